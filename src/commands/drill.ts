@@ -1,0 +1,11 @@
+// Placeholder until its issue lands: says so plainly instead of pretending.
+import { CliError } from '../cli/io.ts';
+
+export const help = `Usage: cutover drill …
+
+Not built yet.
+`;
+
+export async function run(): Promise<number> {
+  throw new CliError('drill: not built yet', 2);
+}
