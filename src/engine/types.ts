@@ -1,0 +1,46 @@
+// Shared vocabulary of the engine, the journal and the screens. Pure types, no I/O.
+
+export const STEP_STATES = ['pending', 'running', 'succeeded', 'failed', 'skipped', 'rolled-back'] as const;
+export type StepState = (typeof STEP_STATES)[number];
+
+/** Glyph per state: colour is never the only signal. */
+export const STATE_GLYPH: Record<StepState, string> = {
+  pending: '·',
+  running: '▶',
+  succeeded: '✓',
+  failed: '✗',
+  skipped: '↷',
+  'rolled-back': '↺',
+};
+
+/** How a resolved step is undone. */
+export type ResolvedRollback =
+  | { kind: 'auto' }
+  | { kind: 'none'; reason: string }
+  | { kind: 'step'; action: string; params: Record<string, unknown> };
+
+/**
+ * One step after `for_each` expansion and template resolution (run-time values such as container IPs may
+ * still be unresolved: they stay as `{{ip("posta")}}` until the executor resolves them).
+ */
+export interface ResolvedStep {
+  /** Unique key: the step id, plus `[item]` when expanded, e.g. "stop-legacy[arne]". */
+  key: string;
+  /** The step id as written in the runbook. */
+  id: string;
+  /** 1-based position in the resolved plan. */
+  index: number;
+  title: string;
+  action: string;
+  /** Action parameters (everything but the common step fields), templates resolved where possible. */
+  params: Record<string, unknown>;
+  destructive: boolean;
+  irreversible: boolean;
+  rollback: ResolvedRollback;
+  verify: string[];
+  outage?: 'opens' | 'closes';
+  /** The for_each item this instance was expanded for (identity slug or container name). */
+  item?: string;
+  /** Line of the step in the runbook file, for messages. */
+  line?: number;
+}
