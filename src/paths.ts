@@ -1,0 +1,30 @@
+// Where cutover keeps its state on disk. Pure: callers pass the environment in.
+import { join } from 'node:path';
+
+type Env = Record<string, string | undefined>;
+
+/** `${XDG_STATE_HOME:-$HOME/.local/state}/cutover` — the root of everything cutover writes. */
+export function stateRoot(env: Env): string {
+  const xdg = env.XDG_STATE_HOME;
+  if (xdg && xdg.startsWith('/')) return join(xdg, 'cutover');
+  const home = env.HOME;
+  if (!home) throw new Error('cannot find a state directory: neither XDG_STATE_HOME nor HOME is set');
+  return join(home, '.local', 'state', 'cutover');
+}
+
+/** The rehearsal lab's directory when CUTOVER_LAB_DIR is unset: `<state root>/lab`. */
+export function defaultLabDir(env: Env): string {
+  return join(stateRoot(env), 'lab');
+}
+
+/** The lab directory in effect: CUTOVER_LAB_DIR if set, otherwise the default. */
+export function labDir(env: Env): string {
+  const set = env.CUTOVER_LAB_DIR;
+  return set && set.length > 0 ? set : defaultLabDir(env);
+}
+
+/** Per-runbook state (journal, Caddyfile backups, baseline): `<state root>/<runbook-name>`. */
+export function defaultStateDir(env: Env, runbookName: string): string {
+  if (!/^[a-z0-9-]+$/.test(runbookName)) throw new Error(`runbook name "${runbookName}" must match [a-z0-9-]+`);
+  return join(stateRoot(env), runbookName);
+}
