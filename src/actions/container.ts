@@ -1,0 +1,93 @@
+// container.create / stop / start / delete. Delete is irreversible: it archives the instance first
+// (incus export, 0600, size + sha256) unless told not to, lifts the protection latch, deletes, and checks
+// the instance is really gone.
+import { createReadStream } from 'node:fs';
+import { chmod, stat } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import type { ActionExecutor } from './types.ts';
+import { ActionError } from './types.ts';
+import { bool, str } from './params.ts';
+import { compactTimestamp } from '../time.ts';
+
+export const containerCreate: ActionExecutor = {
+  async run(step, ctx) {
+    const name = await str(step, ctx, 'container');
+    const image = await str(step, ctx, 'image');
+    const profile = typeof step.params.profile === 'string' ? step.params.profile : 'default';
+    const existing = await ctx.runtime.get(name);
+    if (existing) {
+      if (existing.status !== 'Running') await ctx.runtime.start(name);
+      return { summary: `${name} exists (${existing.status}); left as it is`, changed: { container: name, created: false } };
+    }
+    ctx.emit({ kind: 'command', argv: ['incus', 'launch', image, name, '--profile', profile] });
+    await ctx.runtime.launch(name, image, { profile });
+    const made = await ctx.runtime.get(name);
+    if (!made) throw new ActionError(`${name}: not listed after launch`);
+    return { summary: `${name} created from ${image} (${made.status}${made.ipv4 ? `, ${made.ipv4}` : ''})`, changed: { container: name, created: true } };
+  },
+};
+
+export const containerStop: ActionExecutor = {
+  async run(step, ctx) {
+    const name = await str(step, ctx, 'container');
+    const before = await ctx.runtime.get(name);
+    if (!before) throw new ActionError(`${name}: no such instance`);
+    if (before.status !== 'Stopped') await ctx.runtime.stop(name, { force: bool(step, 'force', false) });
+    return { summary: `${name} stopped`, changed: { container: name, wasRunning: before.status === 'Running' } };
+  },
+  async undo(_step, changed, ctx) {
+    if (changed.wasRunning) await ctx.runtime.start(String(changed.container));
+    return { summary: `${String(changed.container)} started again` };
+  },
+};
+
+export const containerStart: ActionExecutor = {
+  async run(step, ctx) {
+    const name = await str(step, ctx, 'container');
+    const before = await ctx.runtime.get(name);
+    if (!before) throw new ActionError(`${name}: no such instance`);
+    if (before.status !== 'Running') await ctx.runtime.start(name);
+    return { summary: `${name} running`, changed: { container: name, wasRunning: before.status === 'Running' } };
+  },
+  async undo(_step, changed, ctx) {
+    if (!changed.wasRunning) await ctx.runtime.stop(String(changed.container));
+    return { summary: `${String(changed.container)} stopped again` };
+  },
+};
+
+async function fileSha256(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+export const containerDelete: ActionExecutor = {
+  async run(step, ctx) {
+    const name = await str(step, ctx, 'container');
+    const before = await ctx.runtime.get(name);
+    if (!before) return { summary: `${name} does not exist (already deleted)`, changed: { container: name, deleted: false } };
+    let archive: { path: string; size: number; sha256: string } | undefined;
+    if (bool(step, 'archive', true)) {
+      const path = join(ctx.backupDir, `${name}-${compactTimestamp(new Date(ctx.now()))}.tar.gz`);
+      ctx.emit({ kind: 'command', argv: ['incus', 'export', name, path] });
+      await ctx.runtime.exportTo(name, path);
+      await chmod(path, 0o600);
+      archive = { path, size: (await stat(path)).size, sha256: await fileSha256(path) };
+      ctx.emit({ kind: 'output', line: `archive ${path} ${archive.size} B sha256 ${archive.sha256.slice(0, 12)}…` });
+    }
+    if (before.config['security.protection.delete'] === 'true') {
+      ctx.emit({ kind: 'command', argv: ['incus', 'config', 'set', name, 'security.protection.delete=false'] });
+      await ctx.runtime.setConfig(name, 'security.protection.delete', 'false');
+    }
+    ctx.emit({ kind: 'command', argv: ['incus', 'delete', name, ...(bool(step, 'force', false) ? ['--force'] : [])] });
+    await ctx.runtime.delete(name, { force: bool(step, 'force', false) });
+    if (await ctx.runtime.get(name)) throw new ActionError(`${name}: still listed after delete`);
+    return {
+      summary: `${name} deleted${archive ? ` (archive ${archive.path})` : ''}`,
+      changed: { container: name, deleted: true },
+      details: { archive },
+      backupPath: archive?.path,
+    };
+  },
+};

@@ -1,0 +1,97 @@
+// copy: legacy container → new container through a private temp dir, verified end to end: size and
+// sha256 equal on both ends, mode and owner as declared. SQLite files only while the source daemon is
+// stopped, with their -wal/-shm, and opened read-only afterwards for PRAGMA integrity_check.
+import { mkdtemp, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ActionContext, ActionExecutor } from './types.ts';
+import { ActionError } from './types.ts';
+import { execChecked, exists, serviceRunning, sha256 } from './inside.ts';
+import { installFile, sha256Hex } from './files.ts';
+import { bool, str } from './params.ts';
+import { readFile } from 'node:fs/promises';
+
+const SQLITE_SIDECARS = ['-wal', '-shm'];
+
+export interface CopiedFile {
+  from: string;
+  to: string;
+  size: number;
+  sha256: string;
+  mode: string;
+}
+
+async function integrityCheck(dbPath: string): Promise<string> {
+  const { default: Database } = await import('better-sqlite3');
+  const db = new Database(dbPath, { readonly: true, fileMustExist: true });
+  try {
+    const rows = db.pragma('integrity_check') as { integrity_check: string }[];
+    return rows.map((r) => r.integrity_check).join('; ');
+  } finally {
+    db.close();
+  }
+}
+
+async function pullVerified(ctx: ActionContext, container: string, path: string, local: string): Promise<{ size: number; sha256: string }> {
+  const sourceSha = await sha256(ctx, container, path);
+  ctx.emit({ kind: 'command', argv: ['incus', 'file', 'pull', `${container}${path}`, local] });
+  await ctx.runtime.pullFile(container, path, local);
+  const data = await readFile(local);
+  const localSha = sha256Hex(data);
+  if (localSha !== sourceSha) {
+    throw new ActionError(`${container}:${path}: pulled copy differs (sha256 ${localSha.slice(0, 12)}… vs ${sourceSha.slice(0, 12)}… at the source, ${data.length} B)`);
+  }
+  return { size: (await stat(local)).size, sha256: sourceSha };
+}
+
+export const copy: ActionExecutor = {
+  async run(step, ctx) {
+    const fromContainer = await str(step, ctx, 'from_container');
+    const from = await str(step, ctx, 'from');
+    const toContainer = await str(step, ctx, 'to_container');
+    const to = await str(step, ctx, 'to');
+    const modeText = String(step.params.mode ?? '0600');
+    const owner = String(step.params.owner ?? '0:0');
+    const isSqlite = bool(step, 'sqlite', false);
+
+    if (isSqlite) {
+      const service = typeof step.params.source_service === 'string' ? await ctx.resolve(step.params.source_service) : 'posta';
+      if (await serviceRunning(ctx, fromContainer, service)) {
+        throw new ActionError(`${fromContainer}: refusing to copy the live SQLite file ${from}: ${service} is still running (stop it first)`);
+      }
+    }
+    if (!(await exists(ctx, fromContainer, from))) throw new ActionError(`${fromContainer}:${from} does not exist`);
+    const suffixes = [''];
+    if (isSqlite) for (const s of SQLITE_SIDECARS) if (await exists(ctx, fromContainer, from + s)) suffixes.push(s);
+
+    const dir = await mkdtemp(join(ctx.workDir, 'copy-'));
+    const copied: CopiedFile[] = [];
+    for (const suffix of suffixes) {
+      const local = join(dir, `source${suffix}`);
+      const pulled = await pullVerified(ctx, fromContainer, from + suffix, local);
+      const landed = await installFile(ctx, toContainer, local, to + suffix, modeText, owner);
+      if (landed.sha256 !== pulled.sha256) throw new ActionError(`${toContainer}:${to + suffix}: sha256 differs from the source`);
+      copied.push({ from: from + suffix, to: to + suffix, size: landed.size, sha256: landed.sha256, mode: landed.mode });
+    }
+    const changed = { container: toContainer, paths: copied.map((c) => c.to) };
+
+    if (isSqlite) {
+      const checkDir = await mkdtemp(join(ctx.workDir, 'check-'));
+      for (const suffix of suffixes) await pullVerified(ctx, toContainer, to + suffix, join(checkDir, `db${suffix}`));
+      const verdict = await integrityCheck(join(checkDir, 'db'));
+      if (verdict !== 'ok') throw new ActionError(`${toContainer}:${to}: integrity_check says ${verdict}`, changed);
+      ctx.emit({ kind: 'output', line: `${to} integrity_check ok` });
+    }
+    const main = copied[0]!;
+    return {
+      summary: `${from} → ${toContainer}:${to} ${main.size} B ${main.mode} sha256 ok${copied.length > 1 ? ` (+${copied.length - 1} sidecar)` : ''}${isSqlite ? ', integrity ok' : ''}`,
+      changed,
+      details: { files: copied },
+    };
+  },
+  async undo(_step, changed, ctx) {
+    const container = String(changed.container);
+    const paths = (changed.paths as string[]) ?? [];
+    for (const p of paths) await execChecked(ctx, container, ['rm', '-f', p]);
+    return { summary: `removed ${paths.length} copied file(s) from ${container}` };
+  },
+};

@@ -1,0 +1,98 @@
+// file.push, file.write and dir.create: written to a temp name inside the container and renamed into
+// place (atomic), then checked by size, sha256, mode and owner. file.write keeps the previous content
+// so rollback = "auto" can put it back.
+import { createHash } from 'node:crypto';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { basename, isAbsolute, join, resolve as resolvePath } from 'node:path';
+import type { ActionContext, ActionExecutor } from './types.ts';
+import { ActionError } from './types.ts';
+import { execChecked, exists, normaliseMode, sha256, statFile } from './inside.ts';
+import { parseMode, parseOwner, str } from './params.ts';
+import type { ResolvedStep } from '../engine/types.ts';
+
+export function sha256Hex(data: Buffer | string): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+async function scratchDir(ctx: ActionContext, step: ResolvedStep): Promise<string> {
+  return mkdtemp(join(ctx.workDir, `${step.key.replace(/[^a-zA-Z0-9-]/g, '_')}-`));
+}
+
+/** Push localPath to path in the container atomically and verify it landed as declared. */
+export async function installFile(ctx: ActionContext, container: string, localPath: string, path: string, modeText: string, ownerText: string) {
+  const data = await readFile(localPath);
+  const want = { size: data.length, sha: sha256Hex(data), mode: normaliseMode(modeText) };
+  const owner = parseOwner(ownerText);
+  const tmp = `${path}.cutover-tmp`;
+  ctx.emit({ kind: 'command', argv: ['incus', 'file', 'push', `--mode=${modeText}`, localPath, `${container}${tmp}`] });
+  await ctx.runtime.pushFile(container, localPath, tmp, { mode: parseMode(modeText), uid: owner.uid, gid: owner.gid, createDirs: true });
+  if (owner.uid === undefined) await execChecked(ctx, container, ['chown', owner.spec, tmp]);
+  await execChecked(ctx, container, ['mv', '-f', tmp, path]);
+  const facts = await statFile(ctx, container, path);
+  if (!facts) throw new ActionError(`${container}:${path} is missing after the write`);
+  const problems: string[] = [];
+  if (facts.size !== want.size) problems.push(`size ${facts.size} B, expected ${want.size} B`);
+  if (normaliseMode(facts.mode) !== want.mode) problems.push(`mode ${facts.mode}, expected ${want.mode}`);
+  if (owner.uid !== undefined && (facts.uid !== owner.uid || facts.gid !== owner.gid)) problems.push(`owner ${facts.uid}:${facts.gid}, expected ${owner.uid}:${owner.gid}`);
+  const got = await sha256(ctx, container, path);
+  if (got !== want.sha) problems.push(`sha256 ${got.slice(0, 12)}…, expected ${want.sha.slice(0, 12)}…`);
+  if (problems.length) throw new ActionError(`${container}:${path}: ${problems.join('; ')}`, { container, path });
+  ctx.emit({ kind: 'output', line: `${basename(path)} ${want.size} B ${want.mode} sha256 ${want.sha.slice(0, 12)}… ok` });
+  return { size: want.size, sha256: want.sha, mode: want.mode };
+}
+
+export const filePush: ActionExecutor = {
+  async run(step, ctx) {
+    const container = await str(step, ctx, 'container');
+    const source = await str(step, ctx, 'source');
+    const path = await str(step, ctx, 'path');
+    const local = isAbsolute(source) ? source : resolvePath(ctx.runbookDir, source);
+    const facts = await installFile(ctx, container, local, path, String(step.params.mode ?? '0644'), String(step.params.owner ?? '0:0'));
+    return { summary: `${path} ${facts.size} B ${facts.mode} sha256 ok`, changed: { container, path }, details: facts };
+  },
+};
+
+export const fileWrite: ActionExecutor = {
+  async run(step, ctx) {
+    const container = await str(step, ctx, 'container');
+    const path = await str(step, ctx, 'path');
+    const content = await str(step, ctx, 'content');
+    const dir = await scratchDir(ctx, step);
+    let previous: string | null = null;
+    if (await exists(ctx, container, path)) {
+      previous = join(dir, 'previous');
+      await ctx.runtime.pullFile(container, path, previous);
+    }
+    const next = join(dir, 'next');
+    await writeFile(next, content, { mode: 0o600 });
+    const facts = await installFile(ctx, container, next, path, String(step.params.mode ?? '0644'), String(step.params.owner ?? '0:0'));
+    return { summary: `${path} written (${facts.size} B ${facts.mode})`, changed: { container, path, previous }, details: facts };
+  },
+  async undo(step, changed, ctx) {
+    const container = String(changed.container);
+    const path = String(changed.path);
+    if (typeof changed.previous === 'string') {
+      await installFile(ctx, container, changed.previous, path, String(step.params.mode ?? '0644'), String(step.params.owner ?? '0:0'));
+      return { summary: `${path} restored to its previous content` };
+    }
+    await execChecked(ctx, container, ['rm', '-f', path]);
+    return { summary: `${path} removed (did not exist before)` };
+  },
+};
+
+export const dirCreate: ActionExecutor = {
+  async run(step, ctx) {
+    const container = await str(step, ctx, 'container');
+    const path = await str(step, ctx, 'path');
+    const modeText = String(step.params.mode ?? '0750');
+    const owner = String(step.params.owner ?? '0:0');
+    const existed = await exists(ctx, container, path);
+    await execChecked(ctx, container, ['mkdir', '-p', path]);
+    await execChecked(ctx, container, ['chmod', modeText, path]);
+    await execChecked(ctx, container, ['chown', owner, path]);
+    const facts = await statFile(ctx, container, path);
+    if (!facts) throw new ActionError(`${container}:${path} is missing after mkdir`);
+    if (normaliseMode(facts.mode) !== normaliseMode(modeText)) throw new ActionError(`${container}:${path}: mode ${facts.mode}, expected ${normaliseMode(modeText)}`);
+    return { summary: `${path}/ ${normaliseMode(modeText)} ${owner}${existed ? ' (existed)' : ''}`, changed: { container, path, existed } };
+  },
+};

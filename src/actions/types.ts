@@ -1,0 +1,55 @@
+// What an action executor gets and returns. Executors do I/O only through the ports in ctx.
+import type { Http, Runtime } from '../ports.ts';
+import type { Runbook } from '../runbook/schema.ts';
+import type { ResolvedStep } from '../engine/types.ts';
+
+export type ActionEvent =
+  | { kind: 'output'; line: string; stream?: 'stdout' | 'stderr' }
+  | { kind: 'command'; argv: string[] }
+  | { kind: 'progress'; message: string; done?: number; total?: number };
+
+export interface ActionContext {
+  runtime: Runtime;
+  http: Http;
+  runbook: Runbook;
+  /** Directory of the runbook file: relative `file.push` sources are resolved against it. */
+  runbookDir: string;
+  /** Private (0700) directory for this run's scratch files and pre-change copies of edited files. */
+  workDir: string;
+  /** Where backups and archives go (0700): Caddyfile backups live next to the Caddyfile instead. */
+  backupDir: string;
+  /** Resolves run-time template values ({{ip("posta")}}, {{baseline.…}}) left in step params. */
+  resolve(text: string): Promise<string>;
+  emit(event: ActionEvent): void;
+  /** Operator gates: true to pass. Non-interactive apply answers from --yes. */
+  confirm(prompt: string): Promise<boolean>;
+  now(): number;
+  signal?: AbortSignal;
+}
+
+export interface ActionResult {
+  /** One line for the runbook list and the journal. */
+  summary: string;
+  /** What changed, so the step can be undone (journaled; must never hold secrets). */
+  changed?: Record<string, unknown>;
+  /** Structured details for the report (smoke items, copy checksums …). */
+  details?: unknown;
+  backupPath?: string;
+}
+
+/** Thrown by an executor when the step failed; `changed` says what it did before failing. */
+export class ActionError extends Error {
+  constructor(
+    message: string,
+    readonly changed?: Record<string, unknown>,
+  ) {
+    super(message);
+    this.name = 'ActionError';
+  }
+}
+
+export interface ActionExecutor {
+  run(step: ResolvedStep, ctx: ActionContext): Promise<ActionResult>;
+  /** For rollback = "auto": undo from what run() recorded in `changed`. */
+  undo?(step: ResolvedStep, changed: Record<string, unknown>, ctx: ActionContext): Promise<ActionResult>;
+}
