@@ -1,0 +1,121 @@
+// posta-server's HTTP surface, per identity: actor document, identity API (bearer), pairing page, invites.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { authenticate, messageCount, type InboxDb } from './inbox-db.ts';
+import { logError, logValue } from './log.ts';
+
+export interface Tenant {
+  slug: string;
+  /** Lower-case host of `url`; the Host header that reaches this tenant in multi-tenant mode. */
+  host: string;
+  name: string;
+  url: string;
+  publicKey: string;
+  db: InboxDb;
+  /** Answers only after this many milliseconds (the slow-identity fault). */
+  delayMs: number;
+}
+
+export interface PostaServerOptions {
+  tenants: Tenant[];
+  /** 'host': pick the tenant by the Host header (multi-tenant); 'single': one tenant answers every Host. */
+  dispatch: 'host' | 'single';
+}
+
+export interface PostaServer {
+  server: Server;
+  /** Stops accepting, drops open connections and pending delayed answers. */
+  close(): Promise<void>;
+}
+
+const SETUP_PAGE = (t: Tenant) => `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Pair a device with ${escapeHtml(t.name)}</title></head>
+<body><h1>Pair a device with ${escapeHtml(t.name)}</h1>
+<p>Open the posta app on your device and enter the invite code shown by <code>posta-server invite</code>.</p>
+<form method="post" action="/api/v1/invite/accept"><input name="invite" placeholder="pinv_…"><button>Pair</button></form>
+</body></html>
+`;
+
+export function createPostaServer(opts: PostaServerOptions): PostaServer {
+  const byHost = new Map(opts.tenants.map((t) => [t.host, t] as const));
+  const pending = new Set<NodeJS.Timeout>();
+
+  const server = createServer((req, res) => {
+    const tenant = opts.dispatch === 'single' ? opts.tenants[0] : byHost.get(hostnameOf(req.headers.host));
+    if (!tenant) return sendJson(res, 404, { error: `unknown host ${req.headers.host ?? '(none)'}` });
+    const answer = () => {
+      try {
+        route(tenant, req, res);
+      } catch (err) {
+        logError(`identity=${tenant.slug} error=${logValue((err as Error).message)}`);
+        if (!res.headersSent) sendJson(res, 500, { error: 'internal error' });
+        else res.destroy();
+      }
+    };
+    if (tenant.delayMs <= 0) return answer();
+    const timer = setTimeout(() => {
+      pending.delete(timer);
+      answer();
+    }, tenant.delayMs);
+    pending.add(timer);
+  });
+
+  return {
+    server,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const timer of pending) clearTimeout(timer);
+        pending.clear();
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+function route(t: Tenant, req: IncomingMessage, res: ServerResponse): void {
+  const url = new URL(req.url ?? '/', 'http://posta.invalid');
+  if (req.method !== 'GET' && req.method !== 'HEAD') return sendJson(res, 405, { error: `method ${req.method} not allowed` });
+  switch (url.pathname) {
+    case '/':
+      return sendJson(res, 200, { name: t.name, publicKey: t.publicKey, url: t.url });
+    case '/api/v1/identity': {
+      const token = bearerToken(req.headers.authorization);
+      if (!token) return sendJson(res, 401, { error: 'missing bearer token' });
+      const row = authenticate(t.db, token);
+      if (!row) return sendJson(res, 401, { error: 'unknown or revoked token' });
+      return sendJson(res, 200, { slug: t.slug, name: t.name, device: row.name, messages: messageCount(t.db) });
+    }
+    case '/setup':
+      return send(res, 200, 'text/html; charset=utf-8', SETUP_PAGE(t));
+    case '/api/v1/invite/info':
+      return sendJson(res, 410, { error: `invite ${url.searchParams.get('invite') ?? ''} is expired or was never issued` });
+    default:
+      return sendJson(res, 404, { error: `no route ${url.pathname}` });
+  }
+}
+
+/** Host header without its port, lower-case ("Arne.posta.no:8080" → "arne.posta.no"). */
+export function hostnameOf(host: string | undefined): string {
+  if (!host) return '';
+  const h = host.trim().toLowerCase();
+  if (h.startsWith('[')) return h.slice(0, h.indexOf(']') + 1);
+  const colon = h.lastIndexOf(':');
+  return colon >= 0 ? h.slice(0, colon) : h;
+}
+
+function bearerToken(header: string | undefined): string | null {
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
+  return m ? m[1]! : null;
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  send(res, status, 'application/json', JSON.stringify(body) + '\n');
+}
+
+function send(res: ServerResponse, status: number, contentType: string, body: string): void {
+  res.writeHead(status, { 'content-type': contentType, 'content-length': Buffer.byteLength(body) });
+  res.end(body);
+}
+
+function escapeHtml(s: string): string {
+  return s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
+}
