@@ -1,0 +1,398 @@
+// The journal: one SQLite file per runbook state dir. Writers are drivers holding the lease; readers
+// (journal, report, watch, status) open it read-only and never block the writer (WAL).
+import Database from 'better-sqlite3';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Snapshot } from '../../checks/types.ts';
+import type { StepState } from '../engine/types.ts';
+import { systemClock, type Clock } from '../ports.ts';
+import { currentHolder, describeHolder } from './holder.ts';
+import { assertCurrent, migrate } from './migrations.ts';
+import { fingerprintSecret, maskSecret, Redactor } from './redact.ts';
+import type {
+  BaselineRecord,
+  ClientOutage,
+  EventKind,
+  JournalEvent,
+  KeyBaseline,
+  RunOutcome,
+  RunRecord,
+  RunStart,
+  StepEventInput,
+  StepRecord,
+  TokenBaseline,
+  WaiverRecord,
+} from './types.ts';
+
+export const JOURNAL_FILE = 'journal.sqlite';
+/** Bytes of step output kept: the head and the tail, with a marker in between. */
+export const OUTPUT_LIMIT = 16 * 1024;
+
+export interface OpenJournalOptions {
+  stateDir: string;
+  readonly?: boolean;
+  clock?: Clock;
+  env?: NodeJS.ProcessEnv;
+}
+
+export class JournalMissingError extends Error {
+  constructor(readonly file: string) {
+    super(`no journal at ${file}: nothing has run for this runbook yet (or pass --state DIR)`);
+    this.name = 'JournalMissingError';
+  }
+}
+
+export function openJournal(opts: OpenJournalOptions): Journal {
+  const file = join(opts.stateDir, JOURNAL_FILE);
+  if (opts.readonly) {
+    if (!existsSync(file)) throw new JournalMissingError(file);
+    const db = new Database(file, { readonly: true, fileMustExist: true });
+    db.pragma('busy_timeout = 5000');
+    assertCurrent(db, file);
+    return new Journal(db, file, true, opts.clock ?? systemClock, opts.env ?? process.env);
+  }
+  mkdirSync(opts.stateDir, { recursive: true, mode: 0o700 });
+  chmodSync(opts.stateDir, 0o700);
+  // Create the file 0600 before SQLite does: SQLite gives the -wal/-shm files the main file's mode.
+  closeSync(openSync(file, 'a', 0o600));
+  chmodSync(file, 0o600);
+  const db = new Database(file);
+  db.pragma('busy_timeout = 5000');
+  db.pragma('journal_mode = WAL');
+  db.pragma('foreign_keys = ON');
+  migrate(db, file);
+  for (const side of ['-wal', '-shm']) if (existsSync(file + side)) chmodSync(file + side, 0o600);
+  return new Journal(db, file, false, opts.clock ?? systemClock, opts.env ?? process.env);
+}
+
+type Row = Record<string, unknown>;
+
+export class Journal {
+  readonly redactor = new Redactor();
+
+  constructor(
+    /** For the journal's own modules (lease, follow); other code uses the methods. */
+    readonly db: Database.Database,
+    readonly file: string,
+    readonly readonly: boolean,
+    readonly clock: Clock,
+    readonly env: NodeJS.ProcessEnv,
+  ) {}
+
+  close(): void {
+    this.db.close();
+  }
+
+  /** Values (token secrets read by the driver) to scrub from everything written from now on. */
+  registerSecrets(...secrets: string[]): void {
+    this.redactor.add(...secrets);
+  }
+
+  // ── runs ──────────────────────────────────────────────────────────────────────────────────────────
+
+  startRun(input: RunStart): number {
+    const holder = currentHolder(this.env);
+    const at = input.at ?? this.clock.now();
+    const operator = input.operator ?? describeHolder(holder);
+    const id = Number(
+      this.db
+        .prepare(
+          `INSERT INTO runs (runbook_path, runbook_name, runbook_sha256, runbook_text, host, operator, ssh_client, mode, pid, started_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(input.runbookPath, input.runbookName, input.runbookSha256, input.runbookText, input.host, operator, holder.sshClient, input.mode, holder.pid, at)
+        .lastInsertRowid,
+    );
+    this.event(id, 'run', { state: 'started', at, detail: { operator, mode: input.mode, pid: holder.pid } });
+    return id;
+  }
+
+  /** Marks that a driver picked an unfinished run up again (resume), and who. */
+  resumeRun(runId: number, at = this.clock.now()): void {
+    const holder = currentHolder(this.env);
+    this.db.prepare('UPDATE runs SET pid = ? WHERE id = ?').run(holder.pid, runId);
+    this.event(runId, 'run', { state: 'resumed', at, detail: { operator: describeHolder(holder), pid: holder.pid } });
+  }
+
+  endRun(runId: number, outcome: RunOutcome, at = this.clock.now()): void {
+    this.db.prepare('UPDATE runs SET ended_at = ?, outcome = ? WHERE id = ?').run(at, outcome, runId);
+    this.event(runId, 'run', { state: 'ended', at, detail: { outcome } });
+  }
+
+  runs(): RunRecord[] {
+    return (this.db.prepare('SELECT * FROM runs ORDER BY id').all() as Row[]).map(toRun);
+  }
+
+  run(id: number): RunRecord | null {
+    const row = this.db.prepare('SELECT * FROM runs WHERE id = ?').get(id) as Row | undefined;
+    return row ? toRun(row) : null;
+  }
+
+  /** The newest run that never ended (its driver died or lost its session), or null. */
+  unfinishedRun(): RunRecord | null {
+    const row = this.db.prepare('SELECT * FROM runs WHERE ended_at IS NULL ORDER BY id DESC LIMIT 1').get() as Row | undefined;
+    return row ? toRun(row) : null;
+  }
+
+  latestRun(mode?: RunRecord['mode']): RunRecord | null {
+    const row = (mode
+      ? this.db.prepare('SELECT * FROM runs WHERE mode = ? ORDER BY id DESC LIMIT 1').get(mode)
+      : this.db.prepare('SELECT * FROM runs ORDER BY id DESC LIMIT 1').get()) as Row | undefined;
+    return row ? toRun(row) : null;
+  }
+
+  // ── steps ─────────────────────────────────────────────────────────────────────────────────────────
+
+  recordStep(runId: number, e: StepEventInput): number {
+    return this.event(runId, 'step', {
+      at: e.at,
+      stepKey: e.stepKey,
+      state: e.state,
+      action: e.action,
+      title: e.title,
+      command: e.command,
+      exitCode: e.exitCode,
+      output: e.output === undefined ? undefined : truncateOutput(e.output),
+      changed: e.changed,
+      backupPath: e.backupPath,
+      error: e.error,
+    });
+  }
+
+  stepStates(runId: number): Map<string, StepRecord> {
+    return foldSteps(this.events(runId).filter((e) => e.kind === 'step'));
+  }
+
+  // ── outage ────────────────────────────────────────────────────────────────────────────────────────
+
+  outageOpened(runId: number, at = this.clock.now()): void {
+    this.db.prepare('UPDATE runs SET outage_started_at = COALESCE(outage_started_at, ?) WHERE id = ?').run(at, runId);
+    this.event(runId, 'outage', { state: 'opened', at });
+  }
+
+  outageClosed(runId: number, at = this.clock.now()): void {
+    this.db.prepare('UPDATE runs SET outage_ended_at = ? WHERE id = ?').run(at, runId);
+    this.event(runId, 'outage', { state: 'closed', at });
+  }
+
+  recordClientOutage(runId: number, outage: ClientOutage, at = this.clock.now()): void {
+    this.db.prepare('UPDATE runs SET client_outage = ? WHERE id = ?').run(JSON.stringify(outage), runId);
+    this.event(runId, 'outage', { state: 'client', at, detail: outage });
+  }
+
+  // ── baselines, snapshots, waivers, notes ──────────────────────────────────────────────────────────
+
+  recordKeyBaseline(runId: number, k: KeyBaseline, at = this.clock.now()): void {
+    const masked = k.publicKey ? `${k.publicKey.slice(0, 10)}…` : '';
+    this.db
+      .prepare('INSERT INTO baselines (run_id, kind, identity, name, fingerprint, masked, at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+      .run(runId, 'key', k.identity, k.name ?? 'keys.json', k.fingerprint, masked, at);
+  }
+
+  recordTokenBaseline(runId: number, t: TokenBaseline, at = this.clock.now()): void {
+    if (t.token) this.registerSecrets(t.token);
+    const fingerprint = t.token ? fingerprintSecret(t.token) : '';
+    const masked = t.token ? maskSecret(t.token) : this.redactor.apply(t.tokenMasked ?? '…');
+    this.db
+      .prepare('INSERT INTO baselines (run_id, kind, identity, name, fingerprint, masked, created_at, last_seen_at, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(runId, 'token', t.identity, t.device, fingerprint, masked, t.createdAt ?? null, t.lastSeenAt ?? null, at);
+  }
+
+  baselines(runId: number): BaselineRecord[] {
+    return (this.db.prepare('SELECT * FROM baselines WHERE run_id = ? ORDER BY id').all(runId) as Row[]).map((r) => ({
+      kind: r.kind as 'key' | 'token',
+      identity: String(r.identity),
+      name: String(r.name),
+      fingerprint: String(r.fingerprint),
+      masked: String(r.masked),
+      createdAt: (r.created_at as string | null) ?? null,
+      lastSeenAt: (r.last_seen_at as string | null) ?? null,
+      at: Number(r.at),
+    }));
+  }
+
+  /** A checks/types.ts Snapshot, e.g. the one verify took at the end of a run. */
+  recordSnapshot(runId: number | null, source: string, snapshot: Snapshot, at = this.clock.now()): void {
+    this.db
+      .prepare('INSERT INTO snapshots (run_id, at, source, ok, json) VALUES (?, ?, ?, ?, ?)')
+      .run(runId, at, source, snapshot.ok === null ? null : Number(snapshot.ok), this.redactor.json(snapshot));
+  }
+
+  latestSnapshot(runId: number, source?: string): { at: number; source: string; snapshot: Snapshot } | null {
+    const row = (source
+      ? this.db.prepare('SELECT * FROM snapshots WHERE run_id = ? AND source = ? ORDER BY id DESC LIMIT 1').get(runId, source)
+      : this.db.prepare('SELECT * FROM snapshots WHERE run_id = ? ORDER BY id DESC LIMIT 1').get(runId)) as Row | undefined;
+    return row ? { at: Number(row.at), source: String(row.source), snapshot: JSON.parse(String(row.json)) as Snapshot } : null;
+  }
+
+  /** A gate passed on a person's word (e.g. the stability window): who, why, when. */
+  recordWaiver(w: { runId?: number | null; gate: string; who?: string; reason: string; at?: number }): number {
+    const who = w.who ?? describeHolder(currentHolder(this.env));
+    const at = w.at ?? this.clock.now();
+    const id = Number(
+      this.db.prepare('INSERT INTO waivers (run_id, gate, who, reason, at) VALUES (?, ?, ?, ?, ?)').run(w.runId ?? null, w.gate, who, this.redactor.apply(w.reason), at)
+        .lastInsertRowid,
+    );
+    this.event(w.runId ?? null, 'waiver', { state: w.gate, at, detail: { who, reason: w.reason } });
+    return id;
+  }
+
+  waivers(runId?: number): WaiverRecord[] {
+    const rows = (runId === undefined
+      ? this.db.prepare('SELECT * FROM waivers ORDER BY id').all()
+      : this.db.prepare('SELECT * FROM waivers WHERE run_id = ? ORDER BY id').all(runId)) as Row[];
+    return rows.map((r) => ({ id: Number(r.id), runId: (r.run_id as number | null) ?? null, gate: String(r.gate), who: String(r.who), reason: String(r.reason), at: Number(r.at) }));
+  }
+
+  addNote(runId: number, text: string, who?: string, at = this.clock.now()): void {
+    this.event(runId, 'note', { at, detail: { who: who ?? describeHolder(currentHolder(this.env)), text } });
+  }
+
+  // ── events ────────────────────────────────────────────────────────────────────────────────────────
+
+  events(runId: number): JournalEvent[] {
+    return (this.db.prepare('SELECT * FROM events WHERE run_id = ? ORDER BY id').all(runId) as Row[]).map(toEvent);
+  }
+
+  /** The follower feed: every event after `afterId`, oldest first. */
+  eventsAfter(afterId: number, limit = 1000): JournalEvent[] {
+    return (this.db.prepare('SELECT * FROM events WHERE id > ? ORDER BY id LIMIT ?').all(afterId, limit) as Row[]).map(toEvent);
+  }
+
+  lastEventId(): number {
+    return Number((this.db.prepare('SELECT COALESCE(MAX(id), 0) AS id FROM events').get() as Row).id);
+  }
+
+  /** Appends one event; every text and JSON field is scrubbed of known secrets first. */
+  event(
+    runId: number | null,
+    kind: EventKind,
+    f: {
+      at?: number;
+      stepKey?: string;
+      state?: string;
+      action?: string;
+      title?: string;
+      command?: string;
+      exitCode?: number;
+      output?: string;
+      changed?: unknown;
+      backupPath?: string;
+      error?: string;
+      detail?: unknown;
+    },
+  ): number {
+    const r = this.redactor;
+    return Number(
+      this.db
+        .prepare(
+          `INSERT INTO events (run_id, at, kind, step_key, state, action, title, command, exit_code, output, changed, backup_path, error, detail)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(
+          runId,
+          f.at ?? this.clock.now(),
+          kind,
+          f.stepKey ?? null,
+          f.state ?? null,
+          f.action ?? null,
+          r.apply(f.title),
+          r.apply(f.command),
+          f.exitCode ?? null,
+          r.apply(f.output),
+          r.json(f.changed),
+          f.backupPath ?? null,
+          r.apply(f.error),
+          r.json(f.detail),
+        ).lastInsertRowid,
+    );
+  }
+}
+
+export function truncateOutput(text: string, limit = OUTPUT_LIMIT): string {
+  if (text.length <= limit) return text;
+  const head = Math.floor(limit / 4);
+  const tail = limit - head;
+  return `${text.slice(0, head)}\n… (${text.length - limit} characters cut) …\n${text.slice(-tail)}`;
+}
+
+const TERMINAL: ReadonlySet<StepState> = new Set(['succeeded', 'failed', 'skipped']);
+
+/** Folds step events (oldest first) into one record per step key, in first-seen order. */
+export function foldSteps(events: JournalEvent[]): Map<string, StepRecord> {
+  const steps = new Map<string, StepRecord>();
+  for (const e of events) {
+    if (!e.stepKey || !e.state) continue;
+    const state = e.state as StepState;
+    let s = steps.get(e.stepKey);
+    if (!s) {
+      s = { key: e.stepKey, state, action: null, title: null, startedAt: null, endedAt: null, durationMs: null, attempts: 0, command: null, exitCode: null, output: null, changed: null, backupPath: null, error: null, rolledBack: null };
+      steps.set(e.stepKey, s);
+    }
+    if (state === 'rolled-back') {
+      s.state = state;
+      s.rolledBack = { at: e.at, changed: e.changed ?? null, error: e.error };
+      continue;
+    }
+    if (state === 'running') {
+      // A new attempt: what the previous attempt left behind no longer describes the step.
+      Object.assign(s, { attempts: s.attempts + 1, startedAt: e.at, endedAt: null, durationMs: null, exitCode: null, output: null, error: null, rolledBack: null });
+    }
+    s.state = state;
+    s.action = e.action ?? s.action;
+    s.title = e.title ?? s.title;
+    s.command = e.command ?? s.command;
+    s.exitCode = e.exitCode ?? s.exitCode;
+    s.output = e.output ?? s.output;
+    s.changed = e.changed ?? s.changed;
+    s.backupPath = e.backupPath ?? s.backupPath;
+    s.error = e.error ?? s.error;
+    if (TERMINAL.has(state)) {
+      s.endedAt = e.at;
+      s.durationMs = s.startedAt === null ? null : e.at - s.startedAt;
+    }
+  }
+  return steps;
+}
+
+function toRun(r: Row): RunRecord {
+  const started = (r.outage_started_at as number | null) ?? null;
+  const ended = (r.outage_ended_at as number | null) ?? null;
+  return {
+    id: Number(r.id),
+    runbookPath: String(r.runbook_path),
+    runbookName: String(r.runbook_name),
+    runbookSha256: String(r.runbook_sha256),
+    runbookText: String(r.runbook_text),
+    host: String(r.host),
+    operator: String(r.operator),
+    sshClient: (r.ssh_client as string | null) ?? null,
+    mode: r.mode as RunRecord['mode'],
+    pid: Number(r.pid),
+    startedAt: Number(r.started_at),
+    endedAt: (r.ended_at as number | null) ?? null,
+    outcome: (r.outcome as RunOutcome | null) ?? null,
+    outage: { startedAt: started, endedAt: ended, ms: started !== null && ended !== null ? ended - started : null },
+    clientOutage: r.client_outage ? (JSON.parse(String(r.client_outage)) as ClientOutage) : null,
+  };
+}
+
+function toEvent(r: Row): JournalEvent {
+  return {
+    id: Number(r.id),
+    runId: (r.run_id as number | null) ?? null,
+    at: Number(r.at),
+    kind: r.kind as EventKind,
+    stepKey: (r.step_key as string | null) ?? null,
+    state: (r.state as string | null) ?? null,
+    action: (r.action as string | null) ?? null,
+    title: (r.title as string | null) ?? null,
+    command: (r.command as string | null) ?? null,
+    exitCode: (r.exit_code as number | null) ?? null,
+    output: (r.output as string | null) ?? null,
+    changed: r.changed ? JSON.parse(String(r.changed)) : null,
+    backupPath: (r.backup_path as string | null) ?? null,
+    error: (r.error as string | null) ?? null,
+    detail: r.detail ? JSON.parse(String(r.detail)) : null,
+  };
+}

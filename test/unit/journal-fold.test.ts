@@ -1,0 +1,71 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { foldSteps, truncateOutput } from '../../src/journal/journal.ts';
+import { resumeFromSteps } from '../../src/journal/resume.ts';
+import { maskSecret, Redactor } from '../../src/journal/redact.ts';
+import type { JournalEvent } from '../../src/journal/types.ts';
+
+let nextId = 1;
+function ev(stepKey: string, state: string, at: number, extra: Partial<JournalEvent> = {}): JournalEvent {
+  return { id: nextId++, runId: 1, at, kind: 'step', stepKey, state, action: null, title: null, command: null, exitCode: null, output: null, changed: null, backupPath: null, error: null, detail: null, ...extra };
+}
+
+test('foldSteps: attempts, durations, and a retry clears the failed attempt', () => {
+  const steps = foldSteps([
+    ev('a', 'running', 100, { action: 'exec', title: 'A' }),
+    ev('a', 'succeeded', 150, { exitCode: 0, changed: { x: 1 } }),
+    ev('b', 'running', 200),
+    ev('b', 'failed', 260, { error: 'boom', exitCode: 3 }),
+    ev('b', 'running', 300),
+    ev('b', 'succeeded', 320, { exitCode: 0 }),
+  ]);
+  const a = steps.get('a')!;
+  assert.deepEqual([a.state, a.attempts, a.durationMs, a.action, a.title], ['succeeded', 1, 50, 'exec', 'A']);
+  assert.deepEqual(a.changed, { x: 1 });
+  const b = steps.get('b')!;
+  assert.deepEqual([b.state, b.attempts, b.durationMs, b.error, b.exitCode], ['succeeded', 2, 20, null, 0]);
+});
+
+test('foldSteps: rolled-back keeps what the step changed', () => {
+  const steps = foldSteps([
+    ev('r', 'running', 1),
+    ev('r', 'succeeded', 2, { changed: { backupPath: '/b' }, backupPath: '/b' }),
+    ev('r', 'rolled-back', 9, { changed: { restored: true } }),
+  ]);
+  const r = steps.get('r')!;
+  assert.equal(r.state, 'rolled-back');
+  assert.deepEqual(r.changed, { backupPath: '/b' });
+  assert.deepEqual(r.rolledBack, { at: 9, changed: { restored: true }, error: null });
+});
+
+test('resumeFromSteps: running step is interrupted and comes next; unknown keys are listed', () => {
+  const steps = foldSteps([ev('a', 'running', 1), ev('a', 'succeeded', 2), ev('b', 'skipped', 3), ev('c', 'running', 4), ev('zz', 'succeeded', 5)]);
+  const rp = resumeFromSteps(steps, ['a', 'b', 'c', 'd']);
+  assert.deepEqual(rp, { done: ['a', 'b'], interrupted: 'c', failed: [], next: 'c', unknown: ['zz'] });
+  const clean = resumeFromSteps(foldSteps([ev('a', 'running', 1), ev('a', 'succeeded', 2), ev('b', 'running', 3), ev('b', 'failed', 4)]), ['a', 'b', 'c']);
+  assert.deepEqual(clean, { done: ['a'], interrupted: null, failed: ['b'], next: 'b', unknown: [] });
+  const all = resumeFromSteps(foldSteps([ev('a', 'running', 1), ev('a', 'succeeded', 2)]), ['a']);
+  assert.equal(all.next, null);
+});
+
+test('truncateOutput keeps head and tail within the bound', () => {
+  const long = 'H'.repeat(1000) + 'M'.repeat(50_000) + 'T'.repeat(1000);
+  const out = truncateOutput(long, 4000);
+  assert.ok(out.length < 4100, `length ${out.length}`);
+  assert.ok(out.startsWith('HHHH') && out.endsWith('TTTT'));
+  assert.match(out, /characters cut/);
+  assert.equal(truncateOutput('short', 4000), 'short');
+});
+
+test('Redactor masks registered secrets, their JSON-escaped form, and bearer headers', () => {
+  const r = new Redactor();
+  const secret = 'pat_s3cr3t"with\\quote_0123456789';
+  r.add(secret);
+  const text = `Authorization: Bearer abc.def-123 token=${secret} json=${JSON.stringify({ t: secret })}`;
+  const out = r.apply(text);
+  assert.ok(!out.includes(secret));
+  assert.ok(!out.includes(JSON.stringify(secret).slice(1, -1)));
+  assert.ok(!out.includes('abc.def-123'));
+  assert.ok(out.includes(maskSecret(secret)));
+  assert.ok(maskSecret(secret).length <= 7);
+});
