@@ -41,6 +41,8 @@ export interface ResolvedStep {
   outage?: 'opens' | 'closes';
   /** The for_each item this instance was expanded for (identity slug or container name). */
   item?: string;
+  /** Step ids that must have succeeded before this one may run (besides the order of the plan). */
+  after?: string[];
   /** Line of the step in the runbook file, for messages. */
   line?: number;
 }

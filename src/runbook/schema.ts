@@ -136,6 +136,12 @@ export const ACTIONS = [
 ] as const;
 export type ActionName = (typeof ACTIONS)[number];
 
+/** Actions that know their own undo, so `rollback = "auto"` is allowed on them. */
+export const AUTO_UNDO_ACTIONS: readonly ActionName[] = ['proxy.repoint', 'config.set', 'file.write'];
+
+/** What `for_each` may expand over. */
+export const FOR_EACH = ['identities', 'legacy_containers'] as const;
+
 /** Fields common to every step; action-specific fields are checked by ACTION_PARAMS below. */
 export const StepBase = z.looseObject({
   id: slug,
@@ -197,8 +203,13 @@ export const ACTION_PARAMS: Record<ActionName, z.ZodObject> = {
     /** Which container serves the local vantage: target or legacy. */
     via: z.enum(['target', 'legacy']).default('target'),
     checks: z.array(z.string()).optional(),
+    /** Limit to these identity slugs; default all identities. */
+    identities: z.array(z.string()).optional(),
   }),
-  'tokens.survival': z.strictObject({}),
+  'tokens.survival': z.strictObject({
+    /** Limit to these identity slugs; default all identities. */
+    identities: z.array(z.string()).optional(),
+  }),
   baseline: z.strictObject({}),
   backup: z.strictObject({
     container: tmpl,

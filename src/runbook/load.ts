@@ -1,0 +1,83 @@
+// Reads a runbook and reports every problem in it with its place in the file: TOML syntax, schema,
+// references, templates. `checkRunbookText` is the pure part; `loadRunbook` only adds the file read.
+import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import TOML from '@iarna/toml';
+import type { Runbook } from './schema.ts';
+import type { Problem } from './problems.ts';
+import type { ResolvedStep } from '../engine/types.ts';
+import { buildLocator } from './locate.ts';
+import { checkShape, type ShapeProblem } from './shape.ts';
+import { checkReferences, checkResolved, type ConditionParser } from './references.ts';
+import { expandSteps, ExpandError } from './expand.ts';
+
+export interface LoadOptions {
+  env?: Record<string, string | undefined>;
+  /** Resolves {{now}} in the plan; absent = left for run time. */
+  now?: Date;
+  /** Checks each condition's syntax (checks/conditions.ts parseCondition); throws with a message when bad. */
+  parseCondition?: ConditionParser;
+}
+
+export interface LoadResult {
+  runbook?: Runbook;
+  /** The resolved plan; set when there are no problems. */
+  steps?: ResolvedStep[];
+  problems: Problem[];
+  text: string;
+  sha256: string;
+}
+
+function syntaxProblem(file: string, err: unknown): Problem {
+  const e = err as { message?: string; line?: number; col?: number };
+  const message = (e.message ?? String(err)).split('\n')[0]!.replace(/ at row \d+, col \d+, pos \d+:?$/, '');
+  return { file, line: (e.line ?? 0) + 1, col: (e.col ?? 0) + 1, path: '', message: `TOML syntax error: ${message}` };
+}
+
+export function checkRunbookText(text: string, file: string, opts: LoadOptions = {}): LoadResult {
+  const sha256 = createHash('sha256').update(text).digest('hex');
+  let data: unknown;
+  try {
+    data = TOML.parse(text);
+  } catch (err) {
+    return { problems: [syntaxProblem(file, err)], text, sha256 };
+  }
+  const locate = buildLocator(text);
+  const lineOf = (path: string) => locate(path)?.line;
+  const located = (list: ShapeProblem[]): Problem[] => list.map((p) => ({ file, path: p.path, message: p.message, ...(lineOf(p.path) ? { line: lineOf(p.path)! } : {}) }));
+
+  const shape = checkShape(data);
+  const problems = located(shape.problems);
+  const runbook = shape.runbook;
+  if (!runbook) return { problems: sortByLine(problems), text, sha256 };
+
+  problems.push(...located(checkReferences(runbook, { lineOf, ...(opts.parseCondition ? { parseCondition: opts.parseCondition } : {}) })));
+  if (problems.length) return { runbook, problems: sortByLine(problems), text, sha256 };
+
+  let steps: ResolvedStep[];
+  try {
+    steps = expandSteps(runbook, { env: opts.env ?? {}, ...(opts.now ? { now: opts.now } : {}), lineOf: (i) => lineOf(`steps[${i}]`) });
+  } catch (err) {
+    if (!(err instanceof ExpandError)) throw err;
+    return { runbook, problems: located([{ path: err.path, message: err.message }]), text, sha256 };
+  }
+  problems.push(...located(checkResolved(runbook, steps)));
+  return problems.length ? { runbook, problems: sortByLine(problems), text, sha256 } : { runbook, steps, problems, text, sha256 };
+}
+
+function sortByLine(problems: Problem[]): Problem[] {
+  return [...problems].sort((a, b) => (a.line ?? Infinity) - (b.line ?? Infinity));
+}
+
+/** Reads and checks a runbook file. `file` in problems is the path as given. */
+export function loadRunbook(path: string, opts: LoadOptions = {}): LoadResult {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : (err as Error).message;
+    return { problems: [{ file: path, path: '', message: `cannot read runbook: ${why}` }], text: '', sha256: '' };
+  }
+  return checkRunbookText(text, path, opts);
+}
