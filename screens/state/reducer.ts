@@ -1,0 +1,271 @@
+// The cockpit's pure reducer: (state, action) → new state + the effects the driver must carry out.
+// Operator intents and driver events are both actions; nothing here performs I/O.
+import type { PanelName } from '../../checks/types.ts';
+import type { ResolvedStep } from '../../src/engine/types.ts';
+import { overlayPageRows } from '../layout.ts';
+import { nextStepIndex, runningStep, selectedStep, stepByKey, typedConfirmName, whyNoNextStep } from './selectors.ts';
+import type { Action, CockpitState, Effect, Overlay, Reduction, StepView } from './types.ts';
+
+export const MAX_OUTPUT_LINES = 5000;
+
+export interface CockpitInit {
+  runbook: { name: string; title?: string };
+  steps: ResolvedStep[];
+  outageBudgetMs: number;
+  driver: { name: string; lock?: CockpitState['driver']['lock'] };
+  readOnly?: boolean;
+  now: number;
+  viewport?: { columns: number; rows: number };
+}
+
+export function initialState(init: CockpitInit): CockpitState {
+  return {
+    runbook: init.runbook,
+    steps: init.steps.map((step) => ({ step, state: 'pending', output: [] })),
+    selected: 0,
+    focus: null,
+    panelCursor: 0,
+    overlay: null,
+    snapshot: null,
+    checking: false,
+    clock: { openedAt: null, closedAt: null, budgetMs: init.outageBudgetMs, now: init.now },
+    driver: { name: init.driver.name, lock: init.driver.lock ?? 'unknown' },
+    readOnly: init.readOnly ?? false,
+    viewport: init.viewport ?? { columns: 120, rows: 30 },
+    message: null,
+  };
+}
+
+const none = (state: CockpitState): Reduction => ({ state, effects: [] });
+const clamp = (n: number, lo: number, hi: number) => Math.max(lo, Math.min(hi, n));
+
+function updateStep(state: CockpitState, key: string, f: (v: StepView) => StepView): CockpitState {
+  return { ...state, steps: state.steps.map((v) => (v.step.key === key ? f(v) : v)) };
+}
+
+function panelRowCount(state: CockpitState, panel: PanelName): number {
+  return state.snapshot?.[panel].items.length ?? 0;
+}
+
+/** Lines of the content an overlay scrolls through. */
+function overlayContentLength(state: CockpitState, o: Overlay): number {
+  if (o.kind === 'diff') return (stepByKey(state, o.stepKey)?.diff ?? '').split('\n').length;
+  if (o.kind === 'output') return stepByKey(state, o.stepKey)?.output.length ?? 0;
+  if (o.kind === 'rollback-plan') return state.steps.length * 2 + 2;
+  return 60;
+}
+
+type ScrollOverlay = Extract<Overlay, { scroll: number }>;
+
+function scrollOverlay(state: CockpitState, o: ScrollOverlay, delta: number): CockpitState {
+  const page = overlayPageRows(state.viewport.columns, state.viewport.rows);
+  const max = Math.max(0, overlayContentLength(state, o) - page);
+  const base = o.scroll < 0 ? max : o.scroll;
+  const step = Math.abs(delta) >= 1e6 ? Math.sign(delta) * page : delta;
+  const next = clamp(base + step, 0, max);
+  // Output follows new lines again once scrolled back to the end.
+  const scroll = o.kind === 'output' && next === max ? -1 : next;
+  return { ...state, overlay: { ...o, scroll } };
+}
+
+function ask(state: CockpitState, view: StepView): CockpitState {
+  const key = view.step.key;
+  const overlay: Overlay = view.step.irreversible
+    ? { kind: 'typed-confirm', stepKey: key, expected: typedConfirmName(view.step), typed: '' }
+    : { kind: 'confirm', stepKey: key, destructive: view.step.destructive };
+  return { ...state, overlay, selected: state.steps.indexOf(view), message: null };
+}
+
+function run(state: CockpitState, key: string): Reduction {
+  return { state: { ...state, overlay: null, message: { text: `running ${key}…`, level: 'info' } }, effects: [{ type: 'run-step', key }] };
+}
+
+function refuse(state: CockpitState, reason: string): Reduction {
+  return none({ ...state, message: { text: reason, level: 'warn' } });
+}
+
+/** Guards against a driver event having made the question stale (e.g. another step started meanwhile). */
+function stillNext(state: CockpitState, key: string): string | null {
+  const why = whyNoNextStep(state);
+  if (why) return why;
+  const next = state.steps[nextStepIndex(state)];
+  return next?.step.key === key ? null : `${key} is no longer the next step`;
+}
+
+function onConfirm(state: CockpitState): Reduction {
+  const o = state.overlay;
+  if (!o) return none(state);
+  if (o.kind === 'confirm') {
+    const why = stillNext(state, o.stepKey);
+    return why ? refuse({ ...state, overlay: null }, why) : run(state, o.stepKey);
+  }
+  if (o.kind === 'quit-confirm') return { state: { ...state, overlay: null }, effects: [{ type: 'quit', resumable: true }] };
+  if (o.kind === 'rollback-plan') {
+    return { state: { ...state, overlay: null, message: { text: 'rolling back…', level: 'warn' } }, effects: [{ type: 'rollback' }] };
+  }
+  return none(state);
+}
+
+function onSubmit(state: CockpitState): Reduction {
+  const o = state.overlay;
+  if (o?.kind === 'typed-confirm') {
+    if (o.typed !== o.expected) {
+      return none({ ...state, overlay: { ...o, typed: '', error: `"${o.typed}" is not the name: type ${o.expected} exactly` } });
+    }
+    const why = stillNext(state, o.stepKey);
+    return why ? refuse({ ...state, overlay: null }, why) : run(state, o.stepKey);
+  }
+  if (o?.kind === 'skip-reason') {
+    const reason = o.reason.trim();
+    if (!reason) return none({ ...state, overlay: { ...o, error: 'a reason is required to skip' } });
+    const why = stillNext(state, o.stepKey);
+    if (why) return refuse({ ...state, overlay: null }, why);
+    return {
+      state: { ...state, overlay: null, message: { text: `skipping ${o.stepKey}: ${reason}`, level: 'info' } },
+      effects: [{ type: 'skip-step', key: o.stepKey, reason }],
+    };
+  }
+  return none(state);
+}
+
+function onStepState(state: CockpitState, a: Extract<Action, { type: 'step-state' }>): CockpitState {
+  const view = stepByKey(state, a.key);
+  if (!view) return state;
+  const at = a.at ?? state.clock.now;
+  let next = updateStep(state, a.key, (v) => ({
+    ...v,
+    state: a.state,
+    error: a.state === 'failed' ? (a.error ?? v.error) : a.state === 'running' ? undefined : v.error,
+    revert: a.revert ?? (a.state === 'running' ? undefined : v.revert),
+  }));
+  const clock = next.clock;
+  if (view.step.outage === 'opens' && a.state === 'running' && clock.openedAt == null) next = { ...next, clock: { ...clock, openedAt: at } };
+  if (view.step.outage === 'closes' && a.state === 'succeeded' && clock.closedAt == null) next = { ...next, clock: { ...clock, closedAt: at } };
+  if (a.state === 'running') next = { ...next, selected: next.steps.findIndex((v) => v.step.key === a.key) };
+  if (a.state === 'failed') {
+    const revert = a.revert ? `; ${a.revert}` : '';
+    next = { ...next, message: { text: `${a.key} failed: ${a.error ?? 'see output (o)'}${revert}. r shows the rollback plan.`, level: 'error' } };
+  }
+  return next;
+}
+
+export function reduce(state: CockpitState, action: Action): Reduction {
+  switch (action.type) {
+    // ── operator intents ──
+    case 'select': {
+      if (state.focus) {
+        const rows = panelRowCount(state, state.focus);
+        return none({ ...state, panelCursor: clamp(state.panelCursor + action.delta, 0, Math.max(0, rows - 1)) });
+      }
+      return none({ ...state, selected: clamp(state.selected + action.delta, 0, Math.max(0, state.steps.length - 1)) });
+    }
+    case 'run-next': {
+      const why = whyNoNextStep(state);
+      if (why) return refuse(state, why);
+      return none(ask(state, state.steps[nextStepIndex(state)]!));
+    }
+    case 'skip': {
+      const why = whyNoNextStep(state);
+      if (why) return refuse(state, why);
+      const view = state.steps[nextStepIndex(state)]!;
+      return none({ ...state, selected: state.steps.indexOf(view), overlay: { kind: 'skip-reason', stepKey: view.step.key, reason: '' }, message: null });
+    }
+    case 'show-diff': {
+      const view = selectedStep(state);
+      return view?.diff ? none({ ...state, overlay: { kind: 'diff', stepKey: view.step.key, scroll: 0 } }) : refuse(state, 'no diff for this step');
+    }
+    case 'show-output': {
+      const view = selectedStep(state);
+      return view ? none({ ...state, overlay: { kind: 'output', stepKey: view.step.key, scroll: -1 } }) : none(state);
+    }
+    case 'rollback': {
+      const running = runningStep(state);
+      if (running) return refuse(state, `wait for ${running.step.key} to finish`);
+      return none({ ...state, overlay: { kind: 'rollback-plan', scroll: 0 }, message: null });
+    }
+    case 'recheck':
+      if (state.checking) return none(state);
+      return { state: { ...state, checking: true }, effects: [{ type: 'recheck' }] };
+    case 'focus':
+      return none({ ...state, focus: state.focus === action.panel ? null : action.panel, panelCursor: 0 });
+    case 'help':
+      return none({ ...state, overlay: { kind: 'help', scroll: 0 } });
+    case 'quit': {
+      if (state.overlay) return none(state);
+      if (runningStep(state)) return none({ ...state, overlay: { kind: 'quit-confirm' } });
+      const resumable = nextStepIndex(state) >= 0;
+      return { state, effects: [{ type: 'quit', resumable }] };
+    }
+    case 'back':
+      if (state.overlay) return none({ ...state, overlay: null });
+      return none({ ...state, focus: null });
+    case 'scroll': {
+      const o = state.overlay;
+      if (!o || !('scroll' in o)) return none(state);
+      return none(scrollOverlay(state, o, action.delta));
+    }
+    case 'confirm':
+      return onConfirm(state);
+    case 'submit':
+      return onSubmit(state);
+    case 'text': {
+      const o = state.overlay;
+      if (o?.kind === 'typed-confirm') return none({ ...state, overlay: { ...o, typed: o.typed + action.text, error: undefined } });
+      if (o?.kind === 'skip-reason') return none({ ...state, overlay: { ...o, reason: o.reason + action.text, error: undefined } });
+      return none(state);
+    }
+    case 'backspace': {
+      const o = state.overlay;
+      const cut = (s: string) => [...s].slice(0, -1).join('');
+      if (o?.kind === 'typed-confirm') return none({ ...state, overlay: { ...o, typed: cut(o.typed) } });
+      if (o?.kind === 'skip-reason') return none({ ...state, overlay: { ...o, reason: cut(o.reason) } });
+      return none(state);
+    }
+    case 'refused':
+      return refuse(state, action.reason);
+
+    // ── driver events ──
+    case 'step-state':
+      return none(onStepState(state, action));
+    case 'output':
+      return none(
+        updateStep(state, action.key, (v) => {
+          const output = v.output.concat(action.lines);
+          return { ...v, output: output.length > MAX_OUTPUT_LINES ? output.slice(-MAX_OUTPUT_LINES) : output };
+        }),
+      );
+    case 'diff':
+      return none(updateStep(state, action.key, (v) => ({ ...v, diff: action.diff })));
+    case 'snapshot':
+      return none({ ...state, snapshot: action.snapshot, checking: false });
+    case 'checking':
+      return none({ ...state, checking: action.on });
+    case 'tick':
+      return none({ ...state, clock: { ...state.clock, now: action.now } });
+    case 'outage': {
+      const { openedAt, closedAt, budgetMs } = action;
+      const c = state.clock;
+      return none({
+        ...state,
+        clock: { ...c, openedAt: openedAt === undefined ? c.openedAt : openedAt, closedAt: closedAt === undefined ? c.closedAt : closedAt, budgetMs: budgetMs ?? c.budgetMs },
+      });
+    }
+    case 'driver':
+      return none({ ...state, driver: { name: action.name, lock: action.lock, detail: action.detail } });
+    case 'message':
+      return none({ ...state, message: { text: action.text, level: action.level ?? 'info' } });
+    case 'viewport':
+      return none({ ...state, viewport: { columns: action.columns, rows: action.rows } });
+  }
+}
+
+/** Applies actions in order, collecting every effect (for drivers replaying a journal, and for tests). */
+export function reduceAll(state: CockpitState, actions: Action[]): Reduction {
+  const effects: Effect[] = [];
+  for (const a of actions) {
+    const r = reduce(state, a);
+    state = r.state;
+    effects.push(...r.effects);
+  }
+  return { state, effects };
+}

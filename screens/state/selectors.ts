@@ -1,0 +1,57 @@
+// Derived facts about the cockpit state, shared by the reducer, the keymap's `when` and the components.
+import type { ResolvedStep } from '../../src/engine/types.ts';
+import type { CockpitState, StepView } from './types.ts';
+
+const DONE = new Set(['succeeded', 'skipped', 'rolled-back']);
+
+export function runningStep(state: CockpitState): StepView | undefined {
+  return state.steps.find((s) => s.state === 'running');
+}
+
+/** Index of the step `enter` would run: the first one not done (a failed step is retried). -1 when none. */
+export function nextStepIndex(state: CockpitState): number {
+  return state.steps.findIndex((s) => !DONE.has(s.state));
+}
+
+export function selectedStep(state: CockpitState): StepView | undefined {
+  return state.steps[state.selected];
+}
+
+export function stepByKey(state: CockpitState, key: string): StepView | undefined {
+  return state.steps.find((s) => s.step.key === key);
+}
+
+export function wasRolledBack(state: CockpitState): boolean {
+  return state.steps.some((s) => s.state === 'rolled-back');
+}
+
+/** Why `enter`/`s` cannot act on the next step right now, or null when they can. */
+export function whyNoNextStep(state: CockpitState): string | null {
+  const running = runningStep(state);
+  if (running) return `${running.step.key} is running`;
+  if (wasRolledBack(state)) return 'the run was rolled back';
+  if (nextStepIndex(state) < 0) return 'every step is done';
+  return null;
+}
+
+/** The name an irreversible step needs typed: the container it acts on, else its for_each item, else its key. */
+export function typedConfirmName(step: ResolvedStep): string {
+  const container = step.params['container'];
+  if (typeof container === 'string' && container && !container.includes('{{')) return container;
+  return step.item ?? step.key;
+}
+
+/** Milliseconds the outage window has been open (to closedAt, or to now while open); null when not opened. */
+export function outageElapsed(state: CockpitState): number | null {
+  const { openedAt, closedAt, now } = state.clock;
+  if (openedAt == null) return null;
+  return Math.max(0, (closedAt ?? now) - openedAt);
+}
+
+export type BudgetLevel = 'ok' | 'amber' | 'red';
+export function budgetLevel(elapsedMs: number, budgetMs: number): BudgetLevel {
+  if (budgetMs <= 0) return 'ok';
+  if (elapsedMs > budgetMs) return 'red';
+  if (elapsedMs > budgetMs / 2) return 'amber';
+  return 'ok';
+}

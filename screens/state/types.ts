@@ -1,0 +1,110 @@
+// The cockpit's state, the actions that change it (operator intents and driver events) and the effects it
+// asks the driver to carry out. Pure data: no I/O, no React.
+import type { PanelName, Snapshot } from '../../checks/types.ts';
+import type { ResolvedStep, StepState } from '../../src/engine/types.ts';
+
+export interface StepView {
+  step: ResolvedStep;
+  state: StepState;
+  /** Streamed output, oldest first (capped, see MAX_OUTPUT_LINES). */
+  output: string[];
+  /** Unified diff (Caddyfile, file writes) or the command list the step will run. */
+  diff?: string;
+  /** What failed, in words. */
+  error?: string;
+  /** Outcome of the action's own automatic revert after a failure (e.g. "Caddyfile restored from backup"). */
+  revert?: string;
+  skipReason?: string;
+}
+
+export type Overlay =
+  | { kind: 'help'; scroll: number }
+  | { kind: 'confirm'; stepKey: string; destructive: boolean }
+  | { kind: 'typed-confirm'; stepKey: string; expected: string; typed: string; error?: string }
+  | { kind: 'skip-reason'; stepKey: string; reason: string; error?: string }
+  /** scroll: first visible line, or -1 to follow the end (streaming output). */
+  | { kind: 'diff'; stepKey: string; scroll: number }
+  | { kind: 'output'; stepKey: string; scroll: number }
+  | { kind: 'rollback-plan'; scroll: number }
+  | { kind: 'quit-confirm' };
+export type OverlayKind = Overlay['kind'];
+
+export type LockState = 'held' | 'free' | 'stale' | 'unknown';
+
+export interface OutageClock {
+  openedAt: number | null;
+  closedAt: number | null;
+  budgetMs: number;
+  now: number;
+}
+
+export interface CockpitState {
+  runbook: { name: string; title?: string };
+  steps: StepView[];
+  /** Index into steps of the selected step. */
+  selected: number;
+  /** The panel shown full-size (keys 1–4), or null for the normal layout. */
+  focus: PanelName | null;
+  /** Row cursor inside the focused panel. */
+  panelCursor: number;
+  overlay: Overlay | null;
+  snapshot: Snapshot | null;
+  /** A re-check is in flight. */
+  checking: boolean;
+  clock: OutageClock;
+  driver: { name: string; lock: LockState; detail?: string };
+  readOnly: boolean;
+  viewport: { columns: number; rows: number };
+  message: { text: string; level: 'info' | 'warn' | 'error' } | null;
+}
+
+/** What the operator asked for, decoded from a key by the keymap. */
+export type Intent =
+  | { type: 'select'; delta: number }
+  | { type: 'run-next' }
+  | { type: 'skip' }
+  | { type: 'show-diff' }
+  | { type: 'show-output' }
+  | { type: 'rollback' }
+  | { type: 'recheck' }
+  | { type: 'focus'; panel: PanelName }
+  | { type: 'help' }
+  | { type: 'quit' }
+  | { type: 'back' }
+  | { type: 'scroll'; delta: number }
+  | { type: 'confirm' }
+  | { type: 'submit' }
+  | { type: 'text'; text: string }
+  | { type: 'backspace' }
+  /** A key whose binding is disabled or absent: the reason is shown, nothing else happens. */
+  | { type: 'refused'; reason: string };
+
+/** What the driver tells the screen. */
+export type DriverEvent =
+  | { type: 'step-state'; key: string; state: StepState; error?: string; revert?: string; at?: number }
+  | { type: 'output'; key: string; lines: string[] }
+  | { type: 'diff'; key: string; diff: string }
+  | { type: 'snapshot'; snapshot: Snapshot }
+  | { type: 'checking'; on: boolean }
+  | { type: 'tick'; now: number }
+  | { type: 'outage'; openedAt?: number | null; closedAt?: number | null; budgetMs?: number }
+  | { type: 'driver'; name: string; lock: LockState; detail?: string }
+  | { type: 'message'; text: string; level?: 'info' | 'warn' | 'error' };
+
+/** From the terminal: its size decides page sizes for scrolling. */
+export type ViewportEvent = { type: 'viewport'; columns: number; rows: number };
+
+export type Action = Intent | DriverEvent | ViewportEvent;
+
+/** What the screen asks the driver to do. The screen never performs I/O itself. */
+export type Effect =
+  | { type: 'run-step'; key: string }
+  | { type: 'skip-step'; key: string; reason: string }
+  | { type: 'rollback' }
+  | { type: 'recheck' }
+  | { type: 'quit'; resumable: boolean };
+
+export interface Reduction {
+  state: CockpitState;
+  effects: Effect[];
+}

@@ -1,0 +1,114 @@
+// The screen's line model: every row of the frame is a list of styled segments, fitted to an exact width
+// with string-width, so no row can wrap or overflow whatever the terminal size.
+import stringWidth from 'string-width';
+
+export type Colour = 'green' | 'red' | 'yellow' | 'cyan' | 'gray' | 'magenta';
+
+export interface Seg {
+  t: string;
+  c?: Colour;
+  b?: boolean;
+  dim?: boolean;
+  inv?: boolean;
+}
+export type Line = Seg[];
+
+export function seg(t: string, style: Omit<Seg, 't'> = {}): Seg {
+  return { t, ...style };
+}
+
+export function textWidth(s: string): number {
+  return stringWidth(s);
+}
+
+export function lineWidth(line: Line): number {
+  let w = 0;
+  for (const s of line) w += stringWidth(s.t);
+  return w;
+}
+
+export function lineText(line: Line): string {
+  return line.map((s) => s.t).join('');
+}
+
+const segmenter = new Intl.Segmenter();
+
+/** Cut `s` to at most `width` columns; an ellipsis marks the cut. */
+export function truncate(s: string, width: number): string {
+  if (width <= 0) return '';
+  if (stringWidth(s) <= width) return s;
+  let out = '';
+  let used = 0;
+  for (const { segment } of segmenter.segment(s)) {
+    const w = stringWidth(segment);
+    if (used + w > width - 1) break;
+    out += segment;
+    used += w;
+  }
+  return out + '…';
+}
+
+export function pad(s: string, width: number): string {
+  const t = truncate(s, width);
+  return t + ' '.repeat(Math.max(0, width - stringWidth(t)));
+}
+
+export function padStart(s: string, width: number): string {
+  const t = truncate(s, width);
+  return ' '.repeat(Math.max(0, width - stringWidth(t))) + t;
+}
+
+/** Exactly `width` columns: truncated with an ellipsis when too long, padded with spaces when short. */
+export function fitLine(line: Line, width: number): Line {
+  const out: Line = [];
+  let left = width;
+  const total = lineWidth(line);
+  for (let i = 0; i < line.length && left > 0; i++) {
+    const s = line[i]!;
+    const w = stringWidth(s.t);
+    if (w <= left && (total <= width || w < left)) {
+      out.push(s);
+      left -= w;
+    } else {
+      out.push({ ...s, t: truncate(s.t, left) });
+      left -= stringWidth(truncate(s.t, left));
+      break;
+    }
+  }
+  if (left > 0) out.push({ t: ' '.repeat(left) });
+  return out;
+}
+
+export interface Column {
+  lines: Line[];
+  width: number;
+}
+
+/** Columns side by side, each fitted to its width and `height` rows, joined by `sep`. */
+export function hcat(columns: Column[], height: number, sep: Seg, edges?: { left: Seg; right: Seg }): Line[] {
+  const rows: Line[] = [];
+  for (let r = 0; r < height; r++) {
+    const row: Line = edges ? [edges.left] : [];
+    columns.forEach((col, i) => {
+      if (i > 0) row.push(sep);
+      row.push(...fitLine(col.lines[r] ?? [], col.width));
+    });
+    if (edges) row.push(edges.right);
+    rows.push(row);
+  }
+  return rows;
+}
+
+/** A window of `size` items that keeps `index` visible, roughly centred. */
+export function windowAround(count: number, index: number, size: number): { start: number; end: number } {
+  if (count <= size) return { start: 0, end: count };
+  const start = Math.max(0, Math.min(count - size, index - Math.floor(size / 2)));
+  return { start, end: start + size };
+}
+
+/** A horizontal rule with an optional title: "── Title ─────". */
+export function rule(width: number, title = '', ch = '─'): string {
+  if (!title) return ch.repeat(Math.max(0, width));
+  const head = `${ch} ${truncate(title, Math.max(0, width - 4))} `;
+  return head + ch.repeat(Math.max(0, width - stringWidth(head)));
+}
