@@ -201,7 +201,8 @@ function apply(op: Operator, value: Value, right: string, left: Selector): boole
   }
 }
 
-function select(s: Selector, res: ConditionResponse): { value: Value } | { error: string } {
+/** Reads what a selector points at in a response (also used to capture baseline values). */
+export function select(s: Selector, res: ConditionResponse): { value: Value } | { error: string } {
   switch (s.kind) {
     case 'status':
       return { value: res.status };

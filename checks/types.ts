@@ -57,6 +57,8 @@ export interface TokenItem extends Verdict {
   lastSeenAt: string | null;
   /** Present in the baseline and still present (null without a baseline). */
   survived: boolean | null;
+  /** PRAGMA user_version of the DB the row was read from (null when it could not be read). */
+  schemaVersion?: number | null;
 }
 
 export type PanelName = 'containers' | 'upstreams' | 'smoke' | 'tokens';

@@ -1,0 +1,145 @@
+// Smoke: every identity × smoke check × vantage, all at once. local = straight to the serving container's
+// IP with the identity's Host header; public = through the proxy (proxy.public_url, default https://{host}).
+// Each result is reported as it arrives, so one slow identity never holds back the others.
+import type { Http, HttpResponse, Instance } from '../src/ports.ts';
+import type { IdentityDecl, Runbook, SmokeCheck } from '../src/runbook/schema.ts';
+import { HttpFailure } from '../src/adapters/http.ts';
+import type { SmokeItem, Vantage } from './types.ts';
+import { evaluateText, parseDurationMs, type ConditionResponse } from './conditions.ts';
+import { MissingBaseline, type Baseline } from './baseline.ts';
+import { renderForIdentity, type Phase, servingContainer } from './context.ts';
+
+export interface SmokeOptions {
+  phase: Phase;
+  /** Listed once by the caller (container IPs for the local vantage). */
+  instances: Instance[];
+  baseline: Baseline | null;
+  env: Record<string, string | undefined>;
+  vantages?: Vantage[];
+  /** Limit to these check names / identity slugs. */
+  checks?: string[];
+  identities?: string[];
+  /** Which container serves the local vantage; default follows the phase. */
+  via?: 'target' | 'legacy';
+  /** An existing device token for `auth = "token"` checks (from the identity's token DB). */
+  tokenFor?: (identity: IdentityDecl) => Promise<string>;
+  /** Called once per result, as soon as it is known. */
+  onItem?: (item: SmokeItem) => void;
+}
+
+export interface SmokeProbe {
+  identity: IdentityDecl;
+  check: SmokeCheck;
+  vantage: Vantage;
+}
+
+/** The probes a run consists of, in display order (identity, then check, then vantage). */
+export function smokeProbes(runbook: Runbook, opts: Pick<SmokeOptions, 'vantages' | 'checks' | 'identities'>): SmokeProbe[] {
+  const vantages = opts.vantages ?? ['local', 'public'];
+  const probes: SmokeProbe[] = [];
+  for (const identity of runbook.identities) {
+    if (opts.identities && !opts.identities.includes(identity.slug)) continue;
+    for (const check of runbook.smoke) {
+      if (opts.checks && !opts.checks.includes(check.name)) continue;
+      for (const vantage of vantages) probes.push({ identity, check, vantage });
+    }
+  }
+  return probes;
+}
+
+export async function runSmoke(runbook: Runbook, http: Http, opts: SmokeOptions): Promise<SmokeItem[]> {
+  const probes = smokeProbes(runbook, opts);
+  return Promise.all(
+    probes.map(async (p) => {
+      const item = await probeOne(runbook, http, p, opts);
+      opts.onItem?.(item);
+      return item;
+    }),
+  );
+}
+
+/** Where a probe connects: the URL and the Host header to send. */
+export function probeTarget(runbook: Runbook, p: SmokeProbe, opts: Pick<SmokeOptions, 'phase' | 'instances' | 'via'>): { url: string; host: string } {
+  const path = p.check.path;
+  if (p.vantage === 'public') {
+    const base = (runbook.proxy?.public_url ?? 'https://{host}').replaceAll('{host}', p.identity.host).replace(/\/+$/, '');
+    return { url: base + path, host: p.identity.host };
+  }
+  const phase = opts.via ? (opts.via === 'target' ? 'after' : 'before') : opts.phase;
+  const container = servingContainer(runbook, p.identity, phase);
+  const inst = opts.instances.find((i) => i.name === container);
+  if (!inst) throw new ProbeSetupError(`container ${container} does not exist`);
+  if (!inst.ipv4) throw new ProbeSetupError(`container ${container} has no IPv4 address (${inst.status})`);
+  return { url: `http://${inst.ipv4}:${p.identity.port}${path}`, host: p.identity.host };
+}
+
+class ProbeSetupError extends Error {}
+
+async function probeOne(runbook: Runbook, http: Http, p: SmokeProbe, opts: SmokeOptions): Promise<SmokeItem> {
+  const { identity, check, vantage } = p;
+  const base = { identity: identity.slug, check: check.name, vantage };
+  const label = `${identity.slug} ${check.name} (${vantage})`;
+  const rendered = check.conditions.map((text) => renderCondition(text, runbook, identity, opts));
+  const expected = rendered.map((r) => r.text).join(' && ');
+  const fail = (error: string, timeMs: number | null = null): SmokeItem => ({
+    ...base,
+    ok: false,
+    expected,
+    actual: error,
+    why: `${label}: ${error}`,
+    status: null,
+    timeMs,
+    error,
+    conditions: [],
+  });
+
+  let target: { url: string; host: string };
+  const headers: Record<string, string> = {};
+  try {
+    target = probeTarget(runbook, p, opts);
+    if (check.auth === 'token') {
+      if (!opts.tokenFor) return fail('no token source for an authenticated check');
+      headers.authorization = `Bearer ${await opts.tokenFor(identity)}`;
+    }
+  } catch (err) {
+    return fail((err as Error).message);
+  }
+
+  let res: HttpResponse;
+  try {
+    res = await http.request({ url: target.url, method: check.method, host: target.host, headers, timeoutMs: parseDurationMs(check.timeout) ?? undefined });
+  } catch (err) {
+    if (err instanceof HttpFailure) return fail(err.kind === 'timeout' ? `timed out (${err.message})` : err.message, err.timeMs);
+    return fail((err as Error).message);
+  }
+
+  const conditions = rendered.map((r) => (r.missing ? { condition: r.text, ok: false, actual: r.missing } : conditionResult(r.text, res)));
+  const failed = conditions.filter((c) => !c.ok);
+  const ok = failed.length === 0;
+  const actual = `${res.status} in ${res.timeMs} ms` + (ok ? '' : ': ' + failed.map((c) => c.actual).join('; '));
+  return {
+    ...base,
+    ok,
+    expected,
+    actual,
+    ...(ok ? {} : { why: `${label}: ${failed.map((c) => `${c.actual} (expected ${c.condition})`).join('; ')}` }),
+    status: res.status,
+    timeMs: res.timeMs,
+    conditions,
+  };
+}
+
+function conditionResult(text: string, res: ConditionResponse): { condition: string; ok: boolean; actual: string } {
+  const r = evaluateText(text, res);
+  return { condition: text, ok: r.ok, actual: r.actual };
+}
+
+/** A condition with its templates filled in; `missing` says why it cannot be evaluated (no baseline …). */
+function renderCondition(text: string, runbook: Runbook, identity: IdentityDecl, opts: SmokeOptions): { text: string; missing?: string } {
+  try {
+    return { text: renderForIdentity(text, runbook, identity, opts.env, { instances: opts.instances, baseline: opts.baseline }) };
+  } catch (err) {
+    if (err instanceof MissingBaseline) return { text, missing: 'no baseline recorded (run cutover status --baseline before the cutover)' };
+    return { text, missing: (err as Error).message };
+  }
+}

@@ -1,0 +1,124 @@
+// One snapshot of the four panels. The runtime is listed once, the proxy read once (it decides the phase),
+// then smoke and tokens run concurrently; the authenticated smoke call reuses the token DB read.
+import type { Clock, Http, Instance, Runtime } from '../src/ports.ts';
+import { systemClock } from '../src/ports.ts';
+import type { IdentityDecl, Runbook } from '../src/runbook/schema.ts';
+import type { ContainerItem, Panel, PanelName, SmokeItem, Snapshot, TokenItem, UpstreamItem, Verdict } from './types.ts';
+import type { Baseline } from './baseline.ts';
+import { derivePhase, evaluateContainers } from './containers.ts';
+import type { Phase } from './context.ts';
+import { runSmoke } from './smoke.ts';
+import { evaluateTokens, pickToken, readTokenDb, tokenDbLocation, type TokenDbRead } from './tokens.ts';
+
+export type UpstreamsProbe = (runbook: Runbook, instances: Instance[]) => Promise<Panel<UpstreamItem>>;
+
+export interface SnapshotDeps {
+  runtime: Runtime;
+  http: Http;
+  /** checks/upstreams.ts; without it the panel says "not available yet" (ok: null). */
+  upstreams?: UpstreamsProbe;
+  clock?: Clock;
+}
+
+export interface SnapshotOptions {
+  /** 'auto' (default): after when the live proxy points at the target. */
+  phase?: Phase | 'auto';
+  baseline: Baseline | null;
+  env: Record<string, string | undefined>;
+  onSmokeItem?: (item: SmokeItem) => void;
+}
+
+export interface SnapshotResult extends Snapshot {
+  phase: Phase;
+}
+
+/** ok of a list of verdicts: false if any is red, null if any is unknown, true when all are green. */
+export function combine(oks: (boolean | null)[]): boolean | null {
+  if (oks.some((o) => o === false)) return false;
+  if (oks.some((o) => o === null)) return null;
+  return true;
+}
+
+export function panel<T extends Verdict>(name: PanelName, items: T[], startedAt: number, clock: Clock, error?: string): Panel<T> {
+  const now = clock.now();
+  return {
+    panel: name,
+    ok: error ? null : combine(items.map((i) => i.ok)),
+    items,
+    ...(error ? { error } : {}),
+    checkedAt: now,
+    durationMs: now - startedAt,
+  };
+}
+
+/** Snapshot ok: red if any panel is red; unknown if a panel could not be checked; panels not built yet are ignored. */
+export function snapshotOk(panels: Panel<Verdict>[]): boolean | null {
+  if (panels.some((p) => p.ok === false)) return false;
+  if (panels.some((p) => p.error !== undefined)) return null;
+  return true;
+}
+
+export async function takeSnapshot(runbook: Runbook, deps: SnapshotDeps, opts: SnapshotOptions): Promise<SnapshotResult> {
+  const clock = deps.clock ?? systemClock;
+  const started = clock.now();
+
+  let instances: Instance[] = [];
+  let listError: string | undefined;
+  try {
+    instances = await deps.runtime.list();
+  } catch (err) {
+    listError = `cannot list containers: ${(err as Error).message}`;
+  }
+
+  const upstreamsStarted = clock.now();
+  const upstreams: Panel<UpstreamItem> = deps.upstreams
+    ? await deps.upstreams(runbook, instances).catch((err: Error) => panel<UpstreamItem>('upstreams', [], upstreamsStarted, clock, `cannot read the proxy: ${err.message}`))
+    : { panel: 'upstreams', ok: null, items: [], checkedAt: clock.now(), durationMs: 0 };
+  const phase: Phase = opts.phase && opts.phase !== 'auto' ? opts.phase : derivePhase(runbook, instances, upstreams.error ? null : upstreams.items);
+
+  const containers = listError ? panel<ContainerItem>('containers', [], started, clock, listError) : panel('containers', evaluateContainers(runbook, instances, phase), started, clock);
+
+  // One read per identity, shared by the tokens panel and the authenticated smoke call.
+  const reads = new Map<string, Promise<TokenDbRead>>();
+  const readFor = (identity: IdentityDecl): Promise<TokenDbRead> => {
+    let p = reads.get(identity.slug);
+    if (!p) {
+      p = (async () => {
+        const where = tokenDbLocation(runbook, identity, phase, opts.env);
+        return readTokenDb(deps.runtime, where.container, where.path, runbook.tokens);
+      })();
+      reads.set(identity.slug, p);
+    }
+    return p;
+  };
+  const tokenFor = async (identity: IdentityDecl): Promise<string> => {
+    const row = pickToken((await readFor(identity)).rows);
+    if (!row) throw new Error(`no device token in ${identity.slug}'s token DB`);
+    return row.secret;
+  };
+
+  const smokeStarted = clock.now();
+  const smokeP = runSmoke(runbook, deps.http, {
+    phase,
+    instances,
+    baseline: opts.baseline,
+    env: opts.env,
+    tokenFor,
+    ...(listError ? { vantages: ['public'] as const } : {}),
+    ...(opts.onSmokeItem ? { onItem: opts.onSmokeItem } : {}),
+  }).then((items) => panel('smoke', items, smokeStarted, clock));
+
+  const tokensStarted = clock.now();
+  const tokensP: Promise<Panel<TokenItem>> = listError
+    ? Promise.resolve(panel<TokenItem>('tokens', [], tokensStarted, clock, listError))
+    : Promise.all(
+        runbook.identities.map(async (identity) => {
+          const read = await readFor(identity).catch((err: Error) => ({ error: err.message }));
+          const b = opts.baseline?.identities[identity.slug] ?? null;
+          return evaluateTokens({ identity: identity.slug, phase, read, baseline: b, baselineRecordedAt: opts.baseline?.recordedAt ?? null, now: clock.now() });
+        }),
+      ).then((lists) => panel('tokens', lists.flat(), tokensStarted, clock));
+
+  const [smoke, tokens] = await Promise.all([smokeP, tokensP]);
+  return { ok: snapshotOk([containers, upstreams, smoke, tokens]), phase, containers, upstreams, smoke, tokens };
+}

@@ -1,0 +1,165 @@
+// Tokens: the device token rows of each identity's DB, read read-only from a private copy pulled out of the
+// container (with -wal/-shm), and the survival verdict against the baseline. Probe here, evaluation pure.
+import Database from 'better-sqlite3';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Runtime } from '../src/ports.ts';
+import type { IdentityDecl, Runbook } from '../src/runbook/schema.ts';
+import type { TokenItem } from './types.ts';
+import { hashToken, maskToken, type IdentityBaseline } from './baseline.ts';
+import { renderForIdentity, type Phase, servingContainer } from './context.ts';
+
+export interface TokenRow {
+  device: string;
+  /** The secret: stays in memory for hashing and for the authenticated smoke call, never printed. */
+  secret: string;
+  createdAt: string | null;
+  lastSeenAt: string | null;
+}
+
+export interface TokenDbRead {
+  container: string;
+  path: string;
+  schemaVersion: number;
+  rows: TokenRow[];
+}
+
+type TokensConfig = NonNullable<Runbook['tokens']>;
+const DEFAULT_TOKENS: TokensConfig = {
+  db: '{{identity.data_dir}}/inbox.db',
+  table: 'auth_tokens',
+  name_column: 'name',
+  token_column: 'token',
+  created_column: 'created_at',
+  last_seen_column: 'last_seen_at',
+};
+
+/** Which DB holds an identity's tokens in a phase: the legacy DB before, [tokens].db in the target after. */
+export function tokenDbLocation(runbook: Runbook, identity: IdentityDecl, phase: Phase, env: Record<string, string | undefined>): { container: string; path: string } {
+  const container = servingContainer(runbook, identity, phase);
+  if (container === identity.legacy_container) return { container, path: identity.legacy_db };
+  return { container, path: renderForIdentity((runbook.tokens ?? DEFAULT_TOKENS).db, runbook, identity, env) };
+}
+
+const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** Pulls the DB (and its -wal/-shm when present) into a private 0700 temp dir, reads it read-only, removes the copy. */
+export async function readTokenDb(runtime: Runtime, container: string, path: string, cfg: TokensConfig = DEFAULT_TOKENS): Promise<TokenDbRead> {
+  for (const col of [cfg.table, cfg.name_column, cfg.token_column, cfg.created_column, cfg.last_seen_column]) {
+    if (!IDENT.test(col)) throw new Error(`[tokens]: "${col}" is not a plain SQL identifier`);
+  }
+  const dir = await mkdtemp(join(tmpdir(), 'cutover-tokens-'));
+  try {
+    const local = join(dir, 'db.sqlite');
+    try {
+      await runtime.pullFile(container, path, local);
+    } catch (err) {
+      throw new Error(`cannot read ${container}:${path}: ${firstLine((err as Error).message)}`);
+    }
+    for (const suffix of ['-wal', '-shm']) await runtime.pullFile(container, path + suffix, local + suffix).catch(() => undefined);
+    // A -wal without its -shm cannot be opened read-only; a lone -shm is useless. Keep the copy consistent.
+    const hasWal = await exists(local + '-wal');
+    if (hasWal && !(await exists(local + '-shm'))) await rm(local + '-wal', { force: true });
+    const db = new Database(local, { readonly: true, fileMustExist: true });
+    try {
+      const schemaVersion = db.pragma('user_version', { simple: true }) as number;
+      const rows = db
+        .prepare(
+          `SELECT "${cfg.name_column}" AS device, "${cfg.token_column}" AS secret, "${cfg.created_column}" AS createdAt, "${cfg.last_seen_column}" AS lastSeenAt FROM "${cfg.table}" ORDER BY "${cfg.name_column}"`,
+        )
+        .all() as TokenRow[];
+      return { container, path, schemaVersion, rows };
+    } catch (err) {
+      throw new Error(`${container}:${path}: ${(err as Error).message}`);
+    } finally {
+      db.close();
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+async function exists(p: string): Promise<boolean> {
+  return stat(p).then(
+    () => true,
+    () => false,
+  );
+}
+
+function firstLine(s: string): string {
+  return s.split('\n').find((l) => l.trim() !== '') ?? s;
+}
+
+/** A device counts as active when the baseline saw it within this long before the baseline was taken. */
+export const ACTIVE_WINDOW_MS = 24 * 3_600_000;
+
+export interface TokenEvaluationInput {
+  identity: string;
+  phase: Phase;
+  read: TokenDbRead | { error: string };
+  baseline: IdentityBaseline | null;
+  baselineRecordedAt: string | null;
+  now: number;
+}
+
+/** Rows for the panel plus the survival verdict: every baseline token present; active devices seen again after. */
+export function evaluateTokens(input: TokenEvaluationInput): TokenItem[] {
+  const { identity, read, baseline } = input;
+  if ('error' in read) {
+    return [{ identity, device: '—', tokenMasked: '', createdAt: null, lastSeenAt: null, survived: null, schemaVersion: null, ok: null, expected: 'token DB readable', actual: read.error, why: `${identity}: ${read.error}` }];
+  }
+  const byHash = new Map(baseline?.tokens.map((t) => [t.tokenHash, t]) ?? []);
+  const items: TokenItem[] = read.rows.map((row) => {
+    const hash = hashToken(row.secret);
+    const before = byHash.get(hash);
+    byHash.delete(hash);
+    const base = { identity, device: row.device, tokenMasked: maskToken(row.secret), createdAt: row.createdAt, lastSeenAt: row.lastSeenAt, schemaVersion: read.schemaVersion };
+    const seen = row.lastSeenAt ? `last seen ${row.lastSeenAt}` : 'never seen';
+    if (!baseline) return { ...base, survived: null, ok: true, expected: 'token present', actual: seen };
+    if (!before) return { ...base, survived: null, ok: true, expected: 'token present', actual: `${seen} (new since the baseline)` };
+    const mustAdvance = input.phase === 'after' && isActive(before, input.baselineRecordedAt);
+    if (mustAdvance && !advanced(before.lastSeenAt, row.lastSeenAt)) {
+      const actual = `last_seen_at ${row.lastSeenAt ?? 'never'} not advanced since the baseline (${before.lastSeenAt})`;
+      return { ...base, survived: true, ok: false, expected: 'active device seen again after the cutover', actual, why: `${identity}/${row.device}: ${actual}` };
+    }
+    const expected = mustAdvance ? 'survived, seen again after the cutover' : 'survived';
+    return { ...base, survived: true, ok: true, expected, actual: `survived, ${seen}` };
+  });
+  for (const lost of byHash.values()) {
+    const actual = `missing from ${read.container}:${read.path}`;
+    items.push({
+      identity,
+      device: lost.device,
+      tokenMasked: lost.tokenMasked,
+      createdAt: lost.createdAt,
+      lastSeenAt: lost.lastSeenAt,
+      survived: false,
+      schemaVersion: read.schemaVersion,
+      ok: false,
+      expected: 'token from the baseline still present',
+      actual,
+      why: `${identity}/${lost.device} (${lost.tokenMasked}): token ${actual}`,
+    });
+  }
+  if (items.length === 0) {
+    items.push({ identity, device: '—', tokenMasked: '', createdAt: null, lastSeenAt: null, survived: null, schemaVersion: read.schemaVersion, ok: true, expected: 'token rows', actual: 'no device tokens' });
+  }
+  return items;
+}
+
+function isActive(t: { lastSeenAt: string | null }, recordedAt: string | null): boolean {
+  if (!t.lastSeenAt || !recordedAt) return false;
+  return Date.parse(recordedAt) - Date.parse(t.lastSeenAt) <= ACTIVE_WINDOW_MS;
+}
+
+function advanced(before: string | null, now: string | null): boolean {
+  if (!now) return false;
+  if (!before) return true;
+  return Date.parse(now) > Date.parse(before);
+}
+
+/** The most recently seen device token, for the authenticated smoke call. */
+export function pickToken(rows: TokenRow[]): TokenRow | null {
+  return [...rows].sort((a, b) => (b.lastSeenAt ?? '').localeCompare(a.lastSeenAt ?? ''))[0] ?? null;
+}
