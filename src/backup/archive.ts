@@ -1,0 +1,110 @@
+// tar.gz archives. GNU tar (through execa) walks the tree and writes the tar stream: it already handles
+// long names, hard links, sparse files, special files, ownership, `..` members and "file changed as we
+// read it" — a hand-written ustar writer would have to re-learn all of that. Node streams the tar bytes
+// through zlib (in the thread pool) and a tar-header parser that hashes each member, so nothing is held
+// in memory and every file is read once.
+import { createHash } from 'node:crypto';
+import { chmodSync, createReadStream, createWriteStream, renameSync, rmSync } from 'node:fs';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createGunzip, createGzip } from 'node:zlib';
+import { execa } from 'execa';
+import { BackupError, tempPathFor } from './contract.ts';
+import { TarEntryHasher } from './tar-reader.ts';
+import type { ArchiveEntry, ProgressFn } from './types.ts';
+
+export interface ArchiveResult {
+  size: number;
+  sha256: string;
+  entries: ArchiveEntry[];
+  /** Non-fatal tar warnings, e.g. a file that changed while it was read (live data). */
+  warnings: string[];
+}
+
+/** Archives `members` (relative to cwd) into outPath (0600, temp name then rename). */
+export async function createArchive(opts: { cwd: string; members: string[]; outPath: string; onProgress?: ProgressFn; totalBytes?: number; phase?: string }): Promise<ArchiveResult> {
+  if (opts.members.length === 0) throw new BackupError('nothing to archive: no paths');
+  const tmp = tempPathFor(opts.outPath);
+  const tar = execa('tar', ['--create', '--file=-', `--directory=${opts.cwd}`, '--sort=name', '--numeric-owner', '--', ...opts.members], {
+    stdout: 'pipe',
+    stderr: 'pipe',
+    buffer: { stdout: false, stderr: true },
+    reject: false,
+  });
+  const lister = new TarEntryHasher();
+  let tarBytes = 0;
+  const counter = new Transform({
+    transform(chunk: Buffer, _e, cb) {
+      tarBytes += chunk.length;
+      opts.onProgress?.({ phase: opts.phase ?? 'archive', bytes: tarBytes, totalBytes: opts.totalBytes });
+      cb(null, chunk);
+    },
+  });
+  const fileHash = createHash('sha256');
+  let size = 0;
+  const hashOut = new Transform({
+    transform(chunk: Buffer, _e, cb) {
+      fileHash.update(chunk);
+      size += chunk.length;
+      cb(null, chunk);
+    },
+  });
+  try {
+    const out = createWriteStream(tmp, { mode: 0o600, flags: 'wx' });
+    const tee = pipeline(tar.stdout!, counter);
+    const toFile = pipeline(counter, createGzip({ chunkSize: 256 * 1024 }), hashOut, out);
+    const toLister = pipeline(counter, lister);
+    const [result] = await Promise.all([tar, tee, toFile, toLister]);
+    const stderr = String(result.stderr ?? '').trim();
+    if (result.exitCode !== 0 && result.exitCode !== 1) throw new BackupError(`tar failed (exit ${result.exitCode}) in ${opts.cwd}: ${stderr || 'no message'}`);
+    chmodSync(tmp, 0o600);
+    renameSync(tmp, opts.outPath);
+    return { size, sha256: fileHash.digest('hex'), entries: lister.entries, warnings: stderr ? stderr.split('\n') : [] };
+  } catch (err) {
+    tar.kill();
+    rmSync(tmp, { force: true });
+    throw err;
+  }
+}
+
+/** Lists a tar.gz's members with their sha256, streaming (verify and drills). */
+export async function listArchive(path: string): Promise<ArchiveEntry[]> {
+  const lister = new TarEntryHasher();
+  await pipeline(createReadStream(path), createGunzip(), lister);
+  return lister.entries;
+}
+
+/** Extracts a tar.gz into dir with GNU tar (which refuses `..` and absolute members). */
+export async function extractArchive(path: string, dir: string): Promise<void> {
+  const tar = execa('tar', ['--extract', '--file=-', `--directory=${dir}`, '--numeric-owner'], { stdin: 'pipe', reject: false, stderr: 'pipe' });
+  await Promise.all([pipeline(createReadStream(path), createGunzip(), tar.stdin!), tar]);
+  const r = await tar;
+  if (r.exitCode !== 0) throw new BackupError(`tar could not extract ${path} into ${dir}: ${String(r.stderr).trim()}`);
+}
+
+/** gzip src into dest (0600, temp name then rename), hashing what is written. */
+export async function gzipFileTo(src: string, dest: string): Promise<{ size: number; sha256: string }> {
+  const tmp = tempPathFor(dest);
+  const h = createHash('sha256');
+  let size = 0;
+  const tap = new Transform({
+    transform(chunk: Buffer, _e, cb) {
+      h.update(chunk);
+      size += chunk.length;
+      cb(null, chunk);
+    },
+  });
+  try {
+    await pipeline(createReadStream(src), createGzip({ chunkSize: 256 * 1024 }), tap, createWriteStream(tmp, { mode: 0o600, flags: 'wx' }));
+    chmodSync(tmp, 0o600);
+    renameSync(tmp, dest);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw err;
+  }
+  return { size, sha256: h.digest('hex') };
+}
+
+export async function gunzipFileTo(src: string, dest: string): Promise<void> {
+  await pipeline(createReadStream(src), createGunzip(), createWriteStream(dest, { mode: 0o600 }));
+}

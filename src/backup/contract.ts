@@ -1,0 +1,85 @@
+// The backup contract: private directory, <module>-<YYYYMMDD-HHMMSS> names, 0600 files written to a temp
+// name then renamed, and a free-space check before anything is written.
+import { chmodSync, closeSync, fsyncSync, mkdirSync, openSync, renameSync, statSync, statfsSync, writeSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+
+export const DEFAULT_BACKUP_DIR = '/var/backups/cutover';
+
+export class BackupError extends Error {
+  override name = 'BackupError';
+}
+
+/** Creates dir 0700 when missing; refuses an existing one that group or others can reach. */
+export function ensurePrivateDir(dir: string): void {
+  let st;
+  try {
+    st = statSync(dir);
+  } catch {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    chmodSync(dir, 0o700);
+    return;
+  }
+  if (!st.isDirectory()) throw new BackupError(`backup dir ${dir} is not a directory`);
+  const mode = st.mode & 0o777;
+  if (mode & 0o077) {
+    throw new BackupError(
+      `backup dir ${dir} has mode ${mode.toString(8).padStart(4, '0')}: group/others can reach backups (they may hold secrets). Fix: chmod 700 ${dir}`,
+    );
+  }
+}
+
+export function timestamp(d: Date = new Date()): string {
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${d.getUTCFullYear()}${p(d.getUTCMonth() + 1)}${p(d.getUTCDate())}-${p(d.getUTCHours())}${p(d.getUTCMinutes())}${p(d.getUTCSeconds())}`;
+}
+
+const MODULE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+export function assertModuleName(module: string): void {
+  if (!MODULE_NAME.test(module)) throw new BackupError(`module name "${module}" must be letters, digits, dot, dash or underscore`);
+}
+
+/** `<module>-<YYYYMMDD-HHMMSS>`: the stem every file of one backup shares. */
+export function backupStem(module: string, at: Date = new Date()): string {
+  assertModuleName(module);
+  return `${module}-${timestamp(at)}`;
+}
+
+/** A hidden temp name in the same directory, so the final rename is atomic. */
+export function tempPathFor(finalPath: string): string {
+  return join(dirname(finalPath), `.${basename(finalPath)}.${process.pid}.tmp`);
+}
+
+export function writeFilePrivateAtomic(path: string, data: string | Buffer): void {
+  const tmp = tempPathFor(path);
+  const fd = openSync(tmp, 'wx', 0o600);
+  try {
+    writeSync(fd, typeof data === 'string' ? Buffer.from(data) : data);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  chmodSync(tmp, 0o600);
+  renameSync(tmp, path);
+}
+
+/** Throws when the filesystem holding dir has less room than the estimate plus a 10% margin. */
+export function checkFreeSpace(dir: string, estimateBytes: number): { freeBytes: number } {
+  const s = statfsSync(dir);
+  const freeBytes = s.bavail * s.bsize;
+  const need = Math.ceil(estimateBytes * 1.1);
+  if (freeBytes < need) {
+    throw new BackupError(`not enough space in ${dir}: ${formatBytes(freeBytes)} free, backup needs about ${formatBytes(need)} (estimate ${formatBytes(estimateBytes)} + 10%)`);
+  }
+  return { freeBytes };
+}
+
+export function formatBytes(n: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let v = n;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return i === 0 ? `${n} B` : `${v.toFixed(1)} ${units[i]}`;
+}
