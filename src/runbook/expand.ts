@@ -4,6 +4,7 @@ import { ACTION_PARAMS, StepBase, type ActionName, type Runbook, type Step } fro
 import { renderTemplate, TemplateError, type TemplateContext } from './template.ts';
 import { keyPath } from './problems.ts';
 import type { ResolvedRollback, ResolvedStep } from '../engine/types.ts';
+import { NOTHING_TO_UNDO } from '../engine/rollback.ts';
 
 type Env = Record<string, string | undefined>;
 
@@ -13,10 +14,10 @@ export interface ExpandContext {
   now?: Date;
   /** Line of `steps[i]` in the file, for messages. */
   lineOf?: (stepIndex: number) => number | undefined;
+  /** Called for a step whose templates cannot be rendered; that step is left out and expansion goes on. Default: throw. */
+  onError?: (err: ExpandError) => void;
 }
 
-/** Reason given to non-destructive steps without a rollback; the rollback plan leaves them out. */
-export const NOTHING_TO_UNDO = 'not destructive: nothing to undo';
 
 /** A template that cannot be rendered, with the key path it sits at (`steps[3].title`). */
 export class ExpandError extends Error {
@@ -39,7 +40,7 @@ export function stepParams(step: Record<string, unknown>): Record<string, unknow
 export function forEachItems(runbook: Runbook, step: Pick<Step, 'for_each'>): (TemplateContext['identity'] | TemplateContext['container'] | undefined)[] {
   if (step.for_each === 'identities') return runbook.identities;
   if (step.for_each === 'legacy_containers') return legacyContainers(runbook);
-  return [undefined];
+  return step.for_each === undefined ? [undefined] : [];
 }
 
 export function legacyContainers(runbook: Runbook): { name: string; role: string }[] {
@@ -90,26 +91,31 @@ export function expandSteps(runbook: Runbook, ctx: ExpandContext): ResolvedStep[
   runbook.steps.forEach((step, i) => {
     const at: PropertyKey[] = ['steps', i];
     for (const item of forEachItems(runbook, step)) {
-      const tctx: TemplateContext =
-        step.for_each === 'identities' ? { ...base, identity: item as TemplateContext['identity'] } : step.for_each === 'legacy_containers' ? { ...base, container: item as TemplateContext['container'] } : base;
-      const itemName = item ? String('slug' in item ? item.slug : item.name) : undefined;
-      const line = ctx.lineOf?.(i);
-      out.push({
-        key: itemName ? `${step.id}[${itemName}]` : step.id,
-        id: step.id,
-        index: out.length + 1,
-        title: String(renderDeep(step.title, tctx, [...at, 'title'])),
-        action: step.action,
-        params: withDefaults(step.action, renderDeep(stepParams(step), tctx, at) as Record<string, unknown>),
-        destructive: step.destructive || step.irreversible,
-        irreversible: step.irreversible,
-        rollback: resolveRollback(step, tctx, at),
-        verify: (renderDeep(step.verify ?? [], tctx, [...at, 'verify']) as string[]),
-        ...(step.outage ? { outage: step.outage } : {}),
-        ...(step.after ? { after: step.after } : {}),
-        ...(itemName ? { item: itemName } : {}),
-        ...(line !== undefined ? { line } : {}),
-      });
+      try {
+        const tctx: TemplateContext =
+          step.for_each === 'identities' ? { ...base, identity: item as TemplateContext['identity'] } : step.for_each === 'legacy_containers' ? { ...base, container: item as TemplateContext['container'] } : base;
+        const itemName = item ? String('slug' in item ? item.slug : item.name) : undefined;
+        const line = ctx.lineOf?.(i);
+        out.push({
+          key: itemName ? `${step.id}[${itemName}]` : step.id,
+          id: step.id,
+          index: out.length + 1,
+          title: String(renderDeep(step.title, tctx, [...at, 'title'])),
+          action: step.action,
+          params: withDefaults(step.action, renderDeep(stepParams(step), tctx, at) as Record<string, unknown>),
+          destructive: step.destructive || step.irreversible,
+          irreversible: step.irreversible,
+          rollback: resolveRollback(step, tctx, at),
+          verify: (renderDeep(step.verify ?? [], tctx, [...at, 'verify']) as string[]),
+          ...(step.outage ? { outage: step.outage } : {}),
+          ...(step.after ? { after: step.after } : {}),
+          ...(itemName ? { item: itemName } : {}),
+          ...(line !== undefined ? { line } : {}),
+        });
+      } catch (err) {
+        if (!(err instanceof ExpandError) || !ctx.onError) throw err;
+        ctx.onError(err);
+      }
     }
   });
   return out;

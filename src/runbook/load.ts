@@ -9,7 +9,7 @@ import type { ResolvedStep } from '../engine/types.ts';
 import { buildLocator } from './locate.ts';
 import { checkShape, type ShapeProblem } from './shape.ts';
 import { checkReferences, checkResolved, type ConditionParser } from './references.ts';
-import { expandSteps, ExpandError } from './expand.ts';
+import { expandSteps } from './expand.ts';
 
 export interface LoadOptions {
   env?: Record<string, string | undefined>;
@@ -52,15 +52,17 @@ export function checkRunbookText(text: string, file: string, opts: LoadOptions =
   if (!runbook) return { problems: sortByLine(problems), text, sha256 };
 
   problems.push(...located(checkReferences(runbook, { lineOf, ...(opts.parseCondition ? { parseCondition: opts.parseCondition } : {}) })));
-  if (problems.length) return { runbook, problems: sortByLine(problems), text, sha256 };
-
-  let steps: ResolvedStep[];
-  try {
-    steps = expandSteps(runbook, { env: opts.env ?? {}, ...(opts.now ? { now: opts.now } : {}), lineOf: (i) => lineOf(`steps[${i}]`) });
-  } catch (err) {
-    if (!(err instanceof ExpandError)) throw err;
-    return { runbook, problems: located([{ path: err.path, message: err.message }]), text, sha256 };
-  }
+  // Expand even when references failed, so problems only visible after templates resolve are listed too;
+  // a template error already reported at the same key is not repeated.
+  const reported = new Set(problems.map((p) => p.path));
+  const steps = expandSteps(runbook, {
+    env: opts.env ?? {},
+    ...(opts.now ? { now: opts.now } : {}),
+    lineOf: (i) => lineOf(`steps[${i}]`),
+    onError: (err) => {
+      if (!reported.has(err.path)) problems.push(...located([{ path: err.path, message: err.message }]));
+    },
+  });
   problems.push(...located(checkResolved(runbook, steps)));
   return problems.length ? { runbook, problems: sortByLine(problems), text, sha256 } : { runbook, steps, problems, text, sha256 };
 }

@@ -86,7 +86,9 @@ export function checkReferences(rb: Runbook, opts: { lineOf: (path: string) => n
       else if (step.for_each === 'identities' && !slugs.length) add([...at, 'for_each'], 'for_each = "identities" but no [[identities]] are declared');
       else if (step.for_each === 'legacy_containers' && !rb.containers.some((c) => c.role === 'legacy')) add([...at, 'for_each'], 'for_each = "legacy_containers" but no container has role = "legacy"');
     }
-    const scope: TemplateScope = { identity: step.for_each === 'identities', container: step.for_each === 'legacy_containers', containers };
+    // An unknown for_each is reported once above; its templates are not reported again as unbound.
+    const unknownEach = step.for_each !== undefined && !(FOR_EACH as readonly string[]).includes(step.for_each);
+    const scope: TemplateScope = { identity: unknownEach || step.for_each === 'identities', container: unknownEach || step.for_each === 'legacy_containers', containers };
     templates(step.title, [...at, 'title'], scope);
     templates(params, at, scope);
     templates(step.verify ?? [], [...at, 'verify'], scope);
