@@ -1,0 +1,145 @@
+// Container lifecycle of the lab runtime, as Incus does it: create/launch, start (boot services), stop
+// (stop services), delete (refused when running without --force or when protected), snapshots.
+import { cpSync, existsSync, mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { readJson } from './fsutil.ts';
+import { containerDir, labLayout, rootfsDir, LAB_DEFAULTS, type LabConfig } from './layout.ts';
+import { startService, stopAllServices } from './services.ts';
+import { findContainer, nextIp, readState, withState, type LabContainer } from './state.ts';
+
+/** An Incus-worded failure: printed as `Error: <message>`, exit 1. */
+export class IncusCliError extends Error {}
+
+const ROOTFS_DIRS = ['etc', 'etc/init.d', 'usr/local/bin', 'var/lib', 'var/log', 'run', 'tmp', 'root'];
+const NAME_RE = /^[a-zA-Z][a-zA-Z0-9-]{0,62}$/;
+
+export function requireContainer(dir: string, name: string): LabContainer {
+  const c = findContainer(readState(dir), name);
+  if (!c) throw new IncusCliError('Instance not found');
+  return c;
+}
+
+export function createContainer(dir: string, name: string, image: string, opts: { profiles?: string[]; config?: Record<string, string> } = {}): LabContainer {
+  if (!NAME_RE.test(name)) throw new IncusCliError(`Invalid instance name: Name must start with a letter and contain only letters, numbers and dashes`);
+  const cfg = readJson<LabConfig>(labLayout(dir).config);
+  const subnet = cfg?.subnet ?? '127.0.10';
+  const first = cfg?.firstContainerHost ?? LAB_DEFAULTS.firstContainerHost;
+  return withState(dir, (state) => {
+    if (findContainer(state, name)) throw new IncusCliError(`Failed creating instance record: Instance "${name}" already exists`);
+    const root = rootfsDir(dir, name);
+    rmSync(containerDir(dir, name), { recursive: true, force: true });
+    for (const d of ROOTFS_DIRS) mkdirSync(join(root, d), { recursive: true, mode: 0o755 });
+    const c: LabContainer = {
+      name,
+      ip: nextIp(state, subnet, first),
+      status: 'Stopped',
+      image,
+      profiles: opts.profiles ?? ['default'],
+      config: { ...(opts.config ?? {}) },
+      createdAt: new Date().toISOString(),
+      lastUsedAt: null,
+      stoppedAt: null,
+      enabledServices: [],
+      snapshots: [],
+    };
+    state.containers.push(c);
+    return c;
+  });
+}
+
+function setStatus(dir: string, name: string, status: LabContainer['status']): LabContainer {
+  return withState(dir, (state) => {
+    const c = findContainer(state, name);
+    if (!c) throw new IncusCliError('Instance not found');
+    c.status = status;
+    if (status === 'Running') c.lastUsedAt = new Date().toISOString();
+    c.stoppedAt = status === 'Stopped' ? Date.now() : null;
+    return { ...c };
+  });
+}
+
+/** Boots a container: Running, then its enabled services start (OpenRC default runlevel). */
+export async function startContainer(dir: string, name: string): Promise<string[]> {
+  const c = requireContainer(dir, name);
+  if (c.status === 'Running') throw new IncusCliError('The instance is already running');
+  const running = setStatus(dir, name, 'Running');
+  const problems: string[] = [];
+  for (const service of running.enabledServices) {
+    const r = await startService(dir, running, service);
+    if (r.code !== 0) problems.push(r.stderr.trim());
+  }
+  return problems;
+}
+
+export async function stopContainer(dir: string, name: string): Promise<void> {
+  const c = requireContainer(dir, name);
+  if (c.status === 'Stopped') throw new IncusCliError('The instance is already stopped');
+  await stopAllServices(dir, c);
+  setStatus(dir, name, 'Stopped');
+}
+
+export async function deleteContainer(dir: string, name: string, force: boolean): Promise<void> {
+  const c = requireContainer(dir, name);
+  const label = `"${name}" in project "default"`;
+  if (c.status === 'Running') {
+    if (!force) throw new IncusCliError(`The instance "${name}" is currently running, stop it first or pass --force`);
+    await stopContainer(dir, name);
+  }
+  if (isTrue(c.config['security.protection.delete'])) throw new IncusCliError(`Failed deleting instance ${label}: Instance is protected`);
+  withState(dir, (state) => {
+    state.containers = state.containers.filter((x) => x.name !== name);
+  });
+  rmSync(containerDir(dir, name), { recursive: true, force: true });
+}
+
+export function setEnabledService(dir: string, name: string, service: string, enabled: boolean): void {
+  withState(dir, (state) => {
+    const c = findContainer(state, name);
+    if (!c) throw new IncusCliError('Instance not found');
+    c.enabledServices = c.enabledServices.filter((s) => s !== service);
+    if (enabled) c.enabledServices.push(service);
+  });
+}
+
+export function setConfigKey(dir: string, name: string, key: string, value: string | null): void {
+  withState(dir, (state) => {
+    const c = findContainer(state, name);
+    if (!c) throw new IncusCliError('Instance not found');
+    if (value === null) {
+      if (!(key in c.config)) throw new IncusCliError(`Can't unset key '${key}', it's not currently set`);
+      delete c.config[key];
+    } else c.config[key] = value;
+  });
+}
+
+export function snapshotCreate(dir: string, name: string, snap: string): void {
+  const c = requireContainer(dir, name);
+  if (c.snapshots.some((s) => s.name === snap)) throw new IncusCliError(`Failed creating instance snapshot record "${snap}": Snapshot "${snap}" already exists`);
+  cpSync(rootfsDir(dir, name), join(containerDir(dir, name), 'snapshots', snap), { recursive: true, preserveTimestamps: true });
+  withState(dir, (state) => {
+    findContainer(state, name)!.snapshots.push({ name: snap, createdAt: new Date().toISOString() });
+  });
+}
+
+export function snapshotRestore(dir: string, name: string, snap: string): void {
+  const c = requireContainer(dir, name);
+  const from = join(containerDir(dir, name), 'snapshots', snap);
+  if (!c.snapshots.some((s) => s.name === snap) || !existsSync(from)) throw new IncusCliError('Instance snapshot not found');
+  const root = rootfsDir(dir, name);
+  rmSync(root, { recursive: true, force: true });
+  cpSync(from, root, { recursive: true, preserveTimestamps: true });
+}
+
+export function snapshotDelete(dir: string, name: string, snap: string): void {
+  const c = requireContainer(dir, name);
+  if (!c.snapshots.some((s) => s.name === snap)) throw new IncusCliError('Instance snapshot not found');
+  rmSync(join(containerDir(dir, name), 'snapshots', snap), { recursive: true, force: true });
+  withState(dir, (state) => {
+    const x = findContainer(state, name)!;
+    x.snapshots = x.snapshots.filter((s) => s.name !== snap);
+  });
+}
+
+export function isTrue(v: string | undefined): boolean {
+  return v !== undefined && ['true', '1', 'yes', 'on'].includes(v.toLowerCase());
+}

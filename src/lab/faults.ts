@@ -1,0 +1,48 @@
+// Faults a rehearsal can inject; stored in faults.json so the shim, the supervisor and daemons see changes.
+import { labLayout } from './layout.ts';
+import { readJson, writeJsonAtomic } from './fsutil.ts';
+
+export const FAULTS = {
+  'truncated-copy': 'incus file push/pull writes only half of the file',
+  'wrong-mode': 'incus file push ignores --mode (files land 0644)',
+  'daemon-crash': 'the multi-tenant posta daemon exits right after it starts',
+  'reload-failure': 'the next `caddy reload` through the lab caddy is rejected',
+  'slow-identity': 'the first identity answers after 3 s',
+  autostart: 'a stopped legacy container starts again after 3 s unless boot.autostart=false',
+  'noisy-logs': 'the multi-tenant daemon logs a restart, a panic and per-identity errors',
+} as const;
+export type FaultName = keyof typeof FAULTS;
+
+export interface FaultState {
+  active: FaultName[];
+  /** reload-failure is one-shot: set when armed, cleared by the reload it rejects. */
+  reloadFailureArmed?: boolean;
+}
+
+export function isFaultName(name: string): name is FaultName {
+  return Object.hasOwn(FAULTS, name);
+}
+
+export function readFaults(dir: string): FaultState {
+  return readJson<FaultState>(labLayout(dir).faults) ?? { active: [] };
+}
+
+export function hasFault(dir: string, name: FaultName): boolean {
+  return readFaults(dir).active.includes(name);
+}
+
+export function setFault(dir: string, name: FaultName, on: boolean): FaultState {
+  const cur = readFaults(dir);
+  const active = new Set(cur.active);
+  if (on) active.add(name);
+  else active.delete(name);
+  const next: FaultState = { active: [...active].sort() };
+  if (name === 'reload-failure') next.reloadFailureArmed = on;
+  else if (cur.reloadFailureArmed) next.reloadFailureArmed = true;
+  writeJsonAtomic(labLayout(dir).faults, next);
+  return next;
+}
+
+export function writeFaults(dir: string, state: FaultState): void {
+  writeJsonAtomic(labLayout(dir).faults, state);
+}
