@@ -1,0 +1,207 @@
+// Safe repoint of Caddy site upstreams: edit → diff → semantic check → backup → atomic write → validate →
+// concurrent-change check → reload → confirm through the admin API. Any failure after the write restores the
+// backup, reloads and confirms the old config is live again before reporting.
+import { readFileSync } from 'node:fs';
+import { adapt, adaptText, adminAddress, getConfig, reload, validate } from '../adapters/caddy.ts';
+import { unifiedDiff } from './diff.ts';
+import { CaddyfileEditError, repointUpstreams, type UpstreamChange } from './edit.ts';
+import { ownershipOf, writeBackup, writeFileAtomic } from './files.ts';
+import { configDifferences, unintendedDifferences } from './semantic.ts';
+
+export type RepointPhase = 'plan' | 'check' | 'backup' | 'write' | 'validate' | 'reload' | 'confirm' | 'revert' | 'done';
+export interface RepointProgress {
+  phase: RepointPhase;
+  message: string;
+}
+
+export class RepointError extends Error {
+  override name = 'RepointError';
+  constructor(
+    message: string,
+    /** true: the old config is confirmed live again; false: the revert itself failed; null: nothing was changed. */
+    readonly reverted: boolean | null = null,
+  ) {
+    super(message);
+  }
+}
+
+export interface RepointPlan {
+  oldText: string;
+  newText: string;
+  changes: UpstreamChange[];
+  diff: string;
+}
+
+interface PlanOptions {
+  caddyfilePath: string;
+  sites: string[];
+  newUpstream: string;
+  caddyBinary?: string;
+}
+
+const list = (items: string[]) => items.map((i) => `  - ${i}`).join('\n');
+
+async function prepare(o: PlanOptions) {
+  const raw = readFileSync(o.caddyfilePath);
+  const oldText = raw.toString('utf8');
+  let edit;
+  try {
+    edit = repointUpstreams(oldText, o.sites, o.newUpstream);
+  } catch (err) {
+    if (err instanceof CaddyfileEditError) throw new RepointError(`${o.caddyfilePath}${err.line ? `:${err.line}` : ''}: ${err.message}`);
+    throw err;
+  }
+  const plan: RepointPlan = { oldText, newText: edit.text, changes: edit.changes, diff: unifiedDiff(o.caddyfilePath, oldText, edit.text) };
+  const oldConfig = (await adapt(o.caddyfilePath, o.caddyBinary)).config;
+  if (plan.changes.length) {
+    const newConfig = (await adaptText(plan.newText, o.caddyfilePath, o.caddyBinary)).config;
+    const extra = unintendedDifferences(oldConfig, newConfig, o.sites, o.newUpstream);
+    if (extra.length) throw new RepointError(`${o.caddyfilePath}: refusing the edit: caddy adapt shows changes beyond the intended upstreams:\n${list(extra)}`);
+  }
+  return { plan, raw, oldConfig };
+}
+
+/** The edit, its diff and the semantic check, without writing anything (used by `plan` and the diff view). */
+export async function planRepoint(o: PlanOptions): Promise<RepointPlan> {
+  return (await prepare(o)).plan;
+}
+
+export interface RepointOptions extends PlanOptions {
+  admin: string;
+  backupLabel: string;
+  now?: () => Date;
+  onProgress?: (p: RepointProgress) => void;
+}
+
+export interface RepointResult {
+  changes: UpstreamChange[];
+  diff: string;
+  /** null when nothing needed to change. */
+  backupPath: string | null;
+  /** The admin API shows every site dialling the new upstream. */
+  confirmed: boolean;
+}
+
+const sameLive = (a: { config: unknown; etag?: string }, b: { config: unknown; etag?: string }) =>
+  a.etag && b.etag ? a.etag === b.etag : configDifferences(a.config, b.config).length === 0;
+
+export async function repoint(o: RepointOptions): Promise<RepointResult> {
+  const progress = (phase: RepointPhase, message: string) => o.onProgress?.({ phase, message });
+  const path = o.caddyfilePath;
+  adminAddress(o.admin);
+  progress('plan', `reading the live config and planning the edit of ${path}`);
+  const before = await getConfig(o.admin);
+  const { plan, raw, oldConfig } = await prepare(o);
+
+  progress('check', 'comparing the live config with the Caddyfile on disk');
+  const drift = configDifferences(oldConfig, before.config);
+  if (drift.length) {
+    throw new RepointError(`${path}: refusing to reload: the live Caddy config differs from this file (edited without reload, or changed through the admin API), so a reload would also apply:\n${list(drift)}`);
+  }
+  if (!plan.changes.length) {
+    const extra = unintendedDifferences(before.config, before.config, o.sites, o.newUpstream);
+    progress('done', `${o.sites.join(', ')} already point at ${o.newUpstream}; nothing to change`);
+    return { changes: [], diff: '', backupPath: null, confirmed: extra.length === 0 };
+  }
+
+  progress('backup', `backing up ${path}`);
+  const owner = ownershipOf(path);
+  const backupPath = writeBackup(path, o.backupLabel, raw, (o.now ?? (() => new Date()))());
+  if (!readFileSync(path).equals(raw)) throw new RepointError(`${path} changed while the edit was being planned (someone else is editing it); nothing was written. Backup of the version read: ${backupPath}`);
+
+  progress('write', `writing ${path} (${plan.changes.length} upstream change(s))`);
+  writeFileAtomic(path, Buffer.from(plan.newText, 'utf8'), owner);
+
+  const restoreFile = () => writeFileAtomic(path, raw, owner);
+  const revert = async (failure: string): Promise<never> => {
+    progress('revert', `${failure}; restoring ${backupPath} and reloading`);
+    try {
+      restoreFile();
+      await reload(path, o.admin, o.caddyBinary);
+      const live = await getConfig(o.admin);
+      const left = configDifferences(before.config, live.config);
+      if (left.length) throw new Error(`after the revert the live config still differs from before:\n${list(left)}`);
+    } catch (err) {
+      throw new RepointError(
+        `${failure}. REVERT FAILED: ${(err as Error).message}\n` +
+          `The live Caddy config may still be the new one. Do now: cp -p ${backupPath} ${path} && caddy reload --adapter caddyfile --config ${path} --address ${adminAddress(o.admin).address}`,
+        false,
+      );
+    }
+    throw new RepointError(`${failure}. Reverted: ${path} restored from ${backupPath}, reloaded, and the old config is confirmed live again.`, true);
+  };
+
+  progress('validate', `caddy validate ${path}`);
+  try {
+    await validate(path, o.caddyBinary);
+  } catch (err) {
+    return revert((err as Error).message);
+  }
+
+  const justBefore = await getConfig(o.admin).catch((err: Error) => revert(err.message));
+  if (!sameLive(before, justBefore)) {
+    restoreFile();
+    const what = configDifferences(before.config, justBefore.config);
+    throw new RepointError(
+      `${path}: the live Caddy config changed while the repoint was running (someone else changed it${before.etag ? `; ETag ${before.etag} → ${justBefore.etag}` : ''}):\n${list(what)}\n` +
+        `Not reloaded, so their change stays live; ${path} is restored to what it was (backup ${backupPath}). Re-run the repoint once the other change is settled.`,
+      null,
+    );
+  }
+
+  progress('reload', `caddy reload (admin ${o.admin})`);
+  try {
+    await reload(path, o.admin, o.caddyBinary);
+  } catch (err) {
+    return revert((err as Error).message);
+  }
+
+  progress('confirm', 'confirming the new upstreams through the admin API');
+  let after;
+  try {
+    after = await getConfig(o.admin);
+  } catch (err) {
+    return revert(`confirmation failed: ${(err as Error).message}`);
+  }
+  const wrong = unintendedDifferences(before.config, after.config, o.sites, o.newUpstream);
+  if (wrong.length) return revert(`confirmation failed: the live config after the reload is not the intended change:\n${list(wrong)}`);
+  progress('done', `${o.sites.join(', ')} now dial ${o.newUpstream}; backup ${backupPath}`);
+  return { changes: plan.changes, diff: plan.diff, backupPath, confirmed: true };
+}
+
+export interface RestoreOptions {
+  caddyfilePath: string;
+  backupPath: string;
+  admin: string;
+  caddyBinary?: string;
+  onProgress?: (p: RepointProgress) => void;
+}
+
+/**
+ * Rollback of a repoint: the Caddyfile becomes byte-identical to the backup (atomically, keeping the current
+ * owner and mode), then validate, reload, and confirm the live config is the backup's.
+ */
+export async function restoreCaddyfile(o: RestoreOptions): Promise<{ confirmed: boolean }> {
+  const progress = (phase: RepointPhase, message: string) => o.onProgress?.({ phase, message });
+  const path = o.caddyfilePath;
+  adminAddress(o.admin);
+  const data = readFileSync(o.backupPath);
+  progress('write', `restoring ${path} from ${o.backupPath}`);
+  let owner;
+  try {
+    owner = ownershipOf(path);
+  } catch {
+    owner = { mode: 0o644, uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 };
+  }
+  writeFileAtomic(path, data, owner);
+  progress('validate', `caddy validate ${path}`);
+  await validate(path, o.caddyBinary);
+  progress('reload', `caddy reload (admin ${o.admin})`);
+  await reload(path, o.admin, o.caddyBinary);
+  progress('confirm', 'confirming the restored config through the admin API');
+  const [expected, live] = await Promise.all([adapt(path, o.caddyBinary), getConfig(o.admin)]);
+  const left = configDifferences(expected.config, live.config);
+  if (left.length) throw new RepointError(`${path} restored from ${o.backupPath} and reloaded, but the live config differs from it:\n${list(left)}`, false);
+  progress('done', `${path} restored from ${o.backupPath}; live config confirmed`);
+  return { confirmed: true };
+}
