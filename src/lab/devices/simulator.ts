@@ -2,11 +2,10 @@
 // through Caddy every intervalMs and appends each result to a JSONL timeline, so the client-side outage of
 // a cutover can be read back. One request in flight per device; a slow answer delays that device's next call.
 import { mkdirSync } from 'node:fs';
-import { open, type FileHandle } from 'node:fs/promises';
-import { request as httpRequest, Agent as HttpAgent } from 'node:http';
-import { request as httpsRequest, Agent as HttpsAgent } from 'node:https';
+import { open } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { createHttp, HttpFailure } from '../../adapters/http.ts';
 import type { TimelineEvent } from './timeline.ts';
 
 export interface DeviceIdentity {
@@ -34,52 +33,29 @@ export interface Devices {
 export async function startDevices(opts: DevicesOptions): Promise<Devices> {
   const intervalMs = opts.intervalMs ?? 250;
   const timeoutMs = opts.timeoutMs ?? 1000;
-  const base = new URL(opts.caddyUrl);
-  const secure = base.protocol === 'https:';
-  const agent = secure ? new HttpsAgent({ keepAlive: true }) : new HttpAgent({ keepAlive: true });
+  const url = new URL(opts.path ?? '/api/v1/identity', opts.caddyUrl).href;
+  const http = createHttp({ defaultTimeoutMs: timeoutMs, concurrency: Math.max(1, opts.identities.length), insecureTls: true });
   mkdirSync(dirname(opts.timelineFile), { recursive: true, mode: 0o700 });
-  const file: FileHandle = await open(opts.timelineFile, 'a', 0o600);
+  const file = await open(opts.timelineFile, 'a', 0o600);
   const stopping = new AbortController();
   let writes: Promise<void> = Promise.resolve();
   const append = (e: TimelineEvent) => {
-    writes = writes.then(() => file.appendFile(JSON.stringify(e) + '\n').then(() => undefined));
+    writes = writes.then(() => file.appendFile(JSON.stringify(e) + '\n'));
   };
 
-  const probe = (identity: DeviceIdentity): Promise<TimelineEvent> => {
+  const probe = async (identity: DeviceIdentity): Promise<TimelineEvent> => {
     const startedAt = Date.now();
     const t = new Date(startedAt).toISOString();
-    return new Promise((resolve) => {
-      let settled = false;
-      const done = (status: number, error?: string) => {
-        if (settled) return;
-        settled = true;
-        resolve({ t, identity: identity.slug, status, ms: Date.now() - startedAt, ...(error ? { error } : {}) });
-      };
-      const signal = AbortSignal.any([stopping.signal, AbortSignal.timeout(timeoutMs)]);
-      const req = (secure ? httpsRequest : httpRequest)(
-        {
-          protocol: base.protocol,
-          hostname: base.hostname,
-          port: base.port || (secure ? 443 : 80),
-          path: opts.path ?? '/api/v1/identity',
-          method: 'GET',
-          agent,
-          signal,
-          servername: secure ? identity.host : undefined,
-          headers: { host: identity.host, authorization: `Bearer ${identity.token}` },
-        },
-        (res) => {
-          res.resume();
-          res.on('end', () => done(res.statusCode ?? 0));
-          res.on('error', (err) => done(0, errorText(err, signal)));
-          res.on('close', () => done(0, signal.aborted ? errorText(new Error('aborted'), signal) : 'connection closed mid-answer'));
-        },
-      );
-      req.on('error', (err) => done(0, errorText(err, signal)));
-      req.end();
-    });
+    try {
+      const res = await http.request({ url, host: identity.host, headers: { authorization: `Bearer ${identity.token}` } });
+      return { t, identity: identity.slug, status: res.status, ms: res.timeMs };
+    } catch (err) {
+      const error = err instanceof HttpFailure ? `${err.kind}: ${err.message}` : (err as Error).message;
+      return { t, identity: identity.slug, status: 0, ms: Date.now() - startedAt, error };
+    }
   };
 
+  // A request in flight when stop() is called is allowed to finish (bounded by timeoutMs) but not recorded.
   const loop = async (identity: DeviceIdentity) => {
     while (!stopping.signal.aborted) {
       const started = Date.now();
@@ -103,12 +79,7 @@ export async function startDevices(opts: DevicesOptions): Promise<Devices> {
         await Promise.all(loops);
         await writes;
         await file.close();
-        agent.destroy();
+        await http.close();
       })()),
   };
-}
-
-function errorText(err: Error, signal: AbortSignal): string {
-  if (signal.aborted && signal.reason instanceof Error && signal.reason.name === 'TimeoutError') return 'timeout';
-  return (err as NodeJS.ErrnoException).code ?? err.message;
 }

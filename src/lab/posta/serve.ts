@@ -106,6 +106,11 @@ async function serveMultiTenant(manifestPath: string, root: string | undefined, 
 }
 
 async function run(tenants: Tenant[], dispatch: 'host' | 'single', listen: ListenAddress): Promise<number> {
+  // Handlers go in before the "listening" line: a supervisor may send SIGTERM the moment it reads it.
+  const signalled = new Promise<NodeJS.Signals>((resolve) => {
+    process.once('SIGTERM', resolve);
+    process.once('SIGINT', resolve);
+  });
   const posta = createPostaServer({ tenants, dispatch });
   const dbs = tenants.map((t) => t.db);
   posta.server.listen(listen.port, listen.host);
@@ -116,10 +121,7 @@ async function run(tenants: Tenant[], dispatch: 'host' | 'single', listen: Liste
     throw new PostaError(`cannot listen on ${formatListen(listen)}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
   logInfo(`listening on ${formatListen(listen)}`);
-  const signal = await new Promise<NodeJS.Signals>((resolve) => {
-    process.once('SIGTERM', resolve);
-    process.once('SIGINT', resolve);
-  });
+  const signal = await signalled;
   logInfo(`shutting down signal=${signal}`);
   await posta.close();
   closeAll(dbs);
