@@ -36,7 +36,7 @@ export function parseManifest(text: string, path: string): ManifestIdentity[] {
   } catch (err) {
     const e = err as Error & { line?: number; col?: number };
     const at = e.line !== undefined ? `:${e.line + 1}:${(e.col ?? 0) + 1}` : '';
-    throw new PostaError(`corrupt manifest ${path}${at}: ${e.message.split('\n')[0]}`);
+    throw new PostaError(`corrupt manifest ${path}${at}: ${e.message.split('\n')[0]!.replace(/ at row \d+, col \d+, pos \d+:?$/, '')}`);
   }
   const entries = doc.identity;
   if (!Array.isArray(entries) || entries.length === 0) throw new PostaError(`manifest ${path}: no [[identity]] tables`);
