@@ -1,0 +1,84 @@
+// Injected faults of the posta stand-in (--fault and POSTA_FAULTS), on 127.0.10.242.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import Database from 'better-sqlite3';
+import { connect } from 'node:net';
+import { join } from 'node:path';
+import { createHttp } from '../../src/adapters/http.ts';
+import { runPosta, seedMultiTenant, startPosta, tempRoot } from '../helpers/posta-standin.ts';
+
+const ADDR = '127.0.10.242:18403';
+const BASE = `http://${ADDR}`;
+const MANIFEST = '/etc/posta/identities.toml';
+
+const canConnect = (host: string, port: number) =>
+  new Promise<boolean>((resolve) => {
+    const s = connect({ host, port });
+    s.once('connect', () => (s.destroy(), resolve(true)));
+    s.once('error', () => resolve(false));
+  });
+
+test('daemon-crash: the multi-tenant daemon panics right after its start line, before listening or migrating', async () => {
+  const root = tempRoot('posta-fault-');
+  seedMultiTenant(root, ['arne', 'marcus']);
+  for (const how of [{ args: ['--fault', 'daemon-crash'], env: {} }, { args: [], env: { POSTA_FAULTS: 'daemon-crash' } }]) {
+    const r = await runPosta(['serve', '--listen', ADDR, '--manifest', MANIFEST, '--root', root, ...how.args], how.env);
+    assert.equal(r.code, 1);
+    assert.match(r.output, /starting mode=multi-tenant identities=arne,marcus[\s\S]*\n\S+Z panic: /);
+    assert.doesNotMatch(r.output, /listening|migrated/);
+  }
+  assert.equal(await canConnect('127.0.10.242', 18403), false);
+  const db = new Database(join(root, 'var/lib/posta/arne/inbox.db'), { readonly: true });
+  assert.equal(db.pragma('user_version', { simple: true }), 2, 'a crash before open leaves the copied inbox at v2');
+  db.close();
+});
+
+test('slow-identity=SLUG: that identity answers after 3 s, the others at once', async (t) => {
+  const root = tempRoot('posta-fault-');
+  seedMultiTenant(root, ['arne', 'marcus']);
+  const posta = await startPosta(['serve', '--listen', ADDR, '--manifest', MANIFEST, '--root', root], { POSTA_FAULTS: 'slow-identity=marcus' });
+  const http = createHttp({ defaultTimeoutMs: 6000 });
+  t.after(async () => {
+    await posta.stop();
+    await http.close();
+  });
+  await posta.waitFor(/listening on/);
+  const [arne, marcus] = await Promise.all([
+    http.request({ url: `${BASE}/`, host: 'arne.posta.no' }),
+    http.request({ url: `${BASE}/`, host: 'marcus.posta.no' }),
+  ]);
+  assert.equal(arne.status, 200);
+  assert.equal(marcus.status, 200);
+  assert.ok(arne.timeMs < 500, `arne answered in ${arne.timeMs} ms`);
+  assert.ok(marcus.timeMs >= 2900 && marcus.timeMs < 4500, `marcus answered in ${marcus.timeMs} ms`);
+
+  // A shutdown does not wait for delayed answers.
+  const pending = http.request({ url: `${BASE}/`, host: 'marcus.posta.no' }).catch((err: Error) => err);
+  await new Promise((r) => setTimeout(r, 100));
+  const t0 = Date.now();
+  assert.equal(await posta.stop(), 0);
+  assert.ok(Date.now() - t0 < 1500, `stopped in ${Date.now() - t0} ms`);
+  assert.ok((await pending) instanceof Error, 'the pending slow request was dropped');
+});
+
+test('noisy-logs: a second start line, a panic and two identity error lines at start, then it serves', async (t) => {
+  const root = tempRoot('posta-fault-');
+  seedMultiTenant(root, ['arne', 'marcus']);
+  const posta = await startPosta(['serve', '--listen', ADDR, '--manifest', MANIFEST, '--root', root, '--fault', 'noisy-logs']);
+  const http = createHttp();
+  t.after(async () => {
+    await posta.stop();
+    await http.close();
+  });
+  const log = await posta.waitFor(/listening on/);
+  assert.equal(log.match(/posta-server starting mode=multi-tenant/g)?.length, 2);
+  assert.equal(log.match(/^\S+Z panic: /gm)?.length, 1);
+  assert.equal(log.match(/^\S+Z identity=arne error=/gm)?.length, 2);
+  assert.equal((await http.request({ url: `${BASE}/`, host: 'marcus.posta.no' })).status, 200);
+});
+
+test('an unknown fault is a usage error naming the known ones', async () => {
+  const r = await runPosta(['serve', '--listen', ADDR, '--manifest', MANIFEST, '--fault', 'gremlins']);
+  assert.equal(r.code, 2);
+  assert.match(r.output, /unknown fault "gremlins" \(known: daemon-crash, slow-identity=SLUG, noisy-logs\)/);
+});
