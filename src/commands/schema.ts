@@ -1,11 +1,21 @@
-// Placeholder until its issue lands: says so plainly instead of pretending.
-import { CliError } from '../cli/io.ts';
+// cutover schema: the runbook format as JSON Schema, for editors (taplo / Even Better TOML).
+import type { CliIO } from '../cli/io.ts';
+import { parseCommandArgs } from '../cli/args.ts';
+import { runbookJsonSchema } from '../runbook/json-schema.ts';
 
-export const help = `Usage: cutover schema …
+export const help = `Usage: cutover schema
 
-Not built yet.
+Prints the JSON Schema of the runbook format on stdout (generated from the same zod schema that
+\`cutover validate\` uses). Steps are described per action: each action's own parameters.
+
+  cutover schema > runbook.schema.json
+  # taplo / Even Better TOML: add  #:schema ./runbook.schema.json  as the runbook's first line
+
+Exit codes: 0.
 `;
 
-export async function run(): Promise<number> {
-  throw new CliError('schema: not built yet', 2);
+export async function run(argv: string[], io: CliIO): Promise<number> {
+  parseCommandArgs('schema', argv, {}, { positionals: [0, 0] });
+  io.stdout.write(JSON.stringify(runbookJsonSchema(), null, 2) + '\n');
+  return 0;
 }

@@ -10,12 +10,19 @@ import { buildLocator } from './locate.ts';
 import { checkShape, type ShapeProblem } from './shape.ts';
 import { checkReferences, checkResolved, type ConditionParser } from './references.ts';
 import { expandSteps } from './expand.ts';
+import { parseCondition, isParseError } from '../../checks/conditions.ts';
+
+/** Condition syntax check with checks/conditions.ts (pure). Templates are stood in by a word first. */
+export const checkConditionSyntax: ConditionParser = (condition) => {
+  const parsed = parseCondition(condition.replace(/\{\{[^}]*\}\}/g, 'X'));
+  if (isParseError(parsed)) throw new Error(parsed.error);
+};
 
 export interface LoadOptions {
   env?: Record<string, string | undefined>;
   /** Resolves {{now}} in the plan; absent = left for run time. */
   now?: Date;
-  /** Checks each condition's syntax (checks/conditions.ts parseCondition); throws with a message when bad. */
+  /** Checks one condition's syntax, throwing with a message when bad. Default: checkConditionSyntax. */
   parseCondition?: ConditionParser;
 }
 
@@ -51,7 +58,7 @@ export function checkRunbookText(text: string, file: string, opts: LoadOptions =
   const runbook = shape.runbook;
   if (!runbook) return { problems: sortByLine(problems), text, sha256 };
 
-  problems.push(...located(checkReferences(runbook, { lineOf, ...(opts.parseCondition ? { parseCondition: opts.parseCondition } : {}) })));
+  problems.push(...located(checkReferences(runbook, { lineOf, parseCondition: opts.parseCondition ?? checkConditionSyntax })));
   // Expand even when references failed, so problems only visible after templates resolve are listed too;
   // a template error already reported at the same key is not repeated.
   const reported = new Set(problems.map((p) => p.path));

@@ -27,3 +27,8 @@ export function keyPath(segments: readonly PropertyKey[]): string {
   }
   return out;
 }
+
+/** Every problem on its own line, then a count: what validate and plan print on stderr. */
+export function problemReport(file: string, problems: readonly Problem[]): string {
+  return problems.map((p) => formatProblem(p) + '\n').join('') + `${file}: ${problems.length} problem${problems.length === 1 ? '' : 's'}\n`;
+}
