@@ -40,6 +40,8 @@ export async function createArchive(opts: { cwd: string; members: string[]; outP
       cb(null, chunk);
     },
   });
+  // One source feeding two pipelines (gzip → file, and the lister) adds more listeners than the default cap.
+  counter.setMaxListeners(32);
   const fileHash = createHash('sha256');
   let size = 0;
   const hashOut = new Transform({

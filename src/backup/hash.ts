@@ -57,3 +57,18 @@ export function compareEntries(expected: ArchiveEntry[], actual: ArchiveEntry[],
   for (const extra of got.keys()) problems.push(`unexpected: ${extra}`);
   return problems.length > limit ? [...problems.slice(0, limit), `… and ${problems.length - limit} more`] : problems;
 }
+
+/** Entries for archive members (relative to base), in the same shape the tar reader produces. */
+export async function entriesUnder(base: string, members: string[]): Promise<ArchiveEntry[]> {
+  const out: ArchiveEntry[] = [];
+  for (const m of members) {
+    const st = lstatSync(join(base, m), { throwIfNoEntry: false });
+    if (!st) continue;
+    if (st.isDirectory()) {
+      out.push({ path: m, type: 'dir', size: 0, mode: st.mode & 0o7777 });
+      out.push(...(await treeEntries(join(base, m), m)));
+    } else if (st.isFile()) out.push({ path: m, type: 'file', size: st.size, mode: st.mode & 0o7777, sha256: await sha256File(join(base, m)) });
+    else if (st.isSymbolicLink()) out.push({ path: m, type: 'symlink', size: 0, mode: st.mode & 0o7777, linkTarget: readlinkSync(join(base, m)) });
+  }
+  return out;
+}

@@ -46,7 +46,7 @@ export interface BackupManifest {
   method: string;
   runtime: RuntimeKind;
   container: string;
-  source: { paths: string[]; endpoint?: string };
+  source: { paths: string[]; endpoint?: string; detail?: Record<string, string> };
   files: BackupFileRecord[];
   tools: Record<string, string>;
   notes: string[];

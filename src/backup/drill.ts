@@ -1,0 +1,161 @@
+// Restore drill: back up, restore into a scratch target on this machine (temp postgres cluster, temp
+// redis-server, temp dir), compare with the original, and record the result in drills.jsonl next to the
+// backups. A drill never touches the original beyond reading it.
+import { appendFileSync, chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join } from 'node:path';
+import { backupModule, type BackupModuleOptions } from './backup.ts';
+import { compareEntries, entriesUnder, sha256File } from './hash.ts';
+import { verifyBackup } from './manifest.ts';
+import { firstDumpDifference, pgFingerprint, pgRestore } from './postgres.ts';
+import { compareRedis, redisFingerprint } from './redis.ts';
+import { restoreBackup } from './restore.ts';
+import { startScratchPostgres, startScratchRedis } from './scratch.ts';
+import { isSqliteFile, sqliteFingerprint, sqliteIntegrity } from './sqlite.ts';
+import type { Target } from './target.ts';
+import { HostRuntime } from '../adapters/host.ts';
+import type { BackupClass, BackupManifest } from './types.ts';
+
+export const DRILLS_FILE = 'drills.jsonl';
+
+export interface DrillRecord {
+  module: string;
+  class: BackupClass;
+  manifest: string;
+  ok: boolean;
+  /** What was compared, in words. */
+  checks: string[];
+  problems: string[];
+  started: string;
+  durationMs: number;
+}
+
+const hostTarget = (): Target => ({ runtime: new HostRuntime(), kind: 'host', container: 'host' });
+const members = (paths: string[]) => paths.map((p) => p.replace(/^\/+/, ''));
+
+export async function runDrill(o: BackupModuleOptions): Promise<DrillRecord> {
+  const startedAt = new Date();
+  const { manifestPath, manifest } = await backupModule(o);
+  const checks: string[] = [];
+  const problems: string[] = [];
+  const v = await verifyBackup(manifestPath);
+  checks.push('backup files: size + sha256 + mode 0600');
+  problems.push(...v.problems);
+  const scratch = mkdtempSync(join(tmpdir(), 'cutover-drill-'));
+  try {
+    if (v.ok) await compare(o, manifestPath, manifest, scratch, checks, problems);
+  } catch (err) {
+    problems.push(`drill failed: ${(err as Error).message}`);
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+  const record: DrillRecord = {
+    module: o.module,
+    class: o.cls,
+    manifest: basename(manifestPath),
+    ok: problems.length === 0,
+    checks,
+    problems,
+    started: startedAt.toISOString(),
+    durationMs: Date.now() - startedAt.getTime(),
+  };
+  recordDrill(dirname(manifestPath), record);
+  return record;
+}
+
+async function compare(o: BackupModuleOptions, manifestPath: string, m: BackupManifest, scratch: string, checks: string[], problems: string[]): Promise<void> {
+  const file = m.files[0]!;
+  if (file.kind === 'sql.gz') {
+    const pg = await startScratchPostgres();
+    try {
+      const scratchEp = { host: pg.host, port: pg.port, user: 'postgres' };
+      const { errors } = await pgRestore(hostTarget(), scratchEp, join(dirname(manifestPath), file.name));
+      problems.push(...errors.map((e) => `psql: ${e}`));
+      const original = await pgFingerprint(o.target, o.pg ?? { user: 'postgres' });
+      const restored = await pgFingerprint(hostTarget(), scratchEp);
+      checks.push(`pg_dumpall of the restored scratch cluster == of the original (${original.length} lines, normalised)`);
+      const diff = firstDumpDifference(original, restored);
+      if (diff) problems.push(`dumps differ at ${diff}`);
+    } finally {
+      await pg.stop();
+    }
+    return;
+  }
+  if (file.kind === 'snapshot') {
+    problems.push('a vault raft snapshot cannot be drilled here (no scratch vault on this machine)');
+    return;
+  }
+  const restoreDir = join(scratch, 'restore');
+  await restoreBackup({ manifestPath, toDir: restoreDir });
+  const paths = m.source.paths;
+  const restoredEntries = await entriesUnder(restoreDir, members(paths));
+  checks.push(`restored file list + sha256 == archive manifest (${(file.entries ?? []).length} entries)`);
+  problems.push(...compareEntries(file.entries ?? [], restoredEntries));
+  const local = o.pathsOnHost ?? o.target.kind === 'host';
+  if (m.class === 'B') return compareRedisDrill(o, m, restoreDir, checks, problems);
+  if (m.class === 'S') {
+    for (const p of paths) {
+      const restored = join(restoreDir, p);
+      if (!existsSync(restored)) continue;
+      if (isSqliteFile(restored)) {
+        const integrity = sqliteIntegrity(restored);
+        if (integrity.length) problems.push(`${p}: integrity_check: ${integrity.slice(0, 3).join('; ')}`);
+        if (!local) continue;
+        checks.push(`${p}: sqlite tables, row counts and row hashes == original`);
+        if (JSON.stringify(sqliteFingerprint(p)) !== JSON.stringify(sqliteFingerprint(restored))) problems.push(`${p}: restored database differs from the original`);
+      } else if (local) {
+        checks.push(`${p}: sha256 == original`);
+        if ((await sha256File(p)) !== (await sha256File(restored))) problems.push(`${p}: restored file differs from the original`);
+      }
+    }
+    if (!local) checks.push('original files are inside the instance: compared against the archive only');
+    return;
+  }
+  if (local) {
+    checks.push('restored file list + sha256 == live source');
+    problems.push(...compareEntries(await entriesUnder('/', members(paths)), restoredEntries).map((p) => `live vs restored: ${p}`));
+  } else checks.push('source is inside the instance: compared against the archive only');
+}
+
+async function compareRedisDrill(o: BackupModuleOptions, m: BackupManifest, restoreDir: string, checks: string[], problems: string[]): Promise<void> {
+  const detail = m.source.detail;
+  if (!detail?.dir || !detail.dbfilename) {
+    problems.push('the manifest does not say where the RDB file is (CONFIG GET dir failed at backup time): key comparison skipped');
+    return;
+  }
+  const dataDir = join(restoreDir, detail.dir);
+  if (!existsSync(join(dataDir, detail.dbfilename))) {
+    problems.push(`restored data dir has no ${detail.dbfilename}`);
+    return;
+  }
+  const scratch = await startScratchRedis({ dir: dataDir, dbfilename: detail.dbfilename });
+  try {
+    const original = await redisFingerprint(o.target, o.redis ?? {});
+    const restored = await redisFingerprint(hostTarget(), { host: scratch.host, port: scratch.port }, Object.keys(original.samples));
+    checks.push(`redis key count (${original.dbsize}) and DUMP of ${Object.keys(original.samples).length} sample keys == original`);
+    problems.push(...compareRedis(original, restored));
+  } finally {
+    await scratch.stop();
+  }
+}
+
+export function recordDrill(dir: string, record: DrillRecord): void {
+  const path = join(dir, DRILLS_FILE);
+  appendFileSync(path, JSON.stringify(record) + '\n', { mode: 0o600 });
+  chmodSync(path, 0o600);
+}
+
+export function readDrills(dir: string): DrillRecord[] {
+  const path = join(dir, DRILLS_FILE);
+  if (!existsSync(path)) return [];
+  return readFileSync(path, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .flatMap((l) => {
+      try {
+        return [JSON.parse(l) as DrillRecord];
+      } catch {
+        return [];
+      }
+    });
+}
