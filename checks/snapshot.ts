@@ -97,16 +97,18 @@ export async function takeSnapshot(runbook: Runbook, deps: SnapshotDeps, opts: S
     return row.secret;
   };
 
+  // Without the container list the phase and the local targets are unknown: no probe is sent at all.
   const smokeStarted = clock.now();
-  const smokeP = runSmoke(runbook, deps.http, {
-    phase,
-    instances,
-    baseline: opts.baseline,
-    env: opts.env,
-    tokenFor,
-    ...(listError ? { vantages: ['public'] as const } : {}),
-    ...(opts.onSmokeItem ? { onItem: opts.onSmokeItem } : {}),
-  }).then((items) => panel('smoke', items, smokeStarted, clock));
+  const smokeP: Promise<Panel<SmokeItem>> = listError
+    ? Promise.resolve(panel<SmokeItem>('smoke', [], smokeStarted, clock, listError))
+    : runSmoke(runbook, deps.http, {
+        phase,
+        instances,
+        baseline: opts.baseline,
+        env: opts.env,
+        tokenFor,
+        ...(opts.onSmokeItem ? { onItem: opts.onSmokeItem } : {}),
+      }).then((items) => panel('smoke', items, smokeStarted, clock));
 
   const tokensStarted = clock.now();
   const tokensP: Promise<Panel<TokenItem>> = listError

@@ -1,11 +1,195 @@
-// Placeholder until its issue lands: says so plainly instead of pretending.
-import { CliError } from '../cli/io.ts';
+// cutover status RUNBOOK: one snapshot of the four panels (containers, upstreams, smoke, tokens).
+import { CliError, type CliIO } from '../cli/io.ts';
+import { parseCommandArgs } from '../cli/args.ts';
+import { loadRunbook } from '../runbook/load.ts';
+import { formatProblem } from '../runbook/problems.ts';
+import type { Runbook } from '../runbook/schema.ts';
+import { defaultStateDir } from '../paths.ts';
+import { createIncusRuntime } from '../adapters/incus.ts';
+import { createHttp, type ClosableHttp } from '../adapters/http.ts';
+import type { Runtime } from '../ports.ts';
+import { systemClock } from '../ports.ts';
+import { takeSnapshot, type SnapshotResult, type UpstreamsProbe } from '../../checks/snapshot.ts';
+import { derivePhase } from '../../checks/containers.ts';
+import type { Phase } from '../../checks/context.ts';
+import type { BaselineStore } from '../../checks/baseline.ts';
+import { fileBaselineStore } from '../../checks/baseline-store.ts';
+import { recordBaseline } from '../../checks/baseline-record.ts';
+import { renderSnapshot } from '../../checks/text.ts';
 
-export const help = `Usage: cutover status …
+export const help = `Usage: cutover status RUNBOOK [--json] [--watch N] [--baseline] [--phase before|after] [--state DIR]
 
-Not built yet.
+One snapshot of every panel the cockpit shows:
+  Containers  status, IPv4, autostart, delete protection, judged against the phase
+  Upstreams   Caddyfile on disk vs the live config, drift, what the live dial points at
+  Smoke       each identity × smoke check at the local vantage (container IP + Host header)
+              and the public one (through the proxy), with expected vs actual
+  Tokens      device tokens per identity (masked), last seen, survival against the baseline
+
+Options:
+  --json          one JSON document on stdout: {ok, phase, containers, upstreams, smoke, tokens}
+                  (with --watch: one document per line, per snapshot)
+  --watch N       re-run every N seconds (TTY: redrawn in place; otherwise one snapshot per interval)
+  --count N       with --watch: stop after N snapshots
+  --baseline      first record the baseline (actor public keys, token names + hashes) that verify
+                  compares against; refused after the cutover
+  --phase P       before | after | auto (default auto: after once the live proxy points at the target)
+  --state DIR     state directory (default: runbook.state_dir or ~/.local/state/cutover/<name>)
+  --help          this text
+
+Exit codes: 0 all green, 1 something is red, 2 cannot check (the reason is printed) or bad input.
 `;
 
-export async function run(): Promise<number> {
-  throw new CliError('status: not built yet', 2);
+export interface LiveContext {
+  file: string;
+  runbook: Runbook;
+  runtime: Runtime;
+  http: ClosableHttp;
+  upstreams: UpstreamsProbe | undefined;
+  baselines: BaselineStore;
+  stateDir: string;
+}
+
+/** Loads the runbook (problems → exit 2) and builds the real adapters. Callers close `http`. */
+export async function openLive(file: string, io: CliIO, stateOption: string | undefined): Promise<LiveContext> {
+  const r = loadRunbook(file, { env: io.env });
+  if (!r.runbook || r.problems.length > 0) {
+    const lines = r.problems.slice(0, 10).map(formatProblem);
+    throw new CliError(`${file} is not a valid runbook:\n  ${lines.join('\n  ')}${r.problems.length > 10 ? `\n  … ${r.problems.length - 10} more (cutover validate ${file})` : ''}`, 2);
+  }
+  const runbook = r.runbook;
+  const stateDir = stateOption ?? runbook.runbook.state_dir ?? defaultStateDir(io.env, runbook.runbook.name);
+  const runtime = createIncusRuntime({ env: io.env, ...(runbook.runtime.binary ? { binary: runbook.runtime.binary } : {}), ...(runbook.runtime.remote ? { remote: runbook.runtime.remote } : {}) });
+  return { file, runbook, runtime, http: createHttp(), upstreams: await loadUpstreamsProbe(), baselines: fileBaselineStore(stateDir), stateDir };
+}
+
+/** checks/upstreams.ts is built in another issue; until it lands the panel says "not available yet". */
+async function loadUpstreamsProbe(): Promise<UpstreamsProbe | undefined> {
+  return undefined;
+}
+
+export function parsePhase(value: string | undefined): Phase | 'auto' {
+  if (value === undefined || value === 'auto') return 'auto';
+  if (value === 'before' || value === 'after') return value;
+  throw new CliError(`--phase must be before, after or auto (got "${value}")`, 2);
+}
+
+export function exitCodeOf(ok: boolean | null): number {
+  return ok === true ? 0 : ok === false ? 1 : 2;
+}
+
+/** Why a snapshot could not be checked, one line per panel that failed. */
+export function cannotCheckReasons(s: SnapshotResult): string[] {
+  const byError = new Map<string, string[]>();
+  for (const p of [s.containers, s.upstreams, s.smoke, s.tokens]) if (p.error) byError.set(p.error, [...(byError.get(p.error) ?? []), p.panel]);
+  return [...byError].map(([error, panels]) => `${panels.join(', ')}: ${error}`);
+}
+
+export async function run(argv: string[], io: CliIO): Promise<number> {
+  const { values, positionals } = parseCommandArgs(
+    'status',
+    argv,
+    {
+      json: { type: 'boolean' },
+      watch: { type: 'string' },
+      count: { type: 'string' },
+      baseline: { type: 'boolean' },
+      phase: { type: 'string' },
+      state: { type: 'string' },
+    },
+    { positionals: [1, 1] },
+  );
+  const phaseOpt = parsePhase(values.phase);
+  const watchS = values.watch === undefined ? null : positiveNumber('--watch', values.watch);
+  const count = values.count === undefined ? null : positiveNumber('--count', values.count);
+  const live = await openLive(positionals[0]!, io, values.state);
+  try {
+    if (values.baseline) await record(live, io, phaseOpt);
+    const baseline = await live.baselines.load();
+    const once = async (): Promise<SnapshotResult> =>
+      takeSnapshot(live.runbook, { runtime: live.runtime, http: live.http, ...(live.upstreams ? { upstreams: live.upstreams } : {}) }, { phase: phaseOpt, baseline, env: io.env });
+    if (watchS === null) {
+      const s = await once();
+      print(s, live, io, Boolean(values.json), false);
+      return exitCodeOf(s.ok);
+    }
+    return await watch(once, live, io, Boolean(values.json), watchS, count);
+  } finally {
+    await live.http.close();
+  }
+}
+
+function positiveNumber(flag: string, v: string): number {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new CliError(`${flag} needs a positive number (got "${v}")`, 2);
+  return n;
+}
+
+async function record(live: LiveContext, io: CliIO, phaseOpt: Phase | 'auto'): Promise<void> {
+  let instances;
+  try {
+    instances = await live.runtime.list();
+  } catch (err) {
+    throw new CliError(`cannot record the baseline: cannot list containers: ${(err as Error).message}`, 2);
+  }
+  const phase = phaseOpt === 'auto' ? derivePhase(live.runbook, instances, null) : phaseOpt;
+  if (phase === 'after') throw new CliError('refusing to record a baseline after the cutover (it would bless the new state); the baseline is taken before the first destructive step', 2);
+  let baseline;
+  try {
+    baseline = await recordBaseline(live.runbook, live, { phase, instances, env: io.env, now: new Date(systemClock.now()) });
+  } catch (err) {
+    throw new CliError((err as Error).message, 2);
+  }
+  await live.baselines.save(baseline);
+  const n = Object.values(baseline.identities).reduce((sum, b) => sum + b.tokens.length, 0);
+  io.stderr.write(`baseline recorded: ${Object.keys(baseline.identities).length} identities, ${n} tokens → ${live.baselines.location}\n`);
+}
+
+function print(s: SnapshotResult, live: LiveContext, io: CliIO, json: boolean, inPlace: boolean): void {
+  if (json) {
+    io.stdout.write(JSON.stringify(s, null, inPlace ? undefined : 2) + '\n');
+  } else {
+    const lines = renderSnapshot(s, { title: `${live.runbook.runbook.name} · ${live.runbook.runbook.host}`, now: systemClock.now(), width: Math.min(io.stdout.columns ?? 80, 120) });
+    if (inPlace) io.stdout.write('\x1b[H' + lines.map((l) => l + '\x1b[K').join('\n') + '\n\x1b[J');
+    else io.stdout.write(lines.join('\n') + '\n');
+  }
+  const reasons = cannotCheckReasons(s);
+  if (reasons.length > 0 && !inPlace) io.stderr.write(`cannot check: ${reasons.join('; ')}\n`);
+}
+
+/** Re-runs every `seconds`; stops after `count` snapshots or on SIGINT/SIGTERM. Exit code of the last one. */
+async function watch(once: () => Promise<SnapshotResult>, live: LiveContext, io: CliIO, json: boolean, seconds: number, count: number | null): Promise<number> {
+  const tty = Boolean(io.stdout.isTTY) && !json;
+  let stop = false;
+  let wake: (() => void) | undefined;
+  const onSignal = () => {
+    stop = true;
+    wake?.();
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  let code = 2;
+  try {
+    if (tty) io.stdout.write('\x1b[?25l\x1b[2J');
+    for (let n = 0; !stop && (count === null || n < count); n++) {
+      const started = systemClock.now();
+      const s = await once();
+      code = exitCodeOf(s.ok);
+      print(s, live, io, json, tty);
+      if (count !== null && n + 1 >= count) break;
+      const wait = Math.max(0, seconds * 1000 - (systemClock.now() - started));
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, wait);
+        wake = () => {
+          clearTimeout(t);
+          resolve();
+        };
+      });
+    }
+  } finally {
+    if (tty) io.stdout.write('\x1b[?25h');
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+  return code;
 }
