@@ -52,7 +52,8 @@ function planText(rb: Runbook, steps: ResolvedStep[]): string {
   const width = String(steps.length).length;
   const out: string[] = [];
   out.push(`${rb.runbook.name}${rb.runbook.title ? ` — ${rb.runbook.title}` : ''}`);
-  out.push(`host ${rb.runbook.host} · ${steps.length} steps (${rb.steps.length} in the runbook) · outage budget ${rb.runbook.outage_budget}`);
+  const budget = inside.size ? ` · outage budget ${rb.runbook.outage_budget}` : ' · no outage window';
+  out.push(`host ${rb.runbook.host} · ${steps.length} steps (${rb.steps.length} in the runbook)${budget}`);
   out.push('');
   let wasInside = false;
   for (const s of steps) {

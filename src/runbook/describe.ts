@@ -10,6 +10,8 @@ const str = (p: P, k: string) => markRuntime(String(p[k] ?? ''));
 const list = (p: P, k: string) => (Array.isArray(p[k]) ? (p[k] as unknown[]).map((v) => markRuntime(String(v))) : []);
 /** Shell-quotes a word only when it needs it, so commands read as typed. */
 const q = (w: string) => (/^[A-Za-z0-9_@%+=:,./<>-]+$/.test(w) ? w : `'${w.replace(/'/g, `'\\''`)}'`);
+/** Multi-line text as indented lines, blank edges dropped. */
+const textLines = (t: string) => t.trim().split('\n').map((l) => `  ${l.trimEnd()}`);
 const owner = (o: string) => {
   const [u, g] = o.split(':');
   return `--uid ${u} --gid ${g ?? u}`;
@@ -103,9 +105,9 @@ export function describeAction(action: string, p: P, rb: Runbook, item?: string)
     case 'backup':
       return [`backup ${c()} ${list(p, 'paths').join(' ')} → <state dir>/backups (class ${str(p, 'class')}, sha256 manifest, 0600)`];
     case 'gate.operator':
-      return [`operator confirms: ${str(p, 'prompt')}`];
+      return [`operator confirms (recorded in the journal):`, ...textLines(str(p, 'prompt'))];
     case 'gate.stability':
-      return [`wait until ${str(p, 'window')} have passed since the recorded end of the cutover (or record a waiver with a reason)`];
+      return [`wait until ${str(p, 'window')} have passed since the recorded end of ${p.since ? `runbook ${str(p, 'since')}` : 'this cutover'} (or record a waiver with its reason)`];
     case 'logs.review':
       return ((p.sources as { kind: string; path?: string; unit?: string }[]) ?? []).map((s) =>
         s.kind === 'file' ? `incus exec ${c()} -- cat ${s.path}   (restarts, panics, per-identity errors)`
@@ -114,7 +116,7 @@ export function describeAction(action: string, p: P, rb: Runbook, item?: string)
         : `incus info ${c()} --show-log`,
       );
     case 'note':
-      return [`note: ${String(p.text ?? '').split('\n')[0]}`];
+      return ['note for the operator (recorded in the journal and the report):', ...textLines(str(p, 'text'))];
     default:
       return [`(unknown action ${action}${item ? ` for ${item}` : ''})`];
   }

@@ -217,7 +217,11 @@ export const ACTION_PARAMS: Record<ActionName, z.ZodObject> = {
     class: z.string().default('S'),
   }),
   'gate.operator': z.strictObject({ prompt: z.string().min(1) }),
-  'gate.stability': z.strictObject({ window: duration.default('7d') }),
+  'gate.stability': z.strictObject({
+    window: duration.default('7d'),
+    /** Runbook whose recorded cutover end starts the window (e.g. the cutover this decommission follows); default this one. */
+    since: slug.optional(),
+  }),
   'logs.review': z.strictObject({
     container: tmpl,
     sources: z
