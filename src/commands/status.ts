@@ -16,6 +16,7 @@ import type { BaselineStore } from '../../checks/baseline.ts';
 import { fileBaselineStore } from '../../checks/baseline-store.ts';
 import { recordBaseline } from '../../checks/baseline-record.ts';
 import { renderSnapshot } from '../../checks/text.ts';
+import { upstreamsPanel } from '../../checks/upstreams.ts';
 
 export const help = `Usage: cutover status RUNBOOK [--json] [--watch N] [--baseline] [--phase before|after] [--state DIR]
 
@@ -45,7 +46,7 @@ export interface LiveContext {
   runbook: Runbook;
   runtime: Runtime;
   http: ClosableHttp;
-  upstreams: UpstreamsProbe | undefined;
+  upstreams: UpstreamsProbe;
   baselines: BaselineStore;
   stateDir: string;
 }
@@ -60,12 +61,7 @@ export async function openLive(file: string, io: CliIO, stateOption: string | un
   const runbook = r.runbook;
   const stateDir = stateOption ?? runbook.runbook.state_dir ?? defaultStateDir(io.env, runbook.runbook.name);
   const runtime = createIncusRuntime({ env: io.env, ...(runbook.runtime.binary ? { binary: runbook.runtime.binary } : {}), ...(runbook.runtime.remote ? { remote: runbook.runtime.remote } : {}) });
-  return { file, runbook, runtime, http: createHttp(), upstreams: await loadUpstreamsProbe(), baselines: fileBaselineStore(stateDir), stateDir };
-}
-
-/** checks/upstreams.ts is built in another issue; until it lands the panel says "not available yet". */
-async function loadUpstreamsProbe(): Promise<UpstreamsProbe | undefined> {
-  return undefined;
+  return { file, runbook, runtime, http: createHttp(), upstreams: (rb, instances) => upstreamsPanel(rb, instances), baselines: fileBaselineStore(stateDir), stateDir };
 }
 
 export function parsePhase(value: string | undefined): Phase | 'auto' {
@@ -107,7 +103,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     if (values.baseline) await record(live, io, phaseOpt);
     const baseline = await live.baselines.load();
     const once = async (): Promise<SnapshotResult> =>
-      takeSnapshot(live.runbook, { runtime: live.runtime, http: live.http, ...(live.upstreams ? { upstreams: live.upstreams } : {}) }, { phase: phaseOpt, baseline, env: io.env });
+      takeSnapshot(live.runbook, { runtime: live.runtime, http: live.http, upstreams: live.upstreams }, { phase: phaseOpt, baseline, env: io.env });
     if (watchS === null) {
       const s = await once();
       print(s, live, io, Boolean(values.json), false);
