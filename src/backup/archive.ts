@@ -79,9 +79,15 @@ export async function listArchive(path: string): Promise<ArchiveEntry[]> {
 /** Extracts a tar.gz into dir with GNU tar (which refuses `..` and absolute members). */
 export async function extractArchive(path: string, dir: string): Promise<void> {
   const tar = execa('tar', ['--extract', '--file=-', `--directory=${dir}`, '--numeric-owner'], { stdin: 'pipe', reject: false, stderr: 'pipe' });
-  await Promise.all([pipeline(createReadStream(path), createGunzip(), tar.stdin!), tar]);
+  // tar stops reading at the end-of-archive blocks, so the zero padding after them may hit a closed pipe.
+  const fed = pipeline(createReadStream(path), createGunzip(), tar.stdin!).then(
+    () => null,
+    (err: NodeJS.ErrnoException) => err,
+  );
   const r = await tar;
-  if (r.exitCode !== 0) throw new BackupError(`tar could not extract ${path} into ${dir}: ${String(r.stderr).trim()}`);
+  const feedError = await fed;
+  if (r.exitCode !== 0) throw new BackupError(`tar could not extract ${path} into ${dir}: ${String(r.stderr).trim() || `exit ${r.exitCode}`}`);
+  if (feedError && feedError.code !== 'EPIPE' && feedError.code !== 'ERR_STREAM_PREMATURE_CLOSE') throw new BackupError(`cannot read ${path}: ${feedError.message}`);
 }
 
 /** gzip src into dest (0600, temp name then rename), hashing what is written. */
