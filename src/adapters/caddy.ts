@@ -71,10 +71,13 @@ function warningsOf(stderr: string): string[] {
   return [...new Set(out)];
 }
 
-/** `caddy adapt` of a Caddyfile on disk. */
-export async function adapt(path: string, caddyBinary = 'caddy'): Promise<AdaptResult> {
+const jsonString = (s: string) => JSON.stringify(s).slice(1, -1);
+
+/** `caddy adapt` of a Caddyfile on disk; `asPath` renames the file in the output (Caddy embeds it, e.g. file_server's `hide`). */
+export async function adapt(path: string, caddyBinary = 'caddy', asPath = path): Promise<AdaptResult> {
   const r = await caddyCommand(caddyBinary, ['adapt', '--adapter', 'caddyfile', '--config', path], `caddy adapt ${path}`);
-  return { config: JSON.parse(r.stdout), warnings: warningsOf(r.stderr) };
+  const json = asPath === path ? r.stdout : r.stdout.replaceAll(jsonString(path), jsonString(asPath));
+  return { config: JSON.parse(json), warnings: warningsOf(r.stderr).map((w) => w.replaceAll(path, asPath)) };
 }
 
 /**
@@ -88,8 +91,7 @@ export async function adaptText(text: string, path: string, caddyBinary = 'caddy
   const file = join(dir, nextTo ? `.${basename(path)}.cutover-adapt-${process.pid}` : basename(path));
   try {
     writeFileSync(file, text, { mode: 0o600 });
-    const r = await adapt(file, caddyBinary);
-    return { config: r.config, warnings: r.warnings.map((w) => w.replaceAll(file, path)) };
+    return await adapt(file, caddyBinary, path);
   } catch (err) {
     if (err instanceof CaddyError) throw new CaddyError(err.message.replaceAll(file, path));
     throw err;
