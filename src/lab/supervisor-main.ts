@@ -1,0 +1,97 @@
+// The lab supervisor (bundled to <lab>/lib/supervisor.mjs, started detached by `lab up`): keeps Caddy and
+// the device simulators running and plays the autostart fault. SIGTERM stops all it started.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { appendFileSync, openSync } from 'node:fs';
+import { join } from 'node:path';
+import { startContainer } from './containers.ts';
+import { startDevices, type Devices } from './devices/simulator.ts';
+import { hasFault } from './faults.ts';
+import { ensureDir, readJson, writeFileAtomic } from './fsutil.ts';
+import { labLayout, type LabConfig } from './layout.ts';
+import { removeFile, sleep } from './procs.ts';
+import { readState } from './state.ts';
+
+/** How long a stopped legacy container stays down before the autostart fault boots it again. */
+export const AUTOSTART_AFTER_MS = 3000;
+
+const dir = process.argv[2];
+if (!dir) {
+  process.stderr.write('usage: supervisor.mjs LAB_DIR\n');
+  process.exit(2);
+}
+const layout = labLayout(dir);
+const config = readJson<LabConfig>(layout.config);
+if (!config) {
+  process.stderr.write(`supervisor: ${layout.config} missing\n`);
+  process.exit(1);
+}
+ensureDir(layout.logs);
+const log = (msg: string) => appendFileSync(join(layout.logs, 'supervisor.log'), `${new Date().toISOString()} ${msg}\n`, { mode: 0o600 });
+
+let stopping = false;
+let caddy: ChildProcess | null = null;
+let devices: Devices | null = null;
+
+function startCaddy(): void {
+  const out = openSync(join(layout.logs, 'caddy.log'), 'a', 0o600);
+  const home = layout.caddyHome;
+  caddy = spawn(process.env.CUTOVER_LAB_REAL_CADDY || '/usr/bin/caddy', ['run', '--config', layout.caddyfile, '--adapter', 'caddyfile'], {
+    stdio: ['ignore', out, out],
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, XDG_CONFIG_HOME: join(home, 'config'), XDG_DATA_HOME: join(home, 'data') },
+  });
+  writeFileAtomic(layout.caddyPid, `${caddy.pid}\n`);
+  log(`caddy started pid ${caddy.pid}`);
+  caddy.on('exit', (code, sig) => {
+    log(`caddy exited (${code ?? sig})`);
+    caddy = null;
+    if (!stopping) setTimeout(() => !stopping && startCaddy(), 500);
+  });
+}
+
+async function autostartLoop(): Promise<void> {
+  const legacy = new Set(config!.identities.map((i) => i.container));
+  while (!stopping) {
+    await sleep(500);
+    if (stopping || !hasFault(dir!, 'autostart')) continue;
+    for (const c of readState(dir!).containers) {
+      if (!legacy.has(c.name) || c.status !== 'Stopped' || c.config['boot.autostart'] === 'false') continue;
+      if (c.stoppedAt === null || Date.now() - c.stoppedAt < AUTOSTART_AFTER_MS) continue;
+      try {
+        await startContainer(dir!, c.name);
+        log(`autostart fault: started ${c.name} again (boot.autostart is not false)`);
+      } catch (err) {
+        log(`autostart fault: ${c.name}: ${(err as Error).message}`);
+      }
+    }
+  }
+}
+
+async function shutdown(): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  log('stopping');
+  await devices?.stop().catch(() => undefined);
+  if (caddy?.pid) {
+    caddy.kill('SIGTERM');
+    const c = caddy;
+    await Promise.race([new Promise((r) => c.once('exit', r)), sleep(3000)]);
+    if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  }
+  removeFile(layout.caddyPid);
+  removeFile(layout.supervisorPid);
+  process.exit(0);
+}
+
+process.on('SIGTERM', () => void shutdown());
+process.on('SIGINT', () => void shutdown());
+process.on('SIGHUP', () => undefined);
+
+writeFileAtomic(layout.supervisorPid, `${process.pid}\n`);
+log(`supervisor pid ${process.pid}`);
+startCaddy();
+devices = await startDevices({
+  caddyUrl: `http://${config.caddy.ip}:${config.caddy.httpPort}`,
+  identities: config.identities.map((i) => ({ slug: i.slug, host: i.host, token: i.tokens[0]!.token })),
+  timelineFile: layout.timeline,
+});
+void autostartLoop();
