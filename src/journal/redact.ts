@@ -1,16 +1,13 @@
 // Token secrets never reach the journal: the journal stores a hash and a masked prefix, and scrubs every
 // text it writes of the secrets it was told about (plus anything that looks like a bearer header).
-import { createHash } from 'node:crypto';
+import { hashToken, maskToken } from '../../checks/baseline.ts';
 
-/** A short prefix and an ellipsis; the prefix never exceeds a quarter of the secret. */
-export function maskSecret(secret: string): string {
-  const keep = Math.min(6, Math.floor(secret.length / 4));
-  return `${secret.slice(0, keep)}…`;
-}
+/** The same mask the token panel shows (checks/baseline.ts), so journal, report and screen agree. */
+export const maskSecret = maskToken;
 
 /** Stable, non-reversible id of a secret: compares baselines without storing the secret. */
 export function fingerprintSecret(secret: string): string {
-  return 'sha256:' + createHash('sha256').update(secret).digest('hex').slice(0, 16);
+  return 'sha256:' + hashToken(secret).slice(0, 16);
 }
 
 const BEARER = /(bearer\s+)[A-Za-z0-9._~+/=-]+/gi;

@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, existsSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { openJournal, JournalMissingError, SCHEMA_VERSION, JOURNAL_FILE } from '../../src/journal/index.ts';
+import { openJournal, JournalMissingError, SCHEMA_VERSION, JOURNAL_FILE, maskSecret } from '../../src/journal/index.ts';
 
 function tmpState(t: { after: (fn: () => void) => void }): string {
   const root = mkdtempSync(join(tmpdir(), 'cutover-journal-'));
@@ -91,7 +91,8 @@ test('token baselines store a fingerprint and mask, never the secret; and waiver
   j.recordTokenBaseline(runId, { identity: 'arne', device: 'tui-dev', token: secret, lastSeenAt: '2026-05-09T20:16:00Z' });
   j.recordStep(runId, { stepKey: 'smoke-auth', state: 'failed', error: `401 with token ${secret}`, output: `curl -H 'Authorization: Bearer ${secret}'` });
   const [b] = j.baselines(runId);
-  assert.equal(b!.masked, secret.slice(0, 6) + '…');
+  assert.equal(b!.masked, maskSecret(secret));
+  assert.ok(b!.masked.length < 10);
   assert.match(b!.fingerprint, /^sha256:[0-9a-f]{16}$/);
   j.recordWaiver({ runId, gate: 'stability', reason: 'verified end-to-end' });
   assert.deepEqual(j.waivers(runId).map((w) => [w.gate, w.who, w.reason]), [['stability', 'ingrid', 'verified end-to-end']]);

@@ -67,5 +67,5 @@ test('Redactor masks registered secrets, their JSON-escaped form, and bearer hea
   assert.ok(!out.includes(JSON.stringify(secret).slice(1, -1)));
   assert.ok(!out.includes('abc.def-123'));
   assert.ok(out.includes(maskSecret(secret)));
-  assert.ok(maskSecret(secret).length <= 7);
+  assert.ok(maskSecret(secret).length < secret.length / 2);
 });

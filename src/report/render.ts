@@ -1,0 +1,249 @@
+// The report: markdown an operator pastes into the issue, modelled on posta/server#3's "Cutover complete"
+// comment (and #6's "Cleanup complete"). Pure: ReportData in, text out.
+import type { SmokeItem, TokenItem } from '../../checks/types.ts';
+import type {
+  BackupTaken,
+  CopiedFile,
+  CreatedContainer,
+  DeletedContainer,
+  ProxyRepoint,
+  SmokeResult,
+  StabilityGate,
+  TokenSurvival,
+  WrittenFile,
+} from '../journal/events.ts';
+import type { StepRecord } from '../journal/types.ts';
+import type { ReportData, RunSection } from './data.ts';
+import { humanBytes, humanDuration, table, utcDate, utcTime } from './format.ts';
+import { rollbackProcedure, type RollbackProcedure } from './rollback.ts';
+
+const NOT_RECORDED = '_not recorded_';
+
+export function renderReport(d: ReportData): string {
+  const rollback = rollbackProcedure(d);
+  const out = [
+    ...header(d),
+    ...running(d),
+    ...smoke(d),
+    ...tokens(d),
+    ...caddy(d),
+    ...artifacts(d, rollback),
+    ...left(d),
+    ...deployMd(d, rollback),
+    ...(d.decommission ? cleanup(d, d.decommission) : []),
+  ];
+  return out.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd() + '\n';
+}
+
+/** Succeeded records of one action, in run order. */
+function done(s: RunSection, action: string): StepRecord[] {
+  return s.steps.filter((r) => r.action === action && r.state === 'succeeded');
+}
+function changedOf<T>(s: RunSection, action: string): T[] {
+  return done(s, action).map((r) => r.changed as T).filter((c) => c !== null && c !== undefined);
+}
+
+function header(d: ReportData): string[] {
+  const r = d.run;
+  const ok = r.outcome === 'succeeded';
+  const title = ok ? 'Cutover complete' : r.outcome ? `Cutover ${r.outcome}` : 'Cutover in progress (run not finished)';
+  const lines = [
+    `## ${title} — ${utcDate(r.endedAt ?? r.startedAt)}`,
+    '',
+    `${d.runbook.title ?? d.runbook.name} on **${d.runbook.host}**: run #${r.id} (${r.mode}) by ${r.operator}, runbook \`${r.runbookPath}\` (sha256 \`${r.runbookSha256.slice(0, 12)}\`).`,
+    `Started ${utcTime(r.startedAt)}${r.endedAt ? `, ended ${utcTime(r.endedAt)} (${humanDuration(r.endedAt - r.startedAt)})` : ''}.`,
+    '',
+  ];
+  const o = r.outage;
+  if (o.startedAt !== null) {
+    const span = o.endedAt !== null ? `**${humanDuration(o.endedAt - o.startedAt)}**, from ${utcTime(o.startedAt)} to ${utcTime(o.endedAt)}` : `opened ${utcTime(o.startedAt)} and never closed`;
+    lines.push(`Outage window (measured by the driver, first legacy stop → public smoke green): ${span}.`);
+  } else lines.push('Outage window: none recorded.');
+  const c = r.clientOutage;
+  if (c) {
+    const per = c.perIdentity ? ` (${Object.entries(c.perIdentity).map(([k, v]) => `${k} ${humanDuration(v)}`).join(', ')})` : '';
+    lines.push(`As clients saw it${c.source ? ` (${c.source})` : ''}: longest gap **${humanDuration(c.ms)}**${per}.`);
+  }
+  return [...lines, ''];
+}
+
+function running(d: ReportData): string[] {
+  const target = d.runbook.containers.find((c) => c.role === 'target');
+  const created = changedOf<CreatedContainer>(d, 'container.create')[0];
+  const live = d.snapshot?.snapshot.containers.items.find((c) => c.name === target?.name);
+  const ip = live?.ipv4 ?? created?.ipv4 ?? null;
+  const lines = ["### What's running now", ''];
+  if (target) {
+    lines.push(`- \`${target.name}\` container on ${d.runbook.host}${ip ? ` at \`${ip}\`` : ''}${live?.status ? ` (${live.status})` : ''}${created ? `, image \`${created.image}\`` : ''}`);
+  }
+  const files = [...changedOf<WrittenFile>(d, 'file.push'), ...changedOf<WrittenFile>(d, 'file.write')];
+  for (const f of files) {
+    const what = f.path.startsWith('/etc/init.d/') ? 'init script' : f.source ? 'binary' : 'file';
+    const from = f.source ? ` from \`${f.source}\`${f.revision ? ` (${f.revision})` : ''}` : '';
+    lines.push(`- ${what}: \`${f.path}\` ${f.mode}, ${humanBytes(f.size)}, sha256 \`${f.sha256.slice(0, 12)}\`${from}`);
+    const cmd = f.content ? initCommand(f.content) : null;
+    if (cmd) lines.push(`  - runs \`${cmd}\``);
+    const listed = f.content && f.path.endsWith('.toml') ? [...f.content.matchAll(/^\s*slug\s*=\s*"([^"]+)"/gm)].map((m) => m[1]) : [];
+    if (listed.length) lines.push(`  - lists ${listed.map((s) => `\`${s}\``).join(', ')}`);
+  }
+  const copies = changedOf<CopiedFile>(d, 'copy');
+  if (copies.length) {
+    lines.push('- data copied from the legacy containers (size + sha256 verified):');
+    for (const c of copies) {
+      const sqlite = c.sqlite ? `, integrity ${c.sqlite.integrity}${c.sqlite.schemaVersion != null ? `, schema v${c.sqlite.schemaVersion}` : ''}` : '';
+      lines.push(`  - \`${c.fromContainer}:${c.from}\` → \`${c.toContainer}:${c.to}\` ${humanBytes(c.size)} ${c.mode} sha256 \`${c.sha256.slice(0, 12)}\`${sqlite}`);
+    }
+  }
+  if (lines.length === 2) lines.push(NOT_RECORDED);
+  return [...lines, ''];
+}
+
+/** The command an OpenRC/systemd unit starts: command + command_args, or ExecStart. */
+function initCommand(content: string): string | null {
+  const val = (k: string) => new RegExp(`^\\s*${k}\\s*=\\s*"?([^"\\n]*)"?`, 'm').exec(content)?.[1];
+  const exec = val('ExecStart');
+  if (exec) return exec;
+  const cmd = val('command');
+  return cmd ? [cmd.split('/').pop(), val('command_args')].filter(Boolean).join(' ') : null;
+}
+
+function smokeItems(s: RunSection, vantage: 'local' | 'public'): SmokeItem[] {
+  const fromSteps = changedOf<SmokeResult>(s, 'smoke').filter((c) => c.vantage === vantage).flatMap((c) => c.items);
+  if (fromSteps.length) return fromSteps;
+  return s.snapshot?.snapshot.smoke.items.filter((i) => i.vantage === vantage) ?? [];
+}
+
+function mark(ok: boolean | null): string {
+  return ok === true ? '✓' : ok === false ? '✗' : '?';
+}
+
+function smoke(d: ReportData): string[] {
+  const items = smokeItems(d, 'public');
+  if (!items.length) return ['### Public smoke', '', NOT_RECORDED, ''];
+  const rows = items.map((i) => [i.identity, i.check, i.expected, i.actual, mark(i.ok)]);
+  const failed = items.filter((i) => i.ok === false).length;
+  return ['### Public smoke', '', ...table(['identity', 'check', 'expected', 'actual', ''], rows), '', failed ? `**${failed} check(s) failed.**` : `All ${items.length} checks passed.`, ''];
+}
+
+function tokens(d: ReportData): string[] {
+  const items: TokenItem[] = changedOf<TokenSurvival>(d, 'tokens.survival').flatMap((c) => c.items);
+  const list = items.length ? items : (d.snapshot?.snapshot.tokens.items ?? []);
+  const lines = ['### Token survival', ''];
+  if (!list.length) return [...lines, NOT_RECORDED, ''];
+  const baselined = d.baselines.filter((b) => b.kind === 'token').length;
+  lines.push(`${baselined ? `${baselined} token row(s) in the baseline; ` : ''}${list.filter((t) => t.survived).length} of ${list.length} survived the cutover.`, '');
+  lines.push(...table(['identity', 'device', 'token', 'last seen', 'survived'], list.map((t) => [t.identity, t.device, `\`${t.tokenMasked}\``, t.lastSeenAt ?? '—', t.survived === null ? '?' : t.survived ? '✓' : '✗'])), '');
+  const bySlug = new Map<string, TokenItem>();
+  for (const t of list) {
+    const cur = bySlug.get(t.identity);
+    if (t.survived && (!cur || (t.lastSeenAt ?? '') > (cur.lastSeenAt ?? ''))) bySlug.set(t.identity, t);
+  }
+  for (const [slug, t] of bySlug) lines.push(`- ${slug}: \`${t.device}\` (\`${t.tokenMasked}\`) still active, last seen ${t.lastSeenAt ?? 'never'}`);
+  return [...lines, ''];
+}
+
+function caddy(d: ReportData): string[] {
+  const repoints = changedOf<ProxyRepoint>(d, 'proxy.repoint');
+  if (!repoints.length) return ['### Caddyfile change', '', done(d, 'proxy.repoint').length ? NOT_RECORDED : 'The proxy was not repointed in this run.', ''];
+  const lines = ['### Caddyfile change', ''];
+  for (const p of repoints) {
+    lines.push(`\`${p.caddyfile}\`:`, '', ...table(['site', 'before', 'after'], p.sites.map((s) => [s.site, s.from.join(', '), s.to.join(', ')])), '');
+    lines.push(`Backup at \`${p.backupPath}\`.${p.reload ? ` Validated and reloaded (\`${p.reload}\`).` : ''}`, '');
+  }
+  return lines;
+}
+
+function artifacts(d: ReportData, rb: RollbackProcedure): string[] {
+  const lines = ['### Rollback artifacts', ''];
+  const legacy = d.runbook.containers.filter((c) => c.role === 'legacy');
+  const live = d.snapshot?.snapshot.containers.items ?? [];
+  for (const c of legacy) {
+    const l = live.find((x) => x.name === c.name);
+    const facts = l ? [l.status ?? 'status unknown', l.autostart === false ? 'autostart off' : l.autostart ? 'autostart ON' : null, l.protectedDelete ? 'delete-protected' : null].filter(Boolean).join(', ') : 'state not recorded';
+    lines.push(`- \`${c.name}\`: ${facts}; not deleted, data intact`);
+  }
+  const backups = new Map<string, string>();
+  for (const r of d.steps) if (r.backupPath) backups.set(r.backupPath, r.title ?? r.key);
+  for (const b of changedOf<BackupTaken>(d, 'backup')) backups.set(b.archive, `${b.container}: ${b.paths.join(', ')}; ${humanBytes(b.size)}, sha256 ${b.sha256.slice(0, 12)}`);
+  for (const [path, note] of backups) lines.push(`- backup \`${path}\` (${note})`);
+  lines.push('', '#### Rollback procedure', '');
+  lines.push(...procedureLines(d, rb));
+  return [...lines, ''];
+}
+
+function procedureLines(d: ReportData, rb: RollbackProcedure): string[] {
+  if (rb.problem) return [`Could not be derived from the stored runbook (${rb.problem}); use \`cutover rollback ${d.run.runbookPath}\`.`];
+  if (!rb.steps.length) return ['Nothing to undo.'];
+  const lines = [`In one command: \`cutover rollback ${d.run.runbookPath} --yes\`. By hand, in this order:`, ''];
+  rb.steps.forEach((s, i) => {
+    lines.push(`${i + 1}. undo \`${s.key}\` (${s.title}):`);
+    for (const c of s.commands) lines.push(`   \`${c}\``);
+  });
+  for (const n of rb.notUndone) lines.push(`- stays: ${n.title} — ${n.reason}`);
+  return lines;
+}
+
+function left(d: ReportData): string[] {
+  const lines = ['### What is left', ''];
+  const open = d.steps.filter((r) => r.state !== 'succeeded' && r.state !== 'skipped');
+  const planned = d.plan?.filter((p) => !d.steps.some((r) => r.key === p.key)) ?? [];
+  for (const r of open) lines.push(`- \`${r.key}\` ${r.title ?? ''}: **${r.state}**${r.error ? ` — ${r.error}` : ''}`);
+  for (const p of planned) lines.push(`- \`${p.key}\` ${p.title}: not run`);
+  const legacy = d.runbook.containers.filter((c) => c.role === 'legacy').map((c) => `\`${c.name}\``);
+  if (d.run.outcome === 'succeeded' && legacy.length) {
+    const earliest = (d.run.endedAt ?? d.run.startedAt) + d.stabilityWindowMs;
+    lines.push(`- Decommission of ${legacy.join(', ')} is gated by a ${d.stabilityWindow} stability window: safe to run from **${utcDate(earliest)}** at the earliest, pending a clean log review (\`cutover review\`).`);
+  }
+  if (lines.length === 2) lines.push('Nothing.');
+  return [...lines, ''];
+}
+
+function deployMd(d: ReportData, rb: RollbackProcedure): string[] {
+  const repoint = changedOf<ProxyRepoint>(d, 'proxy.repoint')[0];
+  const target = d.runbook.containers.find((c) => c.role === 'target')?.name;
+  const body = [
+    `## ${d.runbook.title ?? d.runbook.name} (${utcDate(d.run.endedAt ?? d.run.startedAt)})`,
+    '',
+    `Cut over on ${d.runbook.host} by ${d.run.operator} with \`cutover\` (runbook \`${d.run.runbookPath}\`, journal run #${d.run.id}).`,
+    target ? `Now served by the \`${target}\` container.` : '',
+    repoint ? `Caddyfile backup from before the cutover: \`${repoint.backupPath}\`.` : '',
+    '',
+    '### Rollback',
+    '',
+    ...procedureLines(d, rb),
+  ];
+  return ['### For DEPLOY.md', '', '````markdown', ...body.filter((l, i, a) => l !== '' || a[i - 1] !== ''), '````', ''];
+}
+
+function cleanup(d: ReportData, s: RunSection): string[] {
+  const r = s.run;
+  const lines = [`## Cleanup ${r.outcome === 'succeeded' ? 'complete' : r.outcome ?? 'in progress'} — ${utcDate(r.endedAt ?? r.startedAt)}`, ''];
+  const deleted = changedOf<DeletedContainer>(s, 'container.delete');
+  if (deleted.length) {
+    const forced = deleted.filter((x) => x.forced);
+    lines.push(`Deleted with \`incus delete\`${forced.length === deleted.length ? ' (forced)' : ''}: ${deleted.map((x) => `\`${x.container}\`${x.statusBefore ? ` (was ${x.statusBefore})` : ''}`).join(', ')}; run #${r.id} by ${r.operator}.`);
+  } else lines.push(`No container was deleted in run #${r.id}.`);
+  const gate = changedOf<StabilityGate>(s, 'gate.stability')[0];
+  const waiver = s.waivers.find((w) => w.gate.includes('stability')) ?? s.waivers[0];
+  const cutoverEnd = d.run.endedAt ?? d.run.startedAt;
+  if (waiver) lines.push(`The ${d.stabilityWindow} stability window was **waived** by ${waiver.who} on ${utcTime(waiver.at)}: ${waiver.reason}`);
+  else if (gate) lines.push(`The ${gate.window} stability window passed (earliest ${utcDate(gate.earliest)}; cleanup ${utcDate(r.startedAt)}, ${humanDuration(r.startedAt - cutoverEnd)} after the cutover).`);
+  lines.push('', '### State after cleanup', '');
+  const containers = s.snapshot?.snapshot.containers.items ?? [];
+  if (containers.length) for (const c of containers) lines.push(`- \`${c.name}\`: ${c.status ?? 'absent'}${c.ipv4 ? ` (${c.ipv4})` : ''}`);
+  else lines.push(NOT_RECORDED);
+  lines.push('', '### What remains', '');
+  const repoint = changedOf<ProxyRepoint>(d, 'proxy.repoint')[0];
+  if (repoint) lines.push(`- Caddyfile backup \`${repoint.backupPath}\` (points at the deleted containers: no longer a rollback target)`);
+  for (const x of deleted) if (x.archive) lines.push(`- export of \`${x.container}\`: \`${x.archive}\` (\`incus import ${x.archive}\`)`);
+  const target = d.runbook.containers.find((c) => c.role === 'target')?.name ?? 'the target';
+  const dataDirs = d.runbook.identities.map((i) => i.dataDir).filter(Boolean);
+  lines.push('', '### Recovery path', '');
+  lines.push(
+    deleted.some((x) => x.archive)
+      ? '- Import the exported legacy containers above, then follow the rollback procedure of the cutover.'
+      : '- No live rollback target: rebuild a legacy container from the legacy binary and the per-identity data still in ' +
+          (dataDirs.length ? dataDirs.map((p) => `\`${target}:${p}\``).join(', ') : `\`${target}\``) + '.',
+  );
+  return [...lines, ''];
+}

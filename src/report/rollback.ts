@@ -1,0 +1,79 @@
+// The exact rollback procedure for a report: the engine's rollback plan over what the journal says was
+// done, each undo spelled out as the command an operator would type (values from the recorded `changed`).
+import { rollbackPlan, type RollbackEntry } from '../engine/rollback.ts';
+import type { ConfigChange, ProxyRepoint, WrittenFile } from '../journal/events.ts';
+import type { StepRecord } from '../journal/types.ts';
+import type { RunSection } from './data.ts';
+
+export interface RollbackProcedure {
+  /** One shell line (or short instruction) per undo, newest first. */
+  steps: { key: string; title: string; commands: string[] }[];
+  /** What stays changed and why (rollback = "none"). */
+  notUndone: { key: string; title: string; reason: string }[];
+  /** Why no procedure could be derived, if so. */
+  problem: string | null;
+}
+
+export function rollbackProcedure(s: RunSection): RollbackProcedure {
+  if (!s.plan) return { steps: [], notUndone: [], problem: s.planProblem };
+  const records = new Map(s.steps.map((r) => [r.key, r]));
+  const states = Object.fromEntries(s.steps.map((r) => [r.key, r.state]));
+  const plan = rollbackPlan(s.plan, states);
+  const steps: RollbackProcedure['steps'] = [];
+  const notUndone: RollbackProcedure['notUndone'] = [];
+  for (const entry of plan.entries) {
+    const title = records.get(entry.step.key)?.title ?? entry.step.title;
+    if (entry.undo.kind === 'none') {
+      notUndone.push({ key: entry.step.key, title, reason: entry.undo.reason });
+      continue;
+    }
+    steps.push({ key: entry.step.key, title: entry.partial ? `${title} (failed: may be partly applied)` : title, commands: undoCommands(entry, records.get(entry.step.key)) });
+  }
+  return { steps, notUndone, problem: null };
+}
+
+function undoCommands(entry: RollbackEntry, record: StepRecord | undefined): string[] {
+  const undo = entry.undo;
+  if (undo.kind === 'step') return stepCommand(undo.action, undo.params);
+  const changed = record?.changed as Record<string, unknown> | null | undefined;
+  switch (entry.step.action) {
+    case 'proxy.repoint': {
+      const c = changed as ProxyRepoint | null;
+      if (!c?.backupPath) return ['restore the Caddyfile from its backup (no backup path recorded!), then caddy validate + reload'];
+      const f = c.caddyfile;
+      return [`cp -p ${c.backupPath} ${f}`, `caddy validate --config ${f} --adapter caddyfile`, `caddy reload --config ${f} --adapter caddyfile`];
+    }
+    case 'config.set': {
+      const c = changed as ConfigChange | null;
+      if (!c) return [`restore ${String(entry.step.params.key)} on ${String(entry.step.params.container)} (previous value not recorded)`];
+      return [c.from === null ? `incus config unset ${c.container} ${c.key}` : `incus config set ${c.container} ${c.key}=${c.from}`];
+    }
+    case 'file.write':
+    case 'file.push': {
+      const c = changed as WrittenFile | null;
+      if (!c) return [`restore ${String(entry.step.params.path)} (previous content not recorded)`];
+      if (c.previous?.backupPath) return [`incus file push -p ${c.previous.backupPath} ${c.container}${c.path}`];
+      return c.previous?.existed === false ? [`incus exec ${c.container} -- rm ${c.path}`] : [`restore ${c.path} in ${c.container} (no backup recorded)`];
+    }
+    default:
+      return [`cutover rollback undoes ${entry.step.action} for ${entry.step.key}`];
+  }
+}
+
+function stepCommand(action: string, p: Record<string, unknown>): string[] {
+  const c = String(p.container ?? '?');
+  switch (action) {
+    case 'service.start':
+      return [`incus exec ${c} -- service ${String(p.service)} start`];
+    case 'service.stop':
+      return [`incus exec ${c} -- service ${String(p.service)} stop`];
+    case 'container.start':
+      return [`incus start ${c}`];
+    case 'container.stop':
+      return [`incus stop ${c}`];
+    case 'config.set':
+      return [`incus config set ${c} ${String(p.key)}=${String(p.value)}`];
+    default:
+      return [`${action} ${JSON.stringify(p)}`];
+  }
+}
