@@ -4,6 +4,7 @@ import { parseCommandArgs } from '../cli/args.ts';
 import { loadRunbook } from '../runbook/load.ts';
 import { formatProblem } from '../runbook/problems.ts';
 import type { Runbook } from '../runbook/schema.ts';
+import type { ResolvedStep } from '../engine/types.ts';
 import { defaultStateDir } from '../paths.ts';
 import { createIncusRuntime } from '../adapters/incus.ts';
 import { createHttp, type ClosableHttp } from '../adapters/http.ts';
@@ -44,6 +45,7 @@ Exit codes: 0 all green, 1 something is red, 2 cannot check (the reason is print
 export interface LiveContext {
   file: string;
   runbook: Runbook;
+  steps: ResolvedStep[];
   runtime: Runtime;
   http: ClosableHttp;
   upstreams: UpstreamsProbe;
@@ -61,7 +63,7 @@ export async function openLive(file: string, io: CliIO, stateOption: string | un
   const runbook = r.runbook;
   const stateDir = stateOption ?? runbook.runbook.state_dir ?? defaultStateDir(io.env, runbook.runbook.name);
   const runtime = createIncusRuntime({ env: io.env, ...(runbook.runtime.binary ? { binary: runbook.runtime.binary } : {}), ...(runbook.runtime.remote ? { remote: runbook.runtime.remote } : {}) });
-  return { file, runbook, runtime, http: createHttp(), upstreams: (rb, instances) => upstreamsPanel(rb, instances), baselines: fileBaselineStore(stateDir), stateDir };
+  return { file, runbook, steps: r.steps ?? [], runtime, http: createHttp(), upstreams: (rb, instances) => upstreamsPanel(rb, instances), baselines: fileBaselineStore(stateDir), stateDir };
 }
 
 export function parsePhase(value: string | undefined): Phase | 'auto' {
@@ -141,7 +143,7 @@ async function record(live: LiveContext, io: CliIO, phaseOpt: Phase | 'auto'): P
   io.stderr.write(`baseline recorded: ${Object.keys(baseline.identities).length} identities, ${n} tokens → ${live.baselines.location}\n`);
 }
 
-function print(s: SnapshotResult, live: LiveContext, io: CliIO, json: boolean, inPlace: boolean): void {
+export function print(s: SnapshotResult, live: LiveContext, io: CliIO, json: boolean, inPlace: boolean): void {
   if (json) {
     io.stdout.write(JSON.stringify(s, null, inPlace ? undefined : 2) + '\n');
   } else {

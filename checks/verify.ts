@@ -1,0 +1,81 @@
+// Post-cutover verification: seed 001's acceptance criteria judged over an after-phase snapshot. Pure.
+import type { ResolvedStep } from '../src/engine/types.ts';
+import type { Runbook } from '../src/runbook/schema.ts';
+import type { Panel, Verdict } from './types.ts';
+import type { SnapshotResult } from './snapshot.ts';
+import { combine } from './snapshot.ts';
+import { targetName } from './context.ts';
+
+export interface Criterion extends Verdict {
+  id: 'target-running' | 'smoke' | 'tokens' | 'proxy' | 'legacy-kept';
+  title: string;
+}
+
+/** What the target's daemon looked like: `service NAME status`, and its init script vs the runbook's. */
+export interface DaemonObservation {
+  service: string;
+  running: boolean;
+  detail: string;
+  /** null when the runbook writes no init script for it. */
+  initScriptMatches: boolean | null;
+}
+
+/** The target's service (started by a service.start step) and the init script a file.write step gives it. */
+export function daemonSpec(runbook: Runbook, steps: ResolvedStep[]): { container: string; service: string; initPath: string; initContent: string | null } | null {
+  const target = targetName(runbook);
+  const start = steps.find((s) => s.action === 'service.start' && s.params.container === target);
+  if (!target || !start) return null;
+  const service = String(start.params.service);
+  const initPath = `/etc/init.d/${service}`;
+  const write = steps.find((s) => s.action === 'file.write' && s.params.container === target && s.params.path === initPath);
+  return { container: target, service, initPath, initContent: write ? String(write.params.content) : null };
+}
+
+function failing(p: Panel<Verdict>, max = 3): string {
+  const bad = p.items.filter((i) => i.ok !== true).map((i) => i.why ?? i.actual);
+  return bad.slice(0, max).join('; ') + (bad.length > max ? `; … ${bad.length - max} more` : '');
+}
+
+function fromPanel(p: Panel<Verdict>, good: string): { ok: boolean | null; actual: string } {
+  if (p.error) return { ok: null, actual: `cannot check: ${p.error}` };
+  if (p.items.length === 0) return { ok: null, actual: 'nothing was checked' };
+  return p.ok === true ? { ok: true, actual: good } : { ok: p.ok, actual: failing(p) };
+}
+
+export function evaluateVerify(runbook: Runbook, s: SnapshotResult, daemon: DaemonObservation | null, hasBaseline: boolean): Criterion[] {
+  const target = targetName(runbook) ?? '(no target declared)';
+  const targetItem = s.containers.items.find((c) => c.name === target);
+
+  const targetCriterion = ((): Criterion => {
+    const base = { id: 'target-running' as const, title: `${target} running the multi-tenant daemon`, expected: `${target} Running, service up, init script as the runbook writes it` };
+    if (s.containers.error) return { ...base, ok: null, actual: `cannot check: ${s.containers.error}` };
+    if (!targetItem || targetItem.status !== 'Running') return { ...base, ok: false, actual: `${target} is ${targetItem?.status ?? 'absent'}`, why: `${target} is ${targetItem?.status ?? 'absent'}` };
+    if (!daemon) return { ...base, ok: true, actual: `${target} Running (the runbook starts no service in it)` };
+    const problems: string[] = [];
+    if (!daemon.running) problems.push(`service ${daemon.service} not running: ${daemon.detail}`);
+    if (daemon.initScriptMatches === false) problems.push(`/etc/init.d/${daemon.service} differs from the runbook's (not the multi-tenant invocation?)`);
+    return problems.length ? { ...base, ok: false, actual: problems.join('; '), why: `${target}: ${problems.join('; ')}` } : { ...base, ok: true, actual: `${target} Running, service ${daemon.service} started, init script matches` };
+  })();
+
+  const smoke = fromPanel(s.smoke, `all ${s.smoke.items.length} probes green`);
+  const vantages = new Set(s.smoke.items.map((i) => i.vantage));
+  const bothVantages = vantages.has('local') && vantages.has('public');
+  const tokens = hasBaseline ? fromPanel(s.tokens, 'every baseline token present, active devices seen again') : { ok: false, actual: 'no baseline recorded (cutover status RUNBOOK --baseline, before the cutover)' };
+  const proxy = fromPanel(s.upstreams, `every site points at ${target}, file = live`);
+  const legacy = s.containers.items.filter((c) => c.role === 'legacy');
+  const legacyPanel = { ...s.containers, items: legacy, ok: combine(legacy.map((c) => c.ok)) };
+
+  const criteria: Criterion[] = [
+    targetCriterion,
+    {
+      id: 'smoke',
+      title: 'every identity passes smoke locally and publicly',
+      expected: 'every identity × check green at both vantages',
+      ...(bothVantages || smoke.ok !== true ? smoke : { ok: false, actual: `only the ${[...vantages].join(', ')} vantage was probed` }),
+    },
+    { id: 'tokens', title: 'device tokens survived', expected: 'every baseline token present, active devices seen again', ...tokens },
+    { id: 'proxy', title: `Caddy points at ${target}, no drift`, expected: `live dials = file dials, pointing at ${target}`, ...proxy },
+    { id: 'legacy-kept', title: 'legacy containers stopped but not deleted', expected: 'Stopped, autostart off, delete protection on', ...fromPanel(legacyPanel, `${legacy.map((c) => c.name).join(', ')} stopped and kept`) },
+  ];
+  return criteria.map((c) => (c.ok === false && !c.why ? { ...c, why: `${c.title}: ${c.actual}` } : c));
+}
