@@ -1,5 +1,6 @@
 // The screen's line model: every row of the frame is a list of styled segments, fitted to an exact width
 // with string-width, so no row can wrap or overflow whatever the terminal size.
+import { stripVTControlCharacters } from 'node:util';
 import stringWidth from 'string-width';
 
 export type Colour = 'green' | 'red' | 'yellow' | 'cyan' | 'gray' | 'magenta';
@@ -17,13 +18,15 @@ export function seg(t: string, style: Omit<Seg, 't'> = {}): Seg {
   return { t, ...style };
 }
 
+// Widths are measured exactly as Ink measures them (string-width), so Ink never wraps a fitted row.
+// Glyphs string-width counts as two but terminals draw in one (▶) are kept out of the screen (see glyphs.ts).
 export function textWidth(s: string): number {
   return stringWidth(s);
 }
 
 export function lineWidth(line: Line): number {
   let w = 0;
-  for (const s of line) w += stringWidth(s.t);
+  for (const s of line) w += textWidth(s.t);
   return w;
 }
 
@@ -33,14 +36,19 @@ export function lineText(line: Line): string {
 
 const segmenter = new Intl.Segmenter();
 
+/** Text from outside (command output, diffs) made safe for a row: no escape sequences, no control characters, tabs as spaces. */
+export function printable(s: string): string {
+  return stripVTControlCharacters(s).replace(/\t/g, '  ').replace(/[\u0000-\u001f\u007f]/g, '');
+}
+
 /** Cut `s` to at most `width` columns; an ellipsis marks the cut. */
 export function truncate(s: string, width: number): string {
   if (width <= 0) return '';
-  if (stringWidth(s) <= width) return s;
+  if (textWidth(s) <= width) return s;
   let out = '';
   let used = 0;
   for (const { segment } of segmenter.segment(s)) {
-    const w = stringWidth(segment);
+    const w = textWidth(segment);
     if (used + w > width - 1) break;
     out += segment;
     used += w;
@@ -50,12 +58,12 @@ export function truncate(s: string, width: number): string {
 
 export function pad(s: string, width: number): string {
   const t = truncate(s, width);
-  return t + ' '.repeat(Math.max(0, width - stringWidth(t)));
+  return t + ' '.repeat(Math.max(0, width - textWidth(t)));
 }
 
 export function padStart(s: string, width: number): string {
   const t = truncate(s, width);
-  return ' '.repeat(Math.max(0, width - stringWidth(t))) + t;
+  return ' '.repeat(Math.max(0, width - textWidth(t))) + t;
 }
 
 /** Exactly `width` columns: truncated with an ellipsis when too long, padded with spaces when short. */
@@ -65,13 +73,13 @@ export function fitLine(line: Line, width: number): Line {
   const total = lineWidth(line);
   for (let i = 0; i < line.length && left > 0; i++) {
     const s = line[i]!;
-    const w = stringWidth(s.t);
+    const w = textWidth(s.t);
     if (w <= left && (total <= width || w < left)) {
       out.push(s);
       left -= w;
     } else {
       out.push({ ...s, t: truncate(s.t, left) });
-      left -= stringWidth(truncate(s.t, left));
+      left -= textWidth(truncate(s.t, left));
       break;
     }
   }
@@ -110,5 +118,20 @@ export function windowAround(count: number, index: number, size: number): { star
 export function rule(width: number, title = '', ch = '─'): string {
   if (!title) return ch.repeat(Math.max(0, width));
   const head = `${ch} ${truncate(title, Math.max(0, width - 4))} `;
-  return head + ch.repeat(Math.max(0, width - stringWidth(head)));
+  return head + ch.repeat(Math.max(0, width - textWidth(head)));
+}
+
+/** `head` fitted into what `tail` leaves of `width`; the tail keeps its end visible (typed input). */
+export function fitWithTail(head: Line, tail: Line, width: number): Line {
+  const tailText = lineText(tail);
+  const tailRoom = Math.min(textWidth(tailText), Math.max(0, width - 8));
+  let shown = tail;
+  if (textWidth(tailText) > tailRoom) {
+    const chars = [...tailText];
+    let cut = '';
+    for (let i = chars.length - 1; i >= 0 && textWidth(chars[i] + cut) <= tailRoom - 1; i--) cut = chars[i] + cut;
+    shown = [{ ...tail[0], t: `…${cut}` }];
+  }
+  const room = width - lineWidth(shown);
+  return fitLine([...(lineWidth(head) <= room ? head : fitLine(head, room)), ...shown], width);
 }

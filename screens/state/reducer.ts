@@ -120,8 +120,9 @@ function onSubmit(state: CockpitState): Reduction {
     if (!reason) return none({ ...state, overlay: { ...o, error: 'a reason is required to skip' } });
     const why = stillNext(state, o.stepKey);
     if (why) return refuse({ ...state, overlay: null }, why);
+    const noted = updateStep(state, o.stepKey, (v) => ({ ...v, skipReason: reason }));
     return {
-      state: { ...state, overlay: null, message: { text: `skipping ${o.stepKey}: ${reason}`, level: 'info' } },
+      state: { ...noted, overlay: null, message: { text: `skipping ${o.stepKey}: ${reason}`, level: 'info' } },
       effects: [{ type: 'skip-step', key: o.stepKey, reason }],
     };
   }

@@ -1,0 +1,52 @@
+// The header, drawn into the frame's top border: runbook, step n/N + title, outage clock vs budget,
+// driver and lock (read-only: who drives).
+import { budgetLevel, nextStepIndex, outageElapsed, runningStep } from '../state/selectors.ts';
+import type { CockpitState } from '../state/types.ts';
+import { lineWidth, seg, truncate, type Line, type Seg } from '../text.ts';
+import { clock } from './glyphs.ts';
+
+/** The outage clock vs its budget; past half: "!" and amber, past the budget: "✗ … OVER" and red. */
+export function outageSeg(state: CockpitState, short = false): Seg {
+  const budget = clock(state.clock.budgetMs);
+  const elapsed = outageElapsed(state);
+  const word = short ? 'out' : 'outage';
+  const slash = short ? '/' : ' / ';
+  if (elapsed === null) return seg(`${word} --:--${slash}${budget}`, { c: 'gray' });
+  const level = budgetLevel(elapsed, state.clock.budgetMs);
+  const closed = state.clock.closedAt !== null;
+  const text = `${word} ${clock(elapsed)}${slash}${budget}`;
+  if (level === 'red') return seg(`✗ ${text} OVER${closed ? ' closed' : ''}`, { c: 'red', b: true });
+  if (level === 'amber') return seg(`! ${text}${closed ? ' closed' : short ? '' : ' past half'}`, { c: 'yellow', b: true });
+  return seg(closed ? `✓ ${text} closed` : text, { c: closed ? 'green' : undefined });
+}
+
+function stepSegs(state: CockpitState): { counter: string; title: string } {
+  const n = state.steps.length;
+  const running = runningStep(state);
+  const idx = running ? state.steps.indexOf(running) : nextStepIndex(state);
+  if (idx < 0) return { counter: `done ${n}/${n}`, title: '' };
+  const step = state.steps[idx]!.step;
+  return { counter: `step ${idx + 1}/${n}`, title: step.title };
+}
+
+function driverSegs(state: CockpitState, short: boolean): Seg[] {
+  const { name, lock, detail } = state.driver;
+  if (state.readOnly) return [seg(`${short ? 'RO' : 'READ-ONLY'} · ${name} drives`, { c: 'yellow', b: true })];
+  const lockSeg = lock === 'held' ? seg('lock held', { c: 'green' }) : lock === 'stale' ? seg('! lock stale', { c: 'yellow', b: true }) : seg(`lock ${lock}`, { c: 'gray' });
+  if (short) return [seg(`${name} `), lockSeg];
+  return [seg(`driver: ${name} `), lockSeg, ...(detail ? [seg(` ${detail}`, { c: 'gray' })] : [])];
+}
+
+/** The header's content for `width` columns: short words when narrow, and the step title gives way first. */
+export function headerLine(state: CockpitState, width: number): Line {
+  const { counter, title } = stepSegs(state);
+  const build = (short: boolean): Line => {
+    const sep = seg(short ? ' · ' : ' ─ ', { c: 'gray' });
+    return [seg(state.runbook.name, { b: true }), sep, seg(short ? counter.replace('step ', '') : counter), seg(' '), seg(''), sep, outageSeg(state, short), sep, ...driverSegs(state, short)];
+  };
+  const long = build(false);
+  const line = lineWidth(long) + 8 <= width ? long : build(true);
+  const room = width - lineWidth(line);
+  if (room >= 8 && title) line[4] = seg(truncate(title, room), { c: 'cyan' });
+  return line;
+}

@@ -1,0 +1,121 @@
+// Overlays: the scrollable ones fill the main area (help, diff, output, rollback plan); questions are asked
+// on the message line so the screen stays visible behind them.
+import { displayKeys, visibleBindings, type KeyContext } from '../keymap.ts';
+import { rollbackPlan } from '../state/rollback-plan.ts';
+import { stepByKey } from '../state/selectors.ts';
+import type { CockpitState, Overlay } from '../state/types.ts';
+import { pad, printable, seg, type Line } from '../text.ts';
+import { diffLines } from './diff-lines.ts';
+
+const CONTEXT_TITLE: Record<KeyContext, string> = {
+  main: 'Cockpit',
+  focus: 'Full-size panel (1–4)',
+  scroll: 'Help, diff, output, rollback plan',
+  confirm: 'Questions',
+  text: 'Typed answers',
+};
+
+/** Every binding of the keymap that exists in this mode (read-only drops the dangerous ones), by context. */
+export function helpLines(state: CockpitState): Line[] {
+  const lines: Line[] = [];
+  for (const ctx of Object.keys(CONTEXT_TITLE) as KeyContext[]) {
+    const bindings = visibleBindings(state, [ctx]);
+    if (!bindings.length) continue;
+    if (lines.length) lines.push([]);
+    lines.push([seg(CONTEXT_TITLE[ctx], { b: true })]);
+    for (const b of bindings) lines.push([seg(`  ${pad(displayKeys(b), 14)}`, { b: true }), seg(`${pad(b.label, 9)} `), seg(b.help, { c: 'gray' })]);
+  }
+  if (state.readOnly) lines.push([], [seg(`read-only: ${state.driver.name} drives; run, skip and rollback are not available here`, { c: 'yellow' })]);
+  return lines;
+}
+
+export function rollbackPlanLines(state: CockpitState): Line[] {
+  const plan = rollbackPlan(state);
+  if (!plan.length) return [[seg('nothing to roll back', { c: 'gray' })]];
+  return plan.flatMap((p, i): Line[] => [
+    [seg(`${String(i + 1).padStart(2)}. `), seg(p.key, { b: true }), seg(` ${p.title}`, { c: 'gray' })],
+    [seg('    '), seg(p.undone ? '↺ ' : '· ', { c: p.undone ? 'magenta' : 'gray' }), seg(p.how)],
+  ]);
+}
+
+export function overlayTitle(state: CockpitState, o: Overlay): string {
+  switch (o.kind) {
+    case 'help':
+      return `Keys${state.readOnly ? ' (read-only)' : ''} · esc back`;
+    case 'diff':
+      return `Diff · ${o.stepKey} · ↑↓ PgUp PgDn scroll · esc back`;
+    case 'output':
+      return `Output · ${o.stepKey}${o.scroll < 0 ? ' (following)' : ''} · ↑↓ PgUp PgDn scroll · esc back`;
+    case 'rollback-plan':
+      return `Rollback plan · ${rollbackPlan(state).length} steps, newest first`;
+    default:
+      return '';
+  }
+}
+
+/** Content of a scrollable overlay, before scrolling. */
+export function overlayContent(state: CockpitState, o: Overlay): Line[] {
+  switch (o.kind) {
+    case 'help':
+      return helpLines(state);
+    case 'diff':
+      return diffLines(stepByKey(state, o.stepKey)?.diff ?? '');
+    case 'output':
+      return (stepByKey(state, o.stepKey)?.output ?? []).map((l) => [seg(printable(l))]);
+    case 'rollback-plan':
+      return rollbackPlanLines(state);
+    default:
+      return [];
+  }
+}
+
+export function isScrollOverlay(o: Overlay | null): o is Extract<Overlay, { scroll: number }> {
+  return !!o && 'scroll' in o;
+}
+
+/** The visible page: `scroll` is the first line, -1 follows the end. */
+export function scrolled(content: Line[], scroll: number, rows: number): Line[] {
+  const max = Math.max(0, content.length - rows);
+  const start = scroll < 0 ? max : Math.min(scroll, max);
+  return content.slice(start, start + rows);
+}
+
+/** The question on the message line (`tail`, the typed answer, always stays visible), or null when none is open. */
+export function prompt(state: CockpitState): { head: Line; tail: Line } | null {
+  const line = promptLine(state);
+  if (!line) return null;
+  const o = state.overlay;
+  const typed = o?.kind === 'typed-confirm' || o?.kind === 'skip-reason' ? 2 : 0;
+  return { head: line.slice(0, line.length - typed), tail: line.slice(line.length - typed) };
+}
+
+function promptLine(state: CockpitState): Line | null {
+  const o = state.overlay;
+  if (!o) return null;
+  const cursor = seg('▏', { b: true });
+  switch (o.kind) {
+    case 'confirm': {
+      const v = stepByKey(state, o.stepKey);
+      const n = v ? `${state.steps.indexOf(v) + 1}/${state.steps.length} ` : '';
+      return o.destructive
+        ? [seg('! DESTRUCTIVE ', { c: 'red', b: true }), seg(`run ${n}${o.stepKey}? `), seg('y', { b: true }), seg(' run · esc cancel')]
+        : [seg(`run ${n}${o.stepKey}? `), seg('enter/y', { b: true }), seg(' run · esc cancel')];
+    }
+    case 'typed-confirm':
+      return o.error
+        ? [seg(`✗ ${o.error} › `, { c: 'red', b: true }), seg(o.typed), cursor]
+        : [seg('!! IRREVERSIBLE ', { c: 'red', b: true }), seg(`${o.stepKey}: type `), seg(o.expected, { b: true }), seg(' and enter (esc cancel) › '), seg(o.typed), cursor];
+    case 'skip-reason':
+      return o.error
+        ? [seg(`✗ ${o.error} › `, { c: 'red', b: true }), seg(o.reason), cursor]
+        : [seg(`skip ${o.stepKey}: reason (enter submit, esc cancel) › `, { c: 'yellow' }), seg(o.reason), cursor];
+    case 'quit-confirm':
+      return [seg('a step is running: quit the cockpit? the run stays resumable with cutover run · ', { c: 'yellow' }), seg('y', { b: true }), seg(' quit · n stay')];
+    case 'rollback-plan':
+      return rollbackPlan(state).length
+        ? [seg('roll back the steps above? ', { c: 'magenta', b: true }), seg('y', { b: true }), seg(' roll back · esc cancel')]
+        : [seg('nothing to roll back · esc back', { c: 'gray' })];
+    default:
+      return null;
+  }
+}
