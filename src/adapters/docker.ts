@@ -1,0 +1,178 @@
+// Runtime over the `docker` CLI (the seed's platform runs its stateful modules in Docker). Every call is
+// one docker process with JSON output. `run` is injectable so the parsing is tested against recorded CLI
+// output: no Docker engine runs on the build machines.
+import { execa } from 'execa';
+import type { ExecOptions, ExecResult, Instance, Runtime } from '../ports.ts';
+
+export type DockerRun = (args: string[], opts?: { input?: string | Buffer; timeoutMs?: number }) => Promise<ExecResult>;
+
+export const dockerCli: DockerRun = async (args, opts = {}) => {
+  const r = await execa('docker', args, { reject: false, input: opts.input, timeout: opts.timeoutMs, stripFinalNewline: false });
+  if (r.failed && r.exitCode === undefined) return { exitCode: 127, stdout: '', stderr: 'docker: command not found (install the docker CLI or use --runtime host|incus)' };
+  return { exitCode: r.exitCode ?? 1, stdout: String(r.stdout ?? ''), stderr: String(r.stderr ?? '') };
+};
+
+export interface DockerMount {
+  type: string;
+  /** Volume name (type volume), else null. */
+  name: string | null;
+  /** Path on the host: where a backup reads the data. */
+  source: string;
+  destination: string;
+  rw: boolean;
+}
+
+interface InspectDoc {
+  Name?: string;
+  Created?: string;
+  State?: { Status?: string; StartedAt?: string };
+  Config?: { Labels?: Record<string, string> | null };
+  Mounts?: { Type?: string; Name?: string; Source?: string; Destination?: string; RW?: boolean }[];
+  NetworkSettings?: { IPAddress?: string; Networks?: Record<string, { IPAddress?: string }> | null };
+}
+
+export class DockerError extends Error {
+  override name = 'DockerError';
+}
+
+/** go-units HumanSize as docker prints it: "0B", "512kB", "44.52MB", "1.2GB" (decimal units). */
+export function parseDockerSize(text: string): number | null {
+  const m = /^\s*([\d.]+)\s*([kKMGTP]?i?B)\s*$/.exec(text);
+  if (!m) return null;
+  const unit = m[2]!.replace('i', '').toUpperCase();
+  const pow = { B: 0, KB: 1, MB: 2, GB: 3, TB: 4, PB: 5 }[unit];
+  if (pow === undefined) return null;
+  return Math.round(Number(m[1]) * (m[2]!.includes('i') ? 1024 : 1000) ** pow);
+}
+
+export class DockerRuntime implements Runtime {
+  constructor(private readonly run: DockerRun = dockerCli) {}
+
+  private async ok(args: string[], opts?: { input?: string | Buffer; timeoutMs?: number }): Promise<string> {
+    const r = await this.run(args, opts);
+    if (r.exitCode !== 0) throw new DockerError(`docker ${args[0]} failed (exit ${r.exitCode}): ${(r.stderr || r.stdout).trim().split('\n').slice(-2).join(' ')}`);
+    return r.stdout;
+  }
+
+  async inspect(name: string): Promise<InspectDoc | null> {
+    const r = await this.run(['inspect', '--type', 'container', name]);
+    if (r.exitCode !== 0) {
+      if (/No such (object|container)/i.test(r.stderr)) return null;
+      throw new DockerError(`docker inspect ${name} failed (exit ${r.exitCode}): ${r.stderr.trim()}`);
+    }
+    const docs = JSON.parse(r.stdout) as InspectDoc[];
+    return docs[0] ?? null;
+  }
+
+  /** Module → container: the compose service label first, the container name as fallback (as the seed's helper does). */
+  async resolveContainer(module: string): Promise<string> {
+    const byService = (await this.ok(['ps', '-a', '--filter', `label=com.docker.compose.service=${module}`, '--format', '{{.Names}}'])).split('\n').map((s) => s.trim()).filter(Boolean);
+    if (byService.length > 1) throw new DockerError(`compose service "${module}" has ${byService.length} containers (${byService.join(', ')}): pass --container NAME`);
+    if (byService[0]) return byService[0];
+    if (await this.inspect(module)) return module;
+    throw new DockerError(`no container for module "${module}": neither a compose service label nor a container name matches (docker ps -a)`);
+  }
+
+  async mounts(name: string): Promise<DockerMount[]> {
+    const doc = await this.inspect(name);
+    if (!doc) throw new DockerError(`no such container: ${name}`);
+    return (doc.Mounts ?? []).map((m) => ({ type: m.Type ?? 'unknown', name: m.Name ?? null, source: m.Source ?? '', destination: m.Destination ?? '', rw: m.RW ?? true }));
+  }
+
+  /** Volume name → bytes, from `docker system df -v --format json`. */
+  async volumeSizes(): Promise<Map<string, number>> {
+    const doc = JSON.parse(await this.ok(['system', 'df', '-v', '--format', 'json'], { timeoutMs: 120_000 })) as { Volumes?: { Name?: string; Size?: string }[] };
+    const out = new Map<string, number>();
+    for (const v of doc.Volumes ?? []) {
+      const size = v.Size ? parseDockerSize(v.Size) : null;
+      if (v.Name && size !== null) out.set(v.Name, size);
+    }
+    return out;
+  }
+
+  private toInstance(doc: InspectDoc): Instance {
+    const nets = Object.values(doc.NetworkSettings?.Networks ?? {});
+    const ip = nets.map((n) => n.IPAddress).find((a) => a) ?? doc.NetworkSettings?.IPAddress ?? null;
+    const status = doc.State?.Status ?? 'unknown';
+    return {
+      name: (doc.Name ?? '').replace(/^\//, ''),
+      status: status === 'running' ? 'Running' : status === 'exited' || status === 'created' ? 'Stopped' : status,
+      type: 'container',
+      ipv4: ip || null,
+      config: doc.Config?.Labels ?? {},
+      createdAt: doc.Created ?? null,
+      lastUsedAt: doc.State?.StartedAt ?? null,
+    };
+  }
+
+  async list(): Promise<Instance[]> {
+    const names = (await this.ok(['ps', '-a', '--format', '{{.Names}}'])).split('\n').map((s) => s.trim()).filter(Boolean);
+    const out: Instance[] = [];
+    for (const n of names) {
+      const doc = await this.inspect(n);
+      if (doc) out.push(this.toInstance(doc));
+    }
+    return out;
+  }
+
+  async get(name: string): Promise<Instance | null> {
+    const doc = await this.inspect(name);
+    return doc ? this.toInstance(doc) : null;
+  }
+
+  async exec(name: string, argv: string[], opts: ExecOptions = {}): Promise<ExecResult> {
+    const env = Object.entries(opts.env ?? {}).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
+    const args = ['exec', ...(opts.input !== undefined ? ['-i'] : []), ...(opts.cwd ? ['-w', opts.cwd] : []), ...env, name, ...argv];
+    const r = await this.run(args, { input: opts.input, timeoutMs: opts.timeoutMs });
+    if (opts.onLine) for (const [stream, text] of [['stdout', r.stdout], ['stderr', r.stderr]] as const) for (const l of text.split('\n')) if (l) opts.onLine(l, stream);
+    return r;
+  }
+
+  async pushFile(name: string, localPath: string, remotePath: string, opts: { mode?: number; uid?: number; gid?: number } = {}): Promise<void> {
+    await this.ok(['cp', localPath, `${name}:${remotePath}`]);
+    if (opts.mode !== undefined) await this.ok(['exec', name, 'chmod', opts.mode.toString(8), remotePath]);
+    if (opts.uid !== undefined) await this.ok(['exec', name, 'chown', `${opts.uid}:${opts.gid ?? opts.uid}`, remotePath]);
+  }
+
+  async pullFile(name: string, remotePath: string, localPath: string): Promise<void> {
+    await this.ok(['cp', `${name}:${remotePath}`, localPath]);
+  }
+
+  async start(name: string): Promise<void> {
+    await this.ok(['start', name]);
+  }
+  async stop(name: string, opts: { timeoutS?: number } = {}): Promise<void> {
+    await this.ok(['stop', ...(opts.timeoutS !== undefined ? ['-t', String(opts.timeoutS)] : []), name]);
+  }
+  async delete(name: string, opts: { force?: boolean } = {}): Promise<void> {
+    await this.ok(['rm', ...(opts.force ? ['-f'] : []), name]);
+  }
+  async getConfig(name: string, key: string): Promise<string> {
+    return (await this.get(name))?.config[key] ?? '';
+  }
+
+  private unsupported(what: string): never {
+    throw new DockerError(`the docker runtime does not ${what} (cutover drives Docker modules for backups only)`);
+  }
+  async launch(): Promise<void> {
+    this.unsupported('launch containers');
+  }
+  async setConfig(): Promise<void> {
+    this.unsupported('set container config');
+  }
+  async unsetConfig(): Promise<void> {
+    this.unsupported('unset container config');
+  }
+  async snapshotCreate(): Promise<void> {
+    this.unsupported('take snapshots');
+  }
+  async snapshotRestore(): Promise<void> {
+    this.unsupported('restore snapshots');
+  }
+  async snapshotList(): Promise<string[]> {
+    return [];
+  }
+  async exportTo(name: string, file: string): Promise<void> {
+    await this.ok(['export', '--output', file, name]);
+  }
+}
