@@ -8,7 +8,7 @@ import { startDevices, type Devices } from './devices/simulator.ts';
 import { hasFault } from './faults.ts';
 import { ensureDir, readJson, writeFileAtomic } from './fsutil.ts';
 import { labLayout, type LabConfig } from './layout.ts';
-import { removeFile, sleep } from './procs.ts';
+import { canConnect, removeFile, sleep, waitFor } from './procs.ts';
 import { readState } from './state.ts';
 
 /** How long a stopped legacy container stays down before the autostart fault boots it again. */
@@ -89,6 +89,8 @@ process.on('SIGHUP', () => undefined);
 writeFileAtomic(layout.supervisorPid, `${process.pid}\n`);
 log(`supervisor pid ${process.pid}`);
 startCaddy();
+// Devices start once Caddy answers, so the timeline's first failures mean something.
+await waitFor(() => canConnect(config.caddy.ip, config.caddy.httpPort), 8000, 50);
 devices = await startDevices({
   caddyUrl: `http://${config.caddy.ip}:${config.caddy.httpPort}`,
   identities: config.identities.map((i) => ({ slug: i.slug, host: i.host, token: i.tokens[0]!.token })),

@@ -101,13 +101,17 @@ function local(ref: string): string {
 }
 
 /** Positional arguments (options and their values removed), remote prefixes stripped. */
-function names(args: string[], valued: string[] = ['--timeout', '--profile', '-p', '--config', '-c', '--mode', '--uid', '--gid', '--env', '--cwd', '--format']): string[] {
+function names(args: string[], valued?: string[]): string[] {
+  return positionals(args, valued).map(local);
+}
+
+function positionals(args: string[], valued: string[] = ['--timeout', '--profile', '-p', '--config', '-c', '--mode', '--uid', '--gid', '--env', '--cwd', '--format']): string[] {
   const out: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
     if (a === '--') break;
     if (valued.includes(a)) i++;
-    else if (!a.startsWith('-')) out.push(local(a));
+    else if (!a.startsWith('-')) out.push(a);
   }
   return out;
 }
@@ -226,7 +230,8 @@ function shorten(dir: string, content: Buffer): Buffer {
 }
 
 async function launch(dir: string, args: string[], io: ExecIO, start: boolean): Promise<number> {
-  const [image, name] = names(args);
+  const [image, ref] = positionals(args);
+  const name = ref === undefined ? undefined : local(ref);
   if (!image || !name) throw new IncusCliError(`Usage: incus ${start ? 'launch' : 'create'} IMAGE NAME`);
   const config: Record<string, string> = {};
   const profiles: string[] = [];
