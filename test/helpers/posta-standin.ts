@@ -31,8 +31,12 @@ export interface PostaProcess {
 }
 
 export async function startPosta(args: string[], env: Record<string, string> = {}): Promise<PostaProcess> {
-  const bin = await postaBinary();
-  const child = spawn(process.execPath, [bin, ...args], { env: { ...process.env, POSTA_FAULTS: '', POSTA_LISTEN: '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  return startNode(await postaBinary(), args, { POSTA_FAULTS: '', POSTA_LISTEN: '', ...env });
+}
+
+/** Any Node script as a watched child process (startPosta's machinery). */
+export async function startNode(script: string, args: string[] = [], env: Record<string, string> = {}): Promise<PostaProcess> {
+  const child = spawn(process.execPath, [script, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   const listeners = new Set<() => void>();
   const onData = (chunk: Buffer) => {

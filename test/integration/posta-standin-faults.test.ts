@@ -21,7 +21,11 @@ const canConnect = (host: string, port: number) =>
 test('daemon-crash: the multi-tenant daemon panics right after its start line, before listening or migrating', async () => {
   const root = tempRoot('posta-fault-');
   seedMultiTenant(root, ['arne', 'marcus']);
-  for (const how of [{ args: ['--fault', 'daemon-crash'], env: {} }, { args: [], env: { POSTA_FAULTS: 'daemon-crash' } }]) {
+  const ways: { args: string[]; env: Record<string, string> }[] = [
+    { args: ['--fault', 'daemon-crash'], env: {} },
+    { args: [], env: { POSTA_FAULTS: 'daemon-crash' } },
+  ];
+  for (const how of ways) {
     const r = await runPosta(['serve', '--listen', ADDR, '--manifest', MANIFEST, '--root', root, ...how.args], how.env);
     assert.equal(r.code, 1);
     assert.match(r.output, /starting mode=multi-tenant identities=arne,marcus[\s\S]*\n\S+Z panic: /);

@@ -1,8 +1,10 @@
 // Builds the stand-in into one executable file (the lab installs it as a container's
-// /usr/local/bin/posta-server). better-sqlite3 is native, so it stays outside the bundle and is imported
-// by absolute path from this checkout's node_modules: the bundle then runs from any directory.
-import { chmodSync, renameSync } from 'node:fs';
+// /usr/local/bin/posta-server). CommonJS, because Node starts it ~20 ms faster than an ES module.
+// better-sqlite3 is native, so it stays outside the bundle and is required by absolute path from this
+// checkout's node_modules: the bundle then runs from any directory.
+import { chmodSync, existsSync, readFileSync, renameSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const REPO = fileURLToPath(new URL('../../..', import.meta.url));
@@ -10,6 +12,8 @@ const ENTRY = fileURLToPath(new URL('./main.ts', import.meta.url));
 
 /** Writes the bundled posta-server to `outfile` (atomically, mode 0755). */
 export async function bundlePostaServer(outfile: string): Promise<void> {
+  const scope = moduleScopeOf(dirname(resolve(outfile)));
+  if (scope) throw new Error(`cannot install posta-server at ${outfile}: ${scope} declares "type": "module", so Node would not run the CommonJS bundle there`);
   const { build } = await import('esbuild');
   const sqlitePath = createRequire(`${REPO}package.json`).resolve('better-sqlite3');
   const tmp = `${outfile}.tmp-${process.pid}`;
@@ -18,9 +22,8 @@ export async function bundlePostaServer(outfile: string): Promise<void> {
     outfile: tmp,
     bundle: true,
     platform: 'node',
-    format: 'esm',
+    format: 'cjs',
     target: 'node20',
-    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
     plugins: [
       {
         name: 'better-sqlite3-by-path',
@@ -34,4 +37,19 @@ export async function bundlePostaServer(outfile: string): Promise<void> {
   });
   chmodSync(tmp, 0o755);
   renameSync(tmp, outfile);
+}
+
+/** The package.json that makes `dir` an ES-module scope, or null (Node's rule for extensionless files). */
+function moduleScopeOf(dir: string): string | null {
+  for (let d = dir; ; d = dirname(d)) {
+    const pkg = join(d, 'package.json');
+    if (existsSync(pkg)) {
+      try {
+        return (JSON.parse(readFileSync(pkg, 'utf8')) as { type?: string }).type === 'module' ? pkg : null;
+      } catch {
+        return null;
+      }
+    }
+    if (dirname(d) === d) return null;
+  }
 }

@@ -120,7 +120,7 @@ async function run(tenants: Tenant[], dispatch: 'host' | 'single', listen: Liste
     closeAll(dbs);
     throw new PostaError(`cannot listen on ${formatListen(listen)}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
-  logInfo(`listening on ${formatListen(listen)}`);
+  logInfo(`listening on ${formatListen(listen)} startup_ms=${Math.round(performance.now())}`);
   const signal = await signalled;
   logInfo(`shutting down signal=${signal}`);
   await posta.close();
