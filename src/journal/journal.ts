@@ -58,11 +58,28 @@ export function openJournal(opts: OpenJournalOptions): Journal {
   chmodSync(file, 0o600);
   const db = new Database(file);
   db.pragma('busy_timeout = 5000');
-  db.pragma('journal_mode = WAL');
+  enableWal(db);
   db.pragma('foreign_keys = ON');
   migrate(db, file);
   for (const side of ['-wal', '-shm']) if (existsSync(file + side)) chmodSync(file + side, 0o600);
   return new Journal(db, file, false, opts.clock ?? systemClock, opts.env ?? process.env);
+}
+
+/**
+ * Switching to WAL needs a moment alone with the file, and SQLite answers SQLITE_BUSY at once (without the
+ * busy handler) while another process is opening the same new journal; retry for a bounded time.
+ */
+function enableWal(db: Database.Database): void {
+  const deadline = Date.now() + 5000;
+  for (;;) {
+    try {
+      db.pragma('journal_mode = WAL');
+      return;
+    } catch (err) {
+      if ((err as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() > deadline) throw err;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+    }
+  }
 }
 
 type Row = Record<string, unknown>;

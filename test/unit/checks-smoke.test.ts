@@ -65,7 +65,7 @@ test('all green after the cutover; auth call carries the device token; expected 
   assert.equal(items.length, 30);
   assert.ok(items.every((i) => i.ok === true), JSON.stringify(items.filter((i) => !i.ok), null, 1));
   const actor = items.find((i) => i.identity === 'marcus' && i.check === 'actor' && i.vantage === 'local')!;
-  assert.equal(actor.expected, 'status == 200 && body.name == Marcus && body.publicKey == pKr0g7IXW9');
+  assert.equal(actor.expected, 'status == 200 && body.name == "Marcus" && body.publicKey == "pKr0g7IXW9"');
   assert.equal(actor.status, 200);
   assert.equal(actor.timeMs, 5);
   assert.equal(actor.conditions.length, 3);
@@ -97,7 +97,7 @@ test('a changed key is red with expected and actual', async () => {
   const items = await runSmoke(runbook, fakeHttp(), { ...base, baseline: other, phase: 'after', checks: ['actor'], vantages: ['public'] });
   const arne = items.find((i) => i.identity === 'arne')!;
   assert.equal(arne.ok, false);
-  assert.match(arne.why!, /body\.publicKey = "q1lr\+YxzHV" \(expected body\.publicKey == DIFFERENT\)/);
+  assert.match(arne.why!, /body\.publicKey = "q1lr\+YxzHV" \(expected body\.publicKey == "DIFFERENT"\)/);
   assert.ok(items.filter((i) => i.identity !== 'arne').every((i) => i.ok));
 });
 
