@@ -25,10 +25,11 @@ function pad(text: string, width: number): string {
 /** Word-wraps to `width`, continuation lines indented by `indent` spaces. */
 export function wrap(text: string, width: number, indent: number): string[] {
   const lines: string[] = [];
-  let line = '';
-  for (const word of text.split(' ')) {
-    const next = line === '' ? word : `${line} ${word}`;
-    if (stringWidth(next) > width && line !== '') {
+  const lead = /^ */.exec(text)![0];
+  let line = lead;
+  for (const word of text.slice(lead.length).split(' ')) {
+    const next = line.trim() === '' ? line + word : `${line} ${word}`;
+    if (stringWidth(next) > width && line.trim() !== '') {
       lines.push(line);
       line = ' '.repeat(indent) + word;
     } else line = next;
@@ -89,12 +90,29 @@ export function renderSnapshot(s: Snapshot & { phase?: string }, opts: TextOptio
     lines.push(fit(`  ${glyph(t.ok)} ${pad(`${t.identity}/${t.device}`, 20)} ${pad(t.tokenMasked, 9)} ${pad(version, 3)} ${tail}`, w));
   }
 
-  const problems = [s.containers, s.upstreams, s.smoke, s.tokens].flatMap((p: Panel<Verdict>) => p.items.filter((i) => i.ok === false).map((i) => i.why ?? i.actual));
+  const problems = [
+    ...[s.containers, s.upstreams].flatMap((p: Panel<Verdict>) => p.items.filter((i) => i.ok === false).map((i) => i.why ?? i.actual)),
+    ...smokeProblems(s.smoke.items),
+    ...s.tokens.items.filter((i) => i.ok === false).map((i) => i.why ?? i.actual),
+  ];
   if (problems.length > 0) {
     lines.push('Problems');
     for (const p of problems) lines.push(...wrap(`  ✗ ${p}`, w, 4));
   }
   return lines;
+}
+
+/** Failed smoke items, one line per identity × vantage × reason (listing the checks), not one per probe. */
+function smokeProblems(items: SmokeItem[]): string[] {
+  const groups = new Map<string, { checks: string[]; identity: string; vantage: string; reason: string }>();
+  for (const i of items.filter((x) => x.ok === false)) {
+    const reason = i.error ?? i.actual;
+    const key = `${i.identity}\0${i.vantage}\0${reason}`;
+    const g = groups.get(key) ?? { checks: [], identity: i.identity, vantage: i.vantage, reason };
+    g.checks.push(i.check);
+    groups.set(key, g);
+  }
+  return [...groups.values()].map((g) => `${g.identity} ${g.checks.join(',')} (${g.vantage}): ${g.reason}`);
 }
 
 /** One row per identity, one column per check, two glyphs per cell: local then public. */

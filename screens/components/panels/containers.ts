@@ -21,7 +21,7 @@ export const containersView: PanelView<ContainerItem> = {
       seg(` ${pad(ipTail(c.ipv4), 4)} ${containerFlags(c)}`),
     ]);
   },
-  titleSuffix: () => ' A=autostart P=protect',
+  titleSuffix: () => ' A=auto P=prot',
   summary: (panel) =>
     summaryLine('containers', panel, (p) =>
       p.items.map((c) => `${c.name} ${c.status ?? '?'}${c.ipv4 ? ` ${ipTail(c.ipv4)}` : ''}`).join(', '),

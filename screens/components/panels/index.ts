@@ -24,13 +24,12 @@ export function allocateWidths(min: number[], want: number[], avail: number): nu
   let out = min.slice();
   if (sum > avail) out = min.map((w) => Math.floor((w * avail) / sum));
   else {
-    let spare = avail - sum;
-    out = out.map((w, i) => {
-      const more = Math.min(spare, Math.max(0, want[i]! - w));
-      spare -= more;
-      return w + more;
-    });
-    out = out.map((w) => w + Math.floor(spare / n));
+    const spare = avail - sum;
+    const deficits = min.map((w, i) => Math.max(0, want[i]! - w));
+    const wanted = deficits.reduce((a, b) => a + b, 0);
+    out = min.map((w, i) => w + (wanted <= spare ? deficits[i]! : Math.floor((deficits[i]! * spare) / wanted)));
+    const left = avail - out.reduce((a, b) => a + b, 0);
+    out = out.map((w) => w + Math.floor(left / n));
   }
   out[n - 1]! += avail - out.reduce((a, b) => a + b, 0);
   return out;

@@ -37,7 +37,7 @@ export const upstreamsView: PanelView<UpstreamItem> = {
   },
   titleSuffix(panel) {
     const suffix = commonDomain(panel.items.map((u) => u.site));
-    return suffix ? ` *${suffix} file→live` : ' file→live';
+    return suffix ? ` *${suffix}` : '';
   },
   summary: (panel) =>
     summaryLine('upstreams', panel, (p) => {
