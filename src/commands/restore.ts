@@ -1,11 +1,83 @@
-// Placeholder until its issue lands: says so plainly instead of pretending.
-import { CliError } from '../cli/io.ts';
+// cutover restore MANIFEST: verify, then restore (only with --yes).
+import { resolve } from 'node:path';
+import { parseCommandArgs } from '../cli/args.ts';
+import { CliError, type CliIO } from '../cli/io.ts';
+import { asCliError, runtimeFor } from '../backup/cli-options.ts';
+import { verifyBackup } from '../backup/manifest.ts';
+import { restoreBackup } from '../backup/restore.ts';
+import type { Target } from '../backup/target.ts';
 
-export const help = `Usage: cutover restore …
+export const help = `Usage: cutover restore MANIFEST [--to TARGET] [--yes] [--force] [options]
 
-Not built yet.
+Restores a backup made by cutover backup. Verifies every file's size, sha256 and mode first and
+refuses a backup that fails. Without --yes it only verifies and says what it would do.
+  archives (classes B–G, S): extracted into --to DIR (created 0700; a non-empty DIR needs --force)
+  pg_dumpall (class A): psql into --to host (with --pg-host/--pg-port) or --to CONTAINER (--runtime)
+  vault raft snapshot (class C): into --to CONTAINER with VAULT_TOKEN
+
+Options:
+  --to TARGET          directory, "host", or instance/container name
+  --runtime R          host | incus | docker, for --to CONTAINER (default host)
+  --pg-host H, --pg-port N, --pg-user U   postgres to restore into (class A)
+  --yes                do it (restores write data)
+  --force              extract into a non-empty directory
+  --json               one JSON document on stdout
+
+Exit codes: 0 restored (or verified, without --yes), 1 verification or restore failed, 2 bad input.
 `;
 
-export async function run(): Promise<number> {
-  throw new CliError('restore: not built yet', 2);
+export async function run(argv: string[], io: CliIO): Promise<number> {
+  const { values, positionals } = parseCommandArgs(
+    'restore',
+    argv,
+    {
+      to: { type: 'string' },
+      runtime: { type: 'string' },
+      'pg-host': { type: 'string' },
+      'pg-port': { type: 'string' },
+      'pg-user': { type: 'string' },
+      yes: { type: 'boolean' },
+      force: { type: 'boolean' },
+      json: { type: 'boolean' },
+    },
+    { positionals: [1, 1] },
+  );
+  const manifestPath = resolve(io.cwd, positionals[0]!);
+  try {
+    const v = await verifyBackup(manifestPath);
+    const m = v.manifest;
+    if (!v.ok) {
+      if (values.json) io.stdout.write(JSON.stringify({ ok: false, problems: v.problems }, null, 2) + '\n');
+      throw new CliError(`${manifestPath} fails verification:\n  ${v.problems.join('\n  ')}`, 1);
+    }
+    io.stderr.write(`restore: ${m.module} class ${m.class} (${m.method}, ${m.created}) — ${m.files.length} file(s) verified (size, sha256, 0600)\n`);
+    const kind = m.files[0]?.kind;
+    const needsTarget = kind === 'sql.gz' || kind === 'snapshot';
+    if (!values.to) throw new CliError(needsTarget ? 'restore: --to host or --to CONTAINER is required for this backup' : 'restore: --to DIR is required (restore never writes over live paths on its own)', 2);
+    if (!values.yes) {
+      io.stderr.write(`would restore into ${values.to}. Re-run with --yes to do it.\n`);
+      if (values.json) io.stdout.write(JSON.stringify({ ok: true, verified: true, restored: false }, null, 2) + '\n');
+      throw new CliError('restore: refusing without --yes (a restore writes data)', 2);
+    }
+    let target: Target | undefined;
+    if (needsTarget) {
+      const { kind: rk, runtime } = runtimeFor(values.to === 'host' ? 'host' : (values.runtime ?? 'host'), io);
+      target = { runtime, kind: rk, container: values.to };
+    }
+    const pgPort = values['pg-port'] ? Number(values['pg-port']) : undefined;
+    const r = await restoreBackup({
+      manifestPath,
+      toDir: needsTarget ? undefined : resolve(io.cwd, values.to),
+      target,
+      pg: { user: values['pg-user'] ?? 'postgres', host: values['pg-host'], port: pgPort },
+      force: values.force,
+      env: io.env.VAULT_TOKEN ? { VAULT_TOKEN: io.env.VAULT_TOKEN } : {},
+    });
+    if (values.json) io.stdout.write(JSON.stringify({ ok: r.errors.length === 0, restored: true, restoredTo: r.restoredTo, errors: r.errors }, null, 2) + '\n');
+    for (const e of r.errors) io.stderr.write(`  ✗ ${e}\n`);
+    io.stderr.write(r.errors.length ? `✗ restored into ${r.restoredTo} with ${r.errors.length} error(s)\n` : `✓ restored into ${r.restoredTo}\n`);
+    return r.errors.length ? 1 : 0;
+  } catch (err) {
+    throw asCliError(err);
+  }
 }
