@@ -5,20 +5,19 @@
 import { chmodSync, existsSync, readFileSync, renameSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-const REPO = fileURLToPath(new URL('../../..', import.meta.url));
-const ENTRY = fileURLToPath(new URL('./main.ts', import.meta.url));
+import { repoRoot } from '../bundle.ts';
 
 /** Writes the bundled posta-server to `outfile` (atomically, mode 0755). */
 export async function bundlePostaServer(outfile: string): Promise<void> {
   const scope = moduleScopeOf(dirname(resolve(outfile)));
   if (scope) throw new Error(`cannot install posta-server at ${outfile}: ${scope} declares "type": "module", so Node would not run the CommonJS bundle there`);
   const { build } = await import('esbuild');
-  const sqlitePath = createRequire(`${REPO}package.json`).resolve('better-sqlite3');
+  const repo = repoRoot();
+  const sqlitePath = createRequire(join(repo, 'package.json')).resolve('better-sqlite3');
   const tmp = `${outfile}.tmp-${process.pid}`;
   await build({
-    entryPoints: [ENTRY],
+    absWorkingDir: repo,
+    entryPoints: ['src/lab/posta/main.ts'],
     outfile: tmp,
     bundle: true,
     platform: 'node',

@@ -1,0 +1,75 @@
+// The cockpit's root component: renders the store's state as one frame and turns keys into intents.
+//
+// How a driver (`cutover run` / `cutover watch`) plugs in:
+//   const store = createCockpitStore({ runbook, steps, outageBudgetMs, driver: { name, lock }, readOnly, now: Date.now() });
+//   store.onEffect((e) => …);           // run-step {key} · skip-step {key, reason} · rollback · recheck · quit {resumable}
+//   const ink = render(<Cockpit store={store} color={colorFromEnv(env)} />, { maxFps: 12, incrementalRendering: true, exitOnCtrlC: false });
+// then pushes what happens as events with store.dispatch(…):
+//   { type: 'step-state', key, state, error?, revert?, at? }   running / succeeded / failed (+ auto-revert outcome) …
+//   { type: 'output', key, lines }  { type: 'diff', key, diff }  (diffs can be pushed up front from the plan)
+//   { type: 'snapshot', snapshot }  (checks' Snapshot; also clears `checking`)   { type: 'checking', on }
+//   { type: 'tick', now }           once a second (the outage clock and token ages; nothing else redraws while idle)
+//   { type: 'outage', openedAt?, closedAt?, budgetMs? }  when resuming from the journal (otherwise the steps marked
+//                                    outage = opens/closes open and close the window by themselves)
+//   { type: 'driver', name, lock, detail? }   { type: 'message', text, level? }
+// Effects are requests: the driver decides, acts, and reports back through events. The screen never does I/O.
+// Quit: on the `quit` effect the driver unmounts Ink and restores the terminal; the run stays resumable.
+import { useInput, useStdout } from 'ink';
+import { useEffect, useState, useSyncExternalStore } from 'react';
+import { Lines } from './components/Lines.tsx';
+import { buildFrame } from './frame.ts';
+import { keyName, resolveKey } from './keymap.ts';
+import type { CockpitStore } from './state/store.ts';
+
+export interface CockpitProps {
+  store: CockpitStore;
+  /** false under NO_COLOR: no colour codes at all. */
+  color?: boolean;
+  /** Fixed size (tests, previews); otherwise the terminal's, following resizes. */
+  size?: { columns: number; rows: number };
+  /** Ink's input is off when stdin is not a TTY (e.g. piped); the driver decides. */
+  inputActive?: boolean;
+}
+
+/** Colour unless NO_COLOR is set to a non-empty value (no-color.org). */
+export function colorFromEnv(env: NodeJS.ProcessEnv): boolean {
+  return !env['NO_COLOR'];
+}
+
+function useTerminalSize(fixed?: { columns: number; rows: number }) {
+  const { stdout } = useStdout();
+  const read = () => fixed ?? { columns: stdout.columns || 80, rows: stdout.rows || 24 };
+  const [size, setSize] = useState(read);
+  useEffect(() => {
+    if (fixed) return setSize(fixed);
+    const onResize = () => setSize(read());
+    stdout.on('resize', onResize);
+    return () => {
+      stdout.off('resize', onResize);
+    };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [stdout, fixed?.columns, fixed?.rows]);
+  return size;
+}
+
+export function Cockpit({ store, color = true, size: fixedSize, inputActive = true }: CockpitProps) {
+  const state = useSyncExternalStore(store.subscribe, store.getState);
+  const size = useTerminalSize(fixedSize);
+
+  useEffect(() => {
+    const v = store.getState().viewport;
+    if (v.columns !== size.columns || v.rows !== size.rows) store.dispatch({ type: 'viewport', ...size });
+  }, [store, size.columns, size.rows]);
+
+  useInput(
+    (input, key) => {
+      const name = keyName(input, key);
+      if (!name) return;
+      const intent = resolveKey(store.getState(), name, input);
+      if (intent) store.dispatch(intent);
+    },
+    { isActive: inputActive },
+  );
+
+  return <Lines lines={buildFrame(state, size.columns, size.rows)} color={color} />;
+}
