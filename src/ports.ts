@@ -58,6 +58,8 @@ export interface Runtime {
   snapshotList(name: string): Promise<string[]>;
   /** `incus export NAME FILE`: a tarball of the instance. */
   exportTo(name: string, file: string): Promise<void>;
+  /** `incus info --show-log NAME`: the instance's own console/lxc log (log review). Optional. */
+  instanceLog?(name: string): Promise<string>;
 }
 
 export interface HttpRequest {

@@ -65,8 +65,13 @@ async function fileSha256(path: string): Promise<string> {
 export const containerDelete: ActionExecutor = {
   async run(step, ctx) {
     const name = await str(step, ctx, 'container');
+    const force = bool(step, 'force', false);
     const before = await ctx.runtime.get(name);
-    if (!before) return { summary: `${name} does not exist (already deleted)`, changed: { container: name, deleted: false } };
+    if (!before) return { summary: `${name} does not exist (already deleted)`, changed: { container: name, deleted: false, forced: force, statusBefore: null } };
+    // Nothing (not even the export) happens before the operator typed the name: a wrong name changes nothing.
+    const prompt = `Delete ${name} (${before.status}) and its disks for good? Type its name to go on.`;
+    const confirmed = ctx.confirmTyped ? await ctx.confirmTyped(prompt, name) : await ctx.confirm(prompt);
+    if (!confirmed) throw new ActionError(`${name}: not deleted: the deletion was not confirmed with the container's name`);
     let archive: { path: string; size: number; sha256: string } | undefined;
     if (bool(step, 'archive', true)) {
       const path = join(ctx.backupDir, `${name}-${compactTimestamp(new Date(ctx.now()))}.tar.gz`);
@@ -74,18 +79,26 @@ export const containerDelete: ActionExecutor = {
       await ctx.runtime.exportTo(name, path);
       await chmod(path, 0o600);
       archive = { path, size: (await stat(path)).size, sha256: await fileSha256(path) };
-      ctx.emit({ kind: 'output', line: `archive ${path} ${archive.size} B sha256 ${archive.sha256.slice(0, 12)}…` });
+      ctx.emit({ kind: 'output', line: `archive ${path} ${archive.size} B 0600 sha256 ${archive.sha256}` });
     }
-    if (before.config['security.protection.delete'] === 'true') {
+    const wasProtected = before.config['security.protection.delete'] === 'true';
+    if (wasProtected) {
       ctx.emit({ kind: 'command', argv: ['incus', 'config', 'set', name, 'security.protection.delete=false'] });
       await ctx.runtime.setConfig(name, 'security.protection.delete', 'false');
     }
-    ctx.emit({ kind: 'command', argv: ['incus', 'delete', name, ...(bool(step, 'force', false) ? ['--force'] : [])] });
-    await ctx.runtime.delete(name, { force: bool(step, 'force', false) });
-    if (await ctx.runtime.get(name)) throw new ActionError(`${name}: still listed after delete`);
+    ctx.emit({ kind: 'command', argv: ['incus', 'delete', name, ...(force ? ['--force'] : [])] });
+    const changed = { container: name, forced: force, statusBefore: before.status, archive: archive?.path, archiveSize: archive?.size, archiveSha256: archive?.sha256, protectionLifted: wasProtected };
+    try {
+      await ctx.runtime.delete(name, { force });
+    } catch (err) {
+      if (wasProtected) await ctx.runtime.setConfig(name, 'security.protection.delete', 'true').catch(() => undefined);
+      throw new ActionError(`${name}: incus delete failed: ${(err as Error).message}${wasProtected ? ' (delete protection set again)' : ''}`, { ...changed, deleted: false });
+    }
+    const listed = (await ctx.runtime.list()).map((i) => i.name);
+    if (listed.includes(name)) throw new ActionError(`${name}: still listed by incus list after delete`, { ...changed, deleted: false });
     return {
-      summary: `${name} deleted${archive ? ` (archive ${archive.path})` : ''}`,
-      changed: { container: name, deleted: true },
+      summary: `${name} deleted${force ? ' (--force)' : ''}${archive ? `; archive ${archive.path} ${archive.size} B sha256 ${archive.sha256.slice(0, 12)}…` : ''}`,
+      changed: { ...changed, deleted: true },
       details: { archive },
       backupPath: archive?.path,
     };

@@ -1,4 +1,84 @@
-// Executors of the decommission: gate.stability, logs.review. (Filled in by the decommission work.)
-import type { ActionExecutor } from './types.ts';
+// Executors of the decommission (seed 000): gate.stability (not before cutover end + window, unless a
+// waiver with a reason is given and journaled) and logs.review (the new container's daemon logs for the
+// window: restarts, panics, per-identity errors; anything found needs the operator's acknowledgement).
+import type { ActionContext, ActionExecutor } from './types.ts';
+import { ActionError } from './types.ts';
+import { str } from './params.ts';
+import { parseDuration } from '../engine/duration.ts';
+import { decideStabilityGate } from './stability.ts';
+import { reviewLogs, type LogSourceDecl } from '../../checks/logs.ts';
+import { renderSummary, summaryLine } from '../../checks/logs-summary.ts';
+import type { StabilityGate } from '../journal/events.ts';
 
-export const DECOMMISSION_EXECUTORS: Record<string, ActionExecutor> = {};
+/** The `since` of the runbook's stability gate: whose cutover end starts the window. */
+export function gateSince(ctx: Pick<ActionContext, 'runbook'>): { since: string | undefined; window: string } {
+  const gate = ctx.runbook.steps.find((s) => s.action === 'gate.stability') as { since?: unknown; window?: unknown } | undefined;
+  return { since: typeof gate?.since === 'string' ? gate.since : undefined, window: typeof gate?.window === 'string' ? gate.window : '7d' };
+}
+
+export const stabilityGate: ActionExecutor = {
+  async run(step, ctx) {
+    const window = typeof step.params.window === 'string' ? step.params.window : '7d';
+    const since = typeof step.params.since === 'string' ? step.params.since : undefined;
+    const inputs = ctx.decommission;
+    if (!inputs) throw new ActionError(`${step.key}: this driver cannot tell when the cutover ended, so the stability window stays closed`);
+    const cutoverEnd = await inputs.cutoverEnd(since);
+    const now = ctx.now();
+    const v = decideStabilityGate({ window, windowMs: parseDuration(window), cutoverEnd, now, waiver: inputs.waiver ?? null });
+    ctx.emit({ kind: 'output', line: v.message });
+    if (!v.pass) throw new ActionError(v.message);
+    const changed: StabilityGate & { cutoverEnd: number; cutoverEndSource: string } = { window, earliest: v.earliest, cutoverEnd: cutoverEnd!.at, cutoverEndSource: cutoverEnd!.source };
+    if (v.waived) {
+      inputs.recordWaiver({ gate: 'stability', who: v.who, reason: v.reason, at: now });
+      changed.waived = { who: v.who, reason: v.reason, at: now };
+    }
+    return { summary: v.message, changed: changed as unknown as Record<string, unknown> };
+  },
+};
+
+export const logsReview: ActionExecutor = {
+  async run(step, ctx) {
+    const container = await str(step, ctx, 'container');
+    const sources = (Array.isArray(step.params.sources) ? step.params.sources : []) as LogSourceDecl[];
+    const { since } = gateSince(ctx);
+    const end = ctx.decommission ? await ctx.decommission.cutoverEnd(since) : null;
+    const review = await reviewLogs(ctx.runtime, container, sources, { from: end?.at ?? null, to: ctx.now(), identities: ctx.runbook.identities.map((i) => i.slug) });
+    for (const s of review.sources) ctx.emit({ kind: 'output', line: `${s.ok ? '✓' : '✗'} ${s.source}: ${s.lines} line(s)${s.note ? ` (${s.note})` : ''}` });
+    for (const line of renderSummary(review.summary)) ctx.emit({ kind: 'output', line });
+    if (!review.sources.some((s) => s.ok)) {
+      throw new ActionError(`${container}: no log source could be read (${review.sources.map((s) => `${s.source}: ${s.note ?? 'empty'}`).join('; ')}); the review cannot be done`);
+    }
+    const line = summaryLine(review.summary);
+    const s = review.summary;
+    let acknowledged = false;
+    if (!s.clean) {
+      const prompt = `${container}'s logs since ${end ? new Date(end.at).toISOString() : 'the beginning'}: ${line}. These are the lines \`cutover review\` shows. Acknowledge them and go on with the decommission?`;
+      if (!(await ctx.confirm(prompt))) throw new ActionError(`log review not acknowledged: ${line}; postpone, or look with cutover review`);
+      acknowledged = true;
+    }
+    return {
+      summary: `${s.clean ? 'logs clean' : 'logs acknowledged'}: ${line}`,
+      changed: {
+        container,
+        from: s.window.from,
+        to: s.window.to,
+        sources: review.sources,
+        lines: s.lines,
+        starts: s.starts,
+        restarts: s.restarts.length,
+        panics: s.panics.length,
+        errors: s.errors.length,
+        perIdentity: s.perIdentity.map((g) => ({ identity: g.identity, count: g.count })),
+        perDay: s.perDay,
+        clean: s.clean,
+        acknowledged,
+      },
+      details: review,
+    };
+  },
+};
+
+export const DECOMMISSION_EXECUTORS: Record<string, ActionExecutor> = {
+  'gate.stability': stabilityGate,
+  'logs.review': logsReview,
+};

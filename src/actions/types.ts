@@ -25,6 +25,23 @@ export interface ActionContext {
   confirm(prompt: string): Promise<boolean>;
   now(): number;
   signal?: AbortSignal;
+  /**
+   * Irreversible steps (container.delete): the operator types `expected` (the container's name) to go on.
+   * Drivers without it fall back to confirm(prompt); either way a false answer changes nothing.
+   */
+  confirmTyped?(prompt: string, expected: string): Promise<boolean>;
+  /** What the decommission gates need from the driver; without it gate.stability refuses. */
+  decommission?: DecommissionInputs;
+}
+
+/** Built by drivers with decommissionInputs() (src/actions/decommission-inputs.ts). */
+export interface DecommissionInputs {
+  /** When the cutover ended: --cutover-at, else the journal's record of runbook `since` (default: this one). */
+  cutoverEnd(since: string | undefined): Promise<{ at: number; source: string } | null>;
+  /** --waive-window --reason "…" (or the cockpit's typed reason). */
+  waiver?: { who: string; reason: string };
+  /** Journals the waiver (who, why, when) for the report. */
+  recordWaiver(w: { gate: string; who: string; reason: string; at: number }): void;
 }
 
 export interface ActionResult {

@@ -188,6 +188,10 @@ export class IncusRuntime implements Runtime {
     await this.run(['export', this.ref(name), file], name);
   }
 
+  async instanceLog(name: string): Promise<string> {
+    return (await this.run(['info', '--show-log', this.ref(name)], name)).stdout;
+  }
+
   private spawn(args: string[], opts: { input?: string | Buffer; timeoutMs?: number } = {}): ResultPromise<{ reject: false; stripFinalNewline: false; buffer: true }> {
     return execa(this.binary, args, {
       reject: false,
