@@ -1,0 +1,69 @@
+// CI smoke of `npm run bench`: one quick iteration of every figure so the bench cannot rot. Asserts only
+// that each figure was measured together with its baseline, never goals or timings. Starts Caddy on the
+// lab's fixed ports: run under `flock /tmp/cutover-lab.lock`.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { REPO } from '../helpers/cli.ts';
+
+interface Doc {
+  machine: { cpu: string; cores: number };
+  quick: boolean;
+  figures: { name: string; value: unknown; unit: unknown; baseline: unknown; baselineOf: unknown; ratio: unknown; goal: unknown; ok: unknown }[];
+  pending: { name: string; why: string }[];
+}
+
+function bench(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = execFile(process.execPath, ['--import', 'tsx', join(REPO, 'bench', 'run.ts'), ...args], { cwd: REPO, timeout: 240_000, maxBuffer: 16 << 20 }, (_err, stdout, stderr) =>
+      resolve({ code: child.exitCode, stdout, stderr }),
+    );
+  });
+}
+
+/** Figures every run has (name prefixes); the cockpit and apply ones join when those commands exist. */
+const EXPECTED = [
+  'validate start',
+  'smoke sweep 3 ids (',
+  'smoke sweep 3 ids vs slowest probe',
+  'smoke sweep 100 ids (',
+  'smoke sweep 100 ids vs slowest probe',
+  'smoke sweep 300 ids (',
+  'smoke sweep 300 ids vs slowest probe',
+  'token panel refresh',
+  'archive throughput',
+  'sqlite online backup',
+];
+const MAY_BE_PENDING = ['cockpit', 'outage'];
+
+test('npm run bench -- --quick --json: every figure measured with its baseline, one JSON document, results.json written', async () => {
+  const r = await bench(['--quick', '--json']);
+  assert.equal(r.code, 0, `bench exited ${r.code}:\n${r.stderr}`);
+  const doc = JSON.parse(r.stdout) as Doc;
+  assert.equal(doc.quick, true);
+  assert.ok(doc.machine.cores > 0 && doc.machine.cpu.length > 0);
+  for (const prefix of EXPECTED) assert.ok(doc.figures.some((f) => f.name.startsWith(prefix)), `no figure "${prefix}…" in ${doc.figures.map((f) => f.name).join(', ')}`);
+  for (const f of doc.figures) {
+    assert.equal(typeof f.value, 'number', `${f.name}: value ${String(f.value)}`);
+    assert.equal(typeof f.baseline, 'number', `${f.name}: baseline ${String(f.baseline)}`);
+    assert.equal(typeof f.ratio, 'number', `${f.name}: ratio ${String(f.ratio)}`);
+    assert.ok(typeof f.unit === 'string' && f.unit !== '', `${f.name}: unit`);
+    assert.ok(typeof f.baselineOf === 'string' && f.baselineOf !== '', `${f.name}: what the baseline is`);
+    assert.ok(f.goal === null || typeof f.goal === 'string', `${f.name}: goal`);
+    assert.ok(f.ok === null || typeof f.ok === 'boolean', `${f.name}: ok`);
+  }
+  for (const p of doc.pending) {
+    assert.ok(MAY_BE_PENDING.includes(p.name), `figure group ${p.name} is pending: ${p.why}`);
+    assert.match(p.why, /not built yet/);
+  }
+  assert.deepEqual(JSON.parse(readFileSync(join(REPO, 'bench', 'results.json'), 'utf8')), doc);
+});
+
+test('bench: an unknown --only group is refused with exit 2 and names the known ones', async () => {
+  const r = await bench(['--quick', '--only', 'nonesuch']);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /unknown group nonesuch; known: start, cockpit, smoke/);
+  assert.equal(r.stdout, '');
+});
