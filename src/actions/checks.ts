@@ -1,5 +1,257 @@
 // Executors that need the proxy or the checks: proxy.repoint, proxy.restore, smoke, tokens.survival,
-// baseline, backup. (Filled in by the apply/rollback work.)
-import type { ActionExecutor } from './types.ts';
+// baseline, backup. Thin wrappers over src/caddyfile/repoint.ts, checks/* and src/backup.
+import { readdirSync, statSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import type { ActionContext, ActionExecutor } from './types.ts';
+import { ActionError } from './types.ts';
+import { str, strList } from './params.ts';
+import type { Runbook } from '../runbook/schema.ts';
+import { repoint, restoreCaddyfile, RepointError } from '../caddyfile/repoint.ts';
+import type { BaselineStore } from '../../checks/baseline.ts';
+import { fingerprint } from '../../checks/baseline.ts';
+import { recordBaseline } from '../../checks/baseline-record.ts';
+import { derivePhase } from '../../checks/containers.ts';
+import { runSmoke } from '../../checks/smoke.ts';
+import { evaluateTokens, pickToken, readTokenDb, tokenDbLocation } from '../../checks/tokens.ts';
+import type { TokenItem } from '../../checks/types.ts';
+import { backupFiles } from '../backup/backup.ts';
+import { parseClass } from '../backup/class-map.ts';
+import { sleep } from './inside.ts';
 
-export const CHECK_EXECUTORS: Record<string, ActionExecutor> = {};
+/** What the check executors need beyond the runtime ports; the runner provides it. */
+export interface CheckContext extends ActionContext {
+  env?: Record<string, string | undefined>;
+  baselines?: BaselineStore;
+  /** Token secrets read during the step: scrubbed from everything the journal writes. */
+  registerSecret?(secret: string): void;
+}
+
+const envOf = (ctx: CheckContext) => ctx.env ?? {};
+
+function proxyOf(runbook: Runbook) {
+  const p = runbook.proxy;
+  if (!p) throw new ActionError('the runbook has no [proxy] section');
+  return { caddyfile: p.caddyfile, admin: p.admin, sites: p.sites, label: p.backup_label ?? runbook.runbook.name, binary: p.binary };
+}
+
+/** Caddyfile backups of this label next to the Caddyfile, newest first. */
+export function caddyBackups(caddyfile: string, label: string): { path: string; mtimeMs: number }[] {
+  const dir = dirname(caddyfile);
+  const prefix = `${basename(caddyfile)}.bak.${label}-`;
+  return readdirSync(dir)
+    .filter((n) => n.startsWith(prefix))
+    .map((n) => ({ path: join(dir, n), mtimeMs: statSync(join(dir, n)).mtimeMs }))
+    .sort((a, b) => b.mtimeMs - a.mtimeMs || b.path.localeCompare(a.path));
+}
+
+async function loadBaseline(ctx: CheckContext, required: boolean) {
+  const b = ctx.baselines ? await ctx.baselines.load() : null;
+  if (!b && required) throw new ActionError('no baseline recorded: the baseline step (or cutover status --baseline) must run before the cutover');
+  return b;
+}
+
+export const proxyRepoint: ActionExecutor = {
+  async run(step, ctx) {
+    const p = proxyOf(ctx.runbook);
+    const upstream = await str(step, ctx, 'upstream');
+    const sites = Array.isArray(step.params.sites) && step.params.sites.length ? (step.params.sites as string[]) : p.sites;
+    const reloadCmd = `${p.binary ?? 'caddy'} reload --config ${p.caddyfile} --adapter caddyfile`;
+    ctx.emit({ kind: 'command', argv: [p.binary ?? 'caddy', 'reload', '--config', p.caddyfile, '--adapter', 'caddyfile'] });
+    let r;
+    try {
+      r = await repoint({
+        caddyfilePath: p.caddyfile,
+        sites,
+        newUpstream: upstream,
+        admin: p.admin,
+        backupLabel: p.label,
+        ...(p.binary ? { caddyBinary: p.binary } : {}),
+        onProgress: (e) => ctx.emit({ kind: 'progress', message: `${e.phase}: ${e.message}` }),
+      });
+    } catch (err) {
+      if (err instanceof RepointError) throw new ActionError(err.message, { caddyfile: p.caddyfile, reverted: err.reverted });
+      throw err;
+    }
+    for (const line of r.diff.split('\n').filter(Boolean)) ctx.emit({ kind: 'output', line });
+    // Nothing to change: an earlier attempt (before a crash) already repointed; its backup is the newest one.
+    const backupPath = r.backupPath ?? caddyBackups(p.caddyfile, p.label)[0]?.path ?? null;
+    if (!r.confirmed) throw new ActionError(`${sites.join(', ')}: the live config does not dial ${upstream} only`, { caddyfile: p.caddyfile, backupPath });
+    const bySite = new Map<string, { from: string[]; to: string[] }>();
+    for (const c of r.changes) {
+      const cur = bySite.get(c.site) ?? { from: [], to: [] };
+      cur.from.push(c.from);
+      cur.to.push(c.to);
+      bySite.set(c.site, cur);
+    }
+    return {
+      summary: r.changes.length ? `${sites.length} site(s) → ${upstream}; backup ${backupPath}` : `${sites.join(', ')} already dial ${upstream}`,
+      changed: { caddyfile: p.caddyfile, backupPath, sites: [...bySite].map(([site, v]) => ({ site, ...v })), reload: reloadCmd },
+      ...(backupPath ? { backupPath } : {}),
+    };
+  },
+  async undo(_step, changed, ctx) {
+    const p = proxyOf(ctx.runbook);
+    // A failed repoint either changed nothing (null) or was already reverted by its own auto-revert (true).
+    if (changed.reverted === true || changed.reverted === null) return { summary: `${p.caddyfile}: the repoint's own auto-revert already restored it; nothing to undo` };
+    const backupPath = typeof changed.backupPath === 'string' ? changed.backupPath : changed.reverted === false ? (caddyBackups(p.caddyfile, p.label)[0]?.path ?? null) : null;
+    if (!backupPath) throw new ActionError(`no Caddyfile backup recorded for the repoint; restore ${p.caddyfile} by hand from ${p.caddyfile}.bak.${p.label}-*`);
+    return restoreFrom(ctx, backupPath);
+  },
+};
+
+async function restoreFrom(ctx: ActionContext, backupPath: string) {
+  const p = proxyOf(ctx.runbook);
+  ctx.emit({ kind: 'command', argv: ['cp', '-p', backupPath, p.caddyfile] });
+  await restoreCaddyfile({
+    caddyfilePath: p.caddyfile,
+    backupPath,
+    admin: p.admin,
+    ...(p.binary ? { caddyBinary: p.binary } : {}),
+    onProgress: (e) => ctx.emit({ kind: 'progress', message: `${e.phase}: ${e.message}` }),
+  });
+  return { summary: `${p.caddyfile} restored from ${backupPath}, reloaded, live config confirmed`, changed: { caddyfile: p.caddyfile, backupPath } };
+}
+
+export const proxyRestore: ActionExecutor = {
+  async run(_step, ctx) {
+    const p = proxyOf(ctx.runbook);
+    const latest = caddyBackups(p.caddyfile, p.label)[0];
+    if (!latest) throw new ActionError(`no backup ${p.caddyfile}.bak.${p.label}-* to restore from`);
+    return restoreFrom(ctx, latest.path);
+  },
+};
+
+export const smoke: ActionExecutor = {
+  async run(step, ctx: CheckContext) {
+    const vantage = step.params.vantage === 'public' ? 'public' : 'local';
+    const via = step.params.via === 'legacy' ? 'legacy' : 'target';
+    const phase = via === 'target' ? 'after' : 'before';
+    const instances = await ctx.runtime.list();
+    const baseline = await loadBaseline(ctx, false);
+    const env = envOf(ctx);
+    const checks = Array.isArray(step.params.checks) ? (step.params.checks as string[]) : undefined;
+    const identities = Array.isArray(step.params.identities) ? (step.params.identities as string[]) : undefined;
+    const items = await runSmoke(ctx.runbook, ctx.http, {
+      phase,
+      instances,
+      baseline,
+      env,
+      vantages: [vantage],
+      via,
+      ...(checks ? { checks } : {}),
+      ...(identities ? { identities } : {}),
+      tokenFor: async (identity) => {
+        const where = tokenDbLocation(ctx.runbook, identity, phase, env);
+        const read = await readTokenDb(ctx.runtime, where.container, where.path, ctx.runbook.tokens);
+        const row = pickToken(read.rows);
+        if (!row) throw new Error(`no device token in ${where.container}:${where.path}`);
+        ctx.registerSecret?.(row.secret);
+        return row.secret;
+      },
+      onItem: (i) => ctx.emit({ kind: 'output', line: `${i.ok ? '✓' : '✗'} ${i.identity} ${i.check} (${i.vantage}): ${i.actual}` }),
+    });
+    if (!items.length) throw new ActionError(`smoke: no checks matched (checks ${checks?.join(', ') ?? 'all'}, identities ${identities?.join(', ') ?? 'all'})`);
+    const failed = items.filter((i) => !i.ok);
+    if (failed.length) throw new ActionError(`smoke ${vantage} failed for ${[...new Set(failed.map((f) => f.identity))].join(', ')}:\n  ${failed.map((f) => f.why ?? `${f.identity} ${f.check}: ${f.actual}`).join('\n  ')}`, { vantage, items });
+    const ids = new Set(items.map((i) => i.identity)).size;
+    return { summary: `${items.length} ${vantage} checks ok for ${ids} identit${ids === 1 ? 'y' : 'ies'}`, changed: { vantage, items } };
+  },
+};
+
+/** Active devices need a moment after the cutover to call again; survival is re-read until then. */
+const SURVIVAL_WAIT_MS = 6_000;
+
+export const tokensSurvival: ActionExecutor = {
+  async run(step, ctx: CheckContext) {
+    const baseline = (await loadBaseline(ctx, true))!;
+    const env = envOf(ctx);
+    const only = Array.isArray(step.params.identities) ? (step.params.identities as string[]) : null;
+    const identities = ctx.runbook.identities.filter((i) => !only || only.includes(i.slug));
+    const until = ctx.now() + SURVIVAL_WAIT_MS;
+    for (;;) {
+      const lists = await Promise.all(
+        identities.map(async (identity) => {
+          const where = tokenDbLocation(ctx.runbook, identity, 'after', env);
+          const read = await readTokenDb(ctx.runtime, where.container, where.path, ctx.runbook.tokens).catch((err: Error) => ({ error: err.message }));
+          if (!('error' in read)) for (const r of read.rows) ctx.registerSecret?.(r.secret);
+          return evaluateTokens({ identity: identity.slug, phase: 'after', read, baseline: baseline.identities[identity.slug] ?? null, baselineRecordedAt: baseline.recordedAt, now: ctx.now() });
+        }),
+      );
+      const items: TokenItem[] = lists.flat();
+      const bad = items.filter((i) => i.ok !== true);
+      const onlyNotSeenYet = bad.length > 0 && bad.every((i) => i.survived === true);
+      if (bad.length && onlyNotSeenYet && ctx.now() < until) {
+        await sleep(500);
+        continue;
+      }
+      for (const i of items) ctx.emit({ kind: 'output', line: `${i.ok ? '✓' : '✗'} ${i.identity}/${i.device} ${i.tokenMasked}: ${i.actual}` });
+      if (bad.length) throw new ActionError(`token survival failed:\n  ${bad.map((i) => i.why ?? `${i.identity}/${i.device}: ${i.actual}`).join('\n  ')}`, { items });
+      return { summary: `${items.length} device token(s) survived for ${identities.length} identities`, changed: { items } };
+    }
+  },
+};
+
+export const baseline: ActionExecutor = {
+  async run(_step, ctx: CheckContext) {
+    if (!ctx.baselines) throw new ActionError('baseline: the driver gave no baseline store');
+    const instances = await ctx.runtime.list();
+    const phase = derivePhase(ctx.runbook, instances, null);
+    if (phase === 'after') throw new ActionError('refusing to record a baseline: the target already serves and the legacy containers are down (it would bless the new state)');
+    let b;
+    try {
+      b = await recordBaseline(ctx.runbook, ctx, { phase, instances, env: envOf(ctx), now: new Date(ctx.now()) });
+    } catch (err) {
+      throw new ActionError((err as Error).message);
+    }
+    await ctx.baselines.save(b);
+    const keys = Object.entries(b.identities).map(([identity, v]) => ({
+      identity,
+      fingerprint: v.values.public_key ? fingerprint(v.values.public_key) : '',
+      ...(v.values.public_key ? { publicKeyPrefix: v.values.public_key.slice(0, 10) } : {}),
+    }));
+    const tokens = Object.values(b.identities).reduce((n, v) => n + v.tokens.length, 0);
+    for (const k of keys) ctx.emit({ kind: 'output', line: `${k.identity}: key ${k.fingerprint}, ${b.identities[k.identity]!.tokens.length} token(s)` });
+    return { summary: `baseline: ${keys.length} identities, ${tokens} tokens → ${ctx.baselines.location}`, changed: { keys, tokens }, details: { baseline: b } };
+  },
+};
+
+export const backup: ActionExecutor = {
+  async run(step, ctx) {
+    const container = await str(step, ctx, 'container');
+    const paths = await strList(step, ctx, 'paths');
+    const cls = parseClass(String(step.params.class ?? 'S'), `${step.key}.class`);
+    ctx.emit({ kind: 'command', argv: ['cutover', 'backup', container, ...paths, '--dir', ctx.backupDir] });
+    let res;
+    try {
+      res = await backupFiles({
+        runtime: ctx.runtime,
+        container,
+        paths,
+        dir: ctx.backupDir,
+        module: container,
+        class: cls,
+        onProgress: (p) => ctx.emit({ kind: 'progress', message: `${p.phase} ${p.bytes} B`, done: p.bytes, ...(p.totalBytes ? { total: p.totalBytes } : {}) }),
+      });
+    } catch (err) {
+      throw new ActionError(`backup of ${container}: ${(err as Error).message}`);
+    }
+    const file = res.manifest.files[0];
+    if (!file) throw new ActionError(`backup of ${container}: the manifest lists no file`);
+    const archive = join(dirname(res.manifestPath), file.name);
+    ctx.emit({ kind: 'output', line: `${archive} ${file.size} B sha256 ${file.sha256.slice(0, 12)}…` });
+    return {
+      summary: `${container}: ${paths.length} path(s) → ${archive} (${file.size} B)`,
+      changed: { container, paths, archive, size: file.size, sha256: file.sha256, manifest: res.manifestPath },
+      backupPath: archive,
+    };
+  },
+};
+
+export const CHECK_EXECUTORS: Record<string, ActionExecutor> = {
+  'proxy.repoint': proxyRepoint,
+  'proxy.restore': proxyRestore,
+  smoke,
+  'tokens.survival': tokensSurvival,
+  baseline,
+  backup,
+};

@@ -1,0 +1,33 @@
+// In the rehearsal lab: the outage as the devices saw it, from the device timeline, over one run's window.
+import { existsSync, readFileSync } from 'node:fs';
+import { labLayout } from '../lab/layout.ts';
+import { outageWindows, parseTimeline } from '../lab/devices/timeline.ts';
+import type { ClientOutage, RunRecord } from '../journal/types.ts';
+
+/** Failures this long before the window opened or after it closed still belong to it (clock skew, retries). */
+const SLACK_MS = 2_000;
+
+export function labClientOutage(env: Record<string, string | undefined>, run: Pick<RunRecord, 'startedAt' | 'outage'>, now = Date.now()): ClientOutage | null {
+  const dir = env.CUTOVER_LAB_DIR;
+  if (!dir) return null;
+  const file = labLayout(dir).timeline;
+  if (!existsSync(file)) return null;
+  const from = run.outage.startedAt ?? run.startedAt;
+  const to = run.outage.endedAt ?? now;
+  return clientOutageFrom(readFileSync(file, 'utf8'), from, to, now);
+}
+
+/** Pure: the longest client-side gap per identity among the timeline windows overlapping [from, to]. */
+export function clientOutageFrom(timeline: string, from: number, to: number, now: number): ClientOutage {
+  const windows = outageWindows(parseTimeline(timeline), { now }).filter((w) => {
+    const start = Date.parse(w.start);
+    const end = w.end === null ? now : Date.parse(w.end);
+    return start <= to + SLACK_MS && end >= from - SLACK_MS;
+  });
+  const perIdentity: Record<string, number> = {};
+  for (const w of windows) perIdentity[w.identity] = Math.max(perIdentity[w.identity] ?? 0, w.ms);
+  const ms = Math.max(0, ...Object.values(perIdentity));
+  const starts = windows.map((w) => Date.parse(w.start));
+  const ends = windows.map((w) => (w.end === null ? now : Date.parse(w.end)));
+  return { ms, ...(starts.length ? { from: Math.min(...starts), to: Math.max(...ends) } : {}), perIdentity, source: 'lab device timeline' };
+}

@@ -1,0 +1,65 @@
+// The ActionContext a step runs with: the ports, private work/backup dirs, and the resolver for run-time
+// template values left in step params ({{ip("posta")}}, {{now}}, {{baseline.…}}).
+import { chmodSync, mkdirSync } from 'node:fs';
+import { dirname, join, resolve as resolvePath } from 'node:path';
+import type { ActionEvent } from '../actions/types.ts';
+import type { CheckContext } from '../actions/checks.ts';
+import type { Http, Runtime } from '../ports.ts';
+import type { Runbook } from '../runbook/schema.ts';
+import { renderTemplate } from '../runbook/template.ts';
+import { baselineResolver } from '../../checks/baseline.ts';
+import { fileBaselineStore } from '../../checks/baseline-store.ts';
+
+export function privateDir(path: string): string {
+  mkdirSync(path, { recursive: true, mode: 0o700 });
+  chmodSync(path, 0o700);
+  return path;
+}
+
+export interface ContextInputs {
+  runbook: Runbook;
+  runbookPath: string;
+  stateDir: string;
+  runId: number;
+  runtime: Runtime;
+  http: Http;
+  env: Record<string, string | undefined>;
+  emit(event: ActionEvent): void;
+  confirm(prompt: string): Promise<boolean>;
+  registerSecret(secret: string): void;
+}
+
+export function actionContext(i: ContextInputs): CheckContext {
+  const baselines = fileBaselineStore(i.stateDir);
+  return {
+    runtime: i.runtime,
+    http: i.http,
+    runbook: i.runbook,
+    runbookDir: dirname(resolvePath(i.runbookPath)),
+    workDir: privateDir(join(i.stateDir, 'work', `run-${i.runId}`)),
+    backupDir: privateDir(join(i.stateDir, 'backups')),
+    env: i.env,
+    baselines,
+    registerSecret: i.registerSecret,
+    emit: i.emit,
+    confirm: i.confirm,
+    now: () => Date.now(),
+    async resolve(text: string): Promise<string> {
+      if (!text.includes('{{')) return text;
+      const instances = /\bip\s*\(/.test(text) ? await i.runtime.list() : [];
+      const baseline = /baseline\./.test(text) ? await baselines.load() : null;
+      return renderTemplate(
+        text,
+        { runbook: { name: i.runbook.runbook.name, host: i.runbook.runbook.host }, env: i.env, now: new Date() },
+        {
+          ip: (name) => {
+            const ip = instances.find((x) => x.name === name)?.ipv4;
+            if (!ip) throw new Error(`container "${name}" has no IPv4 address (is it running?)`);
+            return ip;
+          },
+          baseline: baselineResolver(baseline),
+        },
+      );
+    },
+  };
+}

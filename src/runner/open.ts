@@ -1,0 +1,70 @@
+// openRun: loads the runbook, opens the journal, takes the driver lease, starts a run or picks up the
+// unfinished one, and hands out the Run that drives it.
+import { resolve as resolvePath } from 'node:path';
+import { loadRunbook } from '../runbook/load.ts';
+import { formatProblem } from '../runbook/problems.ts';
+import { defaultStateDir } from '../paths.ts';
+import { openJournal } from '../journal/journal.ts';
+import { acquireLease, type Lease } from '../journal/lease.ts';
+import { resumePoint, RunbookChangedError, type ResumePoint } from '../journal/resume.ts';
+import { createIncusRuntime } from '../adapters/incus.ts';
+import { createHttp } from '../adapters/http.ts';
+import type { OpenRunOptions, Run } from './types.ts';
+import { RunDriver } from './run.ts';
+
+/** The runbook or the request is wrong (exit 2): nothing was started. */
+export class RunnerInputError extends Error {
+  override name = 'RunnerInputError';
+}
+
+export async function openRun(o: OpenRunOptions): Promise<Run> {
+  const env = o.env ?? process.env;
+  const loaded = loadRunbook(o.runbookPath, { env });
+  if (!loaded.runbook || !loaded.steps || loaded.problems.length) {
+    const lines = loaded.problems.slice(0, 10).map(formatProblem);
+    throw new RunnerInputError(`${o.runbookPath} is not a valid runbook:\n  ${lines.join('\n  ')}${loaded.problems.length > 10 ? `\n  … ${loaded.problems.length - 10} more (cutover validate ${o.runbookPath})` : ''}`);
+  }
+  const runbook = loaded.runbook;
+  const plan = loaded.steps;
+  const stateDir = o.stateDir ?? runbook.runbook.state_dir ?? defaultStateDir(env, runbook.runbook.name);
+  const journal = openJournal({ stateDir, env });
+  let lease: Lease | undefined;
+  try {
+    lease = acquireLease(journal, { takeOver: o.takeOver ?? false, ...(o.heartbeatMs !== undefined ? { heartbeatMs: o.heartbeatMs } : {}) });
+    let runId: number;
+    let resumed: ResumePoint | null = null;
+    if (o.attach === 'latest') {
+      const r = [...journal.runs()].reverse().find((x) => x.mode === 'apply' || x.mode === 'run');
+      if (!r) throw new RunnerInputError(`${journal.file}: no cutover run recorded for ${runbook.runbook.name}: nothing to roll back`);
+      if (r.runbookSha256 !== loaded.sha256 && !o.acceptChanged) throw new RunbookChangedError(r.id, r.runbookSha256, loaded.sha256, r.runbookText);
+      runId = r.id;
+    } else {
+      const old = journal.unfinishedRun();
+      if (old && (old.mode === 'apply' || old.mode === 'run')) {
+        resumed = resumePoint(journal, old.id, plan.map((s) => s.key), { runbookSha256: loaded.sha256, acceptChangedRunbook: o.acceptChanged ?? false });
+        journal.resumeRun(old.id);
+        if (old.runbookSha256 !== loaded.sha256) journal.addNote(old.id, `resumed with a changed runbook (sha256 ${old.runbookSha256.slice(0, 12)}… → ${loaded.sha256.slice(0, 12)}…), accepted with --accept-changed-runbook`);
+        runId = old.id;
+      } else {
+        runId = journal.startRun({
+          runbookPath: resolvePath(o.runbookPath),
+          runbookName: runbook.runbook.name,
+          runbookSha256: loaded.sha256,
+          runbookText: loaded.text,
+          host: runbook.runbook.host,
+          mode: o.mode ?? 'apply',
+        });
+      }
+    }
+    lease.attachRun(runId);
+    const runtime =
+      o.runtime ?? createIncusRuntime({ env, ...(runbook.runtime.binary ? { binary: runbook.runtime.binary } : {}), ...(runbook.runtime.remote ? { remote: runbook.runtime.remote } : {}) });
+    const ownHttp = o.http === undefined;
+    const http = o.http ?? createHttp();
+    return new RunDriver({ runId, runbook, runbookPath: o.runbookPath, plan, stateDir, journal, lease, resumed, runtime, http, ownHttp, env });
+  } catch (err) {
+    lease?.release();
+    journal.close();
+    throw err;
+  }
+}

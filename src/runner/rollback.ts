@@ -1,0 +1,96 @@
+// Rollback of a run: the engine's plan (newest first) through the executors' undo, then a public smoke of
+// the legacy path. Best effort: a failed undo is journaled and the rest still runs.
+import { executorFor } from '../actions/index.ts';
+import { ActionError, type ActionResult } from '../actions/types.ts';
+import type { ResolvedStep } from '../engine/types.ts';
+import { sleep } from '../actions/inside.ts';
+import { undoRecord } from './changed.ts';
+import type { RunDriver } from './run.ts';
+import type { RollbackEntryOutcome, RollbackOutcome, RunHooks } from './types.ts';
+
+/** Legacy daemons need a moment after `service posta start` before every smoke check passes. */
+const LEGACY_SMOKE_WAIT_MS = 10_000;
+
+export async function runRollback(run: RunDriver, hooks?: RunHooks): Promise<RollbackOutcome> {
+  const plan = run.rollbackPlan();
+  const steps = run.steps();
+  const entries: RollbackEntryOutcome[] = [];
+  run.journal.addNote(run.runId, `rollback: ${plan.entries.length} step(s) to undo, newest first`);
+  for (const e of plan.entries) {
+    const key = e.step.key;
+    if (e.undo.kind === 'none') {
+      entries.push({ key, ok: true, result: 'kept', summary: `stays changed: ${e.undo.reason}` });
+      continue;
+    }
+    const output: string[] = [];
+    const commands: string[] = [];
+    const ctx = run.context(key, hooks, output, commands);
+    hooks?.onEvent?.({ kind: 'note', at: Date.now(), message: `undo ${e.step.index} ${key}` });
+    try {
+      let res: ActionResult;
+      if (e.undo.kind === 'auto') {
+        const ex = executorFor(e.step.action);
+        if (!ex?.undo) throw new ActionError(`${e.step.action} has no automatic undo`);
+        const changed = undoRecord(steps.get(key)?.changed);
+        res = changed && Object.keys(changed).length ? await ex.undo(e.step, changed, ctx) : { summary: 'nothing recorded as changed: nothing to undo' };
+      } else {
+        const ex = executorFor(e.undo.action);
+        if (!ex) throw new ActionError(`no executor for the undo action "${e.undo.action}"`);
+        const undoStep: ResolvedStep = { ...e.step, key: `${key}:undo`, action: e.undo.action, params: e.undo.params, destructive: false, irreversible: false, rollback: { kind: 'none', reason: 'an undo' }, verify: [] };
+        delete undoStep.outage;
+        res = await ex.run(undoStep, ctx);
+      }
+      const at = Date.now();
+      run.journal.recordStep(run.runId, { stepKey: key, state: 'rolled-back', at, command: commands.join('\n') || undefined, output: [...output, res.summary].join('\n'), changed: res.changed ?? null });
+      hooks?.onEvent?.({ kind: 'state', key, state: 'rolled-back', at, summary: res.summary });
+      entries.push({ key, ok: true, result: 'undone', summary: res.summary });
+    } catch (err) {
+      const msg = run.journal.redactor.apply((err as Error).message)!;
+      run.journal.addNote(run.runId, `undo of ${key} FAILED: ${msg}`);
+      hooks?.onEvent?.({ kind: 'note', at: Date.now(), message: `undo of ${key} failed: ${msg}` });
+      entries.push({ key, ok: false, result: 'failed', summary: msg });
+    }
+  }
+  const smoke = await legacySmoke(run, hooks);
+  const ok = entries.every((x) => x.ok) && smoke?.ok !== false;
+  run.journal.endRun(run.runId, ok ? 'rolled-back' : 'failed');
+  return { ok, entries, smoke };
+}
+
+/** Public smoke through the proxy with the legacy containers serving; retried while they come up. */
+async function legacySmoke(run: RunDriver, hooks?: RunHooks): Promise<RollbackOutcome['smoke']> {
+  if (!run.runbook.proxy || !run.runbook.smoke.length || !run.runbook.identities.length) return null;
+  const ex = executorFor('smoke')!;
+  const step: ResolvedStep = {
+    key: 'rollback:smoke-legacy',
+    id: 'rollback-smoke-legacy',
+    index: 0,
+    title: 'public smoke of the legacy path after the rollback',
+    action: 'smoke',
+    params: { vantage: 'public', via: 'legacy' },
+    destructive: false,
+    irreversible: false,
+    rollback: { kind: 'none', reason: 'a check' },
+    verify: [],
+  };
+  const until = Date.now() + LEGACY_SMOKE_WAIT_MS;
+  for (;;) {
+    const output: string[] = [];
+    const quiet = { ...hooks, onEvent: undefined };
+    try {
+      const res = await ex.run(step, run.context(step.key, quiet, output, []));
+      run.journal.addNote(run.runId, `after the rollback: ${res.summary}`);
+      hooks?.onEvent?.({ kind: 'note', at: Date.now(), message: `legacy smoke: ${res.summary}` });
+      return { ok: true, failures: [] };
+    } catch (err) {
+      if (Date.now() < until) {
+        await sleep(500);
+        continue;
+      }
+      const msg = run.journal.redactor.apply((err as Error).message)!;
+      run.journal.addNote(run.runId, `after the rollback the legacy smoke FAILED: ${msg}`);
+      hooks?.onEvent?.({ kind: 'note', at: Date.now(), message: `legacy smoke failed: ${msg}` });
+      return { ok: false, failures: msg.split('\n').slice(1).map((l) => l.trim()).filter(Boolean) };
+    }
+  }
+}

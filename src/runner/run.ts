@@ -1,0 +1,309 @@
+// One driven run: steps through the executors, every transition journaled, the outage window kept.
+import { executorFor } from '../actions/index.ts';
+import { ActionError, type ActionEvent, type ActionResult } from '../actions/types.ts';
+import type { CheckContext } from '../actions/checks.ts';
+import { nextRunnable, type NextStep } from '../engine/next.ts';
+import { outageClock, type OutageClock } from '../engine/outage.ts';
+import { rollbackPlan, type RollbackPlan } from '../engine/rollback.ts';
+import { canTransition, IllegalTransition, stateOf, type StepStates } from '../engine/transitions.ts';
+import type { ResolvedStep } from '../engine/types.ts';
+import { parseDuration } from '../engine/duration.ts';
+import type { Journal } from '../journal/journal.ts';
+import type { Lease } from '../journal/lease.ts';
+import type { ResumePoint } from '../journal/resume.ts';
+import type { ClientOutage, RunRecord, StepRecord } from '../journal/types.ts';
+import type { Http, Runtime } from '../ports.ts';
+import type { Runbook } from '../runbook/schema.ts';
+import { fingerprint as fingerprintOf, type Baseline } from '../../checks/baseline.ts';
+import { journalChanged } from './changed.ts';
+import { actionContext } from './context.ts';
+import { REPEATABLE_ACTIONS } from './policy.ts';
+import { runRollback } from './rollback.ts';
+import { labClientOutage } from './client-outage.ts';
+import type { RollbackOutcome, Run, RunHooks, RunnerEvent, StepOutcome } from './types.ts';
+
+export interface RunDriverInputs {
+  runId: number;
+  runbook: Runbook;
+  runbookPath: string;
+  plan: ResolvedStep[];
+  stateDir: string;
+  journal: Journal;
+  lease: Lease;
+  resumed: ResumePoint | null;
+  runtime: Runtime;
+  http: Http & { close?: () => Promise<void> };
+  ownHttp: boolean;
+  env: NodeJS.ProcessEnv;
+}
+
+type Loose = Record<string, unknown>;
+
+export class RunDriver implements Run {
+  readonly runId: number;
+  readonly runbook: Runbook;
+  readonly runbookPath: string;
+  readonly plan: readonly ResolvedStep[];
+  readonly stateDir: string;
+  readonly journal: Journal;
+  readonly resumed: ResumePoint | null;
+  private readonly interrupted = new Set<string>();
+  private closed = false;
+
+  constructor(private readonly i: RunDriverInputs) {
+    this.runId = i.runId;
+    this.runbook = i.runbook;
+    this.runbookPath = i.runbookPath;
+    this.plan = i.plan;
+    this.stateDir = i.stateDir;
+    this.journal = i.journal;
+    this.resumed = i.resumed;
+    // The step the previous driver died in is not known to be done: it becomes failed (with why) and is
+    // re-checked by runStep before anything else may run.
+    const dead = i.resumed?.interrupted;
+    if (dead) {
+      this.interrupted.add(dead);
+      i.journal.recordStep(i.runId, { stepKey: dead, state: 'failed', error: 'the driver died while this step was running; re-checked on resume' });
+    }
+  }
+
+  record(): RunRecord {
+    return this.journal.run(this.runId)!;
+  }
+
+  steps(): Map<string, StepRecord> {
+    return this.journal.stepStates(this.runId);
+  }
+
+  states(): StepStates {
+    return Object.fromEntries([...this.steps()].map(([k, s]) => [k, s.state]));
+  }
+
+  next(): NextStep {
+    return nextRunnable(this.plan, this.states());
+  }
+
+  outage(now = Date.now()): OutageClock {
+    const startedAt: Record<string, number> = {};
+    const succeededAt: Record<string, number> = {};
+    for (const e of this.journal.events(this.runId)) {
+      if (e.kind !== 'step' || !e.stepKey) continue;
+      if (e.state === 'running' && startedAt[e.stepKey] === undefined) startedAt[e.stepKey] = e.at;
+      if (e.state === 'succeeded') succeededAt[e.stepKey] = e.at;
+    }
+    return outageClock(this.plan, { startedAt, succeededAt }, now, parseDuration(this.runbook.runbook.outage_budget));
+  }
+
+  private step(key: string): ResolvedStep {
+    const s = this.plan.find((x) => x.key === key);
+    if (!s) throw new Error(`no step "${key}" in the plan`);
+    return s;
+  }
+
+  private emitter(key: string, hooks: RunHooks | undefined, sink: string[], commands: string[]) {
+    const r = this.journal.redactor;
+    return (event: ActionEvent) => {
+      let ev: ActionEvent = event;
+      if (event.kind === 'command') {
+        const line = r.apply(event.argv.join(' '))!;
+        commands.push(line);
+        sink.push(`$ ${line}`);
+        ev = { kind: 'command', argv: event.argv.map((a) => r.apply(a)!) };
+      } else if (event.kind === 'output') {
+        ev = { ...event, line: r.apply(event.line)! };
+        sink.push(ev.line);
+      } else {
+        ev = { ...event, message: r.apply(event.message)! };
+      }
+      hooks?.onEvent?.({ kind: 'action', key, at: Date.now(), event: ev });
+    };
+  }
+
+  private tell(hooks: RunHooks | undefined, e: RunnerEvent) {
+    hooks?.onEvent?.(e);
+  }
+
+  context(key: string, hooks: RunHooks | undefined, sink: string[], commands: string[]): CheckContext {
+    const step = this.plan.find((s) => s.key === key);
+    return actionContext({
+      runbook: this.runbook,
+      runbookPath: this.runbookPath,
+      stateDir: this.stateDir,
+      runId: this.runId,
+      runtime: this.i.runtime,
+      http: this.i.http,
+      env: this.i.env,
+      emit: this.emitter(key, hooks, sink, commands),
+      confirm: (prompt) => (hooks?.confirm ? hooks.confirm(prompt, step) : Promise.resolve(false)),
+      registerSecret: (s) => this.journal.registerSecrets(s),
+    });
+  }
+
+  async runStep(key: string, hooks?: RunHooks): Promise<StepOutcome> {
+    this.assertOpen();
+    const step = this.step(key);
+    const states = this.states();
+    const from = stateOf(states, key);
+    if (!canTransition(from, 'running')) throw new IllegalTransition(key, from, 'running');
+    if (from === 'pending') {
+      const nx = nextRunnable(this.plan, states);
+      if (!('step' in nx) || nx.step.key !== key) throw new Error(`step ${step.index} ${key} cannot run now: ${'step' in nx ? `step ${nx.step.index} ${nx.step.key} comes first` : nx.blocked}`);
+    }
+    if (this.interrupted.has(key) && !REPEATABLE_ACTIONS.has(step.action)) {
+      const ok = hooks?.confirm ? await hooks.confirm(`step ${step.index} ${key} (${step.action}) was running when the previous driver died; its effect is unknown. Run it again?`, step) : false;
+      if (!ok) return { key, state: 'failed', summary: 'not re-run: the operator did not confirm', error: 'interrupted step not re-run', durationMs: 0 };
+    }
+    const started = Date.now();
+    const previous = this.steps().get(key);
+    const intent = await this.captureIntent(step, previous);
+    const output: string[] = [];
+    const commands: string[] = [];
+    const ctx = this.context(key, hooks, output, commands);
+    this.journal.recordStep(this.runId, { stepKey: key, state: 'running', action: step.action, title: step.title, at: started, ...(intent ? { changed: { intent } } : {}) });
+    this.tell(hooks, { kind: 'state', key, state: 'running', at: started });
+    if (step.outage === 'opens' && this.record().outage.startedAt === null) {
+      this.journal.outageOpened(this.runId, started);
+      this.tell(hooks, { kind: 'outage', state: 'opened', at: started });
+    }
+    const executor = executorFor(step.action);
+    let result: ActionResult;
+    try {
+      if (!executor) throw new ActionError(`no executor for action "${step.action}"`);
+      result = await executor.run(step, ctx);
+    } catch (err) {
+      const error = (err as Error).message;
+      const partial = err instanceof ActionError ? err.changed : undefined;
+      const at = Date.now();
+      this.journal.recordStep(this.runId, {
+        stepKey: key,
+        state: 'failed',
+        at,
+        exitCode: 1,
+        command: commands.join('\n') || undefined,
+        output: output.join('\n'),
+        error,
+        ...(partial || intent ? { changed: { undo: { ...(partial ?? {}), ...(intent ?? {}) } } } : {}),
+      });
+      this.interrupted.delete(key);
+      this.tell(hooks, { kind: 'state', key, state: 'failed', at, error: this.journal.redactor.apply(error)! });
+      return { key, state: 'failed', summary: this.journal.redactor.apply(error)!.split('\n')[0]!, error: this.journal.redactor.apply(error)!, durationMs: at - started };
+    }
+    const extras = step.action === 'container.create' ? { ipv4: (await this.i.runtime.get(String(result.changed?.container ?? '')).catch(() => null))?.ipv4 ?? null } : {};
+    const changed = journalChanged(step, result, { ...extras, ...(intent ? { intent } : {}) });
+    if (step.action === 'baseline') this.journalBaseline((result.details as { baseline?: Baseline } | undefined)?.baseline);
+    const at = Date.now();
+    this.journal.recordStep(this.runId, {
+      stepKey: key,
+      state: 'succeeded',
+      at,
+      exitCode: 0,
+      command: commands.join('\n') || undefined,
+      output: [...output, result.summary].join('\n'),
+      changed,
+      ...(result.backupPath ? { backupPath: result.backupPath } : {}),
+    });
+    this.interrupted.delete(key);
+    const summary = this.journal.redactor.apply(result.summary)!;
+    this.tell(hooks, { kind: 'state', key, state: 'succeeded', at, summary });
+    if (step.outage === 'closes') {
+      const s = this.states();
+      const closing = this.plan.filter((x) => x.outage === 'closes');
+      if (closing.every((x) => stateOf(s, x.key) === 'succeeded')) {
+        this.journal.outageClosed(this.runId, at);
+        this.tell(hooks, { kind: 'outage', state: 'closed', at });
+      }
+    }
+    return { key, state: 'succeeded', summary, durationMs: at - started, ...(result.backupPath ? { backupPath: result.backupPath } : {}) };
+  }
+
+  /** Values an undo needs that a re-run could no longer see (config.set's previous value), kept from the first attempt. */
+  private async captureIntent(step: ResolvedStep, previous: StepRecord | undefined): Promise<Loose | null> {
+    if (step.action !== 'config.set') return null;
+    if (previous) {
+      const earlier = firstIntent(this.journal, this.runId, step.key);
+      if (earlier) return earlier;
+    }
+    const container = typeof step.params.container === 'string' ? step.params.container : null;
+    const key = typeof step.params.key === 'string' ? step.params.key : null;
+    if (!container || !key) return null;
+    const value = await this.i.runtime.getConfig(container, key).catch(() => null);
+    return value === null ? null : { container, key, previous: value };
+  }
+
+  private journalBaseline(b: Baseline | undefined) {
+    if (!b) return;
+    for (const [identity, v] of Object.entries(b.identities)) {
+      const pk = v.values.public_key;
+      if (pk) this.journal.recordKeyBaseline(this.runId, { identity, fingerprint: fingerprintOf(pk), publicKey: pk });
+      for (const t of v.tokens) this.journal.recordTokenBaseline(this.runId, { identity, device: t.device, tokenMasked: t.tokenMasked, createdAt: t.createdAt, lastSeenAt: t.lastSeenAt });
+    }
+  }
+
+  skipStep(key: string, reason: string): void {
+    this.assertOpen();
+    const step = this.step(key);
+    const from = stateOf(this.states(), key);
+    if (!canTransition(from, 'skipped')) throw new IllegalTransition(key, from, 'skipped');
+    this.journal.recordStep(this.runId, { stepKey: key, state: 'skipped', action: step.action, title: step.title, error: `skipped: ${reason}` });
+    this.interrupted.delete(key);
+  }
+
+  rollbackPlan(): RollbackPlan {
+    return rollbackPlan(this.plan, this.states());
+  }
+
+  async rollback(hooks?: RunHooks): Promise<RollbackOutcome> {
+    this.assertOpen();
+    return runRollback(this, hooks);
+  }
+
+  measureClientOutage(): ClientOutage | null {
+    const rec = this.record();
+    const m = labClientOutage(this.i.env, rec);
+    if (m) this.journal.recordClientOutage(this.runId, m);
+    return m;
+  }
+
+  finish(outcome: 'succeeded' | 'failed' | 'aborted'): void {
+    this.journal.endRun(this.runId, outcome);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      this.i.lease.release();
+    } finally {
+      this.journal.close();
+      if (this.i.ownHttp) await this.i.http.close?.();
+    }
+  }
+
+  get runtime(): Runtime {
+    return this.i.runtime;
+  }
+
+  get http(): Http {
+    return this.i.http;
+  }
+
+  get env(): NodeJS.ProcessEnv {
+    return this.i.env;
+  }
+
+  private assertOpen() {
+    if (this.closed) throw new Error('the run is closed');
+    if (this.i.lease.lost) throw new Error('the driver lease was lost (another driver took over); stop driving');
+  }
+}
+
+function firstIntent(journal: Journal, runId: number, key: string): Loose | null {
+  for (const e of journal.events(runId)) {
+    if (e.kind === 'step' && e.stepKey === key && e.state === 'running') {
+      const c = e.changed as { intent?: Loose } | null;
+      if (c?.intent) return c.intent;
+    }
+  }
+  return null;
+}
+

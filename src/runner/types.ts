@@ -1,0 +1,111 @@
+// What the runner hands to its drivers (`cutover apply`, the cockpit `cutover run`, `cutover rollback`).
+import type { ActionEvent } from '../actions/types.ts';
+import type { NextStep } from '../engine/next.ts';
+import type { OutageClock } from '../engine/outage.ts';
+import type { RollbackPlan } from '../engine/rollback.ts';
+import type { StepStates } from '../engine/transitions.ts';
+import type { ResolvedStep, StepState } from '../engine/types.ts';
+import type { Journal } from '../journal/journal.ts';
+import type { ResumePoint } from '../journal/resume.ts';
+import type { ClientOutage, RunRecord, StepRecord } from '../journal/types.ts';
+import type { Http, Runtime } from '../ports.ts';
+import type { ClosableHttp } from '../adapters/http.ts';
+import type { Runbook } from '../runbook/schema.ts';
+
+export interface OpenRunOptions {
+  runbookPath: string;
+  /** State directory (journal, baseline, scratch, backups); default: runbook.state_dir or the XDG default. */
+  stateDir?: string;
+  env?: NodeJS.ProcessEnv;
+  /** Take over a stale driver lease (never a live one). */
+  takeOver?: boolean;
+  /** Resume an unfinished run even though the runbook's sha256 changed since it started. */
+  acceptChanged?: boolean;
+  /** Journal mode of a new run. Default 'apply'. */
+  mode?: 'apply' | 'run';
+  /**
+   * What to do with an unfinished run: 'resume' it (default) or 'latest': attach to the newest apply/run
+   * run whatever its state, for rollback. `rollback` uses 'latest'.
+   */
+  attach?: 'resume' | 'latest';
+  /** Adapters; default the real incus CLI runtime and undici http. */
+  runtime?: Runtime;
+  http?: Http | ClosableHttp;
+  /** Heartbeat interval of the driver lease (ms); tests may shorten it. */
+  heartbeatMs?: number;
+}
+
+/** Everything a driver is told while a step or a rollback runs. */
+export type RunnerEvent =
+  | { kind: 'state'; key: string; state: StepState; at: number; summary?: string; error?: string }
+  | { kind: 'action'; key: string; at: number; event: ActionEvent }
+  | { kind: 'outage'; state: 'opened' | 'closed'; at: number }
+  | { kind: 'note'; at: number; message: string };
+
+export interface RunHooks {
+  onEvent?(event: RunnerEvent): void;
+  /** Operator gates and re-check questions: true to go on. Default: refuse (false). */
+  confirm?(prompt: string, step?: ResolvedStep): Promise<boolean>;
+}
+
+export interface StepOutcome {
+  key: string;
+  state: 'succeeded' | 'failed' | 'skipped';
+  summary: string;
+  error?: string;
+  durationMs: number;
+  backupPath?: string;
+}
+
+export interface RollbackEntryOutcome {
+  key: string;
+  ok: boolean;
+  /** 'undone': its undo ran; 'kept': rollback = none (stays changed, with the reason); 'failed'. */
+  result: 'undone' | 'kept' | 'failed';
+  summary: string;
+}
+
+export interface RollbackOutcome {
+  ok: boolean;
+  entries: RollbackEntryOutcome[];
+  /** Public smoke through the proxy after the rollback (legacy path); null when the runbook has no smoke. */
+  smoke: { ok: boolean; failures: string[] } | null;
+}
+
+export interface Run {
+  readonly runId: number;
+  readonly runbook: Runbook;
+  readonly runbookPath: string;
+  readonly plan: readonly ResolvedStep[];
+  readonly stateDir: string;
+  readonly journal: Journal;
+  /** Set when an unfinished run was picked up again: where it stopped. */
+  readonly resumed: ResumePoint | null;
+  /** The run record (fresh from the journal). */
+  record(): RunRecord;
+  /** Step states of this run, folded from the journal (pending steps absent). */
+  states(): StepStates;
+  steps(): Map<string, StepRecord>;
+  /** The next step that may run, or why none may (engine/next.ts). */
+  next(): NextStep;
+  /** Outage clock from the journaled step times against the runbook's budget. */
+  outage(now?: number): OutageClock;
+  /**
+   * Runs one step: journals running → succeeded | failed with command lines, output (secrets scrubbed),
+   * changed records and backup paths; opens/closes the outage window. A step the driver died in
+   * (resumed.interrupted) is re-run when its action is safe to repeat, otherwise confirm() decides.
+   */
+  runStep(key: string, hooks?: RunHooks): Promise<StepOutcome>;
+  /** Operator skips a pending or failed step; journaled with the reason. */
+  skipStep(key: string, reason: string): void;
+  /** The rollback plan for what actually happened in this run (engine/rollback.ts). */
+  rollbackPlan(): RollbackPlan;
+  /** Runs the rollback plan newest-first, then smokes the legacy path. Ends the run 'rolled-back'. */
+  rollback(hooks?: RunHooks): Promise<RollbackOutcome>;
+  /** In the lab: the client-side outage from the device timeline over this run, journaled. */
+  measureClientOutage(): ClientOutage | null;
+  /** Ends the run with an outcome (journal). */
+  finish(outcome: 'succeeded' | 'failed' | 'aborted'): void;
+  /** Releases the lease and closes the journal and http. Always call it (finally). */
+  close(): Promise<void>;
+}
