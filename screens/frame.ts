@@ -114,7 +114,7 @@ export function buildFrame(state: CockpitState, columns: number, rows: number): 
   if (rows < 2 || columns < 1) return [];
   const L = computeLayout(columns, rows);
   if (L.mode === 'tiny') {
-    return [fitLine([seg(`cutover: terminal too small (${columns}x${rows}); needs at least ${COMPACT_MIN.columns}x${COMPACT_MIN.rows}`, { c: 'yellow' })], columns)];
+    return [fitLine([seg(`cutover: ${columns}x${rows} is too small, needs ${COMPACT_MIN.columns}x${COMPACT_MIN.rows}`, { c: 'yellow' })], columns)];
   }
   return [
     borderRow('┌', headerLine(state, L.inner - 2), '┐', columns),

@@ -279,6 +279,27 @@ export function visibleBindings(state: CockpitState, contexts: KeyContext[] = ac
   return KEYMAP.filter((b) => !(state.readOnly && b.dangerous) && b.contexts.some((c) => contexts.includes(c)));
 }
 
+export const CONTEXT_TITLE: Record<KeyContext, string> = {
+  main: 'Cockpit',
+  focus: 'Full-size panel (1–4)',
+  scroll: 'Help, diff, output, rollback plan',
+  confirm: 'Questions',
+  text: 'Typed answers',
+};
+
+/** The help overlay's (and docs/keys.md's) sections: every binding that exists here, by context. */
+export function helpSections(state: CockpitState): { context: KeyContext; title: string; bindings: Binding[] }[] {
+  return (Object.keys(CONTEXT_TITLE) as KeyContext[])
+    .map((context) => ({ context, title: CONTEXT_TITLE[context], bindings: visibleBindings(state, [context]) }))
+    .filter((s) => s.bindings.length > 0);
+}
+
+/** Lines of the help overlay: a title per section, a row per binding, blank lines between, the read-only note. */
+export function helpLineCount(state: CockpitState): number {
+  const sections = helpSections(state);
+  return sections.reduce((n, s) => n + 1 + s.bindings.length, 0) + Math.max(0, sections.length - 1) + (state.readOnly ? 2 : 0);
+}
+
 export interface FooterEntry {
   keys: string;
   label: string;

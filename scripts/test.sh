@@ -7,6 +7,6 @@ shopt -s nullglob
 layers=("$@")
 ((${#layers[@]})) || layers=(unit screen integration e2e)
 files=()
-for l in "${layers[@]}"; do files+=(test/"$l"/*.test.ts); done
+for l in "${layers[@]}"; do files+=(test/"$l"/*.test.ts test/"$l"/*.test.tsx); done
 ((${#files[@]})) || { echo "test.sh: no test files in: ${layers[*]}" >&2; exit 1; }
 exec node --import tsx --test --test-concurrency=1 --test-timeout=300000 "${files[@]}"

@@ -2,7 +2,7 @@
 // driver and lock (read-only: who drives).
 import { budgetLevel, nextStepIndex, outageElapsed, runningStep } from '../state/selectors.ts';
 import type { CockpitState } from '../state/types.ts';
-import { lineWidth, seg, truncate, type Line, type Seg } from '../text.ts';
+import { lineWidth, seg, textWidth, truncate, type Line, type Seg } from '../text.ts';
 import { clock } from './glyphs.ts';
 
 /** The outage clock vs its budget; past half: "!" and amber, past the budget: "✗ … OVER" and red. */
@@ -37,16 +37,20 @@ function driverSegs(state: CockpitState, short: boolean): Seg[] {
   return [seg(`driver: ${name} `), lockSeg, ...(detail ? [seg(` ${detail}`, { c: 'gray' })] : [])];
 }
 
-/** The header's content for `width` columns: short words when narrow, and the step title gives way first. */
+/** The header's content for `width` columns: short words when narrow; the step title gives way first, then the
+ * runbook name, so the outage clock and who drives always stay visible. */
 export function headerLine(state: CockpitState, width: number): Line {
   const { counter, title } = stepSegs(state);
-  const build = (short: boolean): Line => {
+  const build = (short: boolean, name: string): Line => {
     const sep = seg(short ? ' · ' : ' ─ ', { c: 'gray' });
-    return [seg(state.runbook.name, { b: true }), sep, seg(short ? counter.replace('step ', '') : counter), seg(' '), seg(''), sep, outageSeg(state, short), sep, ...driverSegs(state, short)];
+    return [seg(name, { b: true }), sep, seg(short ? counter.replace('step ', '') : counter), seg(''), sep, outageSeg(state, short), sep, ...driverSegs(state, short)];
   };
-  const long = build(false);
-  const line = lineWidth(long) + 8 <= width ? long : build(true);
-  const room = width - lineWidth(line);
-  if (room >= 8 && title) line[4] = seg(truncate(title, room), { c: 'cyan' });
+  const name = state.runbook.name;
+  const long = build(false, name);
+  let line = lineWidth(long) + 8 <= width ? long : build(true, name);
+  const over = lineWidth(line) - width;
+  if (over > 0) line = build(true, truncate(name, Math.max(8, textWidth(name) - over)));
+  const room = width - lineWidth(line) - 1;
+  if (room >= 8 && title) line[3] = seg(` ${truncate(title, room)}`, { c: 'cyan' });
   return line;
 }

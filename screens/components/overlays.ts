@@ -1,29 +1,21 @@
 // Overlays: the scrollable ones fill the main area (help, diff, output, rollback plan); questions are asked
 // on the message line so the screen stays visible behind them.
-import { displayKeys, visibleBindings, type KeyContext } from '../keymap.ts';
+import { displayKeys, helpSections } from '../keymap.ts';
 import { rollbackPlan } from '../state/rollback-plan.ts';
 import { stepByKey } from '../state/selectors.ts';
 import type { CockpitState, Overlay } from '../state/types.ts';
-import { pad, printable, seg, type Line } from '../text.ts';
+import { pad, printable, seg, textWidth, type Line } from '../text.ts';
 import { diffLines } from './diff-lines.ts';
-
-const CONTEXT_TITLE: Record<KeyContext, string> = {
-  main: 'Cockpit',
-  focus: 'Full-size panel (1–4)',
-  scroll: 'Help, diff, output, rollback plan',
-  confirm: 'Questions',
-  text: 'Typed answers',
-};
 
 /** Every binding of the keymap that exists in this mode (read-only drops the dangerous ones), by context. */
 export function helpLines(state: CockpitState): Line[] {
   const lines: Line[] = [];
-  for (const ctx of Object.keys(CONTEXT_TITLE) as KeyContext[]) {
-    const bindings = visibleBindings(state, [ctx]);
-    if (!bindings.length) continue;
+  const sections = helpSections(state);
+  const keysWidth = Math.max(...sections.flatMap((s) => s.bindings.map((b) => textWidth(displayKeys(b))))) + 1;
+  for (const section of sections) {
     if (lines.length) lines.push([]);
-    lines.push([seg(CONTEXT_TITLE[ctx], { b: true })]);
-    for (const b of bindings) lines.push([seg(`  ${pad(displayKeys(b), 14)}`, { b: true }), seg(`${pad(b.label, 9)} `), seg(b.help, { c: 'gray' })]);
+    lines.push([seg(section.title, { b: true })]);
+    for (const b of section.bindings) lines.push([seg(`  ${pad(displayKeys(b), keysWidth)}`, { b: true }), seg(`${pad(b.label, 9)} `), seg(b.help, { c: 'gray' })]);
   }
   if (state.readOnly) lines.push([], [seg(`read-only: ${state.driver.name} drives; run, skip and rollback are not available here`, { c: 'yellow' })]);
   return lines;

@@ -10,7 +10,7 @@ export function runbookLines(state: CockpitState, width: number, rows: number): 
   for (let i = start; i < end; i++) {
     const v = state.steps[i]!;
     const selected = i === state.selected;
-    const mark = v.step.irreversible ? seg('!!', { c: 'red', b: true }) : v.step.destructive ? seg('! ', { c: 'red', b: true }) : seg('  ');
+    const mark = v.step.irreversible ? seg('!! ', { c: 'red', b: true }) : v.step.destructive ? seg('! ', { c: 'red', b: true }) : seg('  ');
     const row = fitLine(
       [seg(selected ? '›' : ' ', { b: true }), stateSeg(v.state), seg(` ${padStart(String(i + 1), digits)} `), mark, seg(v.step.title, { b: v.state === 'running' })],
       width,

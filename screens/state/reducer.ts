@@ -2,7 +2,9 @@
 // Operator intents and driver events are both actions; nothing here performs I/O.
 import type { PanelName } from '../../checks/types.ts';
 import type { ResolvedStep } from '../../src/engine/types.ts';
+import { helpLineCount } from '../keymap.ts';
 import { overlayPageRows } from '../layout.ts';
+import { rollbackPlan } from './rollback-plan.ts';
 import { nextStepIndex, runningStep, selectedStep, stepByKey, typedConfirmName, whyNoNextStep } from './selectors.ts';
 import type { Action, CockpitState, Effect, Overlay, Reduction, StepView } from './types.ts';
 
@@ -51,8 +53,9 @@ function panelRowCount(state: CockpitState, panel: PanelName): number {
 function overlayContentLength(state: CockpitState, o: Overlay): number {
   if (o.kind === 'diff') return (stepByKey(state, o.stepKey)?.diff ?? '').split('\n').length;
   if (o.kind === 'output') return stepByKey(state, o.stepKey)?.output.length ?? 0;
-  if (o.kind === 'rollback-plan') return state.steps.length * 2 + 2;
-  return 60;
+  if (o.kind === 'rollback-plan') return Math.max(1, rollbackPlan(state).length * 2);
+  if (o.kind === 'help') return helpLineCount(state);
+  return 0;
 }
 
 type ScrollOverlay = Extract<Overlay, { scroll: number }>;
