@@ -10,6 +10,7 @@ import { buildLocator } from './locate.ts';
 import { checkShape, type ShapeProblem } from './shape.ts';
 import { checkReferences, checkResolved, type ConditionParser } from './references.ts';
 import { expandSteps } from './expand.ts';
+import { renderSettings } from './settings.ts';
 import { parseCondition, isParseError } from '../../checks/conditions.ts';
 
 /** Condition syntax check with checks/conditions.ts (pure). Templates are stood in by a word first. */
@@ -58,6 +59,7 @@ export function checkRunbookText(text: string, file: string, opts: LoadOptions =
   const runbook = shape.runbook;
   if (!runbook) return { problems: sortByLine(problems), text, sha256 };
 
+  problems.push(...located(renderSettings(runbook, opts.env ?? {})));
   problems.push(...located(checkReferences(runbook, { lineOf, parseCondition: opts.parseCondition ?? checkConditionSyntax })));
   // Expand even when references failed, so problems only visible after templates resolve are listed too;
   // a template error already reported at the same key is not repeated.
