@@ -50,12 +50,12 @@ export class NoRunError extends Error {
 
 export function loadReportData(journal: Journal, opts: { runId?: number } = {}): ReportData {
   const runs = journal.runs();
-  const run = opts.runId !== undefined ? runs.find((r) => r.id === opts.runId) : [...runs].reverse().find((r) => r.mode === 'apply' || r.mode === 'run');
+  const run = opts.runId !== undefined ? runs.find((r) => r.id === opts.runId) : [...runs].reverse().find((r) => (r.mode === 'apply' || r.mode === 'run') && !isDecommissionRun(r));
   if (!run) {
     throw new NoRunError(opts.runId !== undefined ? `${journal.file}: no run ${opts.runId} (runs: ${runs.map((r) => r.id).join(', ') || 'none'})` : `${journal.file}: no cutover run recorded yet`);
   }
   const main = section(journal, run);
-  const decomRun = [...runs].reverse().find((r) => r.mode === 'decommission' && r.id > run.id);
+  const decomRun = [...runs].reverse().find((r) => isDecommissionRun(r) && r.id > run.id);
   const decommission = decomRun ? section(journal, decomRun) : null;
   const stabilityWindow = decommission?.runbook.stabilityWindow ?? main.runbook.stabilityWindow ?? DEFAULT_STABILITY_WINDOW;
   return { ...main, stabilityWindow, stabilityWindowMs: parseDuration(stabilityWindow), decommission };
@@ -73,6 +73,11 @@ function section(journal: Journal, run: RunRecord): RunSection {
     baselines: journal.baselines(run.id),
     waivers: journal.waivers(run.id),
   };
+}
+
+/** A decommission run: journaled as such, or a run of a runbook with a stability gate (a driver that only knows apply). */
+export function isDecommissionRun(r: Pick<RunRecord, 'mode' | 'runbookText' | 'runbookName' | 'host'>): boolean {
+  return r.mode === 'decommission' || runbookFacts(r).stabilityWindow !== null;
 }
 
 type Loose = Record<string, unknown>;

@@ -215,10 +215,27 @@ function deployMd(d: ReportData, rb: RollbackProcedure): string[] {
   return ['### For DEPLOY.md', '', '````markdown', ...body.filter((l, i, a) => l !== '' || a[i - 1] !== ''), '````', ''];
 }
 
+/** logs.review's journaled record (src/actions/decommission.ts). */
+interface LogsReviewed {
+  container: string;
+  restarts: number;
+  panics: number;
+  errors: number;
+  perIdentity?: { identity: string; count: number }[];
+  clean: boolean;
+  acknowledged: boolean;
+}
+
+/** The legacy binary's commit, as the decommission runbook's DEPLOY.md note names it ("commit 793e9ed"). */
+function legacyCommit(s: RunSection): string | null {
+  const notes = done(s, 'note').map((r) => r.output ?? '').join('\n');
+  return /\bcommit ([0-9a-f]{7,40})\b/.exec(notes)?.[1] ?? /\bcommit ([0-9a-f]{7,40})\b/.exec(s.run.runbookText)?.[1] ?? null;
+}
+
 function cleanup(d: ReportData, s: RunSection): string[] {
   const r = s.run;
   const lines = [`## Cleanup ${r.outcome === 'succeeded' ? 'complete' : r.outcome ?? 'in progress'} — ${utcDate(r.endedAt ?? r.startedAt)}`, ''];
-  const deleted = changedOf<DeletedContainer>(s, 'container.delete');
+  const deleted = changedOf<DeletedContainer & { archiveSize?: number; archiveSha256?: string }>(s, 'container.delete').filter((x) => (x as { deleted?: boolean }).deleted !== false);
   if (deleted.length) {
     const forced = deleted.filter((x) => x.forced);
     lines.push(`Deleted with \`incus delete\`${forced.length === deleted.length ? ' (forced)' : ''}: ${deleted.map((x) => `\`${x.container}\`${x.statusBefore ? ` (was ${x.statusBefore})` : ''}`).join(', ')}; run #${r.id} by ${r.operator}.`);
@@ -228,22 +245,49 @@ function cleanup(d: ReportData, s: RunSection): string[] {
   const cutoverEnd = d.run.endedAt ?? d.run.startedAt;
   if (waiver) lines.push(`The ${d.stabilityWindow} stability window was **waived** by ${waiver.who} on ${utcTime(waiver.at)}: ${waiver.reason}`);
   else if (gate) lines.push(`The ${gate.window} stability window passed (earliest ${utcDate(gate.earliest)}; cleanup ${utcDate(r.startedAt)}, ${humanDuration(r.startedAt - cutoverEnd)} after the cutover).`);
+  for (const l of changedOf<LogsReviewed>(s, 'logs.review')) {
+    const ids = (l.perIdentity ?? []).map((g) => `${g.identity} ${g.count}`).join(', ');
+    lines.push(
+      l.clean
+        ? `Log review of \`${l.container}\`: clean (no unexpected restart, no panic, no error line).`
+        : `Log review of \`${l.container}\`: ${l.restarts} unexpected restart(s), ${l.panics} panic(s), ${l.errors} error line(s)${ids ? ` (${ids})` : ''}; ${l.acknowledged ? 'acknowledged by the operator' : 'not acknowledged'}.`,
+    );
+  }
   lines.push('', '### State after cleanup', '');
   const containers = s.snapshot?.snapshot.containers.items ?? [];
   if (containers.length) for (const c of containers) lines.push(`- \`${c.name}\`: ${c.status ?? 'absent'}${c.ipv4 ? ` (${c.ipv4})` : ''}`);
+  else if (deleted.length) for (const x of deleted) lines.push(`- \`${x.container}\`: absent (\`incus list\` no longer shows it after the delete)`);
   else lines.push(NOT_RECORDED);
   lines.push('', '### What remains', '');
   const repoint = changedOf<ProxyRepoint>(d, 'proxy.repoint')[0];
   if (repoint) lines.push(`- Caddyfile backup \`${repoint.backupPath}\` (points at the deleted containers: no longer a rollback target)`);
-  for (const x of deleted) if (x.archive) lines.push(`- export of \`${x.container}\`: \`${x.archive}\` (\`incus import ${x.archive}\`)`);
+  for (const x of deleted) {
+    if (!x.archive) continue;
+    const facts = [x.archiveSize !== undefined ? humanBytes(x.archiveSize) : null, '0600', x.archiveSha256 ? `sha256 \`${x.archiveSha256.slice(0, 12)}\`` : null].filter(Boolean).join(', ');
+    lines.push(`- export of \`${x.container}\`: \`${x.archive}\` (${facts}; \`incus import ${x.archive}\`)`);
+  }
   const target = d.runbook.containers.find((c) => c.role === 'target')?.name ?? 'the target';
   const dataDirs = d.runbook.identities.map((i) => i.dataDir).filter(Boolean);
+  const data = dataDirs.length ? dataDirs.map((p) => `\`${target}:${p}\``).join(', ') : `\`${target}\``;
+  const commit = legacyCommit(s);
+  const rebuild = `rebuild a legacy container from the legacy binary${commit ? ` at commit \`${commit}\`` : ''} and the per-identity data still in ${data}`;
   lines.push('', '### Recovery path', '');
-  lines.push(
-    deleted.some((x) => x.archive)
-      ? '- Import the exported legacy containers above, then follow the rollback procedure of the cutover.'
-      : '- No live rollback target: rebuild a legacy container from the legacy binary and the per-identity data still in ' +
-          (dataDirs.length ? dataDirs.map((p) => `\`${target}:${p}\``).join(', ') : `\`${target}\``) + '.',
-  );
+  lines.push(deleted.some((x) => x.archive) ? `- Import the exported legacy containers above, then follow the rollback procedure of the cutover; or ${rebuild}.` : `- No live rollback target: ${rebuild}.`);
+  if (deleted.length) {
+    const names = deleted.map((x) => `\`${x.container}\``).join(', ');
+    const why = waiver ? ` The ${d.stabilityWindow} stability window was waived: ${waiver.reason}` : '';
+    lines.push(
+      '',
+      '### For DEPLOY.md (rollback section)',
+      '',
+      '````markdown',
+      '### Rollback',
+      '',
+      `${utcDate(r.endedAt ?? r.startedAt)}: ${names} deleted from ${s.runbook.host} with \`incus delete${deleted.every((x) => x.forced) ? ' --force' : ''}\` (journal run #${r.id}, by ${r.operator}).${why}`,
+      '',
+      `**There is no live rollback target any more.** Recovery: ${rebuild}${deleted.some((x) => x.archive) ? ', or import the exports listed in the cleanup report' : ''}.`,
+      '````',
+    );
+  }
   return [...lines, ''];
 }
