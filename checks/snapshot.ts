@@ -10,6 +10,9 @@ import type { Phase } from './context.ts';
 import { runSmoke } from './smoke.ts';
 import { evaluateTokens, pickToken, readTokenDb, tokenDbLocation, type TokenDbRead } from './tokens.ts';
 
+/** Token rows a refresh reads besides the baseline's: the most recently seen (the panel shows a few). */
+const TOKEN_PANEL_RECENT = 8;
+
 export type UpstreamsProbe = (runbook: Runbook, instances: Instance[]) => Promise<Panel<UpstreamItem>>;
 
 export interface SnapshotDeps {
@@ -85,7 +88,8 @@ export async function takeSnapshot(runbook: Runbook, deps: SnapshotDeps, opts: S
     if (!p) {
       p = (async () => {
         const where = tokenDbLocation(runbook, identity, phase, opts.env);
-        return readTokenDb(deps.runtime, where.container, where.path, runbook.tokens);
+        const scope = { baseline: opts.baseline?.identities[identity.slug] ?? null, recent: TOKEN_PANEL_RECENT };
+        return readTokenDb(deps.runtime, where.container, where.path, runbook.tokens, scope);
       })();
       reads.set(identity.slug, p);
     }
