@@ -42,7 +42,11 @@ function fromPanel(p: Panel<Verdict>, good: string): { ok: boolean | null; actua
   return p.ok === true ? { ok: true, actual: good } : { ok: p.ok, actual: failing(p) };
 }
 
-export function evaluateVerify(runbook: Runbook, s: SnapshotResult, daemon: DaemonObservation | null, hasBaseline: boolean): Criterion[] {
+/**
+ * `decommissioned`: legacy containers a recorded decommission deleted (journal). Absent is then what is
+ * expected of them; anything else about them is judged as before.
+ */
+export function evaluateVerify(runbook: Runbook, s: SnapshotResult, daemon: DaemonObservation | null, hasBaseline: boolean, decommissioned: ReadonlyMap<string, { runId: number }> = new Map()): Criterion[] {
   const target = targetName(runbook) ?? '(no target declared)';
   const targetItem = s.containers.items.find((c) => c.name === target);
 
@@ -62,8 +66,14 @@ export function evaluateVerify(runbook: Runbook, s: SnapshotResult, daemon: Daem
   const bothVantages = vantages.has('local') && vantages.has('public');
   const tokens = hasBaseline ? fromPanel(s.tokens, 'every baseline token present, active devices seen again') : { ok: false, actual: 'no baseline recorded (cutover status RUNBOOK --baseline, before the cutover)' };
   const proxy = fromPanel(s.upstreams, `every site points at ${target}, file = live`);
-  const legacy = s.containers.items.filter((c) => c.role === 'legacy');
+  const legacy = s.containers.items
+    .filter((c) => c.role === 'legacy')
+    .map((c) => {
+      const gone = decommissioned.get(c.name);
+      return gone && c.status === null ? { ...c, ok: true, expected: 'deleted by the decommission', actual: `deleted by decommission run #${gone.runId}`, why: undefined } : c;
+    });
   const legacyPanel = { ...s.containers, items: legacy, ok: combine(legacy.map((c) => c.ok)) };
+  const allGone = legacy.length > 0 && legacy.every((c) => decommissioned.has(c.name) && c.status === null);
 
   const criteria: Criterion[] = [
     targetCriterion,
@@ -75,7 +85,9 @@ export function evaluateVerify(runbook: Runbook, s: SnapshotResult, daemon: Daem
     },
     { id: 'tokens', title: 'device tokens survived', expected: 'every baseline token present, active devices seen again', ...tokens },
     { id: 'proxy', title: `Caddy points at ${target}, no drift`, expected: `live dials = file dials, pointing at ${target}`, ...proxy },
-    { id: 'legacy-kept', title: 'legacy containers stopped but not deleted', expected: 'Stopped, autostart off, delete protection on', ...fromPanel(legacyPanel, `${legacy.map((c) => c.name).join(', ')} stopped and kept`) },
+    allGone
+      ? { id: 'legacy-kept', title: 'legacy containers deleted by the decommission', expected: 'absent after the recorded decommission', ...fromPanel(legacyPanel, `${legacy.map((c) => c.name).join(', ')} deleted (decommission run #${decommissioned.get(legacy[0]!.name)!.runId})`) }
+      : { id: 'legacy-kept', title: 'legacy containers stopped but not deleted', expected: 'Stopped, autostart off, delete protection on', ...fromPanel(legacyPanel, `${legacy.map((c) => c.name).join(', ')} stopped and kept`) },
   ];
   return criteria.map((c) => (c.ok === false && !c.why ? { ...c, why: `${c.title}: ${c.actual}` } : c));
 }

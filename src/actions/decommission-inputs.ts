@@ -6,6 +6,7 @@ import { openJournal, JOURNAL_FILE } from '../journal/index.ts';
 import type { Journal } from '../journal/journal.ts';
 import type { RunRecord } from '../journal/types.ts';
 import { defaultStateDir } from '../paths.ts';
+import { isDecommissionRun } from '../report/data.ts';
 import type { DecommissionInputs } from './types.ts';
 import type { CutoverEnd } from './stability.ts';
 
@@ -23,7 +24,7 @@ export function cutoverRun(journal: Journal, since: string | undefined, self: st
   const runs = journal
     .runs()
     .filter((r) => (r.mode === 'apply' || r.mode === 'run') && r.outcome === 'succeeded' && r.endedAt !== null)
-    .filter((r) => (since ? r.runbookName === since : r.runbookName !== self));
+    .filter((r) => (since ? r.runbookName === since : r.runbookName !== self && !isDecommissionRun(r)));
   return runs.sort((a, b) => a.endedAt! - b.endedAt!).pop() ?? null;
 }
 
@@ -67,15 +68,31 @@ export interface DecommissionOptions extends CutoverEndLookup {
   runId: number | null;
   /** --waive-window --reason "…" */
   waiver?: { who: string; reason: string };
+  /** apply: --acknowledge-logs given (true) or not (false); the cockpit leaves it undefined and asks. */
+  acknowledgeLogs?: boolean;
 }
 
 export function decommissionInputs(o: DecommissionOptions): DecommissionInputs {
   return {
     cutoverEnd: async (since) => findCutoverEnd(o, since),
     ...(o.waiver ? { waiver: o.waiver } : {}),
+    ...(o.acknowledgeLogs !== undefined ? { acknowledgeLogs: o.acknowledgeLogs } : {}),
     recordWaiver: (w) => {
       if (!o.journal) throw new Error('no journal to record the waiver in');
       o.journal.recordWaiver({ runId: o.runId, gate: w.gate, who: w.who, reason: w.reason, at: w.at });
     },
   };
+}
+
+/** Containers a succeeded container.delete of a decommission run removed, per the journal (for verify). */
+export function decommissionedContainers(journal: Journal): Map<string, { runId: number; at: number }> {
+  const out = new Map<string, { runId: number; at: number }>();
+  for (const r of journal.runs()) {
+    if (!isDecommissionRun(r)) continue;
+    for (const st of journal.stepStates(r.id).values()) {
+      const c = st.changed as { container?: unknown; deleted?: unknown } | null;
+      if (st.action === 'container.delete' && st.state === 'succeeded' && c && typeof c.container === 'string' && c.deleted !== false) out.set(c.container, { runId: r.id, at: st.endedAt ?? r.startedAt });
+    }
+  }
+  return out;
 }

@@ -53,7 +53,13 @@ export const logsReview: ActionExecutor = {
     let acknowledged = false;
     if (!s.clean) {
       const prompt = `${container}'s logs since ${end ? new Date(end.at).toISOString() : 'the beginning'}: ${line}. These are the lines \`cutover review\` shows. Acknowledge them and go on with the decommission?`;
-      if (!(await ctx.confirm(prompt))) throw new ActionError(`log review not acknowledged: ${line}; postpone, or look with cutover review`);
+      ctx.emit({ kind: 'output', line: `acknowledgement needed: ${prompt}` });
+      const given = ctx.decommission?.acknowledgeLogs;
+      const ok = given === undefined ? await ctx.confirm(prompt) : given;
+      if (!ok) {
+        const how = given === undefined ? '' : ' (apply: pass --acknowledge-logs once you have read them)';
+        throw new ActionError(`log review not acknowledged: ${line}; postpone, or read the lines with cutover review${how}`);
+      }
       acknowledged = true;
     }
     return {

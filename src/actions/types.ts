@@ -40,6 +40,11 @@ export interface DecommissionInputs {
   cutoverEnd(since: string | undefined): Promise<{ at: number; source: string } | null>;
   /** --waive-window --reason "…" (or the cockpit's typed reason). */
   waiver?: { who: string; reason: string };
+  /**
+   * Non-interactive drivers decide up front (apply --acknowledge-logs): true acknowledges what the log
+   * review found, false refuses. Undefined: ask through confirm() (the cockpit).
+   */
+  acknowledgeLogs?: boolean;
   /** Journals the waiver (who, why, when) for the report. */
   recordWaiver(w: { gate: string; who: string; reason: string; at: number }): void;
 }

@@ -9,6 +9,10 @@ import { daemonSpec, evaluateVerify, type DaemonObservation } from '../../checks
 import { combine } from '../../checks/snapshot.ts';
 import { glyph, renderSnapshot, wrap } from '../../checks/text.ts';
 import { cannotCheckReasons, exitCodeOf, openLive, type LiveContext } from './status.ts';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { openJournal, JOURNAL_FILE } from '../journal/index.ts';
+import { decommissionedContainers } from '../actions/decommission-inputs.ts';
 
 export const help = `Usage: cutover verify RUNBOOK [--json] [--state DIR]
 
@@ -46,7 +50,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       ),
       observeDaemon(live),
     ]);
-    const criteria = evaluateVerify(live.runbook, s, daemon, baseline !== null);
+    const criteria = evaluateVerify(live.runbook, s, daemon, baseline !== null, decommissioned(live.stateDir));
     const ok = combine(criteria.map((c) => c.ok));
     if (values.json) {
       io.stdout.write(JSON.stringify({ ok, phase: s.phase, criteria, containers: s.containers, upstreams: s.upstreams, smoke: s.smoke, tokens: s.tokens }, null, 2) + '\n');
@@ -62,6 +66,17 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     return exitCodeOf(ok);
   } finally {
     await live.http.close();
+  }
+}
+
+/** Legacy containers a decommission recorded in this state dir's journal deleted (none without a journal). */
+function decommissioned(stateDir: string): Map<string, { runId: number; at: number }> {
+  if (!existsSync(join(stateDir, JOURNAL_FILE))) return new Map();
+  const j = openJournal({ stateDir, readonly: true });
+  try {
+    return decommissionedContainers(j);
+  } finally {
+    j.close();
   }
 }
 
