@@ -2,7 +2,7 @@
 // template values left in step params ({{ip("posta")}}, {{now}}, {{baseline.…}}).
 import { chmodSync, mkdirSync } from 'node:fs';
 import { dirname, join, resolve as resolvePath } from 'node:path';
-import type { ActionEvent } from '../actions/types.ts';
+import type { ActionEvent, DecommissionInputs } from '../actions/types.ts';
 import type { CheckContext } from '../actions/checks.ts';
 import type { Http, Runtime } from '../ports.ts';
 import type { Runbook } from '../runbook/schema.ts';
@@ -27,6 +27,7 @@ export interface ContextInputs {
   emit(event: ActionEvent): void;
   confirm(prompt: string): Promise<boolean>;
   registerSecret(secret: string): void;
+  decommission?: DecommissionInputs;
 }
 
 export function actionContext(i: ContextInputs): CheckContext {
@@ -44,6 +45,7 @@ export function actionContext(i: ContextInputs): CheckContext {
     emit: i.emit,
     confirm: i.confirm,
     now: () => Date.now(),
+    ...(i.decommission ? { decommission: i.decommission } : {}),
     async resolve(text: string): Promise<string> {
       if (!text.includes('{{')) return text;
       const instances = /\bip\s*\(/.test(text) ? await i.runtime.list() : [];

@@ -61,7 +61,7 @@ export async function openRun(o: OpenRunOptions): Promise<Run> {
       o.runtime ?? createIncusRuntime({ env, ...(runbook.runtime.binary ? { binary: runbook.runtime.binary } : {}), ...(runbook.runtime.remote ? { remote: runbook.runtime.remote } : {}) });
     const ownHttp = o.http === undefined;
     const http = o.http ?? createHttp();
-    return new RunDriver({ runId, runbook, runbookPath: o.runbookPath, plan, stateDir, journal, lease, resumed, runtime, http, ownHttp, env });
+    return new RunDriver({ runId, runbook, runbookPath: o.runbookPath, plan, stateDir, journal, lease, resumed, runtime, http, ownHttp, env, ...(o.decommission ? { decommission: o.decommission } : {}) });
   } catch (err) {
     lease?.release();
     journal.close();

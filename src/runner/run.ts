@@ -20,7 +20,8 @@ import { actionContext } from './context.ts';
 import { REPEATABLE_ACTIONS } from './policy.ts';
 import { runRollback } from './rollback.ts';
 import { labClientOutage } from './client-outage.ts';
-import type { RollbackOutcome, Run, RunHooks, RunnerEvent, StepOutcome } from './types.ts';
+import type { DecommissionFlags, RollbackOutcome, Run, RunHooks, RunnerEvent, StepOutcome } from './types.ts';
+import { decommissionInputs } from '../actions/decommission-inputs.ts';
 
 export interface RunDriverInputs {
   runId: number;
@@ -35,6 +36,7 @@ export interface RunDriverInputs {
   http: Http & { close?: () => Promise<void> };
   ownHttp: boolean;
   env: NodeJS.ProcessEnv;
+  decommission?: DecommissionFlags;
 }
 
 type Loose = Record<string, unknown>;
@@ -136,6 +138,21 @@ export class RunDriver implements Run {
       emit: this.emitter(key, hooks, sink, commands),
       confirm: (prompt) => (hooks?.confirm ? hooks.confirm(prompt, step) : Promise.resolve(false)),
       registerSecret: (s) => this.journal.registerSecrets(s),
+      decommission: this.decommissionInputs(),
+    });
+  }
+
+  private decommissionInputs() {
+    const f = this.i.decommission ?? {};
+    const who = this.journal.run(this.runId)?.operator ?? 'unknown';
+    return decommissionInputs({
+      journal: this.journal,
+      runId: this.runId,
+      self: this.runbook.runbook.name,
+      env: this.i.env,
+      ...(f.cutoverAt !== undefined ? { cutoverAt: f.cutoverAt } : {}),
+      ...(f.waiver ? { waiver: { who, reason: f.waiver.reason } } : {}),
+      ...(f.acknowledgeLogs !== undefined ? { acknowledgeLogs: f.acknowledgeLogs } : {}),
     });
   }
 

@@ -33,6 +33,14 @@ export interface OpenRunOptions {
   http?: Http | ClosableHttp;
   /** Heartbeat interval of the driver lease (ms); tests may shorten it. */
   heartbeatMs?: number;
+  /** Decommission inputs (apply --waive-window --reason, --cutover-at, --acknowledge-logs): see src/actions/decommission-inputs.ts. */
+  decommission?: DecommissionFlags;
+}
+
+export interface DecommissionFlags {
+  waiver?: { reason: string };
+  cutoverAt?: number;
+  acknowledgeLogs?: boolean;
 }
 
 /** Everything a driver is told while a step or a rollback runs. */
