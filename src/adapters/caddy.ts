@@ -112,10 +112,16 @@ export async function reload(path: string, admin: string, caddyBinary = 'caddy')
 async function adminGet(admin: string, path: string): Promise<{ body: string; etag?: string }> {
   const { base } = adminAddress(admin);
   let res;
-  try {
-    res = await request(`${base}${path}`, { headersTimeout: HTTP_TIMEOUT_MS, bodyTimeout: HTTP_TIMEOUT_MS });
-  } catch (err) {
-    throw new CaddyError(`Caddy admin API at ${base} did not answer GET ${path}: ${(err as Error).message}`);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      res = await request(`${base}${path}`, { headersTimeout: HTTP_TIMEOUT_MS, bodyTimeout: HTTP_TIMEOUT_MS });
+      break;
+    } catch (err) {
+      // Caddy replaces its admin server on every config load, closing kept-alive sockets under us; a GET is
+      // safe to send again once on a fresh connection.
+      if (attempt === 1 && (err as { code?: string }).code === 'UND_ERR_SOCKET') continue;
+      throw new CaddyError(`Caddy admin API at ${base} did not answer GET ${path}: ${(err as Error).message}`);
+    }
   }
   const body = await res.body.text();
   if (res.statusCode !== 200) throw new CaddyError(`Caddy admin API GET ${path} answered ${res.statusCode}: ${body.trim().slice(0, 200)}`);
