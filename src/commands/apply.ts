@@ -1,11 +1,217 @@
-// Placeholder until its issue lands: says so plainly instead of pretending.
-import { CliError } from '../cli/io.ts';
+// cutover apply RUNBOOK --yes: the non-interactive driver. Runs the plan in order through the runner, stops
+// at the first failed step, and rolls back on its own when the failure left the service down.
+import { CliError, type CliIO } from '../cli/io.ts';
+import { parseCommandArgs } from '../cli/args.ts';
+import { loadRunbook } from '../runbook/load.ts';
+import { stateOf } from '../engine/transitions.ts';
+import type { ResolvedStep } from '../engine/types.ts';
+import { formatClock } from '../engine/duration.ts';
+import { humanDuration } from '../report/format.ts';
+import { destructiveSteps, planRange } from '../runner/policy.ts';
+import type { RollbackOutcome, Run, StepOutcome } from '../runner/index.ts';
+import type { ClientOutage } from '../journal/types.ts';
+import { openForDriving, progressHooks } from './drive.ts';
 
-export const help = `Usage: cutover apply …
+export const help = `Usage: cutover apply RUNBOOK --yes [--from STEP] [--through STEP] [--allow-destructive]
+                     [--state DIR] [--take-over] [--accept-changed-runbook] [--no-rollback] [--json] [--verbose]
 
-Not built yet.
+Runs the runbook's steps in order, non-interactively, as the driver (one driver per runbook at a time).
+Every transition, command, output (secrets scrubbed), change and backup path goes to the journal, so
+\`cutover journal\`, \`cutover report\` and \`cutover rollback\` know exactly what was done.
+
+Stops at the first failed step. When that failure comes after the outage window opened (the legacy
+daemons are down), apply runs the rollback plan at once so every identity is served again (unless
+--no-rollback). An interrupted run (kill -9, lost SSH session) is resumed by running apply again: the
+step that was running is re-checked first, done steps never run twice.
+
+Options:
+  --yes                     required: apply changes live systems (preview with cutover plan RUNBOOK)
+  --allow-destructive       required when the range holds destructive steps (they are named otherwise)
+  --from STEP               start at STEP (id or key); earlier pending steps are journaled as skipped
+  --through STEP            stop after STEP (id: its last expansion); the run stays open to resume
+  --state DIR               state directory (journal, baseline, backups; default: runbook.state_dir or
+                            \${XDG_STATE_HOME:-~/.local/state}/cutover/<name>)
+  --take-over               take over the lease of a driver that died (stale: pid gone / no heartbeat)
+  --accept-changed-runbook  resume although the runbook changed since the run started (diff shown)
+  --no-rollback             after a failure inside the outage window, leave everything as it is
+  --json                    one JSON document on stdout {ok, runId, resumed, steps, outage, rollback};
+                            progress goes to stderr
+  --verbose                 also print each command and its output lines
+  --help                    this text
+
+In the rehearsal lab (CUTOVER_LAB_DIR) the outage the devices saw is measured from their timeline.
+
+Exit codes: 0 all steps in the range done, 1 a step failed (the system left as the auto-revert or the
+rollback left it), 2 bad input or refused (no --yes, destructive steps, another driver, changed runbook).
 `;
 
-export async function run(): Promise<number> {
-  throw new CliError('apply: not built yet', 2);
+export async function run(argv: string[], io: CliIO): Promise<number> {
+  const { values, positionals } = parseCommandArgs(
+    'apply',
+    argv,
+    {
+      yes: { type: 'boolean' },
+      'allow-destructive': { type: 'boolean' },
+      from: { type: 'string' },
+      through: { type: 'string' },
+      state: { type: 'string' },
+      'take-over': { type: 'boolean' },
+      'accept-changed-runbook': { type: 'boolean' },
+      'no-rollback': { type: 'boolean' },
+      json: { type: 'boolean' },
+      verbose: { type: 'boolean' },
+    },
+    { positionals: [1, 1] },
+  );
+  const file = positionals[0]!;
+  const range = preflight(file, io, values);
+  const human = values.json ? io.stderr : io.stdout;
+
+  const run = await openForDriving({
+    runbookPath: file,
+    env: io.env,
+    ...(values.state ? { stateDir: values.state } : {}),
+    takeOver: Boolean(values['take-over']),
+    acceptChanged: Boolean(values['accept-changed-runbook']),
+    mode: 'apply',
+  });
+  try {
+    human.write(`apply ${run.runbook.runbook.name} on ${run.runbook.runbook.host}: run #${run.runId}, journal ${run.journal.file}\n`);
+    if (run.resumed) {
+      const r = run.resumed;
+      human.write(`resuming run #${run.runId}: ${r.done.length} step(s) done${r.interrupted ? `; ${r.interrupted} was running when the driver died: re-checking it first` : ''}; continuing at ${r.next ?? '(nothing left)'}\n`);
+    }
+    const hooks = progressHooks(run, human, { verbose: Boolean(values.verbose), yes: true });
+    const outcomes: StepOutcome[] = [];
+    const firstKey = range[0]!.key;
+    const lastKey = range[range.length - 1]!.key;
+    const inRange = new Set(range.map((s) => s.key));
+
+    if (values.from) skipBefore(run, firstKey, values.from);
+    const retried = new Set<string>();
+    let failed: StepOutcome | null = null;
+    let stoppedAtThrough = false;
+    for (;;) {
+      const step = nextToRun(run, retried);
+      if ('done' in step) break;
+      if ('blocked' in step) throw new CliError(`apply: ${step.blocked}`, 1);
+      if (!inRange.has(step.key)) {
+        stoppedAtThrough = true;
+        break;
+      }
+      const out = await run.runStep(step.key, hooks);
+      outcomes.push(out);
+      if (out.state === 'failed') {
+        failed = out;
+        break;
+      }
+      if (step.key === lastKey && lastKey !== run.plan[run.plan.length - 1]!.key) {
+        stoppedAtThrough = true;
+        break;
+      }
+    }
+
+    let rollback: RollbackOutcome | null = null;
+    if (failed) {
+      const down = run.record().outage.startedAt !== null;
+      if (down && !values['no-rollback']) {
+        human.write(`\n✗ ${failed.key} failed inside the outage window: rolling back so every identity is served again\n`);
+        rollback = await run.rollback(hooks);
+        human.write(rollback.ok ? '↺ rolled back; the legacy path answers the public smoke\n' : '✗ ROLLBACK INCOMPLETE: see above; cutover journal / cutover report for what is left\n');
+      } else {
+        run.finish('failed');
+        human.write(`\n✗ ${failed.key} failed${down ? ' (--no-rollback: left as it is; cutover rollback RUNBOOK undoes what was done)' : ' before the outage window: nothing is down'}\n`);
+      }
+    } else if (!stoppedAtThrough) {
+      run.finish('succeeded');
+    }
+    const client = run.measureClientOutage();
+    const outage = outageSummary(run, client);
+    human.write(outage.lines.map((l) => l + '\n').join(''));
+    if (stoppedAtThrough && !failed) human.write(`stopped after ${lastKey} (--through); run #${run.runId} stays open: cutover apply ${file} --yes continues it\n`);
+    const ok = !failed;
+    if (values.json) {
+      const states = run.states();
+      io.stdout.write(
+        JSON.stringify(
+          {
+            ok,
+            runId: run.runId,
+            journal: run.journal.file,
+            resumed: run.resumed,
+            outcome: run.record().outcome,
+            steps: run.plan.map((s) => ({ key: s.key, state: stateOf(states, s.key), ...pick(outcomes.find((o) => o.key === s.key)) })),
+            outage: outage.doc,
+            rollback,
+          },
+          null,
+          2,
+        ) + '\n',
+      );
+    }
+    return ok ? 0 : 1;
+  } finally {
+    await run.close();
+  }
+}
+
+type Values = { yes?: boolean; 'allow-destructive'?: boolean; from?: string; through?: string };
+
+/** The refusals that need no lock: --yes, the range, destructive steps in it. Returns the range. */
+function preflight(file: string, io: CliIO, values: Values): ResolvedStep[] {
+  const loaded = loadRunbook(file, { env: io.env });
+  if (!loaded.steps) throw new CliError(`${file} is not a valid runbook (cutover validate ${file} lists the problems)`, 2);
+  let range: ResolvedStep[];
+  try {
+    range = planRange(loaded.steps, values.from, values.through);
+  } catch (err) {
+    throw new CliError(`apply: ${(err as Error).message}`, 2);
+  }
+  if (!values.yes) throw new CliError(`apply changes live systems and asks nothing: refusing without --yes (preview it with cutover plan ${file}; drive it step by step with cutover run ${file})`, 2);
+  const destructive = destructiveSteps(range);
+  if (destructive.length && !values['allow-destructive']) {
+    const names = destructive.map((s) => `  ${s.index}. ${s.key}: ${s.title}${s.irreversible ? ' (IRREVERSIBLE)' : ''}`).join('\n');
+    throw new CliError(`apply: refusing ${destructive.length} destructive step(s) without --allow-destructive:\n${names}`, 2);
+  }
+  return range;
+}
+
+/** The next step for a non-interactive driver: the engine's next, or a failed step retried once. */
+function nextToRun(run: Run, retried: Set<string>): ResolvedStep | { done: true } | { blocked: string } {
+  const nx = run.next();
+  if ('step' in nx) return nx.step;
+  if (nx.done) return { done: true };
+  const states = run.states();
+  const failed = run.plan.find((s) => stateOf(states, s.key) === 'failed');
+  if (failed && !retried.has(failed.key)) {
+    retried.add(failed.key);
+    return failed;
+  }
+  return { blocked: nx.blocked };
+}
+
+function skipBefore(run: Run, firstKey: string, from: string): void {
+  const states = run.states();
+  for (const s of run.plan) {
+    if (s.key === firstKey) return;
+    if (stateOf(states, s.key) === 'pending') run.skipStep(s.key, `apply --from ${from}`);
+  }
+}
+
+function pick(o: StepOutcome | undefined) {
+  return o ? { summary: o.summary, durationMs: o.durationMs, ...(o.error ? { error: o.error } : {}), ...(o.backupPath ? { backupPath: o.backupPath } : {}) } : {};
+}
+
+function outageSummary(run: Run, client: ClientOutage | null) {
+  const rec = run.record();
+  const clock = run.outage();
+  const stepsMs = rec.outage.ms ?? (rec.outage.startedAt !== null ? clock.elapsedMs : null);
+  const lines: string[] = [''];
+  if (rec.outage.startedAt === null) lines.push('outage: the window never opened (no step marked outage = "opens" ran)');
+  else lines.push(`outage (from the steps): ${stepsMs !== null ? `${formatClock(stepsMs)} (${humanDuration(stepsMs)})` : 'open'}${rec.outage.endedAt === null ? ' — still open' : ''} of budget ${run.runbook.runbook.outage_budget}`);
+  if (client) {
+    const per = Object.entries(client.perIdentity ?? {}).map(([id, ms]) => `${id} ${humanDuration(ms)}`).join(', ');
+    lines.push(`outage seen by clients (${client.source}): ${humanDuration(client.ms)}${per ? ` (longest gap per identity: ${per})` : ''}`);
+  }
+  return { lines, doc: { stepsMs, startedAt: rec.outage.startedAt, endedAt: rec.outage.endedAt, budget: run.runbook.runbook.outage_budget, client } };
 }

@@ -1,11 +1,65 @@
-// Placeholder until its issue lands: says so plainly instead of pretending.
-import { CliError } from '../cli/io.ts';
+// cutover rollback RUNBOOK [--yes]: undoes what the latest cutover run actually did (newest first), then
+// smokes the legacy path through the proxy.
+import { CliError, type CliIO } from '../cli/io.ts';
+import { parseCommandArgs } from '../cli/args.ts';
+import { describeRollback } from '../runbook/describe.ts';
+import { openForDriving, progressHooks } from './drive.ts';
 
-export const help = `Usage: cutover rollback …
+export const help = `Usage: cutover rollback RUNBOOK [--yes] [--state DIR] [--take-over] [--accept-changed-runbook] [--json]
 
-Not built yet.
+Computes the rollback plan from what the latest apply/run of RUNBOOK actually did (the journal) and runs
+it, newest step first: the Caddyfile restored byte-identical from the cutover's backup (validate, reload,
+confirmed through the admin API), autostart and delete protection back to what they were, the new daemon
+stopped, \`service posta start\` in the legacy containers. Then a public smoke of every identity through
+the proxy. The new container and its data are left in place for diagnosis. Works after a partial or
+failed cutover, at any step. Without --yes it only shows the plan.
+
+Options:
+  --yes                     run the plan (otherwise: print it and exit 2)
+  --state DIR               state directory holding the journal (default as for apply)
+  --take-over               take over the lease of a driver that died
+  --accept-changed-runbook  roll back although the runbook changed since the run started
+  --json                    one JSON document on stdout {ok, runId, entries, smoke}; progress on stderr
+  --help                    this text
+
+Exit codes: 0 rolled back and the legacy path answers, 1 an undo or the smoke failed, 2 bad input or
+refused (no --yes, no run to roll back, another driver).
 `;
 
-export async function run(): Promise<number> {
-  throw new CliError('rollback: not built yet', 2);
+export async function run(argv: string[], io: CliIO): Promise<number> {
+  const { values, positionals } = parseCommandArgs(
+    'rollback',
+    argv,
+    { yes: { type: 'boolean' }, state: { type: 'string' }, 'take-over': { type: 'boolean' }, 'accept-changed-runbook': { type: 'boolean' }, json: { type: 'boolean' }, verbose: { type: 'boolean' } },
+    { positionals: [1, 1] },
+  );
+  const file = positionals[0]!;
+  const human = values.json ? io.stderr : io.stdout;
+  const run = await openForDriving({
+    runbookPath: file,
+    env: io.env,
+    ...(values.state ? { stateDir: values.state } : {}),
+    takeOver: Boolean(values['take-over']),
+    acceptChanged: Boolean(values['accept-changed-runbook']),
+    attach: 'latest',
+  });
+  try {
+    const rec = run.record();
+    if (rec.outcome === 'rolled-back') {
+      human.write(`run #${run.runId} was already rolled back; nothing to do\n`);
+      if (values.json) io.stdout.write(JSON.stringify({ ok: true, runId: run.runId, alreadyRolledBack: true, entries: [], smoke: null }, null, 2) + '\n');
+      return 0;
+    }
+    const plan = run.rollbackPlan();
+    human.write(`rollback of run #${run.runId} (${rec.mode}, ${rec.outcome ?? 'unfinished'}) of ${run.runbook.runbook.name}: ${plan.entries.length} step(s), newest first\n`);
+    for (const e of plan.entries) human.write(`  ${e.step.index}. ${e.step.key}${e.partial ? ' (failed: may be partial)' : ''}: ${describeRollback(e.step, run.runbook)}\n`);
+    if (!values.yes) throw new CliError(`rollback: shown above; run it with cutover rollback ${file} --yes`, 2);
+    const outcome = await run.rollback(progressHooks(run, human, { verbose: Boolean(values.verbose), yes: true }));
+    for (const e of outcome.entries.filter((x) => x.result === 'kept')) human.write(`  · ${e.key}: ${e.summary}\n`);
+    human.write(outcome.ok ? `↺ run #${run.runId} rolled back; every identity answers through the proxy on the legacy path\n` : `✗ rollback incomplete: ${outcome.entries.filter((x) => !x.ok).map((x) => x.key).join(', ') || 'legacy smoke failed'}\n`);
+    if (values.json) io.stdout.write(JSON.stringify({ ok: outcome.ok, runId: run.runId, entries: outcome.entries, smoke: outcome.smoke }, null, 2) + '\n');
+    return outcome.ok ? 0 : 1;
+  } finally {
+    await run.close();
+  }
 }

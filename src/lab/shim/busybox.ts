@@ -88,8 +88,10 @@ export const COMMANDS: Record<string, Command> = {
     return 0;
   },
   mv: (ctx, args) => {
-    const [from, to] = args;
-    if (!from || !to || args.length !== 2) throw new Fail('usage: mv FROM TO');
+    // -f (never prompt) is what busybox does without a TTY anyway.
+    const { rest } = parseFlags(args, ['f'], []);
+    const [from, to] = rest;
+    if (!from || !to || rest.length !== 2) throw new Fail('usage: mv [-f] FROM TO');
     renameSync(existing(ctx, from, 'mv'), hostPath(ctx, to));
     return 0;
   },

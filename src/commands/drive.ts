@@ -1,0 +1,63 @@
+// What `apply` and `rollback` share: opening the run with operator-facing errors, and the progress lines.
+import { readFileSync } from 'node:fs';
+import { CliError, type CliIO } from '../cli/io.ts';
+import { unifiedDiff } from '../caddyfile/diff.ts';
+import { LockHeldError, RunbookChangedError } from '../journal/index.ts';
+import { openRun, RunnerInputError, type OpenRunOptions, type Run, type RunHooks, type RunnerEvent } from '../runner/index.ts';
+import { STATE_GLYPH } from '../engine/types.ts';
+import { humanDuration } from '../report/format.ts';
+
+/** openRun with its refusals as exit-2 CliErrors: bad runbook, another driver, a changed runbook (with the diff). */
+export async function openForDriving(o: OpenRunOptions): Promise<Run> {
+  try {
+    return await openRun(o);
+  } catch (err) {
+    if (err instanceof RunnerInputError || err instanceof LockHeldError) throw new CliError(err.message, 2);
+    if (err instanceof RunbookChangedError) {
+      let now = '';
+      try {
+        now = readFileSync(o.runbookPath, 'utf8');
+      } catch {
+        // The message still says what changed.
+      }
+      throw new CliError(`${err.message}\n${unifiedDiff(o.runbookPath, err.oldText, now)}`, 2);
+    }
+    throw err;
+  }
+}
+
+/** Progress lines for one driver: step starts and results, notes; commands and output lines only with verbose. */
+export function progressHooks(run: Run, out: NodeJS.WritableStream, opts: { verbose?: boolean; yes?: boolean } = {}): RunHooks {
+  const index = new Map(run.plan.map((s) => [s.key, s]));
+  const started = new Map<string, number>();
+  return {
+    onEvent(e: RunnerEvent) {
+      const step = 'key' in e ? index.get(e.key) : undefined;
+      const n = step ? String(step.index).padStart(2) : '  ';
+      if (e.kind === 'state') {
+        if (e.state === 'running') {
+          started.set(e.key, e.at);
+          out.write(`${STATE_GLYPH.running} ${n} ${e.key}: ${step?.title ?? ''}\n`);
+        } else {
+          const took = started.has(e.key) ? ` (${humanDuration(e.at - started.get(e.key)!)})` : '';
+          const text = e.state === 'failed' ? (e.error ?? 'failed') : (e.summary ?? e.state);
+          const [first, ...rest] = text.split('\n');
+          out.write(`${STATE_GLYPH[e.state]} ${n} ${e.key}: ${first}${took}\n${rest.map((l) => `       ${l}\n`).join('')}`);
+        }
+      } else if (e.kind === 'outage') {
+        out.write(`   ── outage window ${e.state} ──\n`);
+      } else if (e.kind === 'note') {
+        out.write(`   ${e.message}\n`);
+      } else if (opts.verbose) {
+        const ev = e.event;
+        if (ev.kind === 'command') out.write(`       $ ${ev.argv.join(' ')}\n`);
+        else if (ev.kind === 'output') out.write(`       ${ev.line}\n`);
+        else out.write(`       … ${ev.message}\n`);
+      }
+    },
+    async confirm(prompt) {
+      out.write(`   ? ${prompt} → ${opts.yes ? 'yes (--yes)' : 'no (not interactive)'}\n`);
+      return Boolean(opts.yes);
+    },
+  };
+}
