@@ -4,10 +4,11 @@
 import { execa } from 'execa';
 import type { ExecOptions, ExecResult, Instance, Runtime } from '../ports.ts';
 
-export type DockerRun = (args: string[], opts?: { input?: string | Buffer; timeoutMs?: number }) => Promise<ExecResult>;
+/** One docker CLI call. `env` goes to the docker process itself (never into argv, where ps would show it). */
+export type DockerRun = (args: string[], opts?: { input?: string | Buffer; timeoutMs?: number; env?: Record<string, string> }) => Promise<ExecResult>;
 
 export const dockerCli: DockerRun = async (args, opts = {}) => {
-  const r = await execa('docker', args, { reject: false, input: opts.input, timeout: opts.timeoutMs, stripFinalNewline: false });
+  const r = await execa('docker', args, { reject: false, input: opts.input, timeout: opts.timeoutMs, stripFinalNewline: false, env: opts.env, extendEnv: true });
   if (r.failed && r.exitCode === undefined) return { exitCode: 127, stdout: '', stderr: 'docker: command not found (install the docker CLI or use --runtime host|incus)' };
   return { exitCode: r.exitCode ?? 1, stdout: String(r.stdout ?? ''), stderr: String(r.stderr ?? '') };
 };
@@ -33,6 +34,26 @@ interface InspectDoc {
 
 export class DockerError extends Error {
   override name = 'DockerError';
+}
+
+/** One row of `docker compose ps --all --format json` (the fields cutover reads). */
+export interface ComposePsRow {
+  Name: string;
+  Service: string;
+  Project?: string;
+  State?: string;
+}
+
+/**
+ * `docker compose ps --format json` prints JSON Lines (one object per container) since Compose 2.21 and a
+ * single JSON array before that (docker/compose docs/reference/docker_compose_ps.yaml: "ps --format json
+ * outputs JSON Lines, not a JSON array"); both are read.
+ */
+export function parseComposePs(text: string): ComposePsRow[] {
+  const t = text.trim();
+  if (!t) return [];
+  const rows: unknown[] = t.startsWith('[') ? (JSON.parse(t) as unknown[]) : t.split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as unknown);
+  return rows.filter((r): r is ComposePsRow => typeof (r as ComposePsRow)?.Name === 'string' && typeof (r as ComposePsRow)?.Service === 'string');
 }
 
 /** go-units HumanSize as docker prints it: "0B", "512kB", "44.52MB", "1.2GB" (decimal units). */
@@ -64,8 +85,21 @@ export class DockerRuntime implements Runtime {
     return docs[0] ?? null;
   }
 
-  /** Module → container: the compose service label first, the container name as fallback (as the seed's helper does). */
-  async resolveContainer(module: string): Promise<string> {
+  /** Containers of one compose project (`docker compose -p PROJECT ps --all --format json`). */
+  async composePs(project: string): Promise<ComposePsRow[]> {
+    return parseComposePs(await this.ok(['compose', '-p', project, 'ps', '--all', '--format', 'json']));
+  }
+
+  /**
+   * Module → container: with a compose project, its service of that name; otherwise the compose service
+   * label across all projects; the container name as fallback (as the seed's helper does).
+   */
+  async resolveContainer(module: string, opts: { composeProject?: string } = {}): Promise<string> {
+    if (opts.composeProject) {
+      const rows = (await this.composePs(opts.composeProject)).filter((r) => r.Service === module);
+      if (rows.length > 1) throw new DockerError(`compose service "${module}" in project ${opts.composeProject} has ${rows.length} containers (${rows.map((r) => r.Name).join(', ')}): pass --container NAME`);
+      if (rows[0]) return rows[0].Name;
+    }
     const byService = (await this.ok(['ps', '-a', '--filter', `label=com.docker.compose.service=${module}`, '--format', '{{.Names}}'])).split('\n').map((s) => s.trim()).filter(Boolean);
     if (byService.length > 1) throw new DockerError(`compose service "${module}" has ${byService.length} containers (${byService.join(', ')}): pass --container NAME`);
     if (byService[0]) return byService[0];
@@ -121,9 +155,11 @@ export class DockerRuntime implements Runtime {
   }
 
   async exec(name: string, argv: string[], opts: ExecOptions = {}): Promise<ExecResult> {
-    const env = Object.entries(opts.env ?? {}).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
+    // `-e NAME` without a value: docker exec copies it from its own environment, so secrets (VAULT_TOKEN,
+    // REDISCLI_AUTH) never appear in a process list.
+    const env = Object.keys(opts.env ?? {}).flatMap((k) => ['-e', k]);
     const args = ['exec', ...(opts.input !== undefined ? ['-i'] : []), ...(opts.cwd ? ['-w', opts.cwd] : []), ...env, name, ...argv];
-    const r = await this.run(args, { input: opts.input, timeoutMs: opts.timeoutMs });
+    const r = await this.run(args, { input: opts.input, timeoutMs: opts.timeoutMs, ...(opts.env && Object.keys(opts.env).length ? { env: opts.env } : {}) });
     if (opts.onLine) for (const [stream, text] of [['stdout', r.stdout], ['stderr', r.stderr]] as const) for (const l of text.split('\n')) if (l) opts.onLine(l, stream);
     return r;
   }

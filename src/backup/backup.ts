@@ -14,7 +14,9 @@ import { mkdirSync, mkdtempSync, renameSync, rmSync, chmodSync, existsSync, stat
 import { dirname, join } from 'node:path';
 import { hostname } from 'node:os';
 import { createArchive, gzipFileTo, listArchive } from './archive.ts';
-import { BackupError, backupStem, checkFreeSpace, ensurePrivateDir } from './contract.ts';
+import { BackupError, backupStem, checkFreeSpace, ensurePrivateDir, type StatfsPort } from './contract.ts';
+import { parseMcMirrorJson } from './minio.ts';
+import { vaultSnapshotFailure } from './vault.ts';
 import { sha256File, treeSize } from './hash.ts';
 import { writeManifest } from './manifest.ts';
 import { pgConnArgs, pgDumpallTo, type PgEndpoint } from './postgres.ts';
@@ -41,6 +43,8 @@ export interface BackupModuleOptions {
   env?: Record<string, string>;
   onProgress?: ProgressFn;
   now?: () => Date;
+  /** statfs(2) for the free-space check (tests simulate a small filesystem). */
+  statfs?: StatfsPort;
 }
 
 export interface BackupResult {
@@ -63,7 +67,7 @@ export async function backupModule(o: BackupModuleOptions): Promise<BackupResult
   ensurePrivateDir(o.dir);
   const stem = backupStem(o.module, at);
   const estimate = await estimateBytes(o);
-  checkFreeSpace(o.dir, estimate);
+  checkFreeSpace(o.dir, estimate, o.statfs);
   const staging = mkdtempSync(join(o.dir, '.staging-'));
   try {
     const produced = await produce(o, stem, staging, estimate);
@@ -177,11 +181,17 @@ async function archivePaths(o: BackupModuleOptions, stem: string, staging: strin
   try {
     await execOk(o.target, ['tar', '--create', '--gzip', '--file', `${remote}/data.tar.gz`, '--directory', '/', '--numeric-owner', '--', ...members(paths)]);
     const local = join(staging, name);
-    await o.target.runtime.pullFile(o.target.container, `${remote}/data.tar.gz`, local);
+    await pullPrivate(o.target, `${remote}/data.tar.gz`, local);
     return await adopt(local, out, name, 'tar.gz');
   } finally {
     await removeRemoteDir(o.target, remote);
   }
+}
+
+/** pullFile, then 0600 at once: a runtime's copy keeps the source's mode (the staging dir is 0700 meanwhile). */
+async function pullPrivate(t: Target, remote: string, local: string): Promise<void> {
+  await t.runtime.pullFile(t.container, remote, local);
+  chmodSync(local, 0o600);
 }
 
 /** Moves a finished staging file into the backup dir (0600) and records it. */
@@ -196,9 +206,10 @@ async function adopt(local: string, out: string, name: string, kind: BackupFileR
 async function vaultSnapshot(o: BackupModuleOptions, stem: string, staging: string, token: string): Promise<Produced> {
   const remote = await remoteTempDir(o.target);
   try {
-    await execOk(o.target, ['vault', 'operator', 'raft', 'snapshot', 'save', `${remote}/vault.snap`], { env: { VAULT_TOKEN: token } });
+    const r = await execIn(o.target, ['vault', 'operator', 'raft', 'snapshot', 'save', `${remote}/vault.snap`], { env: { VAULT_TOKEN: token } });
+    if (r.exitCode !== 0) throw new BackupError(vaultSnapshotFailure(r.exitCode, r.stderr || r.stdout));
     const name = `${stem}.snap`;
-    await o.target.runtime.pullFile(o.target.container, `${remote}/vault.snap`, join(staging, name));
+    await pullPrivate(o.target, `${remote}/vault.snap`, join(staging, name));
     const rec = await adopt(join(staging, name), join(o.dir, name), name, 'snapshot');
     return { method: 'vault raft snapshot', files: [rec], notes: [], tools: { vault: await toolVersion(o.target, ['vault', 'version']) } };
   } finally {
@@ -209,12 +220,22 @@ async function vaultSnapshot(o: BackupModuleOptions, stem: string, staging: stri
 async function minioMirror(o: BackupModuleOptions, stem: string, staging: string, alias: string): Promise<Produced> {
   const remote = await remoteTempDir(o.target);
   try {
-    await execOk(o.target, ['mc', 'mirror', '--quiet', `${alias}`, `${remote}/mirror`]);
+    const r = await execIn(o.target, ['mc', 'mirror', '--json', alias, `${remote}/mirror`]);
+    const summary = parseMcMirrorJson(r.stdout);
+    if (r.exitCode !== 0 || summary.errors.length) {
+      throw new BackupError(`exit ${r.exitCode}: ${summary.errors[0] ?? ((r.stderr || r.stdout).trim().split('\n').at(-1) || 'no message')}`);
+    }
     await execOk(o.target, ['tar', '--create', '--gzip', '--file', `${remote}/mirror.tar.gz`, '--directory', remote, 'mirror']);
     const name = `${stem}.tar.gz`;
-    await o.target.runtime.pullFile(o.target.container, `${remote}/mirror.tar.gz`, join(staging, name));
+    await pullPrivate(o.target, `${remote}/mirror.tar.gz`, join(staging, name));
     const rec = await adopt(join(staging, name), join(o.dir, name), name, 'tar.gz');
-    return { method: `mc mirror ${alias}`, files: [rec], notes: [], tools: { mc: await toolVersion(o.target, ['mc', '--version']) } };
+    return {
+      method: `mc mirror ${alias}`,
+      files: [rec],
+      notes: [],
+      tools: { mc: await toolVersion(o.target, ['mc', '--version']) },
+      detail: { objects: String(summary.objects), bytes: String(summary.bytes) },
+    };
   } finally {
     await removeRemoteDir(o.target, remote);
   }
@@ -236,7 +257,7 @@ async function sqliteAndFiles(o: BackupModuleOptions, stem: string, staging: str
     mkdirSync(raw, { mode: 0o700 });
     const copy = join(raw, 'file');
     try {
-      await t.runtime.pullFile(t.container, path, copy);
+      await pullPrivate(t, path, copy);
     } catch (err) {
       throw new BackupError(`${o.module}: cannot pull ${path} from ${t.kind === 'host' ? 'the host' : t.container}: ${(err as Error).message}`);
     }
@@ -248,7 +269,7 @@ async function sqliteAndFiles(o: BackupModuleOptions, stem: string, staging: str
     for (const suffix of ['-wal', '-shm']) {
       const exists = await execIn(t, ['test', '-e', path + suffix]);
       if (exists.exitCode === 0) {
-        await t.runtime.pullFile(t.container, path + suffix, copy + suffix);
+        await pullPrivate(t, path + suffix, copy + suffix);
         if (suffix === '-wal') notes.push(`${path}: copied with its -wal; consistent when the writer was stopped first`);
       }
     }

@@ -20,6 +20,7 @@ export const MODULE_OPTIONS = {
   dir: { type: 'string' },
   runtime: { type: 'string' },
   container: { type: 'string' },
+  'compose-project': { type: 'string' },
   path: { type: 'string', multiple: true },
   'pg-host': { type: 'string' },
   'pg-port': { type: 'string' },
@@ -40,6 +41,8 @@ export const MODULE_OPTIONS_HELP = `Options:
                        created 0700, refused when group/others can reach it
   --runtime R          host | incus | docker (default host, or the module's spec.runtime.kind)
   --container NAME     instance/container (default: MODULE; docker: compose service, then name)
+  --compose-project P  docker: find MODULE as a service of this compose project
+                       (docker compose -p P ps --all --format json)
   --path P             data path, repeatable (docker default: the container's mounts)
   --pg-host H, --pg-port N, --pg-user U
                        class A connection, as seen inside the target (default: socket, postgres)
@@ -80,7 +83,7 @@ export async function moduleOptions(module: string, values: Values, io: CliIO): 
   if (!paths.length && info?.mounts.length) paths = info.mounts;
   if (kind === 'host') container = 'host';
   else if (runtime instanceof DockerRuntime) {
-    if (!values.container) container = await runtime.resolveContainer(info?.container ?? module);
+    if (!values.container) container = await runtime.resolveContainer(info?.container ?? module, { composeProject: values['compose-project'] });
     if (!paths.length && !['A', 'S'].includes(cls)) paths = (await runtime.mounts(container)).map((m) => m.source).filter(Boolean);
   } else if (!(await runtime.get(container))) throw new CliError(`no incus instance "${container}" (pass --container NAME)`, 2);
   const env: Record<string, string> = {};

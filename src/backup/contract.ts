@@ -70,15 +70,21 @@ export function writeFilePrivateAtomic(path: string, data: string | Buffer): voi
   renameSync(tmp, path);
 }
 
-/** Throws when the filesystem holding dir has less room than the estimate plus a 10% margin. */
-export function checkFreeSpace(dir: string, estimateBytes: number): { freeBytes: number } {
-  const s = statfsSync(dir);
-  const freeBytes = s.bavail * s.bsize;
+/** The part of statfs(2) the free-space check reads; injectable so a full disk can be simulated. */
+export type StatfsPort = (dir: string) => { bavail: number | bigint; bsize: number | bigint };
+
+/**
+ * Throws (exit 1, nothing written) when the filesystem holding dir has less room than the estimate plus a
+ * 10% margin. The estimate is the uncompressed data size, so compression only adds headroom.
+ */
+export function checkFreeSpace(dir: string, estimateBytes: number, statfs: StatfsPort = statfsSync): { freeBytes: number; needBytes: number } {
+  const s = statfs(dir);
+  const freeBytes = Number(s.bavail) * Number(s.bsize);
   const need = Math.ceil(estimateBytes * 1.1);
   if (freeBytes < need) {
-    throw new BackupError(`not enough space in ${dir}: ${formatBytes(freeBytes)} free, backup needs about ${formatBytes(need)} (estimate ${formatBytes(estimateBytes)} + 10%)`);
+    throw new BackupError(`not enough space in ${dir}: ${formatBytes(freeBytes)} free, backup needs about ${formatBytes(need)} (data ${formatBytes(estimateBytes)} + 10%); nothing was written. Free space or pass --dir on a larger filesystem`);
   }
-  return { freeBytes };
+  return { freeBytes, needBytes: need };
 }
 
 export function formatBytes(n: number): string {

@@ -69,7 +69,7 @@ export async function verifyBackup(manifestPath: string): Promise<{ ok: boolean;
     if (mode !== 0o600) problems.push(`${f.name}: mode ${mode.toString(8)}, expected 600`);
     if (st.size !== f.size) problems.push(`${f.name}: size ${st.size}, manifest says ${f.size}`);
     const sha = await sha256File(path);
-    if (sha !== f.sha256) problems.push(`${f.name}: sha256 ${sha.slice(0, 16)}…, manifest says ${f.sha256.slice(0, 16)}… (corrupted or replaced)`);
+    if (sha !== f.sha256) problems.push(`${f.name}: sha256 mismatch (corrupted or replaced): file has ${sha}, manifest records ${f.sha256}`);
   }
   return { ok: problems.length === 0, problems, manifest };
 }

@@ -1,6 +1,6 @@
 // Class A: pg_dumpall inside the target (into a private temp dir there), pulled out and gzipped; restore
 // with psql; a normalised dump is the drill's fingerprint.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipFileTo } from './archive.ts';
@@ -23,6 +23,7 @@ export async function pgDumpallTo(t: Target, ep: PgEndpoint, localFile: string):
   try {
     await execOk(t, ['pg_dumpall', ...pgConnArgs(ep), '--file', `${remote}/dumpall.sql`]);
     await t.runtime.pullFile(t.container, `${remote}/dumpall.sql`, localFile);
+    chmodSync(localFile, 0o600);
   } finally {
     await removeRemoteDir(t, remote);
   }
