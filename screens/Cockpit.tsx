@@ -29,6 +29,8 @@ export interface CockpitProps {
   size?: { columns: number; rows: number };
   /** Ink's input is off when stdin is not a TTY (e.g. piped); the driver decides. */
   inputActive?: boolean;
+  /** Ctrl-C (raw mode delivers it as a key, not a signal): the driver decides what it means. */
+  onInterrupt?: () => void;
 }
 
 /** Colour unless NO_COLOR is set to a non-empty value (no-color.org). */
@@ -52,7 +54,7 @@ function useTerminalSize(fixed?: { columns: number; rows: number }) {
   return size;
 }
 
-export function Cockpit({ store, color = true, size: fixedSize, inputActive = true }: CockpitProps) {
+export function Cockpit({ store, color = true, size: fixedSize, inputActive = true, onInterrupt }: CockpitProps) {
   const state = useSyncExternalStore(store.subscribe, store.getState);
   const size = useTerminalSize(fixedSize);
 
@@ -63,6 +65,7 @@ export function Cockpit({ store, color = true, size: fixedSize, inputActive = tr
 
   useInput(
     (input, key) => {
+      if (key.ctrl && input === 'c') return onInterrupt?.();
       const name = keyName(input, key);
       if (!name) return;
       const intent = resolveKey(store.getState(), name, input);

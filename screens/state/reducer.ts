@@ -141,6 +141,7 @@ function onStepState(state: CockpitState, a: Extract<Action, { type: 'step-state
     state: a.state,
     error: a.state === 'failed' ? (a.error ?? v.error) : a.state === 'running' ? undefined : v.error,
     revert: a.revert ?? (a.state === 'running' ? undefined : v.revert),
+    skipReason: a.state === 'skipped' ? (a.reason ?? v.skipReason) : v.skipReason,
   }));
   const clock = next.clock;
   if (view.step.outage === 'opens' && a.state === 'running' && clock.openedAt == null) next = { ...next, clock: { ...clock, openedAt: at } };

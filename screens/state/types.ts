@@ -81,7 +81,8 @@ export type Intent =
 
 /** What the driver tells the screen. */
 export type DriverEvent =
-  | { type: 'step-state'; key: string; state: StepState; error?: string; revert?: string; at?: number }
+  /** reason: why a skipped step was skipped (from the journal, when following or resuming). */
+  | { type: 'step-state'; key: string; state: StepState; error?: string; revert?: string; at?: number; reason?: string }
   | { type: 'output'; key: string; lines: string[] }
   | { type: 'diff'; key: string; diff: string }
   | { type: 'snapshot'; snapshot: Snapshot }

@@ -1,11 +1,117 @@
-// Placeholder until its issue lands: says so plainly instead of pretending.
-import { CliError } from '../cli/io.ts';
+// cutover run RUNBOOK: the cockpit as the driver — takes the driver lease, resumes an unfinished run, and
+// runs/skips/rolls back steps on the runner as the operator presses keys.
+import { parseCommandArgs } from '../cli/args.ts';
+import { CliError, type CliIO } from '../cli/io.ts';
 
-export const help = `Usage: cutover run …
+export const help = `Usage: cutover run RUNBOOK [--state DIR] [--take-over] [--accept-changed-runbook] [--interval SECONDS]
 
-Not built yet.
+The cockpit: the four live panels (containers, Caddy upstreams, smoke, tokens), the runbook stepping one
+step at a time and each step's output, in one screen. It takes the driver lease (others can follow with
+\`cutover watch\`) and picks up an unfinished run where it stopped.
+
+  enter  run the next step (asks; destructive steps need y, irreversible ones the container name typed)
+  s      skip the next step with a reason     d  diff / commands of the selected step
+  o      full output of the selected step     r  rollback plan, then asks
+  v      re-check the panels now              1–4 one panel full-size     ?  every key     q  quit
+All keys: docs/keys.md. Quitting keeps the run resumable: \`cutover run RUNBOOK\` again continues it.
+
+Needs a terminal; without one use \`cutover apply RUNBOOK --yes\` (or \`cutover status RUNBOOK\` to look).
+
+Options:
+  --state DIR                state directory (default: runbook.state_dir or ~/.local/state/cutover/<name>)
+  --take-over                take over a stale driver lease (never a live one)
+  --accept-changed-runbook   resume although the runbook changed since the run started
+  --interval SECONDS         panel refresh interval (default 2)
+  --help                     this text
+
+Exit codes: 0 every step done, 1 quit before the end / a step failed / another driver holds the lease,
+2 bad input or no terminal.
 `;
 
-export async function run(): Promise<number> {
-  throw new CliError('run: not built yet', 2);
+export async function run(argv: string[], io: CliIO): Promise<number> {
+  const { values, positionals } = parseCommandArgs(
+    'run',
+    argv,
+    { state: { type: 'string' }, 'take-over': { type: 'boolean' }, 'accept-changed-runbook': { type: 'boolean' }, interval: { type: 'string' } },
+    { positionals: [1, 1] },
+  );
+  const file = positionals[0]!;
+  const { requireTty, mountCockpit } = await import('../cockpit/terminal.tsx');
+  requireTty(io, 'run', file);
+  const { parseInterval, createStore, startLive } = await import('../cockpit/setup.ts');
+  let intervalS: number;
+  try {
+    intervalS = parseInterval(values.interval);
+  } catch (err) {
+    throw new CliError(`run: ${(err as Error).message}`, 2);
+  }
+  const { openRun, RunnerInputError } = await import('../runner/index.ts');
+  const { LockHeldError } = await import('../journal/lease.ts');
+  const { RunbookChangedError } = await import('../journal/resume.ts');
+  let runner;
+  try {
+    runner = await openRun({ runbookPath: file, ...(values.state ? { stateDir: values.state } : {}), env: io.env, takeOver: Boolean(values['take-over']), acceptChanged: Boolean(values['accept-changed-runbook']), mode: 'run' });
+  } catch (err) {
+    if (err instanceof RunnerInputError) throw new CliError(`run: ${err.message}`, 2);
+    if (err instanceof LockHeldError) throw new CliError(`run: ${err.message}`, 1);
+    if (err instanceof RunbookChangedError) throw new CliError(`run: ${err.message}`, 2);
+    throw err;
+  }
+  const { openLive } = await import('./status.ts');
+  const { createDriver, showJournal } = await import('../cockpit/drive.ts');
+  const { currentHolder, describeHolder } = await import('../journal/holder.ts');
+  let live;
+  try {
+    live = await openLive(file, io, runner.stateDir);
+  } catch (err) {
+    await runner.close();
+    throw err;
+  }
+  const store = createStore(runner.runbook, runner.plan, { readOnly: false, driver: describeHolder(currentHolder(io.env)) });
+  showJournal(store, runner);
+  const ticker = startLive(store, live, io.env, intervalS);
+  const driver = createDriver(store, runner, { recheck: () => ticker.panels.refreshNow() });
+
+  let close = () => {};
+  store.onEffect((e) => {
+    if (e.type === 'quit') close();
+    else driver.handle(e);
+  });
+  // Ctrl-C means quit: at once when idle, with the usual question while a step runs (a second Ctrl-C answers yes).
+  const onInterrupt = () => {
+    const o = store.getState().overlay;
+    if (o?.kind === 'quit-confirm') return close();
+    if (o) store.dispatch({ type: 'back' });
+    if (driver.busy()) store.dispatch({ type: 'quit' });
+    else close();
+  };
+  const screen = mountCockpit(store, io, { onInterrupt });
+  close = screen.close;
+  const startedAt = Date.now();
+  try {
+    await screen.closed;
+  } finally {
+    ticker.stop();
+    await live.http.close();
+  }
+
+  const state = store.getState();
+  const done = state.steps.filter((s) => s.state === 'succeeded' || s.state === 'skipped').length;
+  if (driver.busy()) {
+    // Quit while a step runs: the journal has it as running, and the next `cutover run` re-checks it.
+    io.stderr.write(`run: quit while a step was running; run #${runner.runId} stays resumable: cutover run ${file}\n`);
+    // The step's child processes may keep the event loop busy; the process ends once main has returned.
+    setTimeout(() => process.exit(1), 500).unref();
+    return 1;
+  }
+  await runner.close();
+  if (driver.completed()) {
+    io.stderr.write(`run: cutover complete (${done}/${state.steps.length} steps) in ${Math.round((Date.now() - startedAt) / 1000)} s · next: cutover verify ${file} · cutover report ${file}\n`);
+    return 0;
+  }
+  const failed = state.steps.filter((s) => s.state === 'failed').map((s) => s.step.key);
+  io.stderr.write(
+    `run: stopped at ${done}/${state.steps.length} steps${failed.length ? `, failed: ${failed.join(', ')}` : ''}; run #${runner.runId} stays resumable: cutover run ${file}\n`,
+  );
+  return 1;
 }

@@ -1,0 +1,126 @@
+// `run`: the screen's effects carried out on the runner, and the runner's events shown on the screen.
+// The screen has already asked (y / typed name) before it requests a step, so the runner's own questions
+// during that step (an operator gate, re-running an interrupted step) count as answered by that consent and
+// are shown on the message line.
+import type { Run, RunHooks, RunnerEvent } from '../runner/index.ts';
+import type { CockpitStore } from '../../screens/state/store.ts';
+import type { Effect } from '../../screens/state/types.ts';
+import { outageEvent, stepEvents } from './journal-view.ts';
+
+export interface Driver {
+  /** True while a step or the rollback is being carried out. */
+  busy(): boolean;
+  /** Settles when what is in flight has finished. */
+  idle(): Promise<void>;
+  /** True when every step is done and the run was finished as succeeded. */
+  completed(): boolean;
+  handle(effect: Effect): void;
+}
+
+/** Puts what the journal already has for this run (a resumed run) on the screen. */
+export function showJournal(store: CockpitStore, run: Run): void {
+  for (const e of stepEvents(run.plan, run.steps())) store.dispatch(e);
+  store.dispatch(outageEvent(run.record()));
+  const r = run.resumed;
+  if (r) {
+    const where = r.interrupted ? `${r.interrupted} was running when the last driver stopped: enter re-runs it` : r.next ? `next: ${r.next}` : 'every step is done';
+    store.dispatch({ type: 'message', text: `resumed run #${r.runId}: ${r.done.length} steps done; ${where}`, level: r.interrupted ? 'warn' : 'info' });
+  }
+}
+
+export function createDriver(store: CockpitStore, run: Run, o: { recheck: () => Promise<void> }): Driver {
+  let inFlight: Promise<void> | null = null;
+  let completed = run.record().outcome === 'succeeded';
+
+  const onEvent = (e: RunnerEvent) => {
+    switch (e.kind) {
+      case 'state':
+        if (e.summary && e.state !== 'running') store.dispatch({ type: 'output', key: e.key, lines: [e.summary] });
+        store.dispatch({ type: 'step-state', key: e.key, state: e.state, at: e.at, ...(e.error ? { error: e.error.split('\n')[0] } : {}) });
+        if (e.state === 'succeeded' || e.state === 'rolled-back') store.dispatch({ type: 'message', text: `${e.state === 'succeeded' ? '✓' : '↺'} ${e.key}${e.summary ? `: ${e.summary.split('\n')[0]}` : ''}` });
+        break;
+      case 'action': {
+        const ev = e.event;
+        const line = ev.kind === 'output' ? ev.line : ev.kind === 'command' ? `$ ${ev.argv.join(' ')}` : `… ${ev.message}${ev.total ? ` (${ev.done ?? 0}/${ev.total})` : ''}`;
+        store.dispatch({ type: 'output', key: e.key, lines: line.split('\n') });
+        break;
+      }
+      case 'outage':
+        store.dispatch(e.state === 'opened' ? { type: 'outage', openedAt: e.at } : { type: 'outage', closedAt: e.at });
+        break;
+      case 'note':
+        store.dispatch({ type: 'message', text: e.message });
+        break;
+    }
+  };
+  const hooks: RunHooks = {
+    onEvent,
+    confirm: async (prompt) => {
+      store.dispatch({ type: 'message', text: `confirmed when you started the step: ${prompt}`, level: 'warn' });
+      return true;
+    },
+  };
+
+  const finishIfDone = () => {
+    const next = run.next();
+    if ('step' in next || !next.done || completed) return;
+    run.measureClientOutage();
+    run.finish('succeeded');
+    completed = true;
+    store.dispatch({ type: 'message', text: 'cutover complete: every step done · q quits · then cutover verify and cutover report' });
+  };
+
+  const track = (work: () => Promise<void>) => {
+    inFlight = work()
+      .catch((err: Error) => {
+        store.dispatch({ type: 'message', text: err.message.split('\n')[0]!, level: 'error' });
+      })
+      .finally(() => {
+        inFlight = null;
+        void o.recheck();
+      });
+  };
+
+  return {
+    busy: () => inFlight !== null,
+    idle: () => inFlight ?? Promise.resolve(),
+    completed: () => completed,
+    handle(effect) {
+      switch (effect.type) {
+        case 'run-step':
+          if (inFlight) return void store.dispatch({ type: 'message', text: 'wait: something is still running', level: 'warn' });
+          return track(async () => {
+            const out = await run.runStep(effect.key, hooks);
+            if (out.state === 'failed' && out.error === 'interrupted step not re-run') store.dispatch({ type: 'step-state', key: effect.key, state: 'failed', error: out.error });
+            finishIfDone();
+          });
+        case 'skip-step':
+          try {
+            run.skipStep(effect.key, effect.reason);
+            store.dispatch({ type: 'step-state', key: effect.key, state: 'skipped', reason: effect.reason, at: Date.now() });
+            finishIfDone();
+          } catch (err) {
+            store.dispatch({ type: 'message', text: (err as Error).message, level: 'error' });
+          }
+          return;
+        case 'rollback':
+          if (inFlight) return;
+          return track(async () => {
+            const out = await run.rollback(hooks);
+            const failed = out.entries.filter((x) => !x.ok).map((x) => x.key);
+            const smoke = out.smoke ? (out.smoke.ok ? ' · legacy smoke ✓' : ` · legacy smoke ✗ ${out.smoke.failures.join('; ')}`) : '';
+            store.dispatch({
+              type: 'message',
+              text: out.ok ? `rolled back: ${out.entries.filter((x) => x.result === 'undone').length} undone, ${out.entries.filter((x) => x.result === 'kept').length} kept${smoke}` : `rollback incomplete: ${failed.join(', ')} failed${smoke}`,
+              level: out.ok ? 'info' : 'error',
+            });
+          });
+        case 'recheck':
+          void o.recheck();
+          return;
+        case 'quit':
+          return; // the command owns teardown
+      }
+    },
+  };
+}

@@ -1,0 +1,104 @@
+// Puts the cockpit on the terminal and guarantees it is given back: Ink unmounted (raw mode off), cursor
+// shown, on q (the driver calls close), Ctrl-C (through the driver's onInterrupt), SIGTERM, SIGHUP,
+// SIGINT and uncaught errors. Ink: maxFps 12, incremental rendering, no exit on Ctrl-C (the driver asks).
+import { render } from 'ink';
+import { Cockpit, colorFromEnv } from '../../screens/Cockpit.tsx';
+import type { CockpitStore } from '../../screens/state/store.ts';
+import type { CliIO } from '../cli/io.ts';
+import { CliError } from '../cli/io.ts';
+
+const SHOW_CURSOR = '\u001b[?25h';
+
+export interface Mounted {
+  /** Unmounts and restores the terminal; idempotent. */
+  close(): void;
+  /** Settles when the screen is closed (by close() or a signal); the value is the signal's exit code, if any. */
+  closed: Promise<number | null>;
+}
+
+/** `run` and `watch` need a terminal on both ends; without one they say what to use instead (exit 2). */
+export function requireTty(io: CliIO, command: 'run' | 'watch', runbook: string): void {
+  if (io.stdin.isTTY && io.stdout.isTTY) return;
+  const instead =
+    command === 'run'
+      ? `use \`cutover apply ${runbook} --yes\` to drive it without a terminal (add --allow-destructive for destructive steps), or \`cutover status ${runbook}\` to look`
+      : `use \`cutover status ${runbook}\` (or \`cutover journal ${runbook}\`) to look without a terminal`;
+  throw new CliError(`${command}: the cockpit needs a terminal (stdin and stdout must be a TTY); ${instead}`, 2);
+}
+
+/**
+ * Ink 6.8's incremental renderer moves the cursor up one row too few before redrawing a frame that ended
+ * with a newline (every frame shorter than the terminal does), so each redraw lands one row lower and the
+ * screen smears downwards. Its redraw starts with exactly that cursor-up; this stdout adds the missing row.
+ * (A frame that shrinks starts with an erase sequence instead, which Ink gets right, and is left alone.)
+ */
+export function fixIncrementalStdout<T extends NodeJS.WriteStream>(real: T): T {
+  const write = (chunk: unknown, ...rest: unknown[]) => {
+    const fixed = typeof chunk === 'string' ? chunk.replace(/^\u001b\[(\d+)A/, (_m, n: string) => `\u001b[${Number(n) + 1}A`) : chunk;
+    return (real.write as (...a: unknown[]) => boolean)(fixed, ...rest);
+  };
+  return new Proxy(real, {
+    get(target, prop) {
+      if (prop === 'write') return write;
+      const v = Reflect.get(target, prop, target) as unknown;
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+    },
+  });
+}
+
+export function mountCockpit(store: CockpitStore, io: CliIO, opts: { onInterrupt: () => void }): Mounted {
+  let resolveClosed!: (code: number | null) => void;
+  const closed = new Promise<number | null>((r) => (resolveClosed = r));
+  const ink = render(<Cockpit store={store} color={colorFromEnv(io.env)} onInterrupt={opts.onInterrupt} />, {
+    stdout: fixIncrementalStdout(io.stdout as NodeJS.WriteStream),
+    stdin: io.stdin as NodeJS.ReadStream,
+    stderr: io.stderr as NodeJS.WriteStream,
+    maxFps: 12,
+    incrementalRendering: true,
+    exitOnCtrlC: false,
+    patchConsole: false,
+  });
+  let done = false;
+  const restore = (code: number | null) => {
+    if (done) return;
+    done = true;
+    for (const [sig, h] of handlers) process.off(sig, h);
+    process.off('uncaughtException', onCrash);
+    process.off('unhandledRejection', onCrash);
+    try {
+      ink.unmount();
+    } catch {
+      // already gone
+    }
+    const stdin = io.stdin as NodeJS.ReadStream;
+    if (stdin.isTTY && typeof stdin.setRawMode === 'function') {
+      try {
+        stdin.setRawMode(false);
+      } catch {
+        // the terminal may already be gone (SIGHUP)
+      }
+    }
+    stdin.pause?.();
+    io.stdout.write(SHOW_CURSOR);
+    resolveClosed(code);
+  };
+  const signalCodes: Record<string, number> = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
+  const handlers: [NodeJS.Signals, () => void][] = (['SIGINT', 'SIGTERM', 'SIGHUP'] as const).map((sig) => [
+    sig,
+    () => {
+      restore(signalCodes[sig]!);
+      io.stderr.write(`\ncutover: ${sig}: cockpit closed; the run stays resumable with cutover run\n`);
+      // A signal ends the process: whatever was in flight is picked up by the next `cutover run`.
+      process.exit(signalCodes[sig]);
+    },
+  ]);
+  for (const [sig, h] of handlers) process.on(sig, h);
+  const onCrash = (err: unknown) => {
+    restore(70);
+    io.stderr.write(`cutover: the cockpit crashed: ${(err as Error)?.stack ?? String(err)}\n`);
+    process.exit(70);
+  };
+  process.on('uncaughtException', onCrash);
+  process.on('unhandledRejection', onCrash);
+  return { close: () => restore(null), closed };
+}
