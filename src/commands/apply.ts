@@ -11,6 +11,8 @@ import { destructiveSteps, planRange } from '../runner/policy.ts';
 import type { RollbackOutcome, Run, StepOutcome } from '../runner/index.ts';
 import type { ClientOutage } from '../journal/types.ts';
 import { openForDriving, progressHooks } from './drive.ts';
+import type { DecommissionFlags } from '../runner/types.ts';
+import { parseCutoverAt } from '../actions/decommission-inputs.ts';
 
 export const help = `Usage: cutover apply RUNBOOK --yes [--from STEP] [--through STEP] [--allow-destructive]
                      [--state DIR] [--take-over] [--accept-changed-runbook] [--no-rollback] [--json] [--verbose]
@@ -37,6 +39,11 @@ Options:
   --json                    one JSON document on stdout {ok, runId, resumed, steps, outage, rollback};
                             progress goes to stderr
   --verbose                 also print each command and its output lines
+  --waive-window            decommission: pass the stability gate before cutover end + window; needs
+  --reason "…"              the operator's reason (the waiver, who and why, goes to the journal and report)
+  --cutover-at TIME         decommission: when the cutover ended, if it was done by hand (2026-05-10T00:45Z)
+  --acknowledge-logs        decommission: go on although the log review found restarts, panics or errors
+                            (read them first: cutover review RUNBOOK)
   --help                    this text
 
 In the rehearsal lab (CUTOVER_LAB_DIR) the outage the devices saw is measured from their timeline.
@@ -60,9 +67,14 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       'no-rollback': { type: 'boolean' },
       json: { type: 'boolean' },
       verbose: { type: 'boolean' },
+      'waive-window': { type: 'boolean' },
+      reason: { type: 'string' },
+      'cutover-at': { type: 'string' },
+      'acknowledge-logs': { type: 'boolean' },
     },
     { positionals: [1, 1] },
   );
+  const decommission = decommissionFlags(values);
   const file = positionals[0]!;
   const range = preflight(file, io, values);
   const human = values.json ? io.stderr : io.stdout;
@@ -74,6 +86,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     takeOver: Boolean(values['take-over']),
     acceptChanged: Boolean(values['accept-changed-runbook']),
     mode: 'apply',
+    decommission,
   });
   try {
     human.write(`apply ${run.runbook.runbook.name} on ${run.runbook.runbook.host}: run #${run.runId}, journal ${run.journal.file}\n`);
@@ -153,6 +166,23 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   } finally {
     await run.close();
   }
+}
+
+/** Decommission flags (issue 9): the waiver needs its reason; --cutover-at when the cutover was done by hand. */
+function decommissionFlags(values: { 'waive-window'?: boolean; reason?: string; 'cutover-at'?: string; 'acknowledge-logs'?: boolean }): DecommissionFlags {
+  if (values['waive-window'] && !values.reason?.trim()) throw new CliError('apply: --waive-window needs --reason "…" (recorded in the journal and the report)', 2);
+  if (values.reason !== undefined && !values['waive-window']) throw new CliError('apply: --reason goes with --waive-window', 2);
+  let cutoverAt: number | undefined;
+  try {
+    cutoverAt = values['cutover-at'] === undefined ? undefined : parseCutoverAt(values['cutover-at']);
+  } catch (err) {
+    throw new CliError(`apply: ${(err as Error).message}`, 2);
+  }
+  return {
+    ...(values['waive-window'] ? { waiver: { reason: values.reason!.trim() } } : {}),
+    ...(cutoverAt !== undefined ? { cutoverAt } : {}),
+    acknowledgeLogs: Boolean(values['acknowledge-logs']),
+  };
 }
 
 type Values = { yes?: boolean; 'allow-destructive'?: boolean; from?: string; through?: string };
