@@ -62,7 +62,8 @@ export function loadReportData(journal: Journal, opts: { runId?: number } = {}):
 }
 
 function section(journal: Journal, run: RunRecord): RunSection {
-  const loaded = checkRunbookText(run.runbookText, run.runbookPath);
+  // The journal's environment renders {{env.X}} (a lab runbook's paths) the way the driver saw them.
+  const loaded = checkRunbookText(run.runbookText, run.runbookPath, { env: journal.env });
   return {
     run,
     runbook: runbookFacts(run),

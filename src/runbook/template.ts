@@ -165,7 +165,13 @@ function evaluate(node: Extract<Node, { kind: 'expr' }>, ctx: TemplateContext, r
     case 'now':
       return ctx.now ? timestamp(ctx.now) : node.raw;
     case 'env': {
-      if (e.name === 'CUTOVER_LAB_DIR') return labDir(ctx.env);
+      if (e.name === 'CUTOVER_LAB_DIR') {
+        try {
+          return labDir(ctx.env);
+        } catch (err) {
+          throw new TemplateError(`"${node.raw}": ${(err as Error).message}`);
+        }
+      }
       const v = ctx.env[e.name];
       if (v === undefined) throw new TemplateError(`"${node.raw}": environment variable ${e.name} is not set`);
       return v;

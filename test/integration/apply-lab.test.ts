@@ -1,0 +1,108 @@
+// Issue 6's main acceptance, against the rehearsal lab with the real binary: apply → verify → rollback.
+// The whole seed 001 cutover runs non-interactively, verifies green, and rolls back byte-identically.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { startLab, viaCaddy, type TestLab } from '../helpers/lab.ts';
+import { rootfsDir } from '../../src/lab/layout.ts';
+
+const RUNBOOK = 'runbooks/lab/posta-cutover.toml';
+const sha = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
+
+/** The legacy data as an identity owns it: keys.json bytes, and every inbox row (token last_seen_at moves with each device call). */
+export function legacyData(lab: TestLab): Record<string, { keys: string; inbox: string }> {
+  const out: Record<string, { keys: string; inbox: string }> = {};
+  for (const i of lab.config.identities) {
+    const root = rootfsDir(lab.dir, i.container);
+    const db = new Database(join(root, 'var/lib/posta/inbox.db'), { readonly: true });
+    try {
+      const messages = db.prepare('SELECT * FROM messages ORDER BY id').all();
+      const tokens = db.prepare('SELECT id, name, token, created_at FROM auth_tokens ORDER BY id').all();
+      out[i.slug] = { keys: sha(readFileSync(join(root, 'var/lib/posta/keys.json'))), inbox: sha(JSON.stringify({ messages, tokens, v: db.pragma('user_version', { simple: true }) })) };
+    } finally {
+      db.close();
+    }
+  }
+  return out;
+}
+
+export function assertNoSecrets(lab: TestLab, texts: Record<string, string>) {
+  for (const i of lab.config.identities) for (const tok of i.tokens) for (const [where, text] of Object.entries(texts)) assert.ok(!text.includes(tok.token), `token ${tok.name} of ${i.slug} appears in ${where}`);
+}
+
+test('lab cutover: apply refuses without --yes / --allow-destructive; apply → verify → rollback restores everything', async (t) => {
+  const lab = await startLab(t);
+  const state = join(lab.dir, 'state');
+  const caddyfile = join(lab.dir, 'caddy', 'Caddyfile');
+  const originalCaddyfile = readFileSync(caddyfile);
+  const before = legacyData(lab);
+
+  const noYes = await lab.cli(['apply', RUNBOOK, '--state', state]);
+  assert.equal(noYes.code, 2, noYes.stderr);
+  assert.match(noYes.stderr, /refusing without --yes/);
+  const noDestructive = await lab.cli(['apply', RUNBOOK, '--yes', '--state', state]);
+  assert.equal(noDestructive.code, 2, noDestructive.stderr);
+  for (const key of ['stop-legacy[arne]', 'stop-legacy[tarald]', 'repoint-caddy', 'stop-legacy-containers[marcus-msg]']) assert.ok(noDestructive.stderr.includes(key), `names ${key}:\n${noDestructive.stderr}`);
+  assert.ok(!existsSync(join(state, 'journal.sqlite')), 'a refused apply starts no run');
+
+  const apply = await lab.cli(['apply', RUNBOOK, '--yes', '--allow-destructive', '--state', state]);
+  assert.equal(apply.code, 0, `apply failed:\n${apply.stdout}\n${apply.stderr}`);
+  for (const key of ['baseline', 'backup-legacy[arne]', 'copy-db[marcus]', 'repoint-caddy', 'token-survival', 'stop-legacy-containers[tarald-msg]']) assert.match(apply.stdout, new RegExp(`✓ +\\d+ ${key.replace(/[[\]]/g, '\\$&')}: `));
+  const stepsOutage = /outage \(from the steps\): (\d\d):(\d\d)/.exec(apply.stdout);
+  const clientOutage = /outage seen by clients \(lab device timeline\): ([\d.]+ m?s)/.exec(apply.stdout);
+  assert.ok(stepsOutage, apply.stdout);
+  assert.ok(clientOutage, apply.stdout);
+  process.stdout.write(`# lab cutover: outage from the steps ${stepsOutage[1]}:${stepsOutage[2]}, seen by clients ${clientOutage[1]}\n`);
+
+  const verify = await lab.cli(['verify', RUNBOOK, '--state', state]);
+  assert.equal(verify.code, 0, `verify failed:\n${verify.stdout}\n${verify.stderr}`);
+
+  const backups = readdirSync(join(lab.dir, 'caddy')).filter((n) => n.startsWith('Caddyfile.bak.posta-multitenant-cutover-'));
+  assert.equal(backups.length, 1, backups.join(', '));
+  assert.equal(statSync(join(lab.dir, 'caddy', backups[0]!)).mode & 0o777, 0o600);
+  assert.ok(readFileSync(join(lab.dir, 'caddy', backups[0]!)).equals(originalCaddyfile), 'the backup is the original');
+  const archives = readdirSync(join(state, 'backups')).filter((n) => !n.startsWith('.'));
+  assert.ok(archives.filter((n) => n.endsWith('.tar.gz')).length === 3, archives.join(', '));
+  for (const n of [...archives.map((a) => join(state, 'backups', a)), join(state, 'journal.sqlite')]) assert.equal(statSync(n).mode & 0o777, 0o600, n);
+  for (const i of lab.config.identities) {
+    const inst = await lab.runtime.get(i.container);
+    assert.equal(inst?.status, 'Stopped', `${i.container} stopped, not deleted`);
+    assert.equal(inst?.config['boot.autostart'], 'false');
+  }
+
+  const report = await lab.cli(['report', RUNBOOK, '--state', state]);
+  assert.equal(report.code, 0, report.stderr);
+  for (const a of archives.filter((n) => n.endsWith('.tar.gz'))) assert.ok(report.stdout.includes(a), `report lists ${a}`);
+  assert.ok(report.stdout.includes(backups[0]!), 'report names the Caddyfile backup');
+  assert.match(report.stdout, /As clients saw it \(lab device timeline\): longest gap/);
+
+  const rollback = await lab.cli(['rollback', RUNBOOK, '--yes', '--state', state]);
+  assert.equal(rollback.code, 0, `rollback failed:\n${rollback.stdout}\n${rollback.stderr}`);
+  assert.ok(readFileSync(caddyfile).equals(originalCaddyfile), 'Caddyfile byte-identical to the original');
+  const posta = await lab.runtime.exec('posta', ['service', 'posta', 'status']);
+  assert.notEqual(posta.exitCode, 0, 'the new daemon is stopped: answers come from the legacy daemons');
+  assert.ok(await lab.runtime.get('posta'), 'the new container is left in place for diagnosis');
+  for (const i of lab.config.identities) {
+    const inst = await lab.runtime.get(i.container);
+    assert.equal(inst?.status, 'Running', i.container);
+    assert.equal(inst?.config['boot.autostart'] ?? '', '', `${i.container} autostart back to unset`);
+    const actor = await viaCaddy(lab, i.host, '/');
+    assert.equal(actor.status, 200, `${i.slug} actor`);
+    assert.equal(JSON.parse(actor.body).name, i.name);
+    for (const tok of i.tokens) {
+      const authed = await viaCaddy(lab, i.host, '/api/v1/identity', { authorization: `Bearer ${tok.token}` });
+      assert.equal(authed.status, 200, `${i.slug}/${tok.name} token still works`);
+    }
+  }
+  assert.deepEqual(legacyData(lab), before, 'legacy data equal to before the cutover');
+
+  const journalBytes = readFileSync(join(state, 'journal.sqlite'), 'latin1') + (existsSync(join(state, 'journal.sqlite-wal')) ? readFileSync(join(state, 'journal.sqlite-wal'), 'latin1') : '');
+  assertNoSecrets(lab, { 'apply output': apply.stdout + apply.stderr, 'rollback output': rollback.stdout + rollback.stderr, report: report.stdout, journal: journalBytes });
+
+  const again = await lab.cli(['rollback', RUNBOOK, '--yes', '--state', state]);
+  assert.equal(again.code, 0);
+  assert.match(again.stdout, /already rolled back/);
+});
