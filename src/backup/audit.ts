@@ -47,14 +47,16 @@ export function auditModules(modules: ModuleInfo[], backupDir: string, mapping?:
     });
 }
 
-export const AUDIT_COLUMNS = ['module', 'class', 'mounts', 'size', 'backup', 'drill', 'readiness'] as const;
+export const AUDIT_COLUMNS = ['name', 'module', 'class', 'mounts', 'size', 'backup', 'drill', 'readiness'] as const;
 export type AuditColumn = (typeof AUDIT_COLUMNS)[number];
 
 const READINESS_ORDER: Record<Readiness, number> = { neither: 0, 'backup proven': 1, 'restore proven': 2 };
 
+/** Sorted copy; size, backup and drill put the biggest / most recent first, readiness the least ready first. */
 export function sortAudit(rows: AuditRow[], col: AuditColumn): AuditRow[] {
   const key = (r: AuditRow): string | number => {
     switch (col) {
+      case 'name':
       case 'module':
         return r.module;
       case 'class':
@@ -64,9 +66,9 @@ export function sortAudit(rows: AuditRow[], col: AuditColumn): AuditRow[] {
       case 'size':
         return -(r.dataBytes ?? -1);
       case 'backup':
-        return r.lastBackup?.created ?? '';
+        return -Date.parse(r.lastBackup?.created ?? '1970-01-01');
       case 'drill':
-        return r.lastDrill?.started ?? '';
+        return -Date.parse(r.lastDrill?.started ?? '1970-01-01');
       case 'readiness':
         return READINESS_ORDER[r.readiness];
     }
@@ -78,20 +80,46 @@ export function sortAudit(rows: AuditRow[], col: AuditColumn): AuditRow[] {
   });
 }
 
-const day = (iso: string) => iso.slice(0, 16).replace('T', ' ');
+export const AUDIT_WIDTH = 80;
 
-export function renderAuditTable(rows: AuditRow[]): string {
-  const header = ['MODULE', 'CLASS', 'MOUNTS', 'DATA', 'LAST BACKUP', 'LAST DRILL', 'READINESS'];
+/** Compact byte sizes for the table: 512B, 9.9K, 44M, 1.2G (binary units). */
+export function shortBytes(n: number): string {
+  const units = ['B', 'K', 'M', 'G', 'T'];
+  let v = n;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return i === 0 ? `${n}B` : `${v < 10 ? v.toFixed(1) : Math.floor(v)}${units[i]}`;
+}
+
+const READY_WORD: Record<Readiness, string> = { 'restore proven': 'restore', 'backup proven': 'backup', neither: 'neither' };
+
+/**
+ * The audit as a table that fits 80 columns: long module names are cut with "…" (the JSON has them whole).
+ * Dates are UTC days; the backup column is its day and size.
+ */
+export function renderAuditTable(rows: AuditRow[], width = AUDIT_WIDTH): string {
+  const header = ['MODULE', 'CL', 'MNT', 'DATA', 'LAST BACKUP', 'LAST DRILL', 'PROVEN'];
   const body = rows.map((r) => [
     r.module,
     r.class,
     String(r.mounts.length),
-    r.dataBytes === null ? '?' : formatBytes(r.dataBytes),
-    r.lastBackup ? `${day(r.lastBackup.created)} ${formatBytes(r.lastBackup.bytes)}${r.lastBackup.intact ? '' : ' ✗ files missing'}` : '—',
-    r.lastDrill ? day(r.lastDrill.started) : '—',
-    `${r.readiness === 'restore proven' ? '✓✓' : r.readiness === 'backup proven' ? '✓ ' : '✗ '} ${r.readiness}`,
+    r.dataBytes === null ? '?' : shortBytes(r.dataBytes),
+    r.lastBackup ? `${r.lastBackup.created.slice(0, 10)} ${shortBytes(r.lastBackup.bytes)}${r.lastBackup.intact ? '' : ' !'}` : '—',
+    r.lastDrill ? r.lastDrill.started.slice(0, 10) : '—',
+    READY_WORD[r.readiness],
   ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]!.length)));
-  const fmt = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => [...row[i]!].length)));
+  const rest = widths.slice(1).reduce((a, b) => a + b, 0) + 2 * (widths.length - 1);
+  widths[0] = Math.max(6, Math.min(widths[0]!, width - rest));
+  const cut = (c: string, w: number) => ([...c].length > w ? [...c].slice(0, w - 1).join('') + '…' : c);
+  const fmt = (cells: string[]) => cells.map((c, i) => cut(c, widths[i]!).padEnd(widths[i]!)).join('  ').trimEnd();
   return [fmt(header), ...body.map(fmt)].join('\n') + '\n';
 }
+
+export const AUDIT_LEGEND = [
+  'PROVEN: restore = a drill restored it and compared equal; backup = a backup',
+  'with all its files; neither. "!" = files of the last backup are missing.',
+].join('\n');

@@ -14,6 +14,14 @@ export function writeManifest(dir: string, stem: string, manifest: BackupManifes
   return path;
 }
 
+/** The manifest for BACKUP: itself, or `<stem>.manifest.json` next to a backup file (.tar.gz, .sql.gz, .snap). */
+export function manifestPathFor(path: string): string {
+  if (path.endsWith(MANIFEST_SUFFIX)) return path;
+  const stem = path.replace(/\.(tar\.gz|sql\.gz|snap|dump)$/, '');
+  if (stem === path) throw new BackupError(`${path}: not a backup (expected a ${MANIFEST_SUFFIX}, .tar.gz, .sql.gz or .snap file)`, 2);
+  return stem + MANIFEST_SUFFIX;
+}
+
 export function readManifest(path: string): BackupManifest {
   let doc: unknown;
   try {

@@ -1,16 +1,21 @@
-// cutover restore MANIFEST: verify, then restore (only with --yes).
+// cutover restore BACKUP: verify, then restore (only with --yes).
+import { existsSync, readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseCommandArgs } from '../cli/args.ts';
 import { CliError, type CliIO } from '../cli/io.ts';
 import { asCliError, runtimeFor } from '../backup/cli-options.ts';
-import { verifyBackup } from '../backup/manifest.ts';
+import { formatBytes } from '../backup/contract.ts';
+import { manifestPathFor, verifyBackup } from '../backup/manifest.ts';
+import type { BackupManifest } from '../backup/types.ts';
 import { restoreBackup } from '../backup/restore.ts';
 import type { Target } from '../backup/target.ts';
 
-export const help = `Usage: cutover restore MANIFEST [--to TARGET] [--yes] [--force] [options]
+export const help = `Usage: cutover restore BACKUP [--to TARGET] [--yes] [--force] [options]
 
-Restores a backup made by cutover backup. Verifies every file's size, sha256 and mode first and
-refuses a backup that fails. Without --yes it only verifies and says what it would do.
+Restores a backup made by cutover backup. BACKUP is its .manifest.json or the backup file next to it
+(<module>-<YYYYMMDD-HHMMSS>.tar.gz | .sql.gz | .snap). Verifies every file's size, sha256 and mode first and
+refuses a backup that fails (exit 1, naming the file and both hashes; nothing is restored).
+Without --yes it verifies, says what it would do, writes nothing and exits 2.
   archives (classes B–G, S): extracted into --to DIR (created 0700; a non-empty DIR needs --force)
   pg_dumpall (class A): psql into --to host (with --pg-host/--pg-port) or --to CONTAINER (--runtime)
   vault raft snapshot (class C): into --to CONTAINER with VAULT_TOKEN
@@ -23,8 +28,20 @@ Options:
   --force              extract into a non-empty directory
   --json               one JSON document on stdout
 
-Exit codes: 0 restored (or verified, without --yes), 1 verification or restore failed, 2 bad input.
+Exit codes: 0 restored, 1 verification or restore failed, 2 bad input or no --yes (nothing written).
 `;
+
+/** In words, what `--yes` would do (the refusal says it, and so does the journal-less dry run). */
+function restorePlan(m: BackupManifest, to: string, cwd: string, runtime?: string): string {
+  const f = m.files[0]!;
+  if (f.kind === 'sql.gz') return `run psql -f on the pg_dumpall ${f.name} (${formatBytes(f.size)} gzipped) in ${to === 'host' ? 'the host postgres' : `${runtime ?? 'host'}:${to}`}, creating roles and databases as dumped`;
+  if (f.kind === 'snapshot') return `run vault operator raft snapshot restore of ${f.name} in ${runtime ?? 'host'}:${to}, replacing all of that vault's data`;
+  const files = (f.entries ?? []).filter((e) => e.type === 'file');
+  const bytes = files.reduce((n, e) => n + e.size, 0);
+  const dir = resolve(cwd, to);
+  const state = existsSync(dir) ? (readdirSync(dir).length ? 'not empty: needs --force' : 'empty') : 'created 0700';
+  return `extract ${f.name}: ${files.length} file(s), ${formatBytes(bytes)} (${m.source.paths.join(', ')}) into ${dir} (${state})`;
+}
 
 export async function run(argv: string[], io: CliIO): Promise<number> {
   const { values, positionals } = parseCommandArgs(
@@ -42,8 +59,8 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     },
     { positionals: [1, 1] },
   );
-  const manifestPath = resolve(io.cwd, positionals[0]!);
   try {
+    const manifestPath = manifestPathFor(resolve(io.cwd, positionals[0]!));
     const v = await verifyBackup(manifestPath);
     const m = v.manifest;
     if (!v.ok) {
@@ -55,7 +72,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     const needsTarget = kind === 'sql.gz' || kind === 'snapshot';
     if (!values.to) throw new CliError(needsTarget ? 'restore: --to host or --to CONTAINER is required for this backup' : 'restore: --to DIR is required (restore never writes over live paths on its own)', 2);
     if (!values.yes) {
-      io.stderr.write(`would restore into ${values.to}. Re-run with --yes to do it.\n`);
+      io.stderr.write(`would ${restorePlan(m, values.to, io.cwd, values.runtime)}.\nNothing was written. Re-run with --yes to do it.\n`);
       if (values.json) io.stdout.write(JSON.stringify({ ok: true, verified: true, restored: false }, null, 2) + '\n');
       throw new CliError('restore: refusing without --yes (a restore writes data)', 2);
     }
