@@ -46,7 +46,7 @@ export function fixIncrementalStdout<T extends NodeJS.WriteStream>(real: T): T {
   });
 }
 
-export function mountCockpit(store: CockpitStore, io: CliIO, opts: { onInterrupt: () => void }): Mounted {
+export function mountCockpit(store: CockpitStore, io: CliIO, opts: { onInterrupt: () => void; onSignal?: () => void }): Mounted {
   let resolveClosed!: (code: number | null) => void;
   const closed = new Promise<number | null>((r) => (resolveClosed = r));
   const ink = render(<Cockpit store={store} color={colorFromEnv(io.env)} onInterrupt={opts.onInterrupt} />, {
@@ -87,6 +87,11 @@ export function mountCockpit(store: CockpitStore, io: CliIO, opts: { onInterrupt
     sig,
     () => {
       restore(signalCodes[sig]!);
+      try {
+        opts.onSignal?.();
+      } catch {
+        // best effort: the lease goes stale on its own if this fails
+      }
       io.stderr.write(`\ncutover: ${sig}: cockpit closed; the run stays resumable with cutover run\n`);
       // A signal ends the process: whatever was in flight is picked up by the next `cutover run`.
       process.exit(signalCodes[sig]);

@@ -85,7 +85,8 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     if (driver.busy()) store.dispatch({ type: 'quit' });
     else close();
   };
-  const screen = mountCockpit(store, io, { onInterrupt });
+  // On a signal the process ends at once: release the lease (synchronously) so `cutover run` resumes without --take-over.
+  const screen = mountCockpit(store, io, { onInterrupt, onSignal: () => void runner.close() });
   close = screen.close;
   const startedAt = Date.now();
   try {
