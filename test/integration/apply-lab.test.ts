@@ -2,36 +2,12 @@
 // The whole seed 001 cutover runs non-interactively, verifies green, and rolls back byte-identically.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
-import { startLab, viaCaddy, type TestLab } from '../helpers/lab.ts';
-import { rootfsDir } from '../../src/lab/layout.ts';
+import { startLab } from '../helpers/lab.ts';
+import { assertAllServed, assertNoSecrets, journalText, LAB_RUNBOOK, legacyData } from '../helpers/cutover-lab.ts';
 
-const RUNBOOK = 'runbooks/lab/posta-cutover.toml';
-const sha = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
-
-/** The legacy data as an identity owns it: keys.json bytes, and every inbox row (token last_seen_at moves with each device call). */
-export function legacyData(lab: TestLab): Record<string, { keys: string; inbox: string }> {
-  const out: Record<string, { keys: string; inbox: string }> = {};
-  for (const i of lab.config.identities) {
-    const root = rootfsDir(lab.dir, i.container);
-    const db = new Database(join(root, 'var/lib/posta/inbox.db'), { readonly: true });
-    try {
-      const messages = db.prepare('SELECT * FROM messages ORDER BY id').all();
-      const tokens = db.prepare('SELECT id, name, token, created_at FROM auth_tokens ORDER BY id').all();
-      out[i.slug] = { keys: sha(readFileSync(join(root, 'var/lib/posta/keys.json'))), inbox: sha(JSON.stringify({ messages, tokens, v: db.pragma('user_version', { simple: true }) })) };
-    } finally {
-      db.close();
-    }
-  }
-  return out;
-}
-
-export function assertNoSecrets(lab: TestLab, texts: Record<string, string>) {
-  for (const i of lab.config.identities) for (const tok of i.tokens) for (const [where, text] of Object.entries(texts)) assert.ok(!text.includes(tok.token), `token ${tok.name} of ${i.slug} appears in ${where}`);
-}
+const RUNBOOK = LAB_RUNBOOK;
 
 test('lab cutover: apply refuses without --yes / --allow-destructive; apply → verify → rollback restores everything', async (t) => {
   const lab = await startLab(t);
@@ -89,18 +65,11 @@ test('lab cutover: apply refuses without --yes / --allow-destructive; apply → 
     const inst = await lab.runtime.get(i.container);
     assert.equal(inst?.status, 'Running', i.container);
     assert.equal(inst?.config['boot.autostart'] ?? '', '', `${i.container} autostart back to unset`);
-    const actor = await viaCaddy(lab, i.host, '/');
-    assert.equal(actor.status, 200, `${i.slug} actor`);
-    assert.equal(JSON.parse(actor.body).name, i.name);
-    for (const tok of i.tokens) {
-      const authed = await viaCaddy(lab, i.host, '/api/v1/identity', { authorization: `Bearer ${tok.token}` });
-      assert.equal(authed.status, 200, `${i.slug}/${tok.name} token still works`);
-    }
   }
+  await assertAllServed(lab);
   assert.deepEqual(legacyData(lab), before, 'legacy data equal to before the cutover');
 
-  const journalBytes = readFileSync(join(state, 'journal.sqlite'), 'latin1') + (existsSync(join(state, 'journal.sqlite-wal')) ? readFileSync(join(state, 'journal.sqlite-wal'), 'latin1') : '');
-  assertNoSecrets(lab, { 'apply output': apply.stdout + apply.stderr, 'rollback output': rollback.stdout + rollback.stderr, report: report.stdout, journal: journalBytes });
+  assertNoSecrets(lab, { 'apply output': apply.stdout + apply.stderr, 'rollback output': rollback.stdout + rollback.stderr, report: report.stdout, journal: journalText(state) });
 
   const again = await lab.cli(['rollback', RUNBOOK, '--yes', '--state', state]);
   assert.equal(again.code, 0);
