@@ -1,8 +1,52 @@
-// Client-measured outage of the lab cutover (device timeline), once `cutover apply` exists.
-import { requireCommand } from './available.ts';
-import { Pending, type BenchContext, type Figure } from './lib.ts';
+// Client-measured outage of the lab cutover: `cutover apply runbooks/lab/posta-cutover.toml --yes
+// --allow-destructive --json` on a fresh lab; the value is the longest gap the lab's devices saw (their
+// timeline, as apply reports it), the baseline the outage window the steps' own times give (journal).
+import { join } from 'node:path';
+import { labUp } from './lab.ts';
+import { figure, run, type BenchContext, type Figure } from './lib.ts';
+
+export const LAB_RUNBOOK = 'runbooks/lab/posta-cutover.toml';
+
+interface ApplyDoc {
+  ok: boolean;
+  steps?: unknown[];
+  outage?: { stepsMs: number | null; client: { ms: number; perIdentity: Record<string, number>; source: string } | null };
+}
 
 export async function outageFigures(ctx: BenchContext): Promise<Figure[]> {
-  await requireCommand(ctx, 'apply');
-  throw new Pending('`cutover apply` exists; the bench figures for it (client-measured outage of the lab cutover) are not written yet');
+  const lab = await labUp(ctx, 'outage-lab');
+  try {
+    const state = join(ctx.tmp, 'outage-state');
+    const r = await run([process.execPath, join(ctx.repo, 'dist', 'cutover.mjs'), 'apply', LAB_RUNBOOK, '--yes', '--allow-destructive', '--json', '--state', state], {
+      cwd: ctx.repo,
+      env: { ...process.env, ...lab.env },
+      timeoutMs: 180_000,
+    });
+    let doc: ApplyDoc;
+    try {
+      doc = JSON.parse(r.stdout) as ApplyDoc;
+    } catch {
+      throw new Error(`apply exited ${r.code} without a JSON document: ${r.stderr.trim().split('\n').at(-1)}`);
+    }
+    if (r.code !== 0 || !doc.ok) throw new Error(`apply exited ${r.code}: ${r.stderr.trim().split('\n').at(-1)}`);
+    const client = doc.outage?.client;
+    const steps = doc.outage?.stepsMs ?? null;
+    if (!client) throw new Error('apply reported no client-side outage (no device timeline?)');
+    const per = Object.entries(client.perIdentity).map(([k, v]) => `${k} ${(v / 1000).toFixed(1)} s`).join(', ');
+    ctx.log(`outage: clients ${client.ms} ms, steps ${steps} ms`);
+    return [
+      figure({
+        name: 'lab cutover outage seen by clients',
+        value: client.ms / 1000,
+        unit: 's',
+        baseline: steps === null ? null : steps / 1000,
+        baselineOf: 'outage window from the steps (journal)',
+        goal: '≤ 5 s',
+        check: (v) => v <= 5,
+        note: `one \`apply --yes --allow-destructive\` on a fresh lab (${doc.steps?.length ?? '?'} steps); ${client.source}, longest gap per identity: ${per}`,
+      }),
+    ];
+  } finally {
+    await lab.down();
+  }
 }
