@@ -66,10 +66,15 @@ export function Cockpit({ store, color = true, size: fixedSize, inputActive = tr
   useInput(
     (input, key) => {
       if (key.ctrl && input === 'c') return onInterrupt?.();
-      const name = keyName(input, key);
-      if (!name) return;
-      const intent = resolveKey(store.getState(), name, input);
-      if (intent) store.dispatch(intent);
+      // Keys typed faster than a read (or pasted) arrive as one chunk: each character is its own key.
+      const plain = !key.ctrl && !key.meta && !key.return && !key.escape && !key.tab && !key.backspace && !key.delete;
+      const chunks = plain && [...input].length > 1 ? [...input] : [input];
+      for (const chunk of chunks) {
+        const name = keyName(chunk, key);
+        if (!name) continue;
+        const intent = resolveKey(store.getState(), name, chunk);
+        if (intent) store.dispatch(intent);
+      }
     },
     { isActive: inputActive },
   );

@@ -149,6 +149,24 @@ export async function driveSteps(x: Tmux, target: string, opts: { stopAfter?: nu
   }
 }
 
+/** The pid of the cockpit's node process under the pane's shell. */
+export function cockpitPid(shellPid: number): number | null {
+  const children = spawnSync('pgrep', ['-P', String(shellPid)], { encoding: 'utf8' }).stdout.trim().split('\n').filter(Boolean);
+  for (const pid of [...children, String(shellPid)]) {
+    const status = `/proc/${pid}/status`;
+    if (existsSync(status) && /Name:\s+node/.test(readFileSync(status, 'utf8'))) return Number(pid);
+  }
+  return null;
+}
+
+export async function waitGone(pid: number, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (existsSync(`/proc/${pid}`)) {
+    if (Date.now() > deadline) throw new Error(`pid ${pid} still alive ${timeoutMs} ms after its terminal went away`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 /** Resident set of the cockpit's node process (a child of the pane's shell), from /proc, in MiB. */
 export function rssMiB(shellPid: number): number | null {
   const children = spawnSync('pgrep', ['-P', String(shellPid)], { encoding: 'utf8' }).stdout.trim().split('\n').filter(Boolean);

@@ -202,3 +202,15 @@ test('a stale question is refused: the step it was about started elsewhere meanw
   assert.match(message(s.lines()), /stop-legacy\[arne\] is running/);
   s.unmount();
 });
+
+test('keys arriving in one chunk (typed fast or pasted) act one by one', async () => {
+  const s = await renderScreen(freshState(), { columns: 120, rows: 30 });
+  await s.press('jjj');
+  assert.equal(s.store.getState().selected, 3);
+  await s.press('?q');
+  assert.equal(s.store.getState().overlay, null, '? opened help, q closed it');
+  await s.press('s');
+  await s.press('by hand');
+  assert.match(message(s.lines()), /reason .* › by hand▏/);
+  s.unmount();
+});
