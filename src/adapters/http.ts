@@ -34,9 +34,13 @@ export interface ClosableHttp extends Http {
 
 export function createHttp(opts: UndiciHttpOptions = {}): ClosableHttp {
   const defaultTimeout = opts.defaultTimeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const gate = semaphore(opts.concurrency ?? DEFAULT_CONCURRENCY);
+  const limit = opts.concurrency ?? DEFAULT_CONCURRENCY;
+  const gate = semaphore(limit);
+  // As many sockets per origin as the gate lets requests through: a sweep mostly hits one or two origins
+  // (a container, Caddy), and a smaller pool queued them behind 16 sockets each (bench: 734 → 419 ms for
+  // 1000 probes at 20 ms RTT).
   const agent = new Agent({
-    connections: 16,
+    connections: limit,
     keepAliveTimeout: 4000,
     connect: { rejectUnauthorized: !opts.insecureTls },
   });
