@@ -137,6 +137,11 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       }
     } else if (!stoppedAtThrough) {
       run.finish('succeeded');
+      const snap = await run.recordSnapshot().catch((err: Error) => {
+        human.write(`(could not take the closing snapshot for the report: ${err.message})\n`);
+        return null;
+      });
+      if (snap) human.write(`closing snapshot journaled for the report: ${snap.ok === true ? 'all green' : snap.ok === false ? 'SOMETHING IS RED (cutover status RUNBOOK)' : 'could not check everything'}\n`);
     }
     const client = run.measureClientOutage();
     const outage = outageSummary(run, client);

@@ -15,6 +15,10 @@ import type { ClientOutage, RunRecord, StepRecord } from '../journal/types.ts';
 import type { Http, Runtime } from '../ports.ts';
 import type { Runbook } from '../runbook/schema.ts';
 import { fingerprint as fingerprintOf, type Baseline } from '../../checks/baseline.ts';
+import { takeSnapshot } from '../../checks/snapshot.ts';
+import { upstreamsPanel } from '../../checks/upstreams.ts';
+import { fileBaselineStore } from '../../checks/baseline-store.ts';
+import type { Snapshot } from '../../checks/types.ts';
 import { journalChanged } from './changed.ts';
 import { actionContext } from './context.ts';
 import { REPEATABLE_ACTIONS } from './policy.ts';
@@ -279,6 +283,14 @@ export class RunDriver implements Run {
     const m = labClientOutage(this.i.env, rec);
     if (m) this.journal.recordClientOutage(this.runId, m);
     return m;
+  }
+
+  async recordSnapshot(): Promise<Snapshot> {
+    const baseline = await fileBaselineStore(this.stateDir).load().catch(() => null);
+    const s = await takeSnapshot(this.runbook, { runtime: this.i.runtime, http: this.i.http, upstreams: (rb, instances) => upstreamsPanel(rb, instances) }, { phase: 'after', baseline, env: this.i.env });
+    const snapshot: Snapshot = { ok: s.ok, containers: s.containers, upstreams: s.upstreams, smoke: s.smoke, tokens: s.tokens };
+    this.journal.recordSnapshot(this.runId, 'verify', snapshot);
+    return snapshot;
   }
 
   finish(outcome: 'succeeded' | 'failed' | 'aborted'): void {

@@ -11,6 +11,7 @@ import type { ClientOutage, RunRecord, StepRecord } from '../journal/types.ts';
 import type { Http, Runtime } from '../ports.ts';
 import type { ClosableHttp } from '../adapters/http.ts';
 import type { Runbook } from '../runbook/schema.ts';
+import type { Snapshot } from '../../checks/types.ts';
 
 export interface OpenRunOptions {
   runbookPath: string;
@@ -112,6 +113,8 @@ export interface Run {
   rollback(hooks?: RunHooks): Promise<RollbackOutcome>;
   /** In the lab: the client-side outage from the device timeline over this run, journaled. */
   measureClientOutage(): ClientOutage | null;
+  /** One live snapshot of every panel (phase after, against the baseline), journaled as the run's 'verify' snapshot for the report. */
+  recordSnapshot(): Promise<Snapshot>;
   /** Ends the run with an outcome (journal). */
   finish(outcome: 'succeeded' | 'failed' | 'aborted'): void;
   /** Releases the lease and closes the journal and http. Always call it (finally). */

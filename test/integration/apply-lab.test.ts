@@ -54,6 +54,7 @@ test('lab cutover: apply refuses without --yes / --allow-destructive; apply → 
   for (const a of archives.filter((n) => n.endsWith('.tar.gz'))) assert.ok(report.stdout.includes(a), `report lists ${a}`);
   assert.ok(report.stdout.includes(backups[0]!), 'report names the Caddyfile backup');
   assert.match(report.stdout, /As clients saw it \(lab device timeline\): longest gap/);
+  for (const i of lab.config.identities) assert.match(report.stdout, new RegExp(`\`${i.container}\`: Stopped, autostart off, delete-protected`), 'closing snapshot in the report');
 
   const rollback = await lab.cli(['rollback', RUNBOOK, '--yes', '--state', state]);
   assert.equal(rollback.code, 0, `rollback failed:\n${rollback.stdout}\n${rollback.stderr}`);
