@@ -4,18 +4,15 @@ import { takeSnapshot } from '../../checks/snapshot.ts';
 import { createCockpitStore, type CockpitStore } from '../../screens/state/store.ts';
 import { parseDuration } from '../engine/duration.ts';
 import type { ResolvedStep } from '../engine/types.ts';
-import { describeRollback, describeStep } from '../runbook/describe.ts';
 import type { Runbook } from '../runbook/schema.ts';
 import type { LiveContext } from '../commands/status.ts';
 import { startPanels, type Panels } from './panels.ts';
+import { startPreviews, stepPreview, type Previews } from './preview.ts';
+
+export { stepPreview };
 
 export const DEFAULT_INTERVAL_S = 2;
 
-/** The preview `d` shows before a step has run: the commands it will run and how it is undone. */
-export function stepPreview(step: ResolvedStep, rb: Runbook): string {
-  const lines = describeStep(step, rb).map((c) => `$ ${c}`);
-  return [...lines, '', `undo: ${describeRollback(step, rb)}`].join('\n');
-}
 
 export function createStore(rb: Runbook, plan: readonly ResolvedStep[], o: { readOnly: boolean; driver: string }): CockpitStore {
   const store = createCockpitStore({
@@ -38,6 +35,7 @@ export function createStore(rb: Runbook, plan: readonly ResolvedStep[], o: { rea
 
 export interface Live {
   panels: Panels;
+  previews: Previews;
   stop(): void;
 }
 
@@ -48,10 +46,13 @@ export function startLive(store: CockpitStore, live: LiveContext, env: NodeJS.Pr
     async () => takeSnapshot(live.runbook, { runtime: live.runtime, http: live.http, upstreams: live.upstreams }, { phase: 'auto', baseline: await live.baselines.load(), env }),
     intervalS * 1000,
   );
+  const previews = startPreviews(store, { runbook: live.runbook, runtime: live.runtime, env, baselines: live.baselines });
   const tick = setInterval(() => store.dispatch({ type: 'tick', now: Date.now() }), 1000);
   return {
     panels,
+    previews,
     stop() {
+      previews.stop();
       clearInterval(tick);
       panels.stop();
     },

@@ -9,6 +9,39 @@ import type { Runbook } from '../runbook/schema.ts';
 import { renderTemplate } from '../runbook/template.ts';
 import { baselineResolver } from '../../checks/baseline.ts';
 import { fileBaselineStore } from '../../checks/baseline-store.ts';
+import type { BaselineStore } from '../../checks/baseline.ts';
+
+/** A run-time template value names a container that has no address (not created yet, or stopped). */
+export class NoAddressError extends Error {
+  override name = 'NoAddressError';
+  constructor(readonly container: string) {
+    super(`container "${container}" has no IPv4 address (is it running?)`);
+  }
+}
+
+/**
+ * Resolves the run-time template values left in step params ({{ip("posta")}}, {{now}}, {{baseline.…}}) from
+ * the live runtime. Steps use it through ActionContext.resolve; the cockpit's diff preview uses it too.
+ */
+export function runtimeResolver(i: { runbook: Runbook; runtime: Runtime; env: Record<string, string | undefined>; baselines: BaselineStore }): (text: string) => Promise<string> {
+  return async (text) => {
+    if (!text.includes('{{')) return text;
+    const instances = /\bip\s*\(/.test(text) ? await i.runtime.list() : [];
+    const baseline = /baseline\./.test(text) ? await i.baselines.load() : null;
+    return renderTemplate(
+      text,
+      { runbook: { name: i.runbook.runbook.name, host: i.runbook.runbook.host }, env: i.env, now: new Date() },
+      {
+        ip: (name) => {
+          const ip = instances.find((x) => x.name === name)?.ipv4;
+          if (!ip) throw new NoAddressError(name);
+          return ip;
+        },
+        baseline: baselineResolver(baseline),
+      },
+    );
+  };
+}
 
 export function privateDir(path: string): string {
   mkdirSync(path, { recursive: true, mode: 0o700 });
@@ -46,22 +79,6 @@ export function actionContext(i: ContextInputs): CheckContext {
     confirm: i.confirm,
     now: () => Date.now(),
     ...(i.decommission ? { decommission: i.decommission } : {}),
-    async resolve(text: string): Promise<string> {
-      if (!text.includes('{{')) return text;
-      const instances = /\bip\s*\(/.test(text) ? await i.runtime.list() : [];
-      const baseline = /baseline\./.test(text) ? await baselines.load() : null;
-      return renderTemplate(
-        text,
-        { runbook: { name: i.runbook.runbook.name, host: i.runbook.runbook.host }, env: i.env, now: new Date() },
-        {
-          ip: (name) => {
-            const ip = instances.find((x) => x.name === name)?.ipv4;
-            if (!ip) throw new Error(`container "${name}" has no IPv4 address (is it running?)`);
-            return ip;
-          },
-          baseline: baselineResolver(baseline),
-        },
-      );
-    },
+    resolve: runtimeResolver({ runbook: i.runbook, runtime: i.runtime, env: i.env, baselines }),
   };
 }
