@@ -35,6 +35,8 @@ const EXPECTED = [
   'smoke sweep 100 ids vs slowest probe',
   'smoke sweep 300 ids (',
   'smoke sweep 300 ids vs slowest probe',
+  'smoke sweep 3 ids, 20 ms simulated RTT (',
+  'smoke sweep 3 ids, 20 ms simulated RTT vs slowest probe',
   'token panel refresh',
   'archive throughput',
   'sqlite online backup',
