@@ -25,7 +25,8 @@ if ((${#missing[@]})); then
 fi
 
 stamp=node_modules/.package-lock.json
-if [ ! -f "$stamp" ] || [ package-lock.json -nt "$stamp" ]; then
+# Also when an earlier install was cut off before better-sqlite3's native build finished.
+if [ ! -f "$stamp" ] || [ package-lock.json -nt "$stamp" ] || ! node -e "new (require('better-sqlite3'))(':memory:').close()" 2>/dev/null; then
   echo "setup: npm ci (better-sqlite3 compiles from source: about two minutes)" >&2
   npm ci --no-audit --no-fund
 fi
