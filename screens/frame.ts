@@ -55,7 +55,7 @@ function body(state: CockpitState, L: Layout, ups: number[]): Line[] {
   const cols = hcat(
     [
       { lines: runbookLines(state, L.listWidth, L.bodyRows), width: L.listWidth },
-      { lines: paneLines(state, L.bodyRows), width: L.paneWidth },
+      { lines: paneLines(state, L.bodyRows, L.paneWidth), width: L.paneWidth },
     ],
     L.bodyRows,
     V,

@@ -1,7 +1,7 @@
 // Every key binding of the cockpit, once, as data. It drives the footer (keys valid now; disabled ones say
 // why), the `?` help overlay, docs/keys.md (scripts/gen-keys-doc.ts) and the key → intent decoding.
 import type { PanelName } from '../checks/types.ts';
-import { runningStep, selectedStep, whyNoNextStep } from './state/selectors.ts';
+import { runningStep, selectedStep, whyNoAcknowledge, whyNoNextStep, whyNoWaiver } from './state/selectors.ts';
 import type { CockpitState, Intent } from './state/types.ts';
 
 /**
@@ -27,6 +27,8 @@ export interface Binding {
   when: (state: CockpitState) => true | string;
   /** For docs: when it is disabled. */
   disabledWhen?: string;
+  /** Listed in the footer only when this holds (keys of steps the runbook does not have stay out of the way). */
+  relevant?: (state: CockpitState) => boolean;
   intent: (key: KeyName, input: string) => Intent;
 }
 
@@ -65,6 +67,30 @@ export const KEYMAP: readonly Binding[] = [
     when: (s) => whyNoNextStep(s) ?? true,
     disabledWhen: 'a step is running, every step is done, or the run was rolled back',
     intent: () => ({ type: 'skip' }),
+  },
+  {
+    id: 'waive',
+    keys: ['w'],
+    label: 'waive',
+    help: 'The stability gate blocked: waive the window early with a typed reason; who and why go into the journal and the report.',
+    dangerous: true,
+    contexts: ['main'],
+    when: (s) => whyNoWaiver(s) ?? true,
+    relevant: (s) => s.steps.some((v) => v.step.action === 'gate.stability'),
+    disabledWhen: 'the next step is no stability gate that blocked, or a step is running',
+    intent: () => ({ type: 'waive' }),
+  },
+  {
+    id: 'acknowledge',
+    keys: ['a'],
+    label: 'ack',
+    help: 'The log review found restarts, panics or errors (o shows the lines): acknowledge them and run the review again.',
+    dangerous: true,
+    contexts: ['main'],
+    when: (s) => whyNoAcknowledge(s) ?? true,
+    relevant: (s) => s.steps.some((v) => v.step.action === 'logs.review'),
+    disabledWhen: 'the next step is no log review waiting for an acknowledgement, or a step is running',
+    intent: () => ({ type: 'acknowledge' }),
   },
   {
     id: 'diff',
@@ -139,7 +165,7 @@ export const KEYMAP: readonly Binding[] = [
     id: 'yes',
     keys: ['y'],
     label: 'yes',
-    help: 'Answer yes to the question (run the step, roll back, quit).',
+    help: 'Answer yes to the question (run the step, acknowledge the log review, roll back, quit).',
     dangerous: false,
     contexts: ['confirm'],
     when: always,
@@ -170,7 +196,7 @@ export const KEYMAP: readonly Binding[] = [
     id: 'type',
     keys: ['text'],
     label: 'type',
-    help: 'Type the answer (container name or skip reason).',
+    help: 'Type the answer (container name, skip or waiver reason).',
     dangerous: false,
     contexts: ['text'],
     when: always,
@@ -266,10 +292,12 @@ export function activeContexts(state: CockpitState): KeyContext[] {
     case 'rollback-plan':
       return ['scroll', 'confirm'];
     case 'confirm':
+    case 'acknowledge':
     case 'quit-confirm':
       return ['confirm'];
     case 'typed-confirm':
     case 'skip-reason':
+    case 'waiver-reason':
       return ['text'];
   }
 }
@@ -311,7 +339,7 @@ export interface FooterEntry {
 export function footerEntries(state: CockpitState): FooterEntry[] {
   const hiddenInFooter = new Set(['erase', 'enter-yes', 'no']);
   const entries = visibleBindings(state)
-    .filter((b) => !hiddenInFooter.has(b.id))
+    .filter((b) => !hiddenInFooter.has(b.id) && (b.relevant?.(state) ?? true))
     .map((b) => {
       const ok = b.when(state);
       return { keys: displayKeys(b), label: b.label, disabled: ok === true ? null : ok };

@@ -41,6 +41,21 @@ export function printable(s: string): string {
   return stripVTControlCharacters(s).replace(/\t/g, '  ').replace(/[\u0000-\u001f\u007f]/g, '');
 }
 
+/** Words of `s` on lines of at most `width` columns (a word longer than a line is cut by fitLine later). */
+export function wrapText(s: string, width: number): string[] {
+  if (width <= 0) return [s];
+  const out: string[] = [];
+  let cur = '';
+  for (const word of s.split(/\s+/).filter(Boolean)) {
+    if (cur && textWidth(cur) + 1 + textWidth(word) > width) {
+      out.push(cur);
+      cur = word;
+    } else cur = cur ? `${cur} ${word}` : word;
+  }
+  if (cur || !out.length) out.push(cur);
+  return out;
+}
+
 /** Cut `s` to at most `width` columns; an ellipsis marks the cut. */
 export function truncate(s: string, width: number): string {
   if (width <= 0) return '';

@@ -2,8 +2,9 @@
 // streaming output tail; before it has output, a preview of its diff.
 import { selectedStep } from '../state/selectors.ts';
 import type { CockpitState } from '../state/types.ts';
-import { printable, seg, type Line } from '../text.ts';
+import { printable, seg, wrapText, type Line } from '../text.ts';
 import { diffLines } from './diff-lines.ts';
+import { failedHint } from '../state/reducer.ts';
 
 export function paneTitle(state: CockpitState): string {
   const v = selectedStep(state);
@@ -12,14 +13,16 @@ export function paneTitle(state: CockpitState): string {
   return `Output · ${v.step.key}`;
 }
 
-export function paneLines(state: CockpitState, rows: number): Line[] {
+export function paneLines(state: CockpitState, rows: number, width = Infinity): Line[] {
   const v = selectedStep(state);
   if (!v) return [[seg('no steps', { c: 'gray' })]];
   const head: Line[] = [];
   if (v.state === 'failed') {
-    head.push([seg('✗ failed: ', { c: 'red', b: true }), seg(v.error ?? 'see output', { c: 'red' })]);
+    // Wrapped, up to 4 lines: a blocked gate's earliest date and time left must be readable.
+    const wrapped = wrapText(`✗ failed: ${v.error ?? 'see output'}`, width).slice(0, 4);
+    wrapped.forEach((l, i) => head.push(i === 0 ? [seg('✗ failed: ', { c: 'red', b: true }), seg(l.slice('✗ failed: '.length), { c: 'red' })] : [seg(l, { c: 'red' })]));
     head.push(v.revert ? [seg('↺ auto-revert: ', { c: 'magenta' }), seg(v.revert)] : [seg('↺ no automatic revert', { c: 'gray' })]);
-    head.push([seg('r shows the rollback plan', { c: 'gray' })]);
+    head.push([seg(failedHint(v.step.action, v.error), { c: 'gray' })]);
   }
   if (v.state === 'skipped' && v.skipReason) head.push([seg(`↷ skipped: ${v.skipReason}`, { c: 'yellow' })]);
   const room = Math.max(0, rows - head.length);

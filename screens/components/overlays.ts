@@ -77,7 +77,7 @@ export function prompt(state: CockpitState): { head: Line; tail: Line } | null {
   const line = promptLine(state);
   if (!line) return null;
   const o = state.overlay;
-  const typed = o?.kind === 'typed-confirm' || o?.kind === 'skip-reason' ? 2 : 0;
+  const typed = o?.kind === 'typed-confirm' || o?.kind === 'skip-reason' || o?.kind === 'waiver-reason' ? 2 : 0;
   return { head: line.slice(0, line.length - typed), tail: line.slice(line.length - typed) };
 }
 
@@ -101,6 +101,12 @@ function promptLine(state: CockpitState): Line | null {
       return o.error
         ? [seg(`✗ ${o.error} › `, { c: 'red', b: true }), seg(o.reason), cursor]
         : [seg(`skip ${o.stepKey}: reason (enter submit, esc cancel) › `, { c: 'yellow' }), seg(o.reason), cursor];
+    case 'waiver-reason':
+      return o.error
+        ? [seg(`✗ ${o.error} › `, { c: 'red', b: true }), seg(o.reason), cursor]
+        : [seg(`! WAIVE the stability window at ${o.stepKey}: reason (journaled with your name; enter submit, esc cancel) › `, { c: 'yellow' }), seg(o.reason), cursor];
+    case 'acknowledge':
+      return [seg(`acknowledge what the log review found (o shows the lines) and run ${o.stepKey} again? `, { c: 'yellow' }), seg('y', { b: true }), seg(' acknowledge · esc cancel')];
     case 'quit-confirm':
       return [seg('a step is running: quit the cockpit? the run stays resumable with cutover run · ', { c: 'yellow' }), seg('y', { b: true }), seg(' quit · n stay')];
     case 'rollback-plan':

@@ -5,7 +5,7 @@ import type { ResolvedStep } from '../../src/engine/types.ts';
 import { helpLineCount } from '../keymap.ts';
 import { overlayPageRows } from '../layout.ts';
 import { rollbackPlan } from './rollback-plan.ts';
-import { nextStepIndex, runningStep, selectedStep, stepByKey, typedConfirmName, whyNoNextStep } from './selectors.ts';
+import { nextStepIndex, runningStep, selectedStep, stepByKey, typedConfirmName, whyNoAcknowledge, whyNoNextStep, whyNoWaiver } from './selectors.ts';
 import type { Action, CockpitState, Effect, Overlay, Reduction, StepView } from './types.ts';
 
 export const MAX_OUTPUT_LINES = 5000;
@@ -79,8 +79,8 @@ function ask(state: CockpitState, view: StepView): CockpitState {
   return { ...state, overlay, selected: state.steps.indexOf(view), message: null };
 }
 
-function run(state: CockpitState, key: string): Reduction {
-  return { state: { ...state, overlay: null, message: { text: `running ${key}…`, level: 'info' } }, effects: [{ type: 'run-step', key }] };
+function run(state: CockpitState, key: string, extra: Omit<Extract<Effect, { type: 'run-step' }>, 'type' | 'key'> = {}): Reduction {
+  return { state: { ...state, overlay: null, message: { text: `running ${key}…`, level: 'info' } }, effects: [{ type: 'run-step', key, ...extra }] };
 }
 
 function refuse(state: CockpitState, reason: string): Reduction {
@@ -102,6 +102,10 @@ function onConfirm(state: CockpitState): Reduction {
     const why = stillNext(state, o.stepKey);
     return why ? refuse({ ...state, overlay: null }, why) : run(state, o.stepKey);
   }
+  if (o.kind === 'acknowledge') {
+    const why = whyNoAcknowledge(state);
+    return why ? refuse({ ...state, overlay: null }, why) : run(state, o.stepKey, { acknowledgeLogs: true });
+  }
   if (o.kind === 'quit-confirm') return { state: { ...state, overlay: null }, effects: [{ type: 'quit', resumable: true }] };
   if (o.kind === 'rollback-plan') {
     return { state: { ...state, overlay: null, message: { text: 'rolling back…', level: 'warn' } }, effects: [{ type: 'rollback' }] };
@@ -116,7 +120,13 @@ function onSubmit(state: CockpitState): Reduction {
       return none({ ...state, overlay: { ...o, typed: '', error: `"${o.typed}" is not the name: type ${o.expected} exactly` } });
     }
     const why = stillNext(state, o.stepKey);
-    return why ? refuse({ ...state, overlay: null }, why) : run(state, o.stepKey);
+    return why ? refuse({ ...state, overlay: null }, why) : run(state, o.stepKey, { typed: o.typed });
+  }
+  if (o?.kind === 'waiver-reason') {
+    const reason = o.reason.trim();
+    if (!reason) return none({ ...state, overlay: { ...o, error: 'a waiver needs a reason' } });
+    const why = whyNoWaiver(state) ?? stillNext(state, o.stepKey);
+    return why ? refuse({ ...state, overlay: null }, why) : run(state, o.stepKey, { waiver: { reason } });
   }
   if (o?.kind === 'skip-reason') {
     const reason = o.reason.trim();
@@ -130,6 +140,13 @@ function onSubmit(state: CockpitState): Reduction {
     };
   }
   return none(state);
+}
+
+/** What the operator can do about a failed step: the decommission gates have their own keys. */
+export function failedHint(action: string, error: string | undefined): string {
+  if (action === 'gate.stability') return 'w waives the window with a typed reason (journaled), or wait.';
+  if (action === 'logs.review' && /not acknowledged/.test(error ?? '')) return 'o shows the lines · a acknowledges them and runs the review again.';
+  return 'r shows the rollback plan.';
 }
 
 function onStepState(state: CockpitState, a: Extract<Action, { type: 'step-state' }>): CockpitState {
@@ -149,7 +166,10 @@ function onStepState(state: CockpitState, a: Extract<Action, { type: 'step-state
   if (a.state === 'running') next = { ...next, selected: next.steps.findIndex((v) => v.step.key === a.key) };
   if (a.state === 'failed') {
     const revert = a.revert ? `; ${a.revert}` : '';
-    next = { ...next, message: { text: `${a.key} failed: ${a.error ?? 'see output (o)'}${revert}. r shows the rollback plan.`, level: 'error' } };
+    const hint = failedHint(view.step.action, a.error);
+    // The gates' own keys come first: the message line is cut at the terminal's width.
+    const text = hint.startsWith('r ') ? `${a.key} failed: ${a.error ?? 'see output (o)'}${revert}. ${hint}` : `${a.key} blocked: ${hint} ${a.error ?? ''}`;
+    next = { ...next, message: { text, level: 'error' } };
   }
   return next;
 }
@@ -174,6 +194,18 @@ export function reduce(state: CockpitState, action: Action): Reduction {
       if (why) return refuse(state, why);
       const view = state.steps[nextStepIndex(state)]!;
       return none({ ...state, selected: state.steps.indexOf(view), overlay: { kind: 'skip-reason', stepKey: view.step.key, reason: '' }, message: null });
+    }
+    case 'waive': {
+      const why = whyNoWaiver(state);
+      if (why) return refuse(state, why);
+      const view = state.steps[nextStepIndex(state)]!;
+      return none({ ...state, selected: state.steps.indexOf(view), overlay: { kind: 'waiver-reason', stepKey: view.step.key, reason: '' }, message: null });
+    }
+    case 'acknowledge': {
+      const why = whyNoAcknowledge(state);
+      if (why) return refuse(state, why);
+      const view = state.steps[nextStepIndex(state)]!;
+      return none({ ...state, selected: state.steps.indexOf(view), overlay: { kind: 'acknowledge', stepKey: view.step.key }, message: null });
     }
     case 'show-diff': {
       const view = selectedStep(state);
@@ -216,14 +248,14 @@ export function reduce(state: CockpitState, action: Action): Reduction {
     case 'text': {
       const o = state.overlay;
       if (o?.kind === 'typed-confirm') return none({ ...state, overlay: { ...o, typed: o.typed + action.text, error: undefined } });
-      if (o?.kind === 'skip-reason') return none({ ...state, overlay: { ...o, reason: o.reason + action.text, error: undefined } });
+      if (o?.kind === 'skip-reason' || o?.kind === 'waiver-reason') return none({ ...state, overlay: { ...o, reason: o.reason + action.text, error: undefined } });
       return none(state);
     }
     case 'backspace': {
       const o = state.overlay;
       const cut = (s: string) => [...s].slice(0, -1).join('');
       if (o?.kind === 'typed-confirm') return none({ ...state, overlay: { ...o, typed: cut(o.typed) } });
-      if (o?.kind === 'skip-reason') return none({ ...state, overlay: { ...o, reason: cut(o.reason) } });
+      if (o?.kind === 'skip-reason' || o?.kind === 'waiver-reason') return none({ ...state, overlay: { ...o, reason: cut(o.reason) } });
       return none(state);
     }
     case 'refused':

@@ -34,6 +34,31 @@ export function whyNoNextStep(state: CockpitState): string | null {
   return null;
 }
 
+/** Why `w` (waive the stability window) cannot act now, or null: the next step must be a gate that blocked. */
+export function whyNoWaiver(state: CockpitState): string | null {
+  const why = whyNoNextStep(state);
+  if (why) return why;
+  const next = state.steps[nextStepIndex(state)]!;
+  if (next.step.action !== 'gate.stability') return 'the next step is no stability gate';
+  if (next.state !== 'failed') return 'the gate has not blocked (enter runs it)';
+  return null;
+}
+
+/** The log review ran and is waiting for an acknowledgement of what it found. */
+export function awaitsAcknowledgement(v: StepView | undefined): boolean {
+  return !!v && v.step.action === 'logs.review' && v.state === 'failed' && /not acknowledged/.test(v.error ?? '');
+}
+
+/** Why `a` (acknowledge the log review) cannot act now, or null. */
+export function whyNoAcknowledge(state: CockpitState): string | null {
+  const why = whyNoNextStep(state);
+  if (why) return why;
+  const next = state.steps[nextStepIndex(state)]!;
+  if (next.step.action !== 'logs.review') return 'the next step is no log review';
+  if (!awaitsAcknowledgement(next)) return 'run the log review first (enter); a acknowledges what it found';
+  return null;
+}
+
 /** The name an irreversible step needs typed: the container it acts on, else its for_each item, else its key. */
 export function typedConfirmName(step: ResolvedStep): string {
   const container = step.params['container'];

@@ -22,6 +22,10 @@ export type Overlay =
   | { kind: 'confirm'; stepKey: string; destructive: boolean }
   | { kind: 'typed-confirm'; stepKey: string; expected: string; typed: string; error?: string }
   | { kind: 'skip-reason'; stepKey: string; reason: string; error?: string }
+  /** The stability gate blocked: the operator types why the window is waived (journaled with who). */
+  | { kind: 'waiver-reason'; stepKey: string; reason: string; error?: string }
+  /** The log review found something: the operator acknowledges it explicitly, then the review runs again. */
+  | { kind: 'acknowledge'; stepKey: string }
   /** scroll: first visible line, or -1 to follow the end (streaming output). */
   | { kind: 'diff'; stepKey: string; scroll: number }
   | { kind: 'output'; stepKey: string; scroll: number }
@@ -63,6 +67,8 @@ export type Intent =
   | { type: 'select'; delta: number }
   | { type: 'run-next' }
   | { type: 'skip' }
+  | { type: 'waive' }
+  | { type: 'acknowledge' }
   | { type: 'show-diff' }
   | { type: 'show-output' }
   | { type: 'rollback' }
@@ -99,7 +105,11 @@ export type Action = Intent | DriverEvent | ViewportEvent;
 
 /** What the screen asks the driver to do. The screen never performs I/O itself. */
 export type Effect =
-  | { type: 'run-step'; key: string }
+  /**
+   * typed: the container name typed for an irreversible step (the executor checks it against the name);
+   * waiver: the stability window waived with this reason; acknowledgeLogs: the log review's findings acknowledged.
+   */
+  | { type: 'run-step'; key: string; typed?: string; waiver?: { reason: string }; acknowledgeLogs?: boolean }
   | { type: 'skip-step'; key: string; reason: string }
   | { type: 'rollback' }
   | { type: 'recheck' }

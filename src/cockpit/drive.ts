@@ -1,7 +1,9 @@
 // `run`: the screen's effects carried out on the runner, and the runner's events shown on the screen.
 // The screen has already asked (y / typed name) before it requests a step, so the runner's own questions
 // during that step (an operator gate, re-running an interrupted step) count as answered by that consent and
-// are shown on the message line.
+// are shown on the message line. Three answers are never implied: an irreversible step checks the name the
+// operator typed (confirmTyped), the log review's findings need the explicit `a` acknowledgement, and the
+// stability window is only waived with the reason typed after `w`.
 import type { Run, RunHooks, RunnerEvent } from '../runner/index.ts';
 import type { CockpitStore } from '../../screens/state/store.ts';
 import type { Effect } from '../../screens/state/types.ts';
@@ -60,6 +62,21 @@ export function createDriver(store: CockpitStore, run: Run, o: { recheck: () => 
       return true;
     },
   };
+  /** The hooks for one run-step request: what the operator typed or acknowledged for it. */
+  const hooksFor = (e: Extract<Effect, { type: 'run-step' }>): RunHooks => ({
+    ...hooks,
+    confirm: async (prompt, step) => {
+      // Not acknowledged with `a`: the review fails naming what it found; `a` then runs it again acknowledged.
+      if (step?.action === 'logs.review') return false;
+      return hooks.confirm!(prompt, step);
+    },
+    confirmTyped: async (_prompt, expected) => {
+      const ok = e.typed === expected;
+      if (!ok) store.dispatch({ type: 'message', text: `"${e.typed ?? ''}" is not ${expected}: nothing deleted`, level: 'error' });
+      return ok;
+    },
+    ...(e.waiver || e.acknowledgeLogs ? { decommission: { ...(e.waiver ? { waiver: e.waiver } : {}), ...(e.acknowledgeLogs ? { acknowledgeLogs: true } : {}) } } : {}),
+  });
 
   const finishIfDone = () => {
     const next = run.next();
@@ -90,7 +107,7 @@ export function createDriver(store: CockpitStore, run: Run, o: { recheck: () => 
         case 'run-step':
           if (inFlight) return void store.dispatch({ type: 'message', text: 'wait: something is still running', level: 'warn' });
           return track(async () => {
-            const out = await run.runStep(effect.key, hooks);
+            const out = await run.runStep(effect.key, hooksFor(effect));
             if (out.state === 'failed' && out.error === 'interrupted step not re-run') store.dispatch({ type: 'step-state', key: effect.key, state: 'failed', error: out.error });
             finishIfDone();
           });

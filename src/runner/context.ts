@@ -59,6 +59,7 @@ export interface ContextInputs {
   env: Record<string, string | undefined>;
   emit(event: ActionEvent): void;
   confirm(prompt: string): Promise<boolean>;
+  confirmTyped?(prompt: string, expected: string): Promise<boolean>;
   registerSecret(secret: string): void;
   decommission?: DecommissionInputs;
 }
@@ -77,6 +78,7 @@ export function actionContext(i: ContextInputs): CheckContext {
     registerSecret: i.registerSecret,
     emit: i.emit,
     confirm: i.confirm,
+    ...(i.confirmTyped ? { confirmTyped: i.confirmTyped } : {}),
     now: () => Date.now(),
     ...(i.decommission ? { decommission: i.decommission } : {}),
     resolve: runtimeResolver({ runbook: i.runbook, runtime: i.runtime, env: i.env, baselines }),

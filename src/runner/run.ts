@@ -141,13 +141,14 @@ export class RunDriver implements Run {
       env: this.i.env,
       emit: this.emitter(key, hooks, sink, commands),
       confirm: (prompt) => (hooks?.confirm ? hooks.confirm(prompt, step) : Promise.resolve(false)),
+      ...(hooks?.confirmTyped ? { confirmTyped: (prompt: string, expected: string) => hooks.confirmTyped!(prompt, expected, step) } : {}),
       registerSecret: (s) => this.journal.registerSecrets(s),
-      decommission: this.decommissionInputs(),
+      decommission: this.decommissionInputs(hooks?.decommission),
     });
   }
 
-  private decommissionInputs() {
-    const f = this.i.decommission ?? {};
+  private decommissionInputs(perStep?: DecommissionFlags) {
+    const f = { ...this.i.decommission, ...perStep };
     const who = this.journal.run(this.runId)?.operator ?? 'unknown';
     return decommissionInputs({
       journal: this.journal,

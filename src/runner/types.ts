@@ -55,6 +55,13 @@ export interface RunHooks {
   onEvent?(event: RunnerEvent): void;
   /** Operator gates and re-check questions: true to go on. Default: refuse (false). */
   confirm?(prompt: string, step?: ResolvedStep): Promise<boolean>;
+  /**
+   * Irreversible steps (container.delete): true when the operator typed `expected` (the cockpit passes the
+   * name typed in its confirmation). Absent: the executor falls back to confirm().
+   */
+  confirmTyped?(prompt: string, expected: string, step?: ResolvedStep): Promise<boolean>;
+  /** Decisions an interactive driver makes per step (the cockpit's waiver and acknowledgement keys); they override the run's flags for this step. */
+  decommission?: DecommissionFlags;
 }
 
 export interface StepOutcome {

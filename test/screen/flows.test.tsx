@@ -67,7 +67,7 @@ test('irreversible step: the container name must be typed; a wrong name is rejec
   assert.equal(s.store.getState().steps[1]!.state, 'pending');
   await s.type('arne-msgx');
   await s.press(KEY.backspace, KEY.enter);
-  assert.deepEqual(s.effects, [{ type: 'run-step', key: 'delete-legacy[arne]' }]);
+  assert.deepEqual(s.effects, [{ type: 'run-step', key: 'delete-legacy[arne]', typed: 'arne-msg' }], 'the typed name goes to the executor, which checks it again');
   s.unmount();
 });
 

@@ -61,7 +61,7 @@ test('help overlay scrolls at 80x24 and every binding is reachable', async () =>
   const seen = new Set<string>();
   const collect = () => s.lines().slice(2, -2).forEach((l) => seen.add(l));
   collect();
-  for (let i = 0; i < 8; i++) {
+  for (let i = 0; i < 14; i++) {
     await s.press('j');
     collect();
   }
