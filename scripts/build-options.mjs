@@ -9,7 +9,7 @@ export function buildOptions(repoDir) {
     format: 'esm',
     target: 'node20',
     external: ['better-sqlite3', 'tsx', 'esbuild'],
-    alias: { 'react-devtools-core': './scripts/empty-module.mjs' },
+    alias: { 'react-devtools-core': './scripts/empty-module.mjs', 'is-in-ci': './scripts/is-in-ci.mjs' },
     define: { 'process.env.NODE_ENV': '"production"' },
     banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
     legalComments: 'none',
