@@ -243,7 +243,7 @@ function outageSummary(run: Run, client: ClientOutage | null) {
   const stepsMs = rec.outage.ms ?? (rec.outage.startedAt !== null ? clock.elapsedMs : null);
   const lines: string[] = [''];
   if (rec.outage.startedAt === null) lines.push('outage: the window never opened (no step marked outage = "opens" ran)');
-  else lines.push(`outage (from the steps): ${stepsMs !== null ? `${formatClock(stepsMs)} (${humanDuration(stepsMs)})` : 'open'}${rec.outage.endedAt === null ? ' — still open' : ''} of budget ${run.runbook.runbook.outage_budget}`);
+  else lines.push(`outage (from the steps): ${stepsMs !== null ? `${formatClock(stepsMs)} (${humanDuration(stepsMs)})` : 'open'}${rec.outage.endedAt === null ? ' — still open' : rec.outcome === 'rolled-back' ? ' — ended by the rollback' : ''} of budget ${run.runbook.runbook.outage_budget}`);
   if (client) {
     const per = Object.entries(client.perIdentity ?? {}).map(([id, ms]) => `${id} ${humanDuration(ms)}`).join(', ');
     lines.push(`outage seen by clients (${client.source}): ${humanDuration(client.ms)}${per ? ` (longest gap per identity: ${per})` : ''}`);

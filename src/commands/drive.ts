@@ -39,7 +39,7 @@ export function progressHooks(run: Run, out: NodeJS.WritableStream, opts: { verb
           started.set(e.key, e.at);
           out.write(`${STATE_GLYPH.running} ${n} ${e.key}: ${step?.title ?? ''}\n`);
         } else {
-          const took = started.has(e.key) ? ` (${humanDuration(e.at - started.get(e.key)!)})` : '';
+          const took = started.has(e.key) && e.state !== 'rolled-back' ? ` (${humanDuration(e.at - started.get(e.key)!)})` : '';
           const text = e.state === 'failed' ? (e.error ?? 'failed') : (e.summary ?? e.state);
           const [first, ...rest] = text.split('\n');
           out.write(`${STATE_GLYPH[e.state]} ${n} ${e.key}: ${first}${took}\n${rest.map((l) => `       ${l}\n`).join('')}`);

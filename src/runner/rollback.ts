@@ -53,6 +53,12 @@ export async function runRollback(run: RunDriver, hooks?: RunHooks): Promise<Rol
   }
   const smoke = await legacySmoke(run, hooks);
   const ok = entries.every((x) => x.ok) && smoke?.ok !== false;
+  // Served again by the legacy path: the outage of this attempt ends here.
+  const outage = run.record().outage;
+  if (ok && outage.startedAt !== null && outage.endedAt === null) {
+    run.journal.outageClosed(run.runId);
+    hooks?.onEvent?.({ kind: 'outage', state: 'closed', at: Date.now() });
+  }
   run.journal.endRun(run.runId, ok ? 'rolled-back' : 'failed');
   return { ok, entries, smoke };
 }
@@ -83,7 +89,8 @@ async function legacySmoke(run: RunDriver, hooks?: RunHooks): Promise<RollbackOu
       hooks?.onEvent?.({ kind: 'note', at: Date.now(), message: `legacy smoke: ${res.summary}` });
       return { ok: true, failures: [] };
     } catch (err) {
-      if (Date.now() < until) {
+      // Retry while daemons come up (refused, 502); a timeout means a slow daemon, and waiting longer shows nothing new.
+      if (Date.now() < until && !/timed out/.test((err as Error).message)) {
         await sleep(500);
         continue;
       }

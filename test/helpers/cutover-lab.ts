@@ -30,15 +30,19 @@ export function legacyData(lab: TestLab): Record<string, { keys: string; inbox: 
 
 /** Every identity answers through Caddy (actor doc with its name) and every device token of it still works. */
 export async function assertAllServed(lab: TestLab, timeoutMs = 10_000): Promise<void> {
-  for (const i of lab.config.identities) {
-    const actor = await viaCaddy(lab, i.host, '/', {}, timeoutMs);
-    assert.equal(actor.status, 200, `${i.slug} actor through Caddy`);
-    assert.equal(JSON.parse(actor.body).name, i.name);
-    for (const tok of i.tokens) {
-      const authed = await viaCaddy(lab, i.host, '/api/v1/identity', { authorization: `Bearer ${tok.token}` }, timeoutMs);
-      assert.equal(authed.status, 200, `${i.slug}/${tok.name} token works`);
-    }
-  }
+  await Promise.all(
+    lab.config.identities.map(async (i) => {
+      const actor = await viaCaddy(lab, i.host, '/', {}, timeoutMs);
+      assert.equal(actor.status, 200, `${i.slug} actor through Caddy`);
+      assert.equal(JSON.parse(actor.body).name, i.name);
+      await Promise.all(
+        i.tokens.map(async (tok) => {
+          const authed = await viaCaddy(lab, i.host, '/api/v1/identity', { authorization: `Bearer ${tok.token}` }, timeoutMs);
+          assert.equal(authed.status, 200, `${i.slug}/${tok.name} token works`);
+        }),
+      );
+    }),
+  );
 }
 
 export function journalText(stateDir: string): string {

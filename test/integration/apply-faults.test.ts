@@ -16,12 +16,6 @@ interface Scene {
   before: ReturnType<typeof legacyData>;
 }
 
-async function scene(t: Parameters<typeof startLab>[0], args: string[] = []): Promise<Scene> {
-  const lab = await startLab(t, args);
-  const caddyfile = join(lab.dir, 'caddy', 'Caddyfile');
-  return { lab, state: join(lab.dir, 'state'), caddyfile, original: readFileSync(caddyfile), before: legacyData(lab) };
-}
-
 const apply = (s: Scene, ...extra: string[]) => s.lab.cli(['apply', LAB_RUNBOOK, '--yes', '--allow-destructive', '--state', s.state, ...extra]);
 
 function steps(s: Scene): Map<string, StepRecord> {
@@ -36,92 +30,101 @@ function steps(s: Scene): Map<string, StepRecord> {
 const caddyBackups = (s: Scene) => readdirSync(join(s.lab.dir, 'caddy')).filter((n) => n.includes('.bak.'));
 
 /** The proxy was never changed: same file, no backup taken. */
-function assertProxyUntouched(s: Scene) {
+function assertProxyUntouched(s: Scene, backupsBefore: string[]) {
   assert.ok(readFileSync(s.caddyfile).equals(s.original), 'Caddyfile unchanged');
-  assert.deepEqual(caddyBackups(s), [], 'no Caddyfile backup: the repoint never started');
+  assert.deepEqual(caddyBackups(s), backupsBefore, 'no Caddyfile backup: the repoint never started');
   assert.equal(steps(s).get('repoint-caddy'), undefined, 'repoint-caddy never ran');
 }
 
 async function assertServedNoDataLost(s: Scene, timeoutMs?: number) {
   await assertAllServed(s.lab, timeoutMs);
   assert.deepEqual(legacyData(s.lab), s.before, 'legacy data equal to before');
+  assert.ok(readFileSync(s.caddyfile).equals(s.original), 'Caddyfile as before the cutover');
   for (const i of s.lab.config.identities) assert.equal((await s.lab.runtime.exec(i.container, ['service', 'posta', 'status'])).exitCode, 0, `${i.container} daemon running again`);
 }
 
-/** Runs the preparation (up to the backups) fault-free, then turns a fault on before the rest. */
-async function prepareThenFault(s: Scene, fault: string) {
+const fault = async (s: Scene, name: string, on = true) => {
+  const r = await s.lab.cli(['lab', 'fault', name, ...(on ? [] : ['--off']), '--dir', s.lab.dir]);
+  assert.equal(r.code, 0, r.stderr);
+};
+
+// One lab for the whole file: the first scenario prepares the target (through the backups) without a fault;
+// every later one starts a new run at the outage window (`--from stop-legacy`, the preparation is in place).
+// Each ends with the legacy path serving again, which is where the next one starts. slow-identity is last:
+// it leaves the first identity's restarted legacy daemon slow.
+test('faults during the lab cutover: each fails where it should and ends with every identity served, no data lost', async (t) => {
+  const lab = await startLab(t);
+  const caddyfile = join(lab.dir, 'caddy', 'Caddyfile');
+  const s: Scene = { lab, state: join(lab.dir, 'state'), caddyfile, original: readFileSync(caddyfile), before: legacyData(lab) };
   const prep = await apply(s, '--through', 'backup-legacy');
   assert.equal(prep.code, 0, `${prep.stdout}\n${prep.stderr}`);
-  const on = await s.lab.cli(['lab', 'fault', fault, '--dir', s.lab.dir]);
-  assert.equal(on.code, 0, on.stderr);
-}
 
-test('reload-failure: the repoint auto-reverts (live config equal to before), apply rolls back, all served', async (t) => {
-  const s = await scene(t, ['--fault', 'reload-failure']);
-  const admin = `http://${s.lab.config.caddy.ip}:${s.lab.config.caddy.adminPort}/config/`;
-  const liveBefore = await (await fetch(admin)).json();
-  const r = await apply(s);
-  assert.equal(r.code, 1, `${r.stdout}\n${r.stderr}`);
-  assert.match(r.stdout, /✗ +\d+ repoint-caddy: .*lab fault reload-failure/);
-  assert.match(r.stdout, /Reverted: .* restored from .*Caddyfile\.bak\.posta-multitenant-cutover-/);
-  assert.match(r.stdout, /rolling back/);
-  assert.deepEqual(await (await fetch(admin)).json(), liveBefore, 'live config equal to before');
-  assert.ok(readFileSync(s.caddyfile).equals(s.original), 'Caddyfile restored byte-identical');
-  const repoint = steps(s).get('repoint-caddy');
-  assert.equal(repoint?.state, 'rolled-back', 'the failed destructive step is part of the rollback');
-  assert.match(repoint?.error ?? '', /lab fault reload-failure/);
-  assert.equal(caddyBackups(s).length, 1, 'one backup, taken before the write');
-  assert.equal(steps(s).get('smoke-public'), undefined, 'nothing ran after the failed repoint');
-  await assertServedNoDataLost(s);
-});
+  await t.test('wrong-mode: the copy fails on the mode before any proxy change; apply rolls back', async () => {
+    await fault(s, 'wrong-mode');
+    const r = await apply(s);
+    assert.equal(r.code, 1, `${r.stdout}\n${r.stderr}`);
+    assert.match(r.stdout, /resuming run #1/);
+    assert.match(r.stdout, /✗ +\d+ copy-keys\[arne\]: .*mode 0644, expected 0600/);
+    assert.match(r.stdout, /rolled back; the legacy path answers/);
+    assertProxyUntouched(s, []);
+    await fault(s, 'wrong-mode', false);
+    await assertServedNoDataLost(s);
+  });
 
-test('truncated-copy: the copy fails on sha256 before any proxy change; rollback restarts legacy; all served', async (t) => {
-  const s = await scene(t);
-  await prepareThenFault(s, 'truncated-copy');
-  const r = await apply(s);
-  assert.equal(r.code, 1, `${r.stdout}\n${r.stderr}`);
-  assert.match(r.stdout, /✗ +\d+ copy-keys\[arne\]: .*(differs|sha256)/);
-  assertProxyUntouched(s);
-  const off = await s.lab.cli(['lab', 'fault', 'truncated-copy', '--off', '--dir', s.lab.dir]);
-  assert.equal(off.code, 0);
-  // With the fault on, even the rollback's smoke cannot read the token DBs; once it is gone, rollback completes.
-  const rb = await s.lab.cli(['rollback', LAB_RUNBOOK, '--yes', '--state', s.state]);
-  assert.equal(rb.code, 0, `${rb.stdout}\n${rb.stderr}`);
-  await assertServedNoDataLost(s);
-});
+  await t.test('truncated-copy: the copy fails on sha256 before any proxy change; rollback restarts legacy', async () => {
+    await fault(s, 'truncated-copy');
+    const r = await apply(s, '--from', 'stop-legacy');
+    assert.equal(r.code, 1, `${r.stdout}\n${r.stderr}`);
+    assert.match(r.stdout, /✗ +\d+ copy-keys\[arne\]: .*(differs|sha256)/);
+    assertProxyUntouched(s, []);
+    await fault(s, 'truncated-copy', false);
+    // With the fault on, even the rollback's smoke cannot read the token DBs; once it is gone, rollback completes.
+    const rb = await s.lab.cli(['rollback', LAB_RUNBOOK, '--yes', '--state', s.state]);
+    assert.equal(rb.code, 0, `${rb.stdout}\n${rb.stderr}`);
+    await assertServedNoDataLost(s);
+  });
 
-test('wrong-mode: the copy fails on the mode before any proxy change; apply rolls back; all served', async (t) => {
-  const s = await scene(t);
-  await prepareThenFault(s, 'wrong-mode');
-  const r = await apply(s);
-  assert.equal(r.code, 1, `${r.stdout}\n${r.stderr}`);
-  assert.match(r.stdout, /✗ +\d+ copy-keys\[arne\]: .*mode 0644, expected 0600/);
-  assert.match(r.stdout, /rolled back; the legacy path answers/);
-  assertProxyUntouched(s);
-  await assertServedNoDataLost(s);
-});
+  await t.test('daemon-crash: the new daemon dies, the proxy is never touched, rollback restarts legacy', async () => {
+    await fault(s, 'daemon-crash');
+    const r = await apply(s, '--from', 'stop-legacy');
+    assert.equal(r.code, 1, `${r.stdout}\n${r.stderr}`);
+    assert.match(r.stdout, /✗ +\d+ (start-posta|smoke-local): /);
+    assert.match(r.stdout, /rolled back; the legacy path answers/);
+    assertProxyUntouched(s, []);
+    await fault(s, 'daemon-crash', false);
+    await assertServedNoDataLost(s);
+  });
 
-test('daemon-crash: the new daemon dies, the proxy is never touched, rollback restarts legacy; all served', async (t) => {
-  const s = await scene(t, ['--fault', 'daemon-crash']);
-  const r = await apply(s);
-  assert.equal(r.code, 1, `${r.stdout}\n${r.stderr}`);
-  assert.match(r.stdout, /✗ +\d+ (start-posta|smoke-local): /);
-  assert.match(r.stdout, /rolled back; the legacy path answers/);
-  assertProxyUntouched(s);
-  await assertServedNoDataLost(s);
-});
+  await t.test('reload-failure: the repoint auto-reverts (live config equal to before), apply rolls back', async () => {
+    await fault(s, 'reload-failure');
+    const admin = `http://${lab.config.caddy.ip}:${lab.config.caddy.adminPort}/config/`;
+    const liveBefore = await (await fetch(admin)).json();
+    const r = await apply(s, '--from', 'stop-legacy');
+    assert.equal(r.code, 1, `${r.stdout}\n${r.stderr}`);
+    assert.match(r.stdout, /✗ +\d+ repoint-caddy: .*lab fault reload-failure/);
+    assert.match(r.stdout, /Reverted: .* restored from .*Caddyfile\.bak\.posta-multitenant-cutover-/);
+    assert.match(r.stdout, /rolling back/);
+    assert.deepEqual(await (await fetch(admin)).json(), liveBefore, 'live config equal to before');
+    const repoint = steps(s).get('repoint-caddy');
+    assert.equal(repoint?.state, 'rolled-back', 'the failed destructive step is part of the rollback');
+    assert.match(repoint?.error ?? '', /lab fault reload-failure/);
+    assert.equal(caddyBackups(s).length, 1, 'one backup, taken before the write');
+    assert.equal(steps(s).get('smoke-public'), undefined, 'nothing ran after the failed repoint');
+    await fault(s, 'reload-failure', false);
+    await assertServedNoDataLost(s);
+  });
 
-test('slow-identity: the local smoke fails on the timeout, naming the identity; nothing repointed; all served', async (t) => {
-  const s = await scene(t);
-  await prepareThenFault(s, 'slow-identity');
-  const r = await apply(s);
-  assert.equal(r.code, 1, `${r.stdout}\n${r.stderr}`);
-  const slow = s.lab.config.identities[0]!.slug;
-  assert.match(r.stdout, new RegExp(`✗ +\\d+ smoke-local: smoke local failed for ${slow}\\b`));
-  assert.match(r.stdout, new RegExp(`${slow} \\w+ \\(local\\): timed out`));
-  const others = s.lab.config.identities.slice(1).map((i) => i.slug);
-  for (const o of others) assert.ok(!new RegExp(`smoke local failed for .*${o}`).test(r.stdout), `${o} is not blamed`);
-  assertProxyUntouched(s);
-  // The restarted legacy daemon of the slow identity is slow too (the fault is on); it still answers.
-  await assertServedNoDataLost(s, 10_000);
+  await t.test('slow-identity: the local smoke fails on the timeout, naming the identity; nothing repointed', async () => {
+    const backups = caddyBackups(s);
+    await fault(s, 'slow-identity');
+    const r = await apply(s, '--from', 'stop-legacy');
+    assert.equal(r.code, 1, `${r.stdout}\n${r.stderr}`);
+    const slow = lab.config.identities[0]!.slug;
+    assert.match(r.stdout, new RegExp(`✗ +\\d+ smoke-local: smoke local failed for ${slow}:`));
+    assert.match(r.stdout, new RegExp(`${slow} \\w+ \\(local\\): timed out`));
+    for (const o of lab.config.identities.slice(1)) assert.doesNotMatch(r.stdout, new RegExp(`${o.slug} \\w+ \\(local\\): `), `${o.slug} is not blamed`);
+    assertProxyUntouched(s, backups);
+    // The restarted legacy daemon of the slow identity is slow too (the fault is on); it still answers.
+    await assertServedNoDataLost(s, 10_000);
+  });
 });
