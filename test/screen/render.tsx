@@ -39,9 +39,14 @@ export async function renderScreen(
   state: CockpitState,
   opts: { columns?: number; rows?: number; color?: boolean; followTerminal?: boolean } = {},
 ): Promise<Screen> {
-  let columns = opts.columns ?? state.viewport.columns;
-  let rows = opts.rows ?? state.viewport.rows;
-  const store = createCockpitStore({ ...state, viewport: { columns, rows } });
+  const columns = opts.columns ?? state.viewport.columns;
+  const rows = opts.rows ?? state.viewport.rows;
+  return renderStore(createCockpitStore({ ...state, viewport: { columns, rows } }), { ...opts, columns, rows });
+}
+
+/** The same harness around a store someone else drives (e.g. src/cockpit's driver on a real runner). */
+export async function renderStore(store: CockpitStore, opts: { columns: number; rows: number; color?: boolean; followTerminal?: boolean }): Promise<Screen> {
+  let { columns, rows } = opts;
   const effects: Effect[] = [];
   store.onEffect((e) => effects.push(e));
   const size = opts.followTerminal ? undefined : { columns, rows };
