@@ -114,6 +114,10 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       }
       const out = await run.runStep(step.key, hooks);
       outcomes.push(out);
+      if (out.notRun) {
+        human.write(`\n✗ ${out.summary}; run #${run.runId} stays open, nothing else ran\n`);
+        return 1;
+      }
       if (out.state === 'failed') {
         failed = out;
         break;

@@ -55,9 +55,11 @@ export function progressHooks(run: Run, out: NodeJS.WritableStream, opts: { verb
         else out.write(`       … ${ev.message}\n`);
       }
     },
-    async confirm(prompt) {
-      out.write(`   ? ${prompt} → ${opts.yes ? 'yes (--yes)' : 'no (not interactive)'}\n`);
-      return Boolean(opts.yes);
+    async confirm(prompt, _step, kind) {
+      // --yes answers the runbook's own gates; whether an interrupted step may run again is an operator's call.
+      const yes = Boolean(opts.yes) && kind !== 'recheck';
+      out.write(`   ? ${prompt} → ${yes ? 'yes (--yes)' : kind === 'recheck' ? 'no: decide in the cockpit (cutover run), or skip it with apply --from NEXT' : 'no (not interactive)'}\n`);
+      return yes;
     },
   };
 }

@@ -17,9 +17,15 @@
 //       onEvent(e) {},               // RunnerEvent: {kind:'state',key,state,summary?,error?}
 //                                    //   | {kind:'action',key,event: ActionEvent (output|command|progress)}
 //                                    //   | {kind:'outage',state:'opened'|'closed'} | {kind:'note',message}
-//       confirm: async (prompt, step) => true,  // operator gates, re-check of an interrupted step
+//       confirm: async (prompt, step, kind) => true,  // kind 'gate': gate.operator (and typed-less confirms);
+//                                    //   'recheck': re-run a step the dead driver was in whose action is not
+//                                    //   repeatable (REPEATABLE_ACTIONS re-run without asking)
 //     };
-//     const out = await run.runStep(key, hooks);  // StepOutcome { state: succeeded|failed, summary, error? }
+//     const out = await run.runStep(key, hooks);  // StepOutcome { state: succeeded|failed, summary, error?,
+//                                                 //   notRun? (recheck refused: nothing journaled) }
+//     // After resume the interrupted step is 'failed' with that reason: next() is blocked on it until it is
+//     // run again (runStep) or skipped (skipStep).
+//     await run.recordSnapshot();                 // live snapshot journaled as 'verify' (the report's "now")
 //     run.skipStep(key, 'why');                   // pending|failed → skipped, journaled
 //     run.rollbackPlan()                          // RollbackPlan { entries newest first, notUndoable }
 //     await run.rollback(hooks);                  // undo + legacy smoke; ends the run 'rolled-back'

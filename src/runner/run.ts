@@ -140,7 +140,7 @@ export class RunDriver implements Run {
       http: this.i.http,
       env: this.i.env,
       emit: this.emitter(key, hooks, sink, commands),
-      confirm: (prompt) => (hooks?.confirm ? hooks.confirm(prompt, step) : Promise.resolve(false)),
+      confirm: (prompt) => (hooks?.confirm ? hooks.confirm(prompt, step, 'gate') : Promise.resolve(false)),
       ...(hooks?.confirmTyped ? { confirmTyped: (prompt: string, expected: string) => hooks.confirmTyped!(prompt, expected, step) } : {}),
       registerSecret: (s) => this.journal.registerSecrets(s),
       decommission: this.decommissionInputs(hooks?.decommission),
@@ -172,8 +172,8 @@ export class RunDriver implements Run {
       if (!('step' in nx) || nx.step.key !== key) throw new Error(`step ${step.index} ${key} cannot run now: ${'step' in nx ? `step ${nx.step.index} ${nx.step.key} comes first` : nx.blocked}`);
     }
     if (this.interrupted.has(key) && !REPEATABLE_ACTIONS.has(step.action)) {
-      const ok = hooks?.confirm ? await hooks.confirm(`step ${step.index} ${key} (${step.action}) was running when the previous driver died; its effect is unknown. Run it again?`, step) : false;
-      if (!ok) return { key, state: 'failed', summary: 'not re-run: the operator did not confirm', error: 'interrupted step not re-run', durationMs: 0 };
+      const ok = hooks?.confirm ? await hooks.confirm(`step ${step.index} ${key} (${step.action}) was running when the previous driver died; its effect is unknown. Run it again?`, step, 'recheck') : false;
+      if (!ok) return { key, state: 'failed', summary: `not re-run: ${key} was interrupted and ${step.action} is not safe to repeat unconfirmed`, error: 'interrupted step not re-run', durationMs: 0, notRun: true };
     }
     const started = Date.now();
     const previous = this.steps().get(key);

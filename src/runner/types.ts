@@ -53,8 +53,11 @@ export type RunnerEvent =
 
 export interface RunHooks {
   onEvent?(event: RunnerEvent): void;
-  /** Operator gates and re-check questions: true to go on. Default: refuse (false). */
-  confirm?(prompt: string, step?: ResolvedStep): Promise<boolean>;
+  /**
+   * Operator gates ('gate') and the re-check of a step the previous driver died in whose action is not
+   * safe to repeat ('recheck'): true to go on. Default: refuse (false).
+   */
+  confirm?(prompt: string, step?: ResolvedStep, kind?: 'gate' | 'recheck'): Promise<boolean>;
   /**
    * Irreversible steps (container.delete): true when the operator typed `expected` (the cockpit passes the
    * name typed in its confirmation). Absent: the executor falls back to confirm().
@@ -71,6 +74,8 @@ export interface StepOutcome {
   error?: string;
   durationMs: number;
   backupPath?: string;
+  /** The step was not started at all (an interrupted step the operator did not confirm); nothing was journaled. */
+  notRun?: true;
 }
 
 export interface RollbackEntryOutcome {
