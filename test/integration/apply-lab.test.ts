@@ -55,6 +55,8 @@ test('lab cutover: apply refuses without --yes / --allow-destructive; apply → 
   assert.ok(report.stdout.includes(backups[0]!), 'report names the Caddyfile backup');
   assert.match(report.stdout, /As clients saw it \(lab device timeline\): longest gap/);
   for (const i of lab.config.identities) assert.match(report.stdout, new RegExp(`\`${i.container}\`: Stopped, autostart off, delete-protected`), 'closing snapshot in the report');
+  for (const i of lab.config.identities) for (const check of ['actor', '401', 'setup', '410']) assert.ok(report.stdout.includes(`| ${i.slug} | ${check} |`), `report smoke row ${i.slug} ${check}`);
+  assert.match(report.stdout, /#### Rollback procedure\n\nIn one command: `cutover rollback .*posta-cutover\.toml --yes`/);
 
   const rollback = await lab.cli(['rollback', RUNBOOK, '--yes', '--state', state]);
   assert.equal(rollback.code, 0, `rollback failed:\n${rollback.stdout}\n${rollback.stderr}`);
