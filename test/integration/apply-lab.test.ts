@@ -8,9 +8,11 @@ import { startLab } from '../helpers/lab.ts';
 import { assertAllServed, assertNoSecrets, journalText, LAB_RUNBOOK, legacyData } from '../helpers/cutover-lab.ts';
 
 const RUNBOOK = LAB_RUNBOOK;
+const AUTOSTART_DELAY_MS = 3_000;
 
-test('lab cutover: apply refuses without --yes / --allow-destructive; apply → verify → rollback restores everything', async (t) => {
-  const lab = await startLab(t);
+test('lab cutover (autostart fault on): apply refuses without --yes / --allow-destructive; apply → verify → rollback restores everything', async (t) => {
+  // The autostart fault (seed 000: stopped legacy containers came back at the next boot) is on throughout.
+  const lab = await startLab(t, ['--fault', 'autostart']);
   const state = join(lab.dir, 'state');
   const caddyfile = join(lab.dir, 'caddy', 'Caddyfile');
   const originalCaddyfile = readFileSync(caddyfile);
@@ -43,9 +45,11 @@ test('lab cutover: apply refuses without --yes / --allow-destructive; apply → 
   const archives = readdirSync(join(state, 'backups')).filter((n) => !n.startsWith('.'));
   assert.ok(archives.filter((n) => n.endsWith('.tar.gz')).length === 3, archives.join(', '));
   for (const n of [...archives.map((a) => join(state, 'backups', a)), join(state, 'journal.sqlite')]) assert.equal(statSync(n).mode & 0o777, 0o600, n);
+  // Give the autostart fault its chance (it boots a stopped legacy container after 3 s unless autostart is off).
+  await new Promise((r) => setTimeout(r, AUTOSTART_DELAY_MS + 500));
   for (const i of lab.config.identities) {
     const inst = await lab.runtime.get(i.container);
-    assert.equal(inst?.status, 'Stopped', `${i.container} stopped, not deleted`);
+    assert.equal(inst?.status, 'Stopped', `${i.container} stopped, not deleted, and stays stopped`);
     assert.equal(inst?.config['boot.autostart'], 'false');
   }
 
