@@ -93,7 +93,14 @@ export const proxyRepoint: ActionExecutor = {
     const p = proxyOf(ctx.runbook);
     // A failed repoint either changed nothing (null) or was already reverted by its own auto-revert (true).
     if (changed.reverted === true || changed.reverted === null) return { summary: `${p.caddyfile}: the repoint's own auto-revert already restored it; nothing to undo` };
-    const backupPath = typeof changed.backupPath === 'string' ? changed.backupPath : changed.reverted === false ? (caddyBackups(p.caddyfile, p.label)[0]?.path ?? null) : null;
+    let backupPath = typeof changed.backupPath === 'string' ? changed.backupPath : changed.reverted === false ? (caddyBackups(p.caddyfile, p.label)[0]?.path ?? null) : null;
+    if (!backupPath && typeof changed.stepStartedAt === 'number') {
+      // The driver died inside the repoint: a backup taken since the step started means the file may have been
+      // written (the backup always comes first); none means nothing was written.
+      const since = changed.stepStartedAt;
+      backupPath = caddyBackups(p.caddyfile, p.label).find((b) => b.mtimeMs >= since - 1000)?.path ?? null;
+      if (!backupPath) return { summary: `${p.caddyfile}: no backup taken since the interrupted repoint started, so it was never written; nothing to undo` };
+    }
     if (!backupPath) throw new ActionError(`no Caddyfile backup recorded for the repoint; restore ${p.caddyfile} by hand from ${p.caddyfile}.bak.${p.label}-*`);
     return restoreFrom(ctx, backupPath);
   },

@@ -6,7 +6,7 @@ import { formatProblem } from '../runbook/problems.ts';
 import { defaultStateDir } from '../paths.ts';
 import { openJournal } from '../journal/journal.ts';
 import { acquireLease, type Lease } from '../journal/lease.ts';
-import { resumePoint, RunbookChangedError, type ResumePoint } from '../journal/resume.ts';
+import { resumeFromSteps, resumePoint, RunbookChangedError, type ResumePoint } from '../journal/resume.ts';
 import { createIncusRuntime } from '../adapters/incus.ts';
 import { createHttp } from '../adapters/http.ts';
 import type { OpenRunOptions, Run } from './types.ts';
@@ -43,6 +43,12 @@ export async function openRun(o: OpenRunOptions): Promise<Run> {
       if (!r) throw new RunnerInputError(`${journal.file}: no cutover run recorded for ${runbook.runbook.name}: nothing to roll back`);
       if (r.runbookSha256 !== loaded.sha256 && !o.acceptChanged) throw new RunbookChangedError(r.id, r.runbookSha256, loaded.sha256, r.runbookText);
       runId = r.id;
+      if (r.endedAt === null) {
+        // Rolling back a run whose driver died: the step it died in counts as failed (maybe partly applied),
+        // so a destructive one is undone too.
+        resumed = { runId, ...resumeFromSteps(journal.stepStates(runId), plan.map((s) => s.key)) };
+        journal.resumeRun(runId);
+      }
     } else {
       const old = journal.unfinishedRun();
       if (old && (old.mode === 'apply' || old.mode === 'run')) {

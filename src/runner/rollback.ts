@@ -31,8 +31,11 @@ export async function runRollback(run: RunDriver, hooks?: RunHooks): Promise<Rol
       if (e.undo.kind === 'auto') {
         const ex = executorFor(e.step.action);
         if (!ex?.undo) throw new ActionError(`${e.step.action} has no automatic undo`);
-        const changed = undoRecord(steps.get(key)?.changed);
-        res = changed && Object.keys(changed).length ? await ex.undo(e.step, changed, ctx) : { summary: 'nothing recorded as changed: nothing to undo' };
+        const record = steps.get(key);
+        const changed = undoRecord(record?.changed);
+        // A repoint the driver died in recorded nothing: its undo gets when it started, to find the backup it took.
+        const given = changed && Object.keys(changed).length ? changed : e.partial && e.step.action === 'proxy.repoint' ? { stepStartedAt: record?.startedAt ?? null } : null;
+        res = given ? await ex.undo(e.step, given, ctx) : { summary: 'nothing recorded as changed: nothing to undo' };
       } else {
         const ex = executorFor(e.undo.action);
         if (!ex) throw new ActionError(`no executor for the undo action "${e.undo.action}"`);

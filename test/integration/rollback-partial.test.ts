@@ -6,9 +6,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startLab } from '../helpers/lab.ts';
 import { assertAllServed, LAB_RUNBOOK, legacyData } from '../helpers/cutover-lab.ts';
-import { readJournal } from '../helpers/driver.ts';
+import { readJournal, startDriver, waitForEvent } from '../helpers/driver.ts';
 
-test('rollback after a partial cutover (stopped right after the repoint): plan shown, then undone; a new run can start', async (t) => {
+test('rollback after a partial cutover (stopped right after the repoint), and after a driver killed inside the repoint', async (t) => {
   const lab = await startLab(t);
   const state = join(lab.dir, 'state');
   const caddyfile = join(lab.dir, 'caddy', 'Caddyfile');
@@ -47,9 +47,27 @@ test('rollback after a partial cutover (stopped right after the repoint): plan s
   assert.equal(steps.get('copy-db[arne]')?.state, 'succeeded', 'a copy into the new container is left for diagnosis');
   assert.equal(steps.get('create-container')?.state, 'succeeded');
 
-  // The rolled-back run is over: the next apply starts a new run, with a fresh baseline from the legacy path.
-  const next = await lab.cli(['apply', LAB_RUNBOOK, '--yes', '--state', state, '--through', 'baseline']);
-  assert.equal(next.code, 0, next.stderr);
-  assert.match(next.stdout, /run #2/);
-  assert.doesNotMatch(next.stdout, /resuming/);
+  // The rolled-back run is over: the next apply starts a new run. Its driver dies inside the repoint (kill -9);
+  // rollback takes the dead driver's lease over and undoes the interrupted destructive step too.
+  const from = readJournal(state, (j) => j.lastEventId());
+  const d = await startDriver(['apply', LAB_RUNBOOK, '--yes', '--allow-destructive', '--state', state], lab.env);
+  const hit = await waitForEvent(state, d, (e) => e.kind === 'step' && e.stepKey === 'repoint-caddy' && e.state === 'running', { afterId: from });
+  assert.ok(hit, 'the second run reached the repoint');
+  d.child.kill('SIGKILL');
+  assert.equal((await d.done).signal, 'SIGKILL');
+  const runs = readJournal(state, (j) => j.runs());
+  assert.equal(runs.length, 2, 'a new run, not a resume of the rolled-back one');
+  const refused = await lab.cli(['rollback', LAB_RUNBOOK, '--yes', '--state', state]);
+  assert.equal(refused.code, 2);
+  assert.match(refused.stderr, /take it over with --take-over/);
+  const rb2 = await lab.cli(['rollback', LAB_RUNBOOK, '--yes', '--take-over', '--state', state]);
+  assert.equal(rb2.code, 0, `${rb2.stdout}\n${rb2.stderr}`);
+  assert.match(rb2.stdout, /repoint-caddy \(failed: may be partial\)/);
+  assert.ok(readFileSync(caddyfile).equals(original), 'Caddyfile byte-identical after the interrupted repoint is undone');
+  await assertAllServed(lab);
+  assert.deepEqual(legacyData(lab), before);
+  const second = readJournal(state, (j) => ({ run: j.run(2)!, steps: j.stepStates(2) }));
+  assert.equal(second.run.outcome, 'rolled-back');
+  assert.equal(second.steps.get('repoint-caddy')?.state, 'rolled-back');
+  assert.match(second.steps.get('repoint-caddy')?.error ?? '', /driver died while this step was running/);
 });
