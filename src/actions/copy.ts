@@ -5,7 +5,7 @@ import { mkdtemp, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ActionContext, ActionExecutor } from './types.ts';
 import { ActionError } from './types.ts';
-import { execChecked, exists, serviceRunning, sha256 } from './inside.ts';
+import { execChecked, fileFacts, serviceRunning } from './inside.ts';
 import { installFile, sha256Hex } from './files.ts';
 import { bool, str } from './params.ts';
 import { readFile } from 'node:fs/promises';
@@ -31,8 +31,7 @@ async function integrityCheck(dbPath: string): Promise<string> {
   }
 }
 
-async function pullVerified(ctx: ActionContext, container: string, path: string, local: string): Promise<{ size: number; sha256: string }> {
-  const sourceSha = await sha256(ctx, container, path);
+async function pullVerified(ctx: ActionContext, container: string, path: string, local: string, sourceSha: string): Promise<{ size: number; sha256: string }> {
   ctx.emit({ kind: 'command', argv: ['incus', 'file', 'pull', `${container}${path}`, local] });
   await ctx.runtime.pullFile(container, path, local);
   const data = await readFile(local);
@@ -59,15 +58,16 @@ export const copy: ActionExecutor = {
         throw new ActionError(`${fromContainer}: refusing to copy the live SQLite file ${from}: ${service} is still running (stop it first)`);
       }
     }
-    if (!(await exists(ctx, fromContainer, from))) throw new ActionError(`${fromContainer}:${from} does not exist`);
-    const suffixes = [''];
-    if (isSqlite) for (const s of SQLITE_SIDECARS) if (await exists(ctx, fromContainer, from + s)) suffixes.push(s);
+    const candidates = [from, ...(isSqlite ? SQLITE_SIDECARS.map((s) => from + s) : [])];
+    const source = await fileFacts(ctx, fromContainer, candidates);
+    if (!source.has(from)) throw new ActionError(`${fromContainer}:${from} does not exist`);
+    const suffixes = ['', ...SQLITE_SIDECARS.filter((s) => isSqlite && source.has(from + s))];
 
     const dir = await mkdtemp(join(ctx.workDir, 'copy-'));
     const copied: CopiedFile[] = [];
     for (const suffix of suffixes) {
-      const local = join(dir, `source${suffix}`);
-      const pulled = await pullVerified(ctx, fromContainer, from + suffix, local);
+      const local = join(dir, `db${suffix}`);
+      const pulled = await pullVerified(ctx, fromContainer, from + suffix, local, source.get(from + suffix)!.sha256);
       const landed = await installFile(ctx, toContainer, local, to + suffix, modeText, owner);
       if (landed.sha256 !== pulled.sha256) throw new ActionError(`${toContainer}:${to + suffix}: sha256 differs from the source`);
       copied.push({ from: from + suffix, to: to + suffix, size: landed.size, sha256: landed.sha256, mode: landed.mode });
@@ -75,9 +75,9 @@ export const copy: ActionExecutor = {
     const changed = { container: toContainer, paths: copied.map((c) => c.to) };
 
     if (isSqlite) {
-      const checkDir = await mkdtemp(join(ctx.workDir, 'check-'));
-      for (const suffix of suffixes) await pullVerified(ctx, toContainer, to + suffix, join(checkDir, `db${suffix}`));
-      const verdict = await integrityCheck(join(checkDir, 'db'));
+      // The local copy is byte-for-byte what landed (sha256 checked on both ends), so it is checked here
+      // rather than pulled back from the target.
+      const verdict = await integrityCheck(join(dir, 'db'));
       if (verdict !== 'ok') throw new ActionError(`${toContainer}:${to}: integrity_check says ${verdict}`, changed);
       ctx.emit({ kind: 'output', line: `${to} integrity_check ok` });
     }

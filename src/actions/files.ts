@@ -6,7 +6,7 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { basename, isAbsolute, join, resolve as resolvePath } from 'node:path';
 import type { ActionContext, ActionExecutor } from './types.ts';
 import { ActionError } from './types.ts';
-import { execChecked, exists, normaliseMode, sha256, statFile } from './inside.ts';
+import { execChecked, exists, fileFacts, normaliseMode, statFile } from './inside.ts';
 import { parseMode, parseOwner, str } from './params.ts';
 import type { ResolvedStep } from '../engine/types.ts';
 
@@ -28,13 +28,13 @@ export async function installFile(ctx: ActionContext, container: string, localPa
   await ctx.runtime.pushFile(container, localPath, tmp, { mode: parseMode(modeText), uid: owner.uid, gid: owner.gid, createDirs: true });
   if (owner.uid === undefined) await execChecked(ctx, container, ['chown', owner.spec, tmp]);
   await execChecked(ctx, container, ['mv', '-f', tmp, path]);
-  const facts = await statFile(ctx, container, path);
+  const facts = (await fileFacts(ctx, container, [path])).get(path);
   if (!facts) throw new ActionError(`${container}:${path} is missing after the write`);
   const problems: string[] = [];
   if (facts.size !== want.size) problems.push(`size ${facts.size} B, expected ${want.size} B`);
   if (normaliseMode(facts.mode) !== want.mode) problems.push(`mode ${facts.mode}, expected ${want.mode}`);
   if (owner.uid !== undefined && (facts.uid !== owner.uid || facts.gid !== owner.gid)) problems.push(`owner ${facts.uid}:${facts.gid}, expected ${owner.uid}:${owner.gid}`);
-  const got = await sha256(ctx, container, path);
+  const got = facts.sha256;
   if (got !== want.sha) problems.push(`sha256 ${got.slice(0, 12)}…, expected ${want.sha.slice(0, 12)}…`);
   if (problems.length) throw new ActionError(`${container}:${path}: ${problems.join('; ')}`, { container, path });
   ctx.emit({ kind: 'output', line: `${basename(path)} ${want.size} B ${want.mode} sha256 ${want.sha.slice(0, 12)}… ok` });

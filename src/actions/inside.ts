@@ -33,11 +33,33 @@ export async function statFile(ctx: ActionContext, container: string, path: stri
   return { size: Number(size), mode: (mode ?? '').padStart(4, '0'), uid: Number(uid), gid: Number(gid) };
 }
 
-export async function sha256(ctx: ActionContext, container: string, path: string): Promise<string> {
-  const r = await execChecked(ctx, container, ['sha256sum', path]);
-  const hash = r.stdout.trim().split(/\s+/)[0] ?? '';
-  if (!/^[0-9a-f]{64}$/.test(hash)) throw new ActionError(`${container}: sha256sum ${path} gave no hash`);
-  return hash;
+export interface FileFactsWithHash extends FileFacts {
+  sha256: string;
+}
+
+/**
+ * Size, mode, owner and sha256 of several files in two execs, whatever their number (each exec is a round
+ * trip to the runtime, and these sit inside the outage window). Missing files are simply absent from the map.
+ */
+export async function fileFacts(ctx: ActionContext, container: string, paths: string[]): Promise<Map<string, FileFactsWithHash>> {
+  const st = await ctx.runtime.exec(container, ['stat', '-c', '%s %a %u %g %n', ...paths]);
+  const facts = new Map<string, FileFacts>();
+  for (const line of st.stdout.split('\n')) {
+    const m = /^(\d+) ([0-7]+) (\d+) (\d+) (.+)$/.exec(line);
+    if (m && paths.includes(m[5]!)) facts.set(m[5]!, { size: Number(m[1]), mode: m[2]!.padStart(4, '0'), uid: Number(m[3]), gid: Number(m[4]) });
+  }
+  const out = new Map<string, FileFactsWithHash>();
+  const present = paths.filter((p) => facts.has(p));
+  if (!present.length) return out;
+  const sums = await ctx.runtime.exec(container, ['sha256sum', ...present]);
+  for (const line of sums.stdout.split('\n')) {
+    const m = /^([0-9a-f]{64}) [ *](.+)$/.exec(line);
+    const f = m && facts.get(m[2]!);
+    if (f) out.set(m[2]!, { ...f, sha256: m[1]! });
+  }
+  const unhashed = present.filter((p) => !out.has(p));
+  if (unhashed.length) throw new ActionError(`${container}: sha256sum gave no hash for ${unhashed.join(', ')}${sums.stderr.trim() ? `: ${sums.stderr.trim()}` : ''}`);
+  return out;
 }
 
 /** OpenRC/sysvinit convention: `service NAME status` exits 0 when running. */

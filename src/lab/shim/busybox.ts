@@ -32,6 +32,21 @@ class Fail extends Error {
   }
 }
 
+/** Like busybox and coreutils: a missing file is reported on stderr, the others are still done, exit 1. */
+function eachFile(ctx: Ctx, paths: string[], cmd: string, fn: (path: string, host: string) => void): number {
+  let code = 0;
+  for (const p of paths) {
+    try {
+      fn(p, existing(ctx, p, cmd));
+    } catch (err) {
+      if (!(err instanceof Fail)) throw err;
+      ctx.io.err(err.message + '\n');
+      code = 1;
+    }
+  }
+  return code;
+}
+
 export const COMMANDS: Record<string, Command> = {
   true: () => 0,
   false: () => 1,
@@ -76,13 +91,9 @@ export const COMMANDS: Record<string, Command> = {
   stat: (ctx, args) => {
     const { rest, values } = parseFlags(args, ['L'], ['c']);
     if (!values.c) throw new Fail('stat: the lab supports only stat -c FORMAT FILE…');
-    for (const p of rest) ctx.io.out(formatStat(values.c, p, statSync(existing(ctx, p, 'stat'))) + '\n');
-    return 0;
+    return eachFile(ctx, rest, 'stat', (p, host) => ctx.io.out(formatStat(values.c!, p, statSync(host)) + '\n'));
   },
-  sha256sum: (ctx, args) => {
-    for (const p of args) ctx.io.out(`${createHash('sha256').update(readFileSync(existing(ctx, p, 'sha256sum'))).digest('hex')}  ${p}\n`);
-    return 0;
-  },
+  sha256sum: (ctx, args) => eachFile(ctx, args, 'sha256sum', (p, host) => ctx.io.out(`${createHash('sha256').update(readFileSync(host)).digest('hex')}  ${p}\n`)),
   cat: (ctx, args) => {
     for (const p of args) ctx.io.out(readFileSync(existing(ctx, p, 'cat'), 'utf8'));
     return 0;
