@@ -15,11 +15,13 @@
 // Effects are requests: the driver decides, acts, and reports back through events. The screen never does I/O.
 // Quit: on the `quit` effect the driver unmounts Ink and restores the terminal; the run stays resumable.
 import { useInput, useStdout } from 'ink';
-import { useEffect, useState, useSyncExternalStore } from 'react';
+import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import { Lines } from './components/Lines.tsx';
 import { buildFrame } from './frame.ts';
 import { keyName, resolveKey } from './keymap.ts';
 import type { CockpitStore } from './state/store.ts';
+import type { CockpitState } from './state/types.ts';
+import type { Line } from './text.ts';
 
 export interface CockpitProps {
   store: CockpitStore;
@@ -54,9 +56,33 @@ function useTerminalSize(fixed?: { columns: number; rows: number }) {
   return size;
 }
 
+/**
+ * The frame for the store's state, as React state: a new state that draws the same frame (a clock tick while
+ * no clock is visible, a panel refresh that changed nothing shown) keeps the previous lines, so React does not
+ * re-render and Ink neither lays out nor writes anything. This is what keeps the idle TTY traffic and the
+ * garbage (hence RSS) down.
+ */
+function useFrame(store: CockpitStore, columns: number, rows: number): Line[] {
+  const cache = useRef<{ state: CockpitState; columns: number; rows: number; key: string; lines: Line[] } | null>(null);
+  const getSnapshot = useCallback(() => {
+    const state = store.getState();
+    const c = cache.current;
+    if (c && c.state === state && c.columns === columns && c.rows === rows) return c.lines;
+    const lines = buildFrame(state, columns, rows);
+    const key = JSON.stringify(lines);
+    if (c && c.key === key) {
+      cache.current = { ...c, state, columns, rows };
+      return c.lines;
+    }
+    cache.current = { state, columns, rows, key, lines };
+    return lines;
+  }, [store, columns, rows]);
+  return useSyncExternalStore(store.subscribe, getSnapshot);
+}
+
 export function Cockpit({ store, color = true, size: fixedSize, inputActive = true, onInterrupt }: CockpitProps) {
-  const state = useSyncExternalStore(store.subscribe, store.getState);
   const size = useTerminalSize(fixedSize);
+  const lines = useFrame(store, size.columns, size.rows);
 
   useEffect(() => {
     const v = store.getState().viewport;
@@ -79,5 +105,5 @@ export function Cockpit({ store, color = true, size: fixedSize, inputActive = tr
     { isActive: inputActive },
   );
 
-  return <Lines lines={buildFrame(state, size.columns, size.rows)} color={color} />;
+  return <Lines lines={lines} color={color} />;
 }

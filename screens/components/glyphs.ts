@@ -45,6 +45,20 @@ export function age(ms: number): string {
   return `${Math.floor(s / 86400)}d`;
 }
 
+/**
+ * An age for the side-by-side panels, which stay on screen while idle: it changes at most every 10 s under a
+ * minute ("<10s", "40s"), then every minute ("3m", "2h05m"), so a redraw each second is not needed for it.
+ * The full-size panel (1–4) shows exact seconds with age().
+ */
+export function coarseAge(ms: number): string {
+  const s = Math.max(0, Math.floor(ms / 1000));
+  if (s < 10) return '<10s';
+  if (s < 60) return `${Math.floor(s / 10) * 10}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m`;
+  if (s < 86400) return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
+  return `${Math.floor(s / 86400)}d`;
+}
+
 /** "01:12" */
 export function clock(ms: number): string {
   const s = Math.max(0, Math.floor(ms / 1000));

@@ -2,6 +2,7 @@
 // shown, on q (the driver calls close), Ctrl-C (through the driver's onInterrupt), SIGTERM, SIGHUP,
 // SIGINT and uncaught errors. Ink: maxFps 12, incremental rendering, no exit on Ctrl-C (the driver asks).
 import { render } from 'ink';
+import { setFlagsFromString } from 'node:v8';
 import { Cockpit, colorFromEnv } from '../../screens/Cockpit.tsx';
 import type { CockpitStore } from '../../screens/state/store.ts';
 import type { CliIO } from '../cli/io.ts';
@@ -14,6 +15,16 @@ export interface Mounted {
   close(): void;
   /** Settles when the screen is closed (by close() or a signal); the value is the signal's exit code, if any. */
   closed: Promise<number | null>;
+}
+
+/**
+ * The cockpit stays up for hours refreshing panels: V8's size-optimised heap heuristics (a 1 MiB young
+ * generation, more eager old-generation collection) keep the resident set near what is live instead of
+ * letting each refresh's garbage pile up. Set at run time before the screen starts (measured in the lab at
+ * idle: VmRSS 170 → see the commit message). Costs a little more GC time, which an idle screen has.
+ */
+export function leanHeap(): void {
+  setFlagsFromString('--optimize-for-size');
 }
 
 /** `run` and `watch` need a terminal on both ends; without one they say what to use instead (exit 2). */

@@ -36,8 +36,9 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     { positionals: [1, 1] },
   );
   const file = positionals[0]!;
-  const { requireTty, mountCockpit } = await import('../cockpit/terminal.tsx');
+  const { requireTty, mountCockpit, leanHeap } = await import('../cockpit/terminal.tsx');
   requireTty(io, 'run', file);
+  leanHeap();
   const { parseInterval, createStore, startLive } = await import('../cockpit/setup.ts');
   let intervalS: number;
   try {

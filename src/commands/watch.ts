@@ -21,8 +21,9 @@ Exit codes: 0 after q, 2 bad input or no terminal.
 export async function run(argv: string[], io: CliIO): Promise<number> {
   const { values, positionals } = parseCommandArgs('watch', argv, { state: { type: 'string' }, interval: { type: 'string' } }, { positionals: [1, 1] });
   const file = positionals[0]!;
-  const { requireTty, mountCockpit } = await import('../cockpit/terminal.tsx');
+  const { requireTty, mountCockpit, leanHeap } = await import('../cockpit/terminal.tsx');
   requireTty(io, 'watch', file);
+  leanHeap();
   const { parseInterval, createStore, startLive } = await import('../cockpit/setup.ts');
   let intervalS: number;
   try {

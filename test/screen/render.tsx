@@ -25,6 +25,8 @@ export interface Screen {
   lines(): string[];
   text(): string;
   raw(): string;
+  /** How many frames Ink has written so far (an unchanged frame is not written). */
+  frameCount(): number;
   /** Writes keys one at a time (each a separate stdin chunk), waiting a tick before and after each. */
   press(...keys: string[]): Promise<void>;
   /** Types text character by character. */
@@ -67,6 +69,7 @@ export async function renderStore(store: CockpitStore, opts: { columns: number; 
     store,
     effects,
     raw,
+    frameCount: () => ink.frames.length,
     text,
     lines: () => text().split('\n'),
     async press(...keys) {

@@ -1,12 +1,12 @@
 import type { TokenItem } from '../../../checks/types.ts';
 import { pad, padStart, seg, type Seg } from '../../text.ts';
-import { age, verdictSeg } from '../glyphs.ts';
+import { age, coarseAge, verdictSeg } from '../glyphs.ts';
 import { summaryLine } from './common.ts';
 import type { PanelView } from './view.ts';
 
-function seenAgo(t: TokenItem, now: number): string {
+function seenAgo(t: TokenItem, now: number, show: (ms: number) => string = coarseAge): string {
   const at = t.lastSeenAt ? Date.parse(t.lastSeenAt) : NaN;
-  return Number.isNaN(at) ? 'never' : age(now - at);
+  return Number.isNaN(at) ? 'never' : show(now - at);
 }
 
 function survivedSeg(t: TokenItem): Seg {
@@ -25,11 +25,11 @@ export const tokensView: PanelView<TokenItem> = {
     summaryLine('tokens', panel, (p) => {
       const kept = p.items.filter((t) => t.survived).length;
       const newest = p.items.map((t) => (t.lastSeenAt ? Date.parse(t.lastSeenAt) : 0)).reduce((a, b) => Math.max(a, b), 0);
-      return `${kept} survived · newest seen ${newest ? age(now - newest) : 'never'} ago`;
+      return `${kept} survived · newest seen ${newest ? coarseAge(now - newest) : 'never'} ago`;
     }),
   detail: (t, now) => [
     verdictSeg(t.ok),
-    seg(` ${pad(`${t.identity}/${t.device}`, 20)} ${pad(t.tokenMasked, 10)} last seen ${padStart(seenAgo(t, now), 6)} ago  `),
+    seg(` ${pad(`${t.identity}/${t.device}`, 20)} ${pad(t.tokenMasked, 10)} last seen ${padStart(seenAgo(t, now, age), 6)} ago  `),
     survivedSeg(t),
     seg(`  created ${t.createdAt ?? '?'}`, { c: 'gray' }),
   ],
