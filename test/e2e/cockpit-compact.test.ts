@@ -28,7 +28,7 @@ test('e2e 80x24: the compact frame fits in every view and while steps run', asyn
   const state = mkdtempSync(join(tmpdir(), 'cutover-e2e-state-'));
   t.after(() => rmSync(state, { recursive: true, force: true }));
   const x = Tmux.create(t);
-  const run = await x.session('compact', 80, 24, ['run', RUNBOOK, '--state', state], { ...lab.env, USER: 'e2e-driver', TERM: 'xterm-256color' });
+  const run = await x.session('compact', 80, 24, ['run', RUNBOOK, '--state', state, '--interval', '10'], { ...lab.env, USER: 'e2e-driver', TERM: 'xterm-256color' });
   await x.waitFor(run, (text) => /3 Smoke\s+[✓✗]/.test(text), 'the compact panels');
   assertWhole(x.lines(run), 'first frame');
   const views: [string, string[]][] = [

@@ -20,7 +20,7 @@ test('e2e: kill the tmux session mid-cutover, start cutover run again, finish th
   // Killing the cockpit's session must not end the tmux server the second session starts on.
   x.tmux('new-session', '-d', '-s', 'keep', 'sleep 900');
 
-  const first = await x.session('one', 120, 30, ['run', RUNBOOK, '--state', state], env);
+  const first = await x.session('one', 120, 30, ['run', RUNBOOK, '--state', state, '--interval', '10'], env);
   await x.waitFor(first, (text) => /3 Smoke [✓✗]/.test(text), 'the panels');
   // Through the legacy stops (the outage window opens), then start one more step and kill everything at once.
   await driveSteps(x, first, { stopAfter: 14 });
@@ -36,7 +36,7 @@ test('e2e: kill the tmux session mid-cutover, start cutover run again, finish th
   // The terminal hangs up: the cockpit restores it, releases the lease and exits on SIGHUP.
   await waitGone(pid);
 
-  const second = await x.session('two', 120, 30, ['run', RUNBOOK, '--state', state], env);
+  const second = await x.session('two', 120, 30, ['run', RUNBOOK, '--state', state, '--interval', '10'], env);
   const resumed = await x.waitFor(second, (_t, l) => /resumed run #1/.test(messageLine(l)), 'the resume message');
   assert.match(messageLine(resumed.split('\n')), /resumed run #1: 1[45] steps done/);
   const states = listedStates(resumed.split('\n'));

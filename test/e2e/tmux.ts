@@ -56,7 +56,7 @@ export class Tmux {
       const text = lines.join('\n');
       if (test(text, lines)) return text;
       if (Date.now() > deadline) throw new Error(`tmux: waited ${timeoutMs} ms for ${what}; screen:\n${text}`);
-      await sleep(100);
+      await sleep(50);
     }
   }
 
