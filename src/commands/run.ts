@@ -13,6 +13,8 @@ step at a time and each step's output, in one screen. It takes the driver lease 
   s      skip the next step with a reason     d  diff / commands of the selected step
   o      full output of the selected step     r  rollback plan, then asks
   v      re-check the panels now              1–4 one panel full-size     ?  every key     q  quit
+  w      a blocked stability gate: waive the window with a typed reason (journaled with who)
+  a      the log review found something: acknowledge it (o shows the lines) and run the review again
 All keys: docs/keys.md. Quitting keeps the run resumable: \`cutover run RUNBOOK\` again continues it.
 
 Needs a terminal; without one use \`cutover apply RUNBOOK --yes\` (or \`cutover status RUNBOOK\` to look).
