@@ -2,6 +2,8 @@
 // SECONDS s (tmux pipe-pane) and the node process's VmRSS / VmHWM, for the bundle (default) or tsx.
 // Not a test (prints numbers). Run under the lab lock:
 //   flock /tmp/cutover-lab.lock npx tsx test/e2e/measure-idle.ts [--tsx] [--seconds 30] [--watch] [--keep FILE]
+// MEASURE_NODE_OPTIONS / MEASURE_MALLOC_ARENA_MAX are passed to the cockpit as NODE_OPTIONS / MALLOC_ARENA_MAX
+// (e.g. a --require'd sampler of process.memoryUsage()). --keep FILE keeps the raw bytes the pane received.
 import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
