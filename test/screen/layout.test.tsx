@@ -18,6 +18,8 @@ const SIZES = [
 
 type Scenario = { name: string; state: (c: number, r: number) => CockpitState; events?: Action[]; keys?: string[] };
 const LONG = 'x'.repeat(300);
+// Long text arrives as one chunk, as a paste does: the cockpit takes it key by key; typing it here one
+// keystroke at a time would only redraw the same frame a hundred times.
 const SCENARIOS: Scenario[] = [
   { name: 'fresh, nothing checked', state: (c, r) => freshState({ columns: c, rows: r }) },
   { name: 'mid-cutover green', state: (c, r) => midCutoverState({ columns: c, rows: r }) },
@@ -37,8 +39,8 @@ const SCENARIOS: Scenario[] = [
   { name: 'diff overlay', state: (c, r) => midCutoverState({ columns: c, rows: r }), keys: ['d'] },
   { name: 'output overlay', state: (c, r) => midCutoverState({ columns: c, rows: r }), keys: ['o'] },
   { name: 'rollback plan', state: (c, r) => freshState({ columns: c, rows: r }), events: [{ type: 'step-state', key: 'baseline', state: 'succeeded' }, { type: 'step-state', key: 'create-container', state: 'succeeded' }], keys: ['r'] },
-  { name: 'typed confirmation with a long answer', state: (c, r) => stepOne(freshState({ columns: c, rows: r, steps: DECOMMISSION_STEPS })), keys: [KEY.enter, ...'arne-msg-and-much-more-text-than-fits-anywhere'.repeat(3)] },
-  { name: 'skip reason', state: (c, r) => freshState({ columns: c, rows: r }), keys: ['s', ...'operator did this by hand'] },
+  { name: 'typed confirmation with a long answer', state: (c, r) => stepOne(freshState({ columns: c, rows: r, steps: DECOMMISSION_STEPS })), keys: [KEY.enter, 'arne-msg-and-much-more-text-than-fits-anywhere'.repeat(3)] },
+  { name: 'skip reason', state: (c, r) => freshState({ columns: c, rows: r }), keys: ['s', 'operator did this by hand'] },
   { name: 'destructive confirm', state: (c, r) => midCutoverState({ columns: c, rows: r }), events: [{ type: 'step-state', key: 'repoint-caddy', state: 'succeeded' }, { type: 'step-state', key: 'repoint-caddy', state: 'running' }, { type: 'step-state', key: 'repoint-caddy', state: 'failed' }], keys: [KEY.enter] },
   { name: 'quit while running', state: (c, r) => midCutoverState({ columns: c, rows: r }), keys: ['q'] },
   ...([1, 2, 3, 4] as const).map((n): Scenario => ({ name: `full-size panel ${n} (red)`, state: (c, r) => midCutoverState({ columns: c, rows: r }), events: [{ type: 'snapshot', snapshot: redSnapshot() }], keys: [String(n), KEY.down, KEY.down] })),
