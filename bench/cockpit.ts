@@ -87,6 +87,8 @@ export async function cockpitFigures(ctx: BenchContext): Promise<Figure[]> {
       await sleep(windowS * 1000);
       tmux.unpipe(c.name);
       const seconds = (performance.now() - t0) / 1000;
+      // What one full repaint of this screen costs: the pane with its colours, as a terminal receives it.
+      const frameBytes = Buffer.byteLength(tmux.tmux('capture-pane', '-e', '-p', '-t', c.name));
       const pid = tmux.nodePid(c.name);
       const rss = pid === null ? null : peakRss(pid);
       await quit(c.name);
@@ -96,11 +98,14 @@ export async function cockpitFigures(ctx: BenchContext): Promise<Figure[]> {
       } catch {
         // nothing written at all
       }
-      return { perS: bytes / seconds, rss };
+      return { perS: bytes / seconds, rss, frameBytes };
     };
     const incremental = await idle(bundle);
     const redraw = await idle(full);
-    ctx.log(`cockpit idle: ${incremental.perS.toFixed(0)} B/s, full redraw ${redraw.perS.toFixed(0)} B/s`);
+    // The cockpit draws nothing when nothing visible changed (both builds), so Ink's full-redraw mode writes
+    // nothing while idle too; the baseline is what a screen repainted on every clock tick (1/s) would send.
+    const naivePerS = Math.max(redraw.perS, incremental.frameBytes);
+    ctx.log(`cockpit idle: ${incremental.perS.toFixed(0)} B/s, Ink full-redraw build ${redraw.perS.toFixed(0)} B/s, one full repaint ${incremental.frameBytes} B`);
 
     return [
       figure({
@@ -117,8 +122,8 @@ export async function cockpitFigures(ctx: BenchContext): Promise<Figure[]> {
         name: 'cockpit idle TTY output',
         value: incremental.perS,
         unit: 'B/s',
-        baseline: redraw.perS,
-        baselineOf: 'same cockpit, Ink full redraw',
+        baseline: naivePerS,
+        baselineOf: 'a full repaint every second (or the Ink full-redraw build, if more)',
         goal: '≤ 1 KB/s',
         check: (v) => v <= 1024,
         note: `${windowS} s window after the first panel snapshot, panels refreshing every 2 s, clock ticking; tmux pipe-pane`,
