@@ -1,8 +1,8 @@
 // What `run` and `watch` share: the store for a runbook's plan (with each step's commands as its preview),
-// the live panels, the once-a-second clock tick.
+// the live panels, the once-a-second clock tick (the store itself: store-init.ts).
 import { takeSnapshot } from '../../checks/snapshot.ts';
-import { createCockpitStore, type CockpitStore } from '../../screens/state/store.ts';
-import { parseDuration } from '../engine/duration.ts';
+import type { CockpitStore } from '../../screens/state/store.ts';
+import { initialStore } from './store-init.ts';
 import type { ResolvedStep } from '../engine/types.ts';
 import type { Runbook } from '../runbook/schema.ts';
 import type { LiveContext } from '../commands/status.ts';
@@ -11,18 +11,16 @@ import { startPreviews, stepPreview, type Previews } from './preview.ts';
 
 export { stepPreview };
 
-export const DEFAULT_INTERVAL_S = 2;
+export { DEFAULT_INTERVAL_S, parseInterval } from './store-init.ts';
 
-
+/** The store with each step's commands as its preview (`d`); `run` and `watch` add those after the first frame. */
 export function createStore(rb: Runbook, plan: readonly ResolvedStep[], o: { readOnly: boolean; driver: string }): CockpitStore {
-  const store = createCockpitStore({
-    runbook: { name: rb.runbook.name, ...(rb.runbook.title ? { title: rb.runbook.title } : {}) },
-    steps: [...plan],
-    outageBudgetMs: parseDuration(rb.runbook.outage_budget),
-    driver: { name: o.driver, lock: o.readOnly ? 'unknown' : 'held' },
-    readOnly: o.readOnly,
-    now: Date.now(),
-  });
+  const store = initialStore(rb, plan, o);
+  addPreviews(store, rb, plan);
+  return store;
+}
+
+export function addPreviews(store: CockpitStore, rb: Runbook, plan: readonly ResolvedStep[]): void {
   for (const step of plan) {
     try {
       store.dispatch({ type: 'diff', key: step.key, diff: stepPreview(step, rb) });
@@ -30,7 +28,6 @@ export function createStore(rb: Runbook, plan: readonly ResolvedStep[], o: { rea
       // a step that cannot be described still runs; it just has no preview
     }
   }
-  return store;
 }
 
 export interface Live {
@@ -57,11 +54,4 @@ export function startLive(store: CockpitStore, live: LiveContext, env: NodeJS.Pr
       panels.stop();
     },
   };
-}
-
-export function parseInterval(v: string | undefined): number {
-  if (v === undefined) return DEFAULT_INTERVAL_S;
-  const n = Number(v);
-  if (!Number.isFinite(n) || n < 0.2) throw new Error(`--interval must be a number of seconds ≥ 0.2 (got "${v}")`);
-  return n;
 }

@@ -2,6 +2,10 @@
 // runs/skips/rolls back steps on the runner as the operator presses keys.
 import { parseCommandArgs } from '../cli/args.ts';
 import { CliError, type CliIO } from '../cli/io.ts';
+import type { Driver } from '../cockpit/drive.ts';
+import type { Live } from '../cockpit/setup.ts';
+import type { Run } from '../runner/index.ts';
+import type { LiveContext } from './status.ts';
 
 export const help = `Usage: cutover run RUNBOOK [--state DIR] [--take-over] [--accept-changed-runbook] [--interval SECONDS]
 
@@ -38,67 +42,82 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     { positionals: [1, 1] },
   );
   const file = positionals[0]!;
+  // The first frame comes before anything slow: the screen is built from the validated runbook's plan, then
+  // the journal and lease, the live adapters and the previews are opened and arrive as events.
   const { requireTty, mountCockpit, leanHeap } = await import('../cockpit/terminal.tsx');
   requireTty(io, 'run', file);
   leanHeap();
-  const { parseInterval, createStore, startLive } = await import('../cockpit/setup.ts');
+  const { parseInterval, initialStore } = await import('../cockpit/store-init.ts');
   let intervalS: number;
   try {
     intervalS = parseInterval(values.interval);
   } catch (err) {
     throw new CliError(`run: ${(err as Error).message}`, 2);
   }
-  const { openRun, RunnerInputError } = await import('../runner/index.ts');
-  const { LockHeldError } = await import('../journal/lease.ts');
-  const { RunbookChangedError } = await import('../journal/resume.ts');
-  let runner;
-  try {
-    runner = await openRun({ runbookPath: file, ...(values.state ? { stateDir: values.state } : {}), env: io.env, takeOver: Boolean(values['take-over']), acceptChanged: Boolean(values['accept-changed-runbook']), mode: 'run' });
-  } catch (err) {
-    if (err instanceof RunnerInputError) throw new CliError(`run: ${err.message}`, 2);
-    if (err instanceof LockHeldError) throw new CliError(`run: ${err.message}`, 1);
-    if (err instanceof RunbookChangedError) throw new CliError(`run: ${err.message}`, 2);
-    throw err;
-  }
-  const { openLive } = await import('./status.ts');
-  const { createDriver, showJournal } = await import('../cockpit/drive.ts');
+  const { loadCockpitRunbook } = await import('../cockpit/load.ts');
+  const loaded = loadCockpitRunbook(file, io.env, 'run: ');
   const { currentHolder, describeHolder } = await import('../journal/holder.ts');
-  let live;
-  try {
-    live = await openLive(file, io, runner.stateDir);
-  } catch (err) {
-    await runner.close();
-    throw err;
-  }
-  const store = createStore(runner.runbook, runner.plan, { readOnly: false, driver: describeHolder(currentHolder(io.env)) });
-  showJournal(store, runner);
-  const ticker = startLive(store, live, io.env, intervalS);
-  const driver = createDriver(store, runner, { recheck: () => ticker.panels.refreshNow() });
+  const me = describeHolder(currentHolder(io.env));
+  const store = initialStore(loaded.runbook, loaded.steps, { readOnly: false, driver: me, lock: 'unknown', detail: 'opening journal…' });
 
+  let runner: Run | null = null;
+  let driver: Driver | null = null;
+  let ticker: Live | null = null;
+  let live: LiveContext | null = null;
   let close = () => {};
   store.onEffect((e) => {
     if (e.type === 'quit') close();
-    else driver.handle(e);
+    else if (driver) driver.handle(e);
+    else if (e.type !== 'recheck') store.dispatch({ type: 'message', text: 'the journal is still opening: press it again in a moment', level: 'warn' });
   });
   // Ctrl-C means quit: at once when idle, with the usual question while a step runs (a second Ctrl-C answers yes).
   const onInterrupt = () => {
     const o = store.getState().overlay;
     if (o?.kind === 'quit-confirm') return close();
     if (o) store.dispatch({ type: 'back' });
-    if (driver.busy()) store.dispatch({ type: 'quit' });
+    if (driver?.busy()) store.dispatch({ type: 'quit' });
     else close();
   };
   // On a signal the process ends at once: release the lease (synchronously) so `cutover run` resumes without --take-over.
-  const screen = mountCockpit(store, io, { onInterrupt, onSignal: () => void runner.close() });
+  const screen = mountCockpit(store, io, { onInterrupt, onSignal: () => void runner?.close() });
   close = screen.close;
   const startedAt = Date.now();
   try {
+    await new Promise((r) => setImmediate(r)); // the first frame is out
+    const { openRun, RunnerInputError } = await import('../runner/index.ts');
+    const { LockHeldError } = await import('../journal/lease.ts');
+    const { RunbookChangedError } = await import('../journal/resume.ts');
+    try {
+      runner = await openRun({ runbookPath: file, ...(values.state ? { stateDir: values.state } : {}), env: io.env, takeOver: Boolean(values['take-over']), acceptChanged: Boolean(values['accept-changed-runbook']), mode: 'run' });
+    } catch (err) {
+      // Refused after the first frame: the screen goes first (below), then the same message and exit code as before.
+      if (err instanceof RunnerInputError) throw new CliError(`run: ${err.message}`, 2);
+      if (err instanceof LockHeldError) throw new CliError(`run: ${err.message}`, 1);
+      if (err instanceof RunbookChangedError) throw new CliError(`run: ${err.message}`, 2);
+      throw err;
+    }
+    const opened = runner;
+    store.dispatch({ type: 'driver', name: me, lock: 'held' });
+    const { createDriver, showJournal } = await import('../cockpit/drive.ts');
+    const { addPreviews, startLive } = await import('../cockpit/setup.ts');
+    const { liveContext } = await import('../cockpit/live.ts');
+    showJournal(store, opened);
+    live = liveContext(file, loaded, io.env, opened.stateDir);
+    addPreviews(store, loaded.runbook, loaded.steps);
+    const t = startLive(store, live, io.env, intervalS);
+    ticker = t;
+    driver = createDriver(store, opened, { recheck: () => t.panels.refreshNow() });
     await screen.closed;
+  } catch (err) {
+    screen.close();
+    await screen.closed;
+    await runner?.close();
+    throw err;
   } finally {
-    ticker.stop();
-    await live.http.close();
+    ticker?.stop();
+    await live?.http.close();
   }
-
+  if (!runner || !driver) return 1; // unreachable: a failed open has thrown
   const state = store.getState();
   const done = state.steps.filter((s) => s.state === 'succeeded' || s.state === 'skipped').length;
   if (driver.busy()) {

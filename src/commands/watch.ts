@@ -1,6 +1,9 @@
 // cutover watch RUNBOOK: the cockpit, read-only, following whoever drives (from the journal) with live panels.
 import { parseCommandArgs } from '../cli/args.ts';
 import { CliError, type CliIO } from '../cli/io.ts';
+import type { Follower } from '../cockpit/follow.ts';
+import type { Live } from '../cockpit/setup.ts';
+import type { LiveContext } from './status.ts';
 
 export const help = `Usage: cutover watch RUNBOOK [--state DIR] [--interval SECONDS]
 
@@ -24,32 +27,46 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   const { requireTty, mountCockpit, leanHeap } = await import('../cockpit/terminal.tsx');
   requireTty(io, 'watch', file);
   leanHeap();
-  const { parseInterval, createStore, startLive } = await import('../cockpit/setup.ts');
+  const { parseInterval, initialStore } = await import('../cockpit/store-init.ts');
   let intervalS: number;
   try {
     intervalS = parseInterval(values.interval);
   } catch (err) {
     throw new CliError(`watch: ${(err as Error).message}`, 2);
   }
-  const { openLive } = await import('./status.ts');
-  const { followJournal } = await import('../cockpit/follow.ts');
-  const live = await openLive(file, io, values.state);
-  const store = createStore(live.runbook, live.steps, { readOnly: true, driver: 'nobody' });
-  const follower = followJournal(store, { stateDir: live.stateDir, plan: live.steps, env: io.env });
-  const ticker = startLive(store, live, io.env, intervalS);
+  // The first frame comes from the validated runbook's plan; the journal, the live panels and the previews
+  // are opened after it and arrive as events.
+  const { loadCockpitRunbook } = await import('../cockpit/load.ts');
+  const loaded = loadCockpitRunbook(file, io.env, '');
+  const store = initialStore(loaded.runbook, loaded.steps, { readOnly: true, driver: 'nobody', detail: 'opening journal…' });
+  let ticker: Live | null = null;
+  let follower: Follower | null = null;
+  let live: LiveContext | null = null;
   let close = () => {};
   store.onEffect((e) => {
-    if (e.type === 'recheck') void ticker.panels.refreshNow();
+    if (e.type === 'recheck') void ticker?.panels.refreshNow();
     if (e.type === 'quit') close();
   });
   const screen = mountCockpit(store, io, { onInterrupt: () => close() });
   close = screen.close;
   try {
+    await new Promise((r) => setImmediate(r)); // the first frame is out
+    const { followJournal } = await import('../cockpit/follow.ts');
+    const { addPreviews, startLive } = await import('../cockpit/setup.ts');
+    const { liveContext } = await import('../cockpit/live.ts');
+    live = liveContext(file, loaded, io.env, values.state);
+    follower = followJournal(store, { stateDir: live.stateDir, plan: live.steps, env: io.env });
+    addPreviews(store, loaded.runbook, loaded.steps);
+    ticker = startLive(store, live, io.env, intervalS);
     await screen.closed;
+  } catch (err) {
+    screen.close();
+    await screen.closed;
+    throw err;
   } finally {
-    ticker.stop();
-    follower.stop();
-    await live.http.close();
+    ticker?.stop();
+    follower?.stop();
+    await live?.http.close();
   }
   return 0;
 }

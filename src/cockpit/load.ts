@@ -1,0 +1,22 @@
+// The runbook, loaded and validated before the first frame (the screen is built from its plan); a runbook
+// with problems never gets a screen: exit 2 with the same list `cutover validate` prints.
+import { CliError } from '../cli/io.ts';
+import type { ResolvedStep } from '../engine/types.ts';
+import { loadRunbook } from '../runbook/load.ts';
+import { formatProblem } from '../runbook/problems.ts';
+import type { Runbook } from '../runbook/schema.ts';
+
+export interface CockpitRunbook {
+  runbook: Runbook;
+  steps: ResolvedStep[];
+}
+
+/** `prefix` is what the command's errors start with ("run: " for run; watch's are unprefixed, as before). */
+export function loadCockpitRunbook(file: string, env: NodeJS.ProcessEnv, prefix: string): CockpitRunbook {
+  const r = loadRunbook(file, { env });
+  if (!r.runbook || !r.steps || r.problems.length > 0) {
+    const lines = r.problems.slice(0, 10).map(formatProblem);
+    throw new CliError(`${prefix}${file} is not a valid runbook:\n  ${lines.join('\n  ')}${r.problems.length > 10 ? `\n  … ${r.problems.length - 10} more (cutover validate ${file})` : ''}`, 2);
+  }
+  return { runbook: r.runbook, steps: r.steps };
+}
