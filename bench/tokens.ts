@@ -1,13 +1,16 @@
 // Token panel refresh: what the panel does on every refresh once the DB is pulled into its private copy
-// (the scoped read of checks/snapshot.ts: the baseline's tokens + the most recently seen rows, then the
-// survival verdict) on a table of 100k rows, side by side with the same refresh on a lab-sized table (the
-// two devices of a real identity). The whole readTokenDb (with the copy) and the query plans are noted.
+// (the scoped read of checks/snapshot.ts: the baseline's tokens + the recent rows from checks/token-recent.ts
+// with its cache and periodic rescans, then the survival verdict) over a session of refreshes on a table of
+// 100k rows that changes between them, side by side with the same session on a lab-sized table (the two
+// devices of a real identity) and with the uncached refresh. The whole readTokenDb and the plans are noted.
 import Database from 'better-sqlite3';
 import { randomBytes } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { copyFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { evaluateTokens, queryTokenDb, readTokenDb, scopedTokenSql, type TokenReadScope } from '../checks/tokens.ts';
+import { RecentTokenCache, RESCAN_MS } from '../checks/token-recent.ts';
+import { performance } from 'node:perf_hooks';
 import { hashToken, maskToken, type IdentityBaseline } from '../checks/baseline.ts';
 import { createInboxV2 } from '../src/lab/posta/inbox-db.ts';
 import type { Runtime } from '../src/ports.ts';
@@ -44,14 +47,54 @@ function seedDb(path: string, rows: number): IdentityBaseline {
   };
 }
 
-async function refresh(path: string, baseline: IdentityBaseline): Promise<{ ms: number; items: number }> {
-  const scope: TokenReadScope = { baseline, recent: RECENT };
-  const r = await timed(() => {
-    const read = queryTokenDb(path, undefined, scope);
-    return evaluateTokens({ identity: 'bench', phase: 'before', read: { container: 'posta', path, ...read }, baseline, baselineRecordedAt: new Date().toISOString(), now: Date.now() });
-  });
-  return { ms: r.ms, items: r.result.length };
+/** The cockpit's default panel interval: what a session of refreshes looks like in time. */
+const INTERVAL_MS = 2_000;
+
+interface Session {
+  ms: number[];
+  fullScans: number;
+  items: number;
 }
+
+/**
+ * A cockpit session: before every refresh the table changes as posta's does while devices are live (a new
+ * token is created, the active device and one random old device are seen), then the panel refreshes on its
+ * copy with the refresh's clock INTERVAL_MS later. Only the refresh is timed. With a cache the panel keeps
+ * what it found between refreshes (and rescans every RESCAN_MS); without one every refresh scans.
+ */
+function session(path: string, baseline: IdentityBaseline, refreshes: number, cache: RecentTokenCache | undefined): Session {
+  const writer = new Database(path);
+  const insert = writer.prepare('INSERT INTO auth_tokens (name, token, created_at, last_seen_at) VALUES (?, ?, ?, NULL)');
+  const seen = writer.prepare('UPDATE auth_tokens SET last_seen_at = ? WHERE rowid = ?');
+  const rows = (writer.prepare('SELECT max(rowid) AS n FROM auth_tokens').get() as { n: number }).n;
+  const t0 = Date.now();
+  const out: Session = { ms: [], fullScans: 0, items: 0 };
+  try {
+    for (let i = 0; i < refreshes; i++) {
+      const now = t0 + i * INTERVAL_MS;
+      const device = `new-device-${i}`;
+      insert.run(device, `pt_${randomBytes(18).toString('base64url')}`, new Date(now).toISOString());
+      seen.run(new Date(now).toISOString(), 1);
+      seen.run(new Date(now).toISOString(), 1 + Math.floor(Math.random() * rows));
+      writer.pragma('wal_checkpoint(TRUNCATE)');
+      const scope: TokenReadScope = { baseline, recent: RECENT, now, ...(cache ? { cache } : {}) };
+      const t = performance.now();
+      const read = queryTokenDb(path, undefined, scope);
+      const items = evaluateTokens({ identity: 'bench', phase: 'before', read: { container: 'posta', path, ...read }, baseline, baselineRecordedAt: new Date(t0).toISOString(), now });
+      out.ms.push(performance.now() - t);
+      // Honesty guard: the panel must show the token created just before this refresh, and the baseline's.
+      if (!items.some((x) => x.device === device)) throw new Error(`token panel bench: refresh ${i} does not show ${device}`);
+      if (items.some((x) => x.survived === false)) throw new Error(`token panel bench: refresh ${i} lost a baseline token`);
+      out.items = items.length;
+    }
+  } finally {
+    writer.close();
+  }
+  out.fullScans = cache?.fullScans ?? refreshes;
+  return out;
+}
+
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 export async function tokenPanel(ctx: BenchContext): Promise<Figure[]> {
   const dir = join(ctx.tmp, 'tokens');
@@ -60,35 +103,36 @@ export async function tokenPanel(ctx: BenchContext): Promise<Figure[]> {
   const small = join(dir, 'small.db');
   const bigBaseline = seedDb(big, ROWS);
   const smallBaseline = seedDb(small, 2);
-  const runs = ctx.quick ? 1 : 21;
-  const totals: number[] = [];
-  const smallTotals: number[] = [];
+  // 2 minutes of cockpit time: 61 refreshes, of which the first and one every RESCAN_MS scan the table.
+  const refreshes = ctx.quick ? 3 : 61;
+  session(big, bigBaseline, 2, new RecentTokenCache()); // warm the page cache and the JIT once for both
+  session(small, smallBaseline, 2, new RecentTokenCache());
+  const cached = session(big, bigBaseline, refreshes, new RecentTokenCache());
+  const uncached = session(big, bigBaseline, ctx.quick ? 1 : 21, undefined);
+  const smallCached = session(small, smallBaseline, refreshes, new RecentTokenCache());
+  const pullCache = new RecentTokenCache();
   const pulls: number[] = [];
-  let items = 0;
-  await refresh(big, bigBaseline); // warm the page cache and the JIT once for both
-  await refresh(small, smallBaseline);
-  for (let i = 0; i < runs; i++) {
-    smallTotals.push((await refresh(small, smallBaseline)).ms);
-    const b = await refresh(big, bigBaseline);
-    totals.push(b.ms);
-    items = b.items;
-    pulls.push((await timed(() => readTokenDb(hostRuntime, 'posta', big, undefined, { baseline: bigBaseline, recent: RECENT }))).ms);
-  }
+  for (let i = 0; i < (ctx.quick ? 1 : 5); i++) pulls.push((await timed(() => readTokenDb(hostRuntime, 'posta', big, undefined, { baseline: bigBaseline, recent: RECENT, cache: pullCache }))).ms);
   const db = new Database(big, { readonly: true });
-  const plan = scopedTokenSql()
-    .map((sql) => (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...(sql.includes('LIMIT') ? [RECENT] : ['a', 'b'])) as { detail: string }[]).map((r) => r.detail).join(', '))
-    .join(' | ');
+  const explain = (sqls: string[]) => sqls.map((sql) => (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all() as { detail: string }[]).map((r) => r.detail).join(', ')).join(' | ');
+  const sql = scopedTokenSql();
+  const plan = `every refresh: ${explain(sql.refresh)}; rescan: ${explain(sql.rescan)}`;
   db.close();
+  const scans = cached.ms.filter((_, i) => i === 0 || i % (RESCAN_MS / INTERVAL_MS) === 0);
   return [
     figure({
       name: 'token panel refresh, 100k rows',
-      value: median(totals),
+      value: mean(cached.ms),
       unit: 'ms',
-      baseline: median(smallTotals),
+      baseline: mean(smallCached.ms),
       baselineOf: 'same refresh, 2 rows',
       goal: '≤ 5 ms',
-      check: (v) => v <= 5,
-      note: `median of ${runs}, on the pulled copy; ${items} panel items; with the pull (copy of a ${(statSync(big).size / 1024 ** 2).toFixed(0)} MiB DB + -wal/-shm) ${median(pulls).toFixed(1)} ms; plans: ${plan}`,
+      check: (v) => v <= 5 && median(cached.ms) <= 5,
+      note:
+        `mean of ${refreshes} refreshes ${INTERVAL_MS / 1000} s apart on the copy while the table changes (new token + 2 devices seen before each), ${cached.items} panel items; ` +
+        `median ${median(cached.ms).toFixed(2)} ms, max ${Math.max(...cached.ms).toFixed(2)} ms; ${cached.fullScans} full rescans (first + every ${RESCAN_MS / 1000} s, ~${median(scans).toFixed(1)} ms each); ` +
+        `without the cache (full scan every refresh, as before) median ${median(uncached.ms).toFixed(2)} ms; ` +
+        `with the pull (copy of a ${(statSync(big).size / 1024 ** 2).toFixed(0)} MiB DB + -wal/-shm) ${median(pulls).toFixed(1)} ms; plans: ${plan}`,
     }),
   ];
 }

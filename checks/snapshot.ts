@@ -9,9 +9,12 @@ import { derivePhase, evaluateContainers } from './containers.ts';
 import type { Phase } from './context.ts';
 import { runSmoke } from './smoke.ts';
 import { evaluateTokens, pickToken, readTokenDb, tokenDbLocation, type TokenDbRead } from './tokens.ts';
+import { RecentTokenCache } from './token-recent.ts';
 
-/** Token rows a refresh reads besides the baseline's: the most recently seen (the panel shows a few). */
+/** Token rows a refresh reads besides the baseline's: the 8 most recently seen and the 8 newest. */
 const TOKEN_PANEL_RECENT = 8;
+/** Refreshes in one process (cockpit, status --watch) share what the last one found (checks/token-recent.ts). */
+const processTokenCache = new RecentTokenCache();
 
 export type UpstreamsProbe = (runbook: Runbook, instances: Instance[]) => Promise<Panel<UpstreamItem>>;
 
@@ -21,6 +24,8 @@ export interface SnapshotDeps {
   /** checks/upstreams.ts; without it the panel says "not available yet" (ok: null). */
   upstreams?: UpstreamsProbe;
   clock?: Clock;
+  /** Defaults to one cache per process. */
+  tokenCache?: RecentTokenCache;
 }
 
 export interface SnapshotOptions {
@@ -88,7 +93,7 @@ export async function takeSnapshot(runbook: Runbook, deps: SnapshotDeps, opts: S
     if (!p) {
       p = (async () => {
         const where = tokenDbLocation(runbook, identity, phase, opts.env);
-        const scope = { baseline: opts.baseline?.identities[identity.slug] ?? null, recent: TOKEN_PANEL_RECENT };
+        const scope = { baseline: opts.baseline?.identities[identity.slug] ?? null, recent: TOKEN_PANEL_RECENT, cache: deps.tokenCache ?? processTokenCache, now: clock.now() };
         return readTokenDb(deps.runtime, where.container, where.path, runbook.tokens, scope);
       })();
       reads.set(identity.slug, p);

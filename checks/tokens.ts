@@ -9,6 +9,7 @@ import type { IdentityDecl, Runbook } from '../src/runbook/schema.ts';
 import type { TokenItem } from './types.ts';
 import { hashToken, maskToken, type IdentityBaseline } from './baseline.ts';
 import { renderForIdentity, type Phase, servingContainer } from './context.ts';
+import { recentRows, type RecentTokenCache } from './token-recent.ts';
 
 export interface TokenRow {
   device: string;
@@ -46,13 +47,19 @@ const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /**
  * What a panel refresh reads instead of the whole table: the baseline's tokens (found by their masked
- * prefix through the token column's UNIQUE index, then matched by hash) and the most recently seen rows.
- * Keeps a refresh cheap on a table of 100k rows (bench: token panel refresh).
+ * prefix through the token column's UNIQUE index, then matched by hash) and the recent rows (the most
+ * recently seen and the newest, checks/token-recent.ts). Keeps a refresh cheap on a table of 100k rows
+ * (bench: token panel refresh).
  */
 export interface TokenReadScope {
   baseline: IdentityBaseline | null;
-  /** Most recently seen rows to read besides the baseline's (the panel shows a few). */
+  /** How many most recently seen, and how many newest, rows to read besides the baseline's. */
   recent: number;
+  /** What the last refresh of the same DB found; without it every refresh scans for the recent rows. */
+  cache?: RecentTokenCache;
+  /** Key of the DB in the cache (where it was pulled from); readTokenDb sets it. */
+  cacheKey?: string;
+  now?: number;
 }
 
 /** Pulls the DB (and its -wal/-shm when present) into a private 0700 temp dir, reads it read-only, removes the copy. */
@@ -73,7 +80,8 @@ export async function readTokenDb(runtime: Runtime, container: string, path: str
     const hasWal = await exists(local + '-wal');
     if (hasWal && !(await exists(local + '-shm'))) await rm(local + '-wal', { force: true });
     try {
-      return { container, path, ...queryTokenDb(local, cfg, scope) };
+      const keyed = scope ? { ...scope, cacheKey: `${container}:${path}` } : undefined;
+      return { container, path, ...queryTokenDb(local, cfg, keyed) };
     } catch (err) {
       throw new Error(`${container}:${path}: ${(err as Error).message}`);
     }
@@ -85,6 +93,8 @@ export async function readTokenDb(runtime: Runtime, container: string, path: str
 /** Reads a local (private) copy read-only: every row, or with a scope only the rows a refresh needs. */
 export function queryTokenDb(file: string, cfg: TokensConfig = DEFAULT_TOKENS, scope?: TokenReadScope): { schemaVersion: number; rows: TokenRow[] } {
   const db = new Database(file, { readonly: true, fileMustExist: true });
+  // The copy is private and read-only: mapping it spares a read() per page on a scan (~7 → ~5 ms at 100k rows).
+  db.pragma('mmap_size = 268435456');
   try {
     const schemaVersion = db.pragma('user_version', { simple: true }) as number;
     const cols = `"${cfg.name_column}" AS device, "${cfg.token_column}" AS secret, "${cfg.created_column}" AS createdAt, "${cfg.last_seen_column}" AS lastSeenAt`;
@@ -100,9 +110,8 @@ export function queryTokenDb(file: string, cfg: TokensConfig = DEFAULT_TOKENS, s
       for (const row of byPrefix.all(prefix, prefix + '\u{10FFFF}') as TokenRow[]) if (wanted.has(hashToken(row.secret))) bySecret.set(row.secret, row);
     }
     if (scope.recent > 0) {
-      // A full scan: posta's schema has no index on last_seen (and a read-only copy gets none).
-      const recent = db.prepare(`SELECT ${cols} FROM "${cfg.table}" ORDER BY "${cfg.last_seen_column}" DESC LIMIT ?`);
-      for (const row of recent.all(scope.recent) as TokenRow[]) bySecret.set(row.secret, row);
+      const key = `${scope.cacheKey ?? file}|${cfg.table}`;
+      for (const { rid: _rid, ...row } of recentRows(db, { table: cfg.table, cols, lastSeen: cfg.last_seen_column }, scope.recent, scope.cache, key, scope.now ?? Date.now())) bySecret.set(row.secret, row);
     }
     const rows = [...bySecret.values()].sort((a, b) => (a.device < b.device ? -1 : a.device > b.device ? 1 : 0));
     return { schemaVersion, rows };
@@ -111,13 +120,18 @@ export function queryTokenDb(file: string, cfg: TokensConfig = DEFAULT_TOKENS, s
   }
 }
 
-/** The statements a scoped refresh runs, for EXPLAIN QUERY PLAN (bench). */
-export function scopedTokenSql(cfg: TokensConfig = DEFAULT_TOKENS): string[] {
-  const cols = `"${cfg.name_column}", "${cfg.token_column}", "${cfg.created_column}", "${cfg.last_seen_column}"`;
-  return [
-    `SELECT ${cols} FROM "${cfg.table}" WHERE "${cfg.token_column}" >= ? AND "${cfg.token_column}" < ?`,
-    `SELECT ${cols} FROM "${cfg.table}" ORDER BY "${cfg.last_seen_column}" DESC LIMIT ?`,
-  ];
+/** The statements a scoped refresh runs, for EXPLAIN QUERY PLAN (bench): every refresh, then a rescan's. */
+export function scopedTokenSql(cfg: TokensConfig = DEFAULT_TOKENS): { refresh: string[]; rescan: string[] } {
+  const cols = `rowid, "${cfg.name_column}", "${cfg.token_column}", "${cfg.created_column}", "${cfg.last_seen_column}"`;
+  return {
+    refresh: [
+      `SELECT ${cols} FROM "${cfg.table}" WHERE "${cfg.token_column}" >= 'a' AND "${cfg.token_column}" < 'b'`,
+      `SELECT max(rowid) FROM "${cfg.table}"`,
+      `SELECT ${cols} FROM "${cfg.table}" WHERE rowid IN (1, 2)`,
+      `SELECT ${cols} FROM "${cfg.table}" WHERE rowid > 1`,
+    ],
+    rescan: [`SELECT ${cols} FROM "${cfg.table}" ORDER BY "${cfg.last_seen_column}" DESC LIMIT 8`, `SELECT ${cols} FROM "${cfg.table}" ORDER BY rowid DESC LIMIT 8`],
+  };
 }
 
 async function exists(p: string): Promise<boolean> {
