@@ -1,31 +1,19 @@
 // Pure decisions of the runner: which steps are destructive in a range, which actions may simply run
 // again when the driver died in the middle of them.
 import type { ResolvedStep } from '../engine/types.ts';
+import { ACTIONS, type ActionName } from '../runbook/schema.ts';
+
+/** Actions that must not simply run again: a delete, an arbitrary command, a question put to a person. */
+const ONCE_ONLY_ACTIONS: readonly ActionName[] = ['container.delete', 'exec', 'gate.operator', 'gate.stability', 'logs.review'];
 
 /**
  * Actions whose executors converge: running them a second time after a partial first attempt leaves the
  * same end state (create-if-missing, overwrite-and-verify, stop-if-running, idempotent checks). A step of
  * any other action that was running when the driver died is re-run only after confirm().
  */
-export const REPEATABLE_ACTIONS: ReadonlySet<string> = new Set([
-  'container.create',
-  'container.start',
-  'container.stop',
-  'file.push',
-  'file.write',
-  'dir.create',
-  'service.stop',
-  'service.start',
-  'copy',
-  'config.set',
-  'proxy.repoint',
-  'proxy.restore',
-  'smoke',
-  'tokens.survival',
-  'baseline',
-  'backup',
-  'note',
-]);
+export const REPEATABLE_ACTIONS: ReadonlySet<string> = new Set(
+  ACTIONS.filter((a) => !ONCE_ONLY_ACTIONS.includes(a)),
+);
 
 /** The plan slice from `from` through `through` (step ids or keys, inclusive); throws naming unknown ones. */
 export function planRange(plan: readonly ResolvedStep[], from?: string, through?: string): ResolvedStep[] {
