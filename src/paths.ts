@@ -28,3 +28,19 @@ export function defaultStateDir(env: Env, runbookName: string): string {
   if (!/^[a-z0-9-]+$/.test(runbookName)) throw new Error(`runbook name "${runbookName}" must match [a-z0-9-]+`);
   return join(stateRoot(env), runbookName);
 }
+
+/**
+ * The state dir a runbook journals to: --state, else its state_dir, else the default for its name — except
+ * that a decommission (a gate.stability step with `since`) defaults to the journal of the cutover it follows,
+ * so the gate, the cutover's verify (legacy containers deleted on purpose) and its report share one history.
+ */
+export function runbookStateDir(
+  rb: { runbook: { name: string; state_dir?: string | undefined }; steps?: readonly Record<string, unknown>[] | undefined },
+  env: Env,
+  override?: string,
+): string {
+  if (override) return override;
+  if (rb.runbook.state_dir) return rb.runbook.state_dir;
+  const since = rb.steps?.find((s) => s['action'] === 'gate.stability' && typeof s['since'] === 'string')?.['since'] as string | undefined;
+  return defaultStateDir(env, since ?? rb.runbook.name);
+}

@@ -5,7 +5,7 @@ import { loadRunbook } from '../runbook/load.ts';
 import { formatProblem } from '../runbook/problems.ts';
 import type { Runbook } from '../runbook/schema.ts';
 import type { ResolvedStep } from '../engine/types.ts';
-import { defaultStateDir } from '../paths.ts';
+import { runbookStateDir } from '../paths.ts';
 import { createIncusRuntime } from '../adapters/incus.ts';
 import { createHttp, type ClosableHttp } from '../adapters/http.ts';
 import type { Runtime } from '../ports.ts';
@@ -61,7 +61,7 @@ export async function openLive(file: string, io: CliIO, stateOption: string | un
     throw new CliError(`${file} is not a valid runbook:\n  ${lines.join('\n  ')}${r.problems.length > 10 ? `\n  … ${r.problems.length - 10} more (cutover validate ${file})` : ''}`, 2);
   }
   const runbook = r.runbook;
-  const stateDir = stateOption ?? runbook.runbook.state_dir ?? defaultStateDir(io.env, runbook.runbook.name);
+  const stateDir = runbookStateDir(runbook, io.env, stateOption);
   const runtime = createIncusRuntime({ env: io.env, ...(runbook.runtime.binary ? { binary: runbook.runtime.binary } : {}), ...(runbook.runtime.remote ? { remote: runbook.runtime.remote } : {}) });
   return { file, runbook, steps: r.steps ?? [], runtime, http: createHttp(), upstreams: (rb, instances) => upstreamsPanel(rb, instances), baselines: fileBaselineStore(stateDir), stateDir };
 }

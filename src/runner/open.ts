@@ -3,7 +3,7 @@
 import { resolve as resolvePath } from 'node:path';
 import { loadRunbook } from '../runbook/load.ts';
 import { formatProblem } from '../runbook/problems.ts';
-import { defaultStateDir } from '../paths.ts';
+import { runbookStateDir } from '../paths.ts';
 import { openJournal } from '../journal/journal.ts';
 import { acquireLease, type Lease } from '../journal/lease.ts';
 import { resumeFromSteps, resumePoint, RunbookChangedError, type ResumePoint } from '../journal/resume.ts';
@@ -31,7 +31,7 @@ export async function openRun(o: OpenRunOptions): Promise<Run> {
     // Refused rather than silently skipped: a step whose own checks are ignored would pass unchecked.
     throw new RunnerInputError(`${o.runbookPath}: step verify conditions are not evaluated by this runner yet; remove them or use smoke steps: ${withVerify.map((s) => s.key).join(', ')}`);
   }
-  const stateDir = o.stateDir ?? runbook.runbook.state_dir ?? defaultStateDir(env, runbook.runbook.name);
+  const stateDir = runbookStateDir(runbook, env, o.stateDir);
   const journal = openJournal({ stateDir, env });
   let lease: Lease | undefined;
   try {
