@@ -9,7 +9,7 @@ import { statSync } from 'node:fs';
 import { copyFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { evaluateTokens, queryTokenDb, readTokenDb, scopedTokenSql, type TokenReadScope } from '../checks/tokens.ts';
-import { RecentTokenCache, RESCAN_MS } from '../checks/token-recent.ts';
+import { RecentTokenCache, SWEEP_ROWS } from '../checks/token-recent.ts';
 import { performance } from 'node:perf_hooks';
 import { hashToken, maskToken, type IdentityBaseline } from '../checks/baseline.ts';
 import { createInboxV2 } from '../src/lab/posta/inbox-db.ts';
@@ -60,7 +60,7 @@ interface Session {
  * A cockpit session: before every refresh the table changes as posta's does while devices are live (a new
  * token is created, the active device and one random old device are seen), then the panel refreshes on its
  * copy with the refresh's clock INTERVAL_MS later. Only the refresh is timed. With a cache the panel keeps
- * what it found between refreshes (and rescans every RESCAN_MS); without one every refresh scans.
+ * what it found between refreshes (and sweeps a slice of the table each time); without one every refresh scans.
  */
 function session(path: string, baseline: IdentityBaseline, refreshes: number, cache: RecentTokenCache | undefined): Session {
   const writer = new Database(path);
@@ -77,7 +77,7 @@ function session(path: string, baseline: IdentityBaseline, refreshes: number, ca
       seen.run(new Date(now).toISOString(), 1);
       seen.run(new Date(now).toISOString(), 1 + Math.floor(Math.random() * rows));
       writer.pragma('wal_checkpoint(TRUNCATE)');
-      const scope: TokenReadScope = { baseline, recent: RECENT, now, ...(cache ? { cache } : {}) };
+      const scope: TokenReadScope = { baseline, recent: RECENT, ...(cache ? { cache } : {}) };
       const t = performance.now();
       const read = queryTokenDb(path, undefined, scope);
       const items = evaluateTokens({ identity: 'bench', phase: 'before', read: { container: 'posta', path, ...read }, baseline, baselineRecordedAt: new Date(t0).toISOString(), now });
@@ -103,7 +103,7 @@ export async function tokenPanel(ctx: BenchContext): Promise<Figure[]> {
   const small = join(dir, 'small.db');
   const bigBaseline = seedDb(big, ROWS);
   const smallBaseline = seedDb(small, 2);
-  // 2 minutes of cockpit time: 61 refreshes, of which the first and one every RESCAN_MS scan the table.
+  // 2 minutes of cockpit time: 61 refreshes, of which the first scans the whole table.
   const refreshes = ctx.quick ? 3 : 61;
   session(big, bigBaseline, 2, new RecentTokenCache()); // warm the page cache and the JIT once for both
   session(small, smallBaseline, 2, new RecentTokenCache());
@@ -118,7 +118,6 @@ export async function tokenPanel(ctx: BenchContext): Promise<Figure[]> {
   const sql = scopedTokenSql();
   const plan = `every refresh: ${explain(sql.refresh)}; rescan: ${explain(sql.rescan)}`;
   db.close();
-  const scans = cached.ms.filter((_, i) => i === 0 || i % (RESCAN_MS / INTERVAL_MS) === 0);
   return [
     figure({
       name: 'token panel refresh, 100k rows',
@@ -127,10 +126,10 @@ export async function tokenPanel(ctx: BenchContext): Promise<Figure[]> {
       baseline: mean(smallCached.ms),
       baselineOf: 'same refresh, 2 rows',
       goal: '≤ 5 ms',
-      check: (v) => v <= 5 && median(cached.ms) <= 5,
+      check: (v) => v <= 5 && Math.max(...cached.ms.slice(1)) <= 5,
       note:
         `mean of ${refreshes} refreshes ${INTERVAL_MS / 1000} s apart on the copy while the table changes (new token + 2 devices seen before each), ${cached.items} panel items; ` +
-        `median ${median(cached.ms).toFixed(2)} ms, max ${Math.max(...cached.ms).toFixed(2)} ms; ${cached.fullScans} full rescans (first + every ${RESCAN_MS / 1000} s, ~${median(scans).toFixed(1)} ms each); ` +
+        `median ${median(cached.ms).toFixed(2)} ms, max after the first ${Math.max(...cached.ms.slice(1)).toFixed(2)} ms; first refresh (full scan) ${cached.ms[0]!.toFixed(2)} ms, ${cached.fullScans} full scan(s) in all; a token used again shows within ${Math.ceil(ROWS / SWEEP_ROWS)} refreshes (sweep of ${SWEEP_ROWS} rowids each); ` +
         `without the cache (full scan every refresh, as before) median ${median(uncached.ms).toFixed(2)} ms; ` +
         `with the pull (copy of a ${(statSync(big).size / 1024 ** 2).toFixed(0)} MiB DB + -wal/-shm) ${median(pulls).toFixed(1)} ms; plans: ${plan}`,
     }),

@@ -93,7 +93,7 @@ export async function takeSnapshot(runbook: Runbook, deps: SnapshotDeps, opts: S
     if (!p) {
       p = (async () => {
         const where = tokenDbLocation(runbook, identity, phase, opts.env);
-        const scope = { baseline: opts.baseline?.identities[identity.slug] ?? null, recent: TOKEN_PANEL_RECENT, cache: deps.tokenCache ?? processTokenCache, now: clock.now() };
+        const scope = { baseline: opts.baseline?.identities[identity.slug] ?? null, recent: TOKEN_PANEL_RECENT, cache: deps.tokenCache ?? processTokenCache };
         return readTokenDb(deps.runtime, where.container, where.path, runbook.tokens, scope);
       })();
       reads.set(identity.slug, p);

@@ -1,16 +1,17 @@
 // The "recent" token rows a panel refresh shows besides the baseline's: the N most recently seen and the N
 // newest (a token created after the baseline shows even before its device is seen). posta's schema has no
 // index on last_seen_at, so finding the most recently seen is a full scan (~5–7 ms at 100k rows). A cache
-// per DB location keeps what the last refresh found; the next refresh reads only those rows by rowid and
-// the rows added since (`rowid > high-water mark`, the rowid b-tree), and rescans when anything it knew
-// changed identity or RESCAN_MS passed. What it cannot see between rescans: an old token that is neither
-// in the baseline nor among the recent rows being used again (it shows at the next rescan). Baseline tokens
-// are read through their index on every refresh, so survival and "seen again" never depend on this cache.
+// per DB location keeps what the last refresh found; the next refresh reads only those rows by rowid, the
+// rows added since (`rowid > high-water mark`) and one slice of SWEEP_ROWS rowids of the table, all on the
+// rowid b-tree. The slice moves on each refresh, so an old token outside the baseline and the recent rows
+// that is used again shows within ⌈rows / SWEEP_ROWS⌉ refreshes (7 at 100k rows); a full scan happens only
+// on the first refresh or when a tracked row is gone or replaced. Baseline tokens are read through their
+// index on every refresh, so survival and "seen again" never depend on this cache.
 import type Database from 'better-sqlite3';
 import { hashToken } from './baseline.ts';
 
-/** A full rescan at least this often, so an old untracked token seen again appears within this long. */
-export const RESCAN_MS = 30_000;
+/** Rowids of the table each cached refresh sweeps for rows seen again (~1 ms at 16k). */
+export const SWEEP_ROWS = 16_384;
 
 export interface RecentRow {
   rid: number;
@@ -25,7 +26,8 @@ interface Entry {
   tracked: Map<number, string>;
   /** Highest rowid of the table at the last refresh; rows above it are new. */
   hwm: number;
-  scannedAt: number;
+  /** First rowid of the slice the next refresh sweeps. */
+  sweep: number;
 }
 
 /** Per-process memory of the last refresh, keyed by where the DB came from (container:path + table). */
@@ -33,6 +35,7 @@ export class RecentTokenCache {
   private readonly entries = new Map<string, Entry>();
   /** Full scans done, for the bench and tests. */
   fullScans = 0;
+  constructor(readonly sweepRows = SWEEP_ROWS) {}
   get(key: string): Entry | undefined {
     return this.entries.get(key);
   }
@@ -49,27 +52,28 @@ export interface RecentColumns {
 }
 
 /** The N most recently seen and N newest rows, from the cache plus new rows when it is still valid. */
-export function recentRows(db: Database.Database, c: RecentColumns, n: number, cache: RecentTokenCache | undefined, key: string, now: number): RecentRow[] {
+export function recentRows(db: Database.Database, c: RecentColumns, n: number, cache: RecentTokenCache | undefined, key: string): RecentRow[] {
   const sel = `SELECT rowid AS rid, ${c.cols} FROM "${c.table}"`;
   const hwm = ((db.prepare(`SELECT max(rowid) AS rid FROM "${c.table}"`).get() as { rid: number | null }).rid ?? 0);
   const prev = cache?.get(key);
   let candidates: RecentRow[] | null = null;
-  if (prev && now - prev.scannedAt < RESCAN_MS && hwm >= prev.hwm) {
+  let sweep = 0;
+  if (prev && cache && hwm >= prev.hwm) {
     const ids = [...prev.tracked.keys()];
     const known = ids.length ? (db.prepare(`${sel} WHERE rowid IN (${ids.map(() => '?').join(',')})`).all(...ids) as RecentRow[]) : [];
     // A tracked row gone or holding another token: the set is no longer the top of the table.
     if (known.length === ids.length && known.every((r) => prev.tracked.get(r.rid) === hashToken(r.secret))) {
-      candidates = known.concat(db.prepare(`${sel} WHERE rowid > ?`).all(prev.hwm) as RecentRow[]);
+      const slice = db.prepare(`${sel} WHERE rowid >= ? AND rowid < ? ORDER BY "${c.lastSeen}" DESC LIMIT ?`).all(prev.sweep, prev.sweep + cache.sweepRows, n) as RecentRow[];
+      candidates = known.concat(db.prepare(`${sel} WHERE rowid > ?`).all(prev.hwm) as RecentRow[], slice);
+      sweep = prev.sweep + cache.sweepRows > hwm ? 0 : prev.sweep + cache.sweepRows;
     }
   }
-  let scannedAt = prev?.scannedAt ?? now;
   if (!candidates) {
     if (cache) cache.fullScans++;
-    scannedAt = now;
     candidates = (db.prepare(`${sel} ORDER BY "${c.lastSeen}" DESC LIMIT ?`).all(n) as RecentRow[]).concat(db.prepare(`${sel} ORDER BY rowid DESC LIMIT ?`).all(n) as RecentRow[]);
   }
   const picked = pick(candidates, n);
-  cache?.set(key, { tracked: new Map(picked.map((r) => [r.rid, hashToken(r.secret)])), hwm, scannedAt });
+  cache?.set(key, { tracked: new Map(picked.map((r) => [r.rid, hashToken(r.secret)])), hwm, sweep });
   return picked;
 }
 

@@ -59,7 +59,6 @@ export interface TokenReadScope {
   cache?: RecentTokenCache;
   /** Key of the DB in the cache (where it was pulled from); readTokenDb sets it. */
   cacheKey?: string;
-  now?: number;
 }
 
 /** Pulls the DB (and its -wal/-shm when present) into a private 0700 temp dir, reads it read-only, removes the copy. */
@@ -111,7 +110,7 @@ export function queryTokenDb(file: string, cfg: TokensConfig = DEFAULT_TOKENS, s
     }
     if (scope.recent > 0) {
       const key = `${scope.cacheKey ?? file}|${cfg.table}`;
-      for (const { rid: _rid, ...row } of recentRows(db, { table: cfg.table, cols, lastSeen: cfg.last_seen_column }, scope.recent, scope.cache, key, scope.now ?? Date.now())) bySecret.set(row.secret, row);
+      for (const { rid: _rid, ...row } of recentRows(db, { table: cfg.table, cols, lastSeen: cfg.last_seen_column }, scope.recent, scope.cache, key)) bySecret.set(row.secret, row);
     }
     const rows = [...bySecret.values()].sort((a, b) => (a.device < b.device ? -1 : a.device > b.device ? 1 : 0));
     return { schemaVersion, rows };
@@ -129,6 +128,7 @@ export function scopedTokenSql(cfg: TokensConfig = DEFAULT_TOKENS): { refresh: s
       `SELECT max(rowid) FROM "${cfg.table}"`,
       `SELECT ${cols} FROM "${cfg.table}" WHERE rowid IN (1, 2)`,
       `SELECT ${cols} FROM "${cfg.table}" WHERE rowid > 1`,
+      `SELECT ${cols} FROM "${cfg.table}" WHERE rowid >= 1 AND rowid < 16385 ORDER BY "${cfg.last_seen_column}" DESC LIMIT 8`,
     ],
     rescan: [`SELECT ${cols} FROM "${cfg.table}" ORDER BY "${cfg.last_seen_column}" DESC LIMIT 8`, `SELECT ${cols} FROM "${cfg.table}" ORDER BY rowid DESC LIMIT 8`],
   };

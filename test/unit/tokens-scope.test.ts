@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { createInboxV2 } from '../../src/lab/posta/inbox-db.ts';
 import { hashToken, maskToken, type IdentityBaseline } from '../../checks/baseline.ts';
 import { evaluateTokens, queryTokenDb } from '../../checks/tokens.ts';
-import { RecentTokenCache, RESCAN_MS } from '../../checks/token-recent.ts';
+import { RecentTokenCache } from '../../checks/token-recent.ts';
 import Database from 'better-sqlite3';
 
 function dbWith(t: { after(fn: () => void): void }, rows: { name: string; token: string; lastSeenAt: string | null }[]): string {
@@ -93,12 +93,12 @@ test('cached refreshes: new tokens since the last refresh via rowid, tracked row
   const rows = many(60);
   const path = dbWith(t, rows);
   const cache = new RecentTokenCache();
-  const scope = (now: number) => ({ baseline: baselineOf(rows[5]!), recent: 3, cache, now });
-  assert.deepEqual(queryTokenDb(path, undefined, scope(T0)).rows.map((r) => r.device), ['d005', 'd057', 'd058', 'd059']);
+  const scope = () => ({ baseline: baselineOf(rows[5]!), recent: 3, cache });
+  assert.deepEqual(queryTokenDb(path, undefined, scope()).rows.map((r) => r.device), ['d005', 'd057', 'd058', 'd059']);
   assert.equal(cache.fullScans, 1);
   write(path, 'INSERT INTO auth_tokens (name, token, created_at, last_seen_at) VALUES (?, ?, ?, NULL)', 'tablet', 'pt_tabletSECRETsecret', '2025-06-02T00:00:01Z');
   write(path, 'UPDATE auth_tokens SET last_seen_at = ? WHERE name = ?', '2025-06-02T00:00:02.000Z', 'd058');
-  const second = queryTokenDb(path, undefined, scope(T0 + 2000)).rows;
+  const second = queryTokenDb(path, undefined, scope()).rows;
   assert.equal(cache.fullScans, 1, 'the second refresh used the cache');
   assert.deepEqual(second.map((r) => r.device), ['d005', 'd057', 'd058', 'd059', 'tablet']);
   assert.equal(second.find((r) => r.device === 'd058')!.lastSeenAt, '2025-06-02T00:00:02.000Z');
@@ -110,7 +110,7 @@ test('cached refresh: a baseline token deleted since the last refresh fails surv
   const cache = new RecentTokenCache();
   const baseline = baselineOf(rows[2]!, rows[29]!);
   const evalAt = (now: number) => {
-    const read = queryTokenDb(path, undefined, { baseline, recent: 2, cache, now });
+    const read = queryTokenDb(path, undefined, { baseline, recent: 2, cache });
     return evaluateTokens({ identity: 'arne', phase: 'after', read: { container: 'posta', path, ...read }, baseline, baselineRecordedAt: seen(0), now });
   };
   assert.ok(evalAt(T0).every((i) => i.survived !== false));
@@ -121,20 +121,21 @@ test('cached refresh: a baseline token deleted since the last refresh fails surv
   assert.match(red[0]!.why!, /^arne\/d002 \(pt_tok…\): token missing from posta:/);
 });
 
-test('the cache rescans when a row it tracked was replaced or RESCAN_MS passed', (t) => {
+test('the cache rescans when a row it tracked was replaced, and sweeps the table slice by slice for tokens used again', (t) => {
   const rows = many(50);
   const path = dbWith(t, rows);
-  const cache = new RecentTokenCache();
-  const scope = (now: number) => ({ baseline: null, recent: 2, cache, now });
-  queryTokenDb(path, undefined, scope(T0));
-  // The highest row deleted and a new token inserted: SQLite may hand out the same rowid again.
+  const cache = new RecentTokenCache(10);
+  const scope = { baseline: null, recent: 2, cache };
+  queryTokenDb(path, undefined, scope);
+  // The highest row deleted and a new token inserted: SQLite hands out the same rowid again.
   write(path, 'DELETE FROM auth_tokens WHERE name = ?', 'd049');
   write(path, 'INSERT INTO auth_tokens (name, token, created_at, last_seen_at) VALUES (?, ?, ?, NULL)', 'reused', 'pt_reusedROWIDsecret', '2025-06-02T00:00:01Z');
-  assert.deepEqual(queryTokenDb(path, undefined, scope(T0 + 2000)).rows.map((r) => r.device), ['d047', 'd048', 'reused']);
+  assert.deepEqual(queryTokenDb(path, undefined, scope).rows.map((r) => r.device), ['d047', 'd048', 'reused']);
   assert.equal(cache.fullScans, 2);
-  // An old token used again is not tracked: it shows at the latest after RESCAN_MS.
+  // d010 (rowid 11) used again: neither baseline nor tracked; the sweep reads rowids [0, 10) then [10, 20).
   write(path, 'UPDATE auth_tokens SET last_seen_at = ? WHERE name = ?', '2025-06-02T00:00:03.000Z', 'd010');
-  assert.ok(!queryTokenDb(path, undefined, scope(T0 + 4000)).rows.some((r) => r.device === 'd010'));
-  assert.ok(queryTokenDb(path, undefined, scope(T0 + 2000 + RESCAN_MS)).rows.some((r) => r.device === 'd010'));
-  assert.equal(cache.fullScans, 3);
+  assert.ok(!queryTokenDb(path, undefined, scope).rows.some((r) => r.device === 'd010'));
+  const swept = queryTokenDb(path, undefined, scope).rows;
+  assert.equal(swept.find((r) => r.device === 'd010')?.lastSeenAt, '2025-06-02T00:00:03.000Z');
+  assert.equal(cache.fullScans, 2, 'no full scan for it');
 });
