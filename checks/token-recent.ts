@@ -51,7 +51,7 @@ export interface RecentColumns {
   lastSeen: string;
 }
 
-/** The N most recently seen and N newest rows, from the cache plus new rows when it is still valid. */
+/** The N most recently seen and N newest rows: from the cache, the new rows and one sweep slice while the cache holds; else a full scan. */
 export function recentRows(db: Database.Database, c: RecentColumns, n: number, cache: RecentTokenCache | undefined, key: string): RecentRow[] {
   const sel = `SELECT rowid AS rid, ${c.cols} FROM "${c.table}"`;
   const hwm = ((db.prepare(`SELECT max(rowid) AS rid FROM "${c.table}"`).get() as { rid: number | null }).rid ?? 0);
