@@ -25,6 +25,10 @@ export interface Mounted {
  */
 export function leanHeap(): void {
   setFlagsFromString('--optimize-for-size');
+  // WebAssembly (undici's llhttp on the first panel request, yoga): baseline code only. The optimising
+  // tier's compile of llhttp alone took ~35 MiB of native memory at the first refresh (the cockpit's peak
+  // RSS); an HTTP parser for a few probes a second and a layout of one screen gain nothing from it.
+  setFlagsFromString('--liftoff-only');
 }
 
 /** `run` and `watch` need a terminal on both ends; without one they say what to use instead (exit 2). */
