@@ -60,10 +60,14 @@ export async function openLive(file: string, io: CliIO, stateOption: string | un
     const lines = r.problems.slice(0, 10).map(formatProblem);
     throw new CliError(`${file} is not a valid runbook:\n  ${lines.join('\n  ')}${r.problems.length > 10 ? `\n  … ${r.problems.length - 10} more (cutover validate ${file})` : ''}`, 2);
   }
-  const runbook = r.runbook;
-  const stateDir = runbookStateDir(runbook, io.env, stateOption);
-  const runtime = createIncusRuntime({ env: io.env, ...(runbook.runtime.binary ? { binary: runbook.runtime.binary } : {}), ...(runbook.runtime.remote ? { remote: runbook.runtime.remote } : {}) });
-  return { file, runbook, steps: r.steps ?? [], runtime, http: createHttp(), upstreams: (rb, instances) => upstreamsPanel(rb, instances), baselines: fileBaselineStore(stateDir), stateDir };
+  return liveFor(file, r.runbook, r.steps ?? [], io.env, stateOption);
+}
+
+/** The real adapters for an already loaded runbook (the cockpit opens them after its first frame). */
+export function liveFor(file: string, runbook: Runbook, steps: ResolvedStep[], env: NodeJS.ProcessEnv, stateOption: string | undefined): LiveContext {
+  const stateDir = runbookStateDir(runbook, env, stateOption);
+  const runtime = createIncusRuntime({ env, ...(runbook.runtime.binary ? { binary: runbook.runtime.binary } : {}), ...(runbook.runtime.remote ? { remote: runbook.runtime.remote } : {}) });
+  return { file, runbook, steps, runtime, http: createHttp(), upstreams: (rb, instances) => upstreamsPanel(rb, instances), baselines: fileBaselineStore(stateDir), stateDir };
 }
 
 export function parsePhase(value: string | undefined): Phase | 'auto' {
