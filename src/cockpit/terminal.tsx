@@ -101,13 +101,18 @@ export function mountCockpit(store: CockpitStore, io: CliIO, opts: { onInterrupt
   const handlers: [NodeJS.Signals, () => void][] = (['SIGINT', 'SIGTERM', 'SIGHUP'] as const).map((sig) => [
     sig,
     () => {
-      restore(signalCodes[sig]!);
+      // The lease first: after a hang-up the terminal may be gone, and writing to it can throw.
       try {
         opts.onSignal?.();
       } catch {
         // best effort: the lease goes stale on its own if this fails
       }
-      io.stderr.write(`\ncutover: ${sig}: cockpit closed; the run stays resumable with cutover run\n`);
+      try {
+        restore(signalCodes[sig]!);
+        io.stderr.write(`\ncutover: ${sig}: cockpit closed; the run stays resumable with cutover run\n`);
+      } catch {
+        // no terminal left to restore
+      }
       // A signal ends the process: whatever was in flight is picked up by the next `cutover run`.
       process.exit(signalCodes[sig]);
     },

@@ -44,18 +44,8 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   const file = positionals[0]!;
   // The first frame comes before anything slow: the screen is built from the validated runbook's plan, then
   // the journal and lease, the live adapters and the previews are opened and arrive as events.
-  const { requireTty, mountCockpit, leanHeap } = await import('../cockpit/terminal.tsx');
-  requireTty(io, 'run', file);
-  leanHeap();
-  const { parseInterval, initialStore } = await import('../cockpit/store-init.ts');
-  let intervalS: number;
-  try {
-    intervalS = parseInterval(values.interval);
-  } catch (err) {
-    throw new CliError(`run: ${(err as Error).message}`, 2);
-  }
-  const { loadCockpitRunbook } = await import('../cockpit/load.ts');
-  const loaded = loadCockpitRunbook(file, io.env, 'run: ');
+  const { prepareCockpit } = await import('../cockpit/start.ts');
+  const { mountCockpit, initialStore, intervalS, loaded } = await prepareCockpit('run', file, io, values.interval, 'run: ');
   const { currentHolder, describeHolder } = await import('../journal/holder.ts');
   const me = describeHolder(currentHolder(io.env));
   const store = initialStore(loaded.runbook, loaded.steps, { readOnly: false, driver: me, lock: 'unknown', detail: 'opening journal…' });

@@ -24,20 +24,10 @@ Exit codes: 0 after q, 2 bad input or no terminal.
 export async function run(argv: string[], io: CliIO): Promise<number> {
   const { values, positionals } = parseCommandArgs('watch', argv, { state: { type: 'string' }, interval: { type: 'string' } }, { positionals: [1, 1] });
   const file = positionals[0]!;
-  const { requireTty, mountCockpit, leanHeap } = await import('../cockpit/terminal.tsx');
-  requireTty(io, 'watch', file);
-  leanHeap();
-  const { parseInterval, initialStore } = await import('../cockpit/store-init.ts');
-  let intervalS: number;
-  try {
-    intervalS = parseInterval(values.interval);
-  } catch (err) {
-    throw new CliError(`watch: ${(err as Error).message}`, 2);
-  }
   // The first frame comes from the validated runbook's plan; the journal, the live panels and the previews
   // are opened after it and arrive as events.
-  const { loadCockpitRunbook } = await import('../cockpit/load.ts');
-  const loaded = loadCockpitRunbook(file, io.env, '');
+  const { prepareCockpit } = await import('../cockpit/start.ts');
+  const { mountCockpit, initialStore, intervalS, loaded } = await prepareCockpit('watch', file, io, values.interval, '');
   const store = initialStore(loaded.runbook, loaded.steps, { readOnly: true, driver: 'nobody', detail: 'opening journal…' });
   let ticker: Live | null = null;
   let follower: Follower | null = null;
