@@ -10,7 +10,7 @@ import { humanDuration } from '../report/format.ts';
 import { destructiveSteps, planRange } from '../runner/policy.ts';
 import type { RollbackOutcome, Run, StepOutcome } from '../runner/index.ts';
 import type { ClientOutage } from '../journal/types.ts';
-import { openForDriving, progressHooks } from './drive.ts';
+import { drivingOptions, openForDriving, progressHooks } from './drive.ts';
 import type { DecommissionFlags } from '../runner/types.ts';
 import { parseCutoverAt } from '../actions/decommission-inputs.ts';
 
@@ -79,15 +79,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   const range = preflight(file, io, values);
   const human = values.json ? io.stderr : io.stdout;
 
-  const run = await openForDriving({
-    runbookPath: file,
-    env: io.env,
-    ...(values.state ? { stateDir: values.state } : {}),
-    takeOver: Boolean(values['take-over']),
-    acceptChanged: Boolean(values['accept-changed-runbook']),
-    mode: 'apply',
-    decommission,
-  });
+  const run = await openForDriving({ ...drivingOptions(file, io.env, values), mode: 'apply', decommission });
   try {
     human.write(`apply ${run.runbook.runbook.name} on ${run.runbook.runbook.host}: run #${run.runId}, journal ${run.journal.file}\n`);
     if (run.resumed) {

@@ -8,6 +8,17 @@ import { STATE_GLYPH } from '../engine/types.ts';
 import { humanDuration } from '../report/format.ts';
 
 /** openRun with its refusals as exit-2 CliErrors: bad runbook, another driver, a changed runbook (with the diff). */
+/** The options every driver command takes the same way: the runbook, --state, --take-over, --accept-changed-runbook. */
+export function drivingOptions(file: string, env: NodeJS.ProcessEnv, values: { state?: string; 'take-over'?: boolean; 'accept-changed-runbook'?: boolean }) {
+  return {
+    runbookPath: file,
+    env,
+    ...(values.state ? { stateDir: values.state } : {}),
+    takeOver: Boolean(values['take-over']),
+    acceptChanged: Boolean(values['accept-changed-runbook']),
+  };
+}
+
 export async function openForDriving(o: OpenRunOptions): Promise<Run> {
   try {
     return await openRun(o);

@@ -3,7 +3,7 @@
 import { CliError, type CliIO } from '../cli/io.ts';
 import { parseCommandArgs } from '../cli/args.ts';
 import { describeRollback } from '../runbook/describe.ts';
-import { openForDriving, progressHooks } from './drive.ts';
+import { drivingOptions, openForDriving, progressHooks } from './drive.ts';
 
 export const help = `Usage: cutover rollback RUNBOOK [--yes] [--state DIR] [--take-over] [--accept-changed-runbook] [--json]
 
@@ -35,14 +35,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   );
   const file = positionals[0]!;
   const human = values.json ? io.stderr : io.stdout;
-  const run = await openForDriving({
-    runbookPath: file,
-    env: io.env,
-    ...(values.state ? { stateDir: values.state } : {}),
-    takeOver: Boolean(values['take-over']),
-    acceptChanged: Boolean(values['accept-changed-runbook']),
-    attach: 'latest',
-  });
+  const run = await openForDriving({ ...drivingOptions(file, io.env, values), attach: 'latest' });
   try {
     const rec = run.record();
     if (rec.outcome === 'rolled-back') {

@@ -207,8 +207,9 @@ export class RunDriver implements Run {
         ...(partial || intent ? { changed: { undo: { ...(partial ?? {}), ...(intent ?? {}) } } } : {}),
       });
       this.interrupted.delete(key);
-      this.tell(hooks, { kind: 'state', key, state: 'failed', at, error: this.journal.redactor.apply(error)! });
-      return { key, state: 'failed', summary: this.journal.redactor.apply(error)!.split('\n')[0]!, error: this.journal.redactor.apply(error)!, durationMs: at - started };
+      const shown = this.journal.redactor.apply(error)!;
+      this.tell(hooks, { kind: 'state', key, state: 'failed', at, error: shown });
+      return { key, state: 'failed', summary: shown.split('\n')[0]!, error: shown, durationMs: at - started };
     }
     const extras = step.action === 'container.create' ? { ipv4: (await this.i.runtime.get(String(result.changed?.container ?? '')).catch(() => null))?.ipv4 ?? null } : {};
     const changed = journalChanged(step, result, { ...extras, ...(intent ? { intent } : {}) });
