@@ -1,5 +1,5 @@
 // A snapshot as a compact plain-text table (80 columns by default) for `cutover status` / `verify`. Pure.
-import stringWidth from 'string-width';
+import stringWidth from '../src/width.ts';
 import type { Panel, SmokeItem, Snapshot, Verdict } from './types.ts';
 
 export function glyph(ok: boolean | null): string {

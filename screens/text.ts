@@ -1,7 +1,7 @@
 // The screen's line model: every row of the frame is a list of styled segments, fitted to an exact width
 // with string-width, so no row can wrap or overflow whatever the terminal size.
 import { stripVTControlCharacters } from 'node:util';
-import stringWidth from 'string-width';
+import stringWidth from '../src/width.ts';
 
 export type Colour = 'green' | 'red' | 'yellow' | 'cyan' | 'gray' | 'magenta';
 
