@@ -7,6 +7,8 @@ export interface CockpitStore {
   getState(): CockpitState;
   /** Applies the action; returns the effects it requested (also delivered to onEffect handlers). */
   dispatch(action: Action): Effect[];
+  /** Applies the actions in order and tells subscribers once (the screen builds one frame, not one per action). */
+  dispatchAll(actions: readonly Action[]): Effect[];
   subscribe(listener: () => void): () => void;
   onEffect(handler: (effect: Effect) => void): () => void;
 }
@@ -18,13 +20,19 @@ export function createCockpitStore(init: CockpitInit | CockpitState): CockpitSto
   return {
     getState: () => state,
     dispatch(action) {
-      const r = reduce(state, action);
-      if (r.state !== state) {
+      return this.dispatchAll([action]);
+    },
+    dispatchAll(actions) {
+      const before = state;
+      const effects: Effect[] = [];
+      for (const action of actions) {
+        const r = reduce(state, action);
         state = r.state;
-        for (const l of [...listeners]) l();
+        effects.push(...r.effects);
       }
-      for (const e of r.effects) for (const h of [...handlers]) h(e);
-      return r.effects;
+      if (state !== before) for (const l of [...listeners]) l();
+      for (const e of effects) for (const h of [...handlers]) h(e);
+      return effects;
     },
     subscribe(listener) {
       listeners.add(listener);

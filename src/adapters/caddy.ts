@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { execa } from 'execa';
-import { request } from 'undici';
+import { Agent, request } from './undici.ts';
 
 export class CaddyError extends Error {
   override name = 'CaddyError';
@@ -109,12 +109,16 @@ export async function reload(path: string, admin: string, caddyBinary = 'caddy')
   await caddyCommand(caddyBinary, ['reload', '--adapter', 'caddyfile', '--config', path, '--address', address], `caddy reload ${path}`);
 }
 
+// One kept-alive connection pool for the admin API, as undici's global dispatcher was.
+let adminAgent: Agent | undefined;
+
 async function adminGet(admin: string, path: string): Promise<{ body: string; etag?: string }> {
   const { base } = adminAddress(admin);
+  adminAgent ??= new Agent();
   let res;
   for (let attempt = 1; ; attempt++) {
     try {
-      res = await request(`${base}${path}`, { headersTimeout: HTTP_TIMEOUT_MS, bodyTimeout: HTTP_TIMEOUT_MS });
+      res = await request(adminAgent, { origin: base, path, method: 'GET', headersTimeout: HTTP_TIMEOUT_MS, bodyTimeout: HTTP_TIMEOUT_MS });
       break;
     } catch (err) {
       // Caddy replaces its admin server on every config load, closing kept-alive sockets under us; a GET is

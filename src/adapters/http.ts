@@ -1,6 +1,6 @@
 // The Http port over undici: one dedicated Agent, a per-request timeout, Host (and, for https, SNI)
 // override so a site can be probed at a container IP, and a global cap on requests in flight.
-import { Agent } from 'undici';
+import { Agent, request } from './undici.ts';
 import type { Http, HttpRequest, HttpResponse } from '../ports.ts';
 
 export const DEFAULT_TIMEOUT_MS = 3000;
@@ -56,7 +56,7 @@ export function createHttp(opts: UndiciHttpOptions = {}): ClosableHttp {
     const timer = setTimeout(() => controller.abort(), timeoutMs);
     const started = performance.now();
     try {
-      const res = await agent.request({
+      const res = await request(agent, {
         origin: url.origin,
         path: url.pathname + url.search,
         method: (req.method ?? 'GET') as 'GET',

@@ -6,7 +6,7 @@
 // stability window is only waived with the reason typed after `w`.
 import type { Run, RunHooks, RunnerEvent } from '../runner/index.ts';
 import type { CockpitStore } from '../../screens/state/store.ts';
-import type { Effect } from '../../screens/state/types.ts';
+import type { Action, Effect } from '../../screens/state/types.ts';
 import { outageEvent, stepEvents } from './journal-view.ts';
 
 export interface Driver {
@@ -21,13 +21,13 @@ export interface Driver {
 
 /** Puts what the journal already has for this run (a resumed run) on the screen. */
 export function showJournal(store: CockpitStore, run: Run): void {
-  for (const e of stepEvents(run.plan, run.steps())) store.dispatch(e);
-  store.dispatch(outageEvent(run.record()));
+  const events: Action[] = [...stepEvents(run.plan, run.steps()), outageEvent(run.record())];
   const r = run.resumed;
   if (r) {
     const where = r.interrupted ? `${r.interrupted} was running when the last driver stopped: enter re-runs it` : r.next ? `next: ${r.next}` : 'every step is done';
-    store.dispatch({ type: 'message', text: `resumed run #${r.runId}: ${r.done.length} steps done; ${where}`, level: r.interrupted ? 'warn' : 'info' });
+    events.push({ type: 'message', text: `resumed run #${r.runId}: ${r.done.length} steps done; ${where}`, level: r.interrupted ? 'warn' : 'info' });
   }
+  store.dispatchAll(events);
 }
 
 export function createDriver(store: CockpitStore, run: Run, o: { recheck: () => Promise<void> }): Driver {

@@ -36,12 +36,12 @@ export function followJournal(store: CockpitStore, o: { stateDir: string; plan: 
     const run = runToShow(journal);
     if (run && run.id !== runId) {
       // A different run: what the screen showed belongs to the previous one.
-      for (const key of shown.keys()) store.dispatch({ type: 'step-state', key, state: 'pending' });
+      store.dispatchAll([...shown.keys()].map((key) => ({ type: 'step-state', key, state: 'pending' }) as const));
       shown = new Map();
       runId = run.id;
     }
     if (run) {
-      for (const e of stepEvents(o.plan, journal.stepStates(run.id), shown)) store.dispatch(e);
+      store.dispatchAll(stepEvents(o.plan, journal.stepStates(run.id), shown));
       const outage = outageEvent(run);
       const key = JSON.stringify(outage);
       if (key !== lastOutage) {

@@ -2,6 +2,7 @@
 // the live panels, the once-a-second clock tick (the store itself: store-init.ts).
 import { takeSnapshot } from '../../checks/snapshot.ts';
 import type { CockpitStore } from '../../screens/state/store.ts';
+import type { Action } from '../../screens/state/types.ts';
 import { initialStore } from './store-init.ts';
 import type { ResolvedStep } from '../engine/types.ts';
 import type { Runbook } from '../runbook/schema.ts';
@@ -21,13 +22,15 @@ export function createStore(rb: Runbook, plan: readonly ResolvedStep[], o: { rea
 }
 
 export function addPreviews(store: CockpitStore, rb: Runbook, plan: readonly ResolvedStep[]): void {
+  const diffs: Action[] = [];
   for (const step of plan) {
     try {
-      store.dispatch({ type: 'diff', key: step.key, diff: stepPreview(step, rb) });
+      diffs.push({ type: 'diff', key: step.key, diff: stepPreview(step, rb) });
     } catch {
       // a step that cannot be described still runs; it just has no preview
     }
   }
+  store.dispatchAll(diffs);
 }
 
 export interface Live {

@@ -35,3 +35,16 @@ test('the open outage window still draws its clock each second', async () => {
   assert.match(s.lines()[0]!, /outage 00:02 \/ 03:00/);
   s.unmount();
 });
+
+test('dispatchAll applies every action in order and tells subscribers once', async () => {
+  const { createCockpitStore } = await import('../../screens/state/store.ts');
+  const store = createCockpitStore(freshState());
+  let told = 0;
+  store.subscribe(() => told++);
+  const steps = store.getState().steps.slice(0, 3);
+  store.dispatchAll(steps.map((st) => ({ type: 'diff', key: st.step.key, diff: `+ preview of ${st.step.key}` })));
+  assert.equal(told, 1);
+  for (const [i, st] of steps.entries()) assert.equal(store.getState().steps[i]!.diff, `+ preview of ${st.step.key}`);
+  store.dispatchAll([]);
+  assert.equal(told, 1, 'nothing changed: nobody told');
+});
