@@ -1,6 +1,6 @@
 // Tokens: the device token rows of each identity's DB, read read-only from a private copy pulled out of the
 // container (with -wal/-shm), and the survival verdict against the baseline. Probe here, evaluation pure.
-import Database from 'better-sqlite3';
+import { openDatabase, type Database } from '../src/sqlite.ts';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -91,7 +91,7 @@ export async function readTokenDb(runtime: Runtime, container: string, path: str
 
 /** Reads a local (private) copy read-only: every row, or with a scope only the rows a refresh needs. */
 export function queryTokenDb(file: string, cfg: TokensConfig = DEFAULT_TOKENS, scope?: TokenReadScope): { schemaVersion: number; rows: TokenRow[] } {
-  const db = new Database(file, { readonly: true, fileMustExist: true });
+  const db = openDatabase(file, { readonly: true, fileMustExist: true });
   // The copy is private and read-only: mapping it spares a read() per page on a scan (~7 → ~5 ms at 100k rows).
   db.pragma('mmap_size = 268435456');
   try {

@@ -2,7 +2,7 @@
 // active), then PRAGMA integrity_check on the copy; plus a logical fingerprint for drills.
 import { chmodSync, closeSync, openSync, readSync } from 'node:fs';
 import { createHash } from 'node:crypto';
-import Database from 'better-sqlite3';
+import { openDatabase, type Database } from '../sqlite.ts';
 import { BackupError } from './contract.ts';
 
 export function isSqliteFile(path: string): boolean {
@@ -17,7 +17,7 @@ export function isSqliteFile(path: string): boolean {
 
 /** Online backup of src into dest (0600), then integrity_check on dest. Returns the pages copied. */
 export async function sqliteOnlineBackup(src: string, dest: string): Promise<{ totalPages: number }> {
-  const db = new Database(src, { fileMustExist: true });
+  const db = openDatabase(src, { fileMustExist: true });
   let totalPages = 0;
   try {
     const r = await db.backup(dest);
@@ -33,7 +33,7 @@ export async function sqliteOnlineBackup(src: string, dest: string): Promise<{ t
 
 /** [] when PRAGMA integrity_check says ok; its messages otherwise. */
 export function sqliteIntegrity(path: string): string[] {
-  const db = new Database(path, { readonly: true, fileMustExist: true });
+  const db = openDatabase(path, { readonly: true, fileMustExist: true });
   try {
     const rows = db.pragma('integrity_check') as { integrity_check: string }[];
     const msgs = rows.map((r) => r.integrity_check);
@@ -45,7 +45,7 @@ export function sqliteIntegrity(path: string): string[] {
 
 /** Per table: row count and sha256 of its rows in a stable order — equal for a faithful copy. */
 export function sqliteFingerprint(path: string): Record<string, { rows: number; sha256: string }> {
-  const db = new Database(path, { readonly: true, fileMustExist: true });
+  const db = openDatabase(path, { readonly: true, fileMustExist: true });
   try {
     const tables = db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`).all() as { name: string }[];
     const out: Record<string, { rows: number; sha256: string }> = {};

@@ -1,6 +1,6 @@
 // The journal: one SQLite file per runbook state dir. Writers are drivers holding the lease; readers
 // (journal, report, watch, status) open it read-only and never block the writer (WAL).
-import Database from 'better-sqlite3';
+import { openDatabase, type Database } from '../sqlite.ts';
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Snapshot } from '../../checks/types.ts';
@@ -46,7 +46,7 @@ export function openJournal(opts: OpenJournalOptions): Journal {
   const file = join(opts.stateDir, JOURNAL_FILE);
   if (opts.readonly) {
     if (!existsSync(file)) throw new JournalMissingError(file);
-    const db = new Database(file, { readonly: true, fileMustExist: true });
+    const db = openDatabase(file, { readonly: true, fileMustExist: true });
     db.pragma('busy_timeout = 5000');
     assertCurrent(db, file);
     return new Journal(db, file, true, opts.clock ?? systemClock, opts.env ?? process.env);
@@ -56,7 +56,7 @@ export function openJournal(opts: OpenJournalOptions): Journal {
   // Create the file 0600 before SQLite does: SQLite gives the -wal/-shm files the main file's mode.
   closeSync(openSync(file, 'a', 0o600));
   chmodSync(file, 0o600);
-  const db = new Database(file);
+  const db = openDatabase(file);
   db.pragma('busy_timeout = 5000');
   enableWal(db);
   db.pragma('foreign_keys = ON');
@@ -69,7 +69,7 @@ export function openJournal(opts: OpenJournalOptions): Journal {
  * Switching to WAL needs a moment alone with the file, and SQLite answers SQLITE_BUSY at once (without the
  * busy handler) while another process is opening the same new journal; retry for a bounded time.
  */
-function enableWal(db: Database.Database): void {
+function enableWal(db: Database): void {
   const deadline = Date.now() + 5000;
   for (;;) {
     try {
@@ -89,7 +89,7 @@ export class Journal {
 
   constructor(
     /** For the journal's own modules (lease, follow); other code uses the methods. */
-    readonly db: Database.Database,
+    readonly db: Database,
     readonly file: string,
     readonly readonly: boolean,
     readonly clock: Clock,

@@ -22,7 +22,7 @@ test('each standalone code point is its own grapheme and measures as string-widt
 test('random mixed strings measure as string-width measures them', () => {
   let seed = 42;
   const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) % n);
-  const others = ['\u0301', '\u200d', '\ufe0f', '👍', '👍🏽', '👨‍👩‍👧', '\u001b[31m', '\u001b[0m', '한', '\u1100\u1161', '中', '\t', '\u00ad', '🇳🇴', 'e\u0301'];
+  const others = ['\u001b[1;32m', '\u001b[39;49m', '\u001b]8;;http://x\u0007', '\u0301', '\u200d', '\ufe0f', '👍', '👍🏽', '👨‍👩‍👧', '\u001b[31m', '\u001b[0m', '한', '\u1100\u1161', '中', '\t', '\u00ad', '🇳🇴', 'e\u0301'];
   for (let i = 0; i < 3000; i++) {
     let s = '';
     const len = rand(12);

@@ -1,6 +1,6 @@
 // inbox.db: posta's per-identity SQLite store. Schema v2 is what single-tenant posta (and seeding) creates;
 // the multi-tenant daemon migrates it to v3 on first open (adds the `tenant` table naming the identity).
-import Database from 'better-sqlite3';
+import { openDatabase, type Database } from '../../sqlite.ts';
 import { existsSync } from 'node:fs';
 import { PostaError } from './errors.ts';
 
@@ -30,11 +30,11 @@ CREATE TABLE tenant (slug TEXT PRIMARY KEY, migrated_at TEXT NOT NULL);
 PRAGMA user_version = 3;
 `;
 
-export type InboxDb = Database.Database;
+export type InboxDb = Database;
 
 /** Creates a fresh v2 inbox at `path` (which must not exist yet), in WAL mode. */
 export function createInboxV2(path: string): InboxDb {
-  const db = new Database(path);
+  const db = openDatabase(path);
   db.pragma('journal_mode = WAL');
   db.exec(SCHEMA_V2);
   return db;
@@ -73,7 +73,7 @@ export function openTenantInbox(path: string, slug: string): { db: InboxDb; migr
 function openExisting(path: string): InboxDb {
   let db: InboxDb | undefined;
   try {
-    db = new Database(path, { fileMustExist: true });
+    db = openDatabase(path, { fileMustExist: true });
     db.pragma('journal_mode = WAL');
     // Catches a truncated or damaged copy at start, not at the first request (cheap on an inbox this size).
     const check = db.pragma('quick_check', { simple: true });
