@@ -6,8 +6,7 @@
 //   every 2 s and the clock ticks, against the same cockpit bundle with Ink's incremental rendering off
 //   (every changed frame redrawn in full);
 // - the cockpit's peak RSS (VmHWM) at the end of that idle window, against the Ink "hello"'s.
-import { rmSync } from 'node:fs';
-import { statSync } from 'node:fs';
+import { readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { requireCommand } from './available.ts';
@@ -25,11 +24,21 @@ const cockpitUp = (l: string[]) => /^┌ posta-multitenant-cutover-lab/.test(l[0
 const helloUp = (l: string[]) => l.some((r) => r.includes('hello')) && l.some((r) => r.startsWith('└'));
 const exited = (l: string[]) => l.some((r) => /^EXIT=\d+/.test(r));
 
+/** The node flags on the launcher's `#!/usr/bin/env -S node …` line. */
+function shebangNodeFlags(file: string): string[] {
+  const first = readFileSync(file, 'utf8').split('\n', 1)[0]!;
+  const m = /^#!\/usr\/bin\/env -S node((?: --[\w-]+(?:=\S+)?)*)$/.exec(first);
+  if (!m) throw new Error(`${file}: expected a "#!/usr/bin/env -S node --flag…" first line, found ${JSON.stringify(first)}`);
+  return m[1]!.trim().split(/\s+/).filter(Boolean);
+}
+
 export async function cockpitFigures(ctx: BenchContext): Promise<Figure[]> {
   await requireCommand(ctx, 'run');
   const hello = join(ctx.repo, 'dist', `.bench-ink-hello-${process.pid}.mjs`);
   const full = join(ctx.repo, 'dist', `.bench-full-redraw-${process.pid}.mjs`);
-  const bundle = join(ctx.repo, 'dist', 'cutover.mjs');
+  // `cutover run` as an operator starts it: bin/cutover.js, through its shebang (node flags, then the bundle).
+  const cutover = join(ctx.repo, 'bin', 'cutover.js');
+  const nodeFlags = shebangNodeFlags(cutover);
   const tmux = new BenchTmux();
   let lab: Awaited<ReturnType<typeof labUp>> | null = null;
   try {
@@ -69,7 +78,7 @@ export async function cockpitFigures(ctx: BenchContext): Promise<Figure[]> {
       const rss = pid === null ? null : peakRss(pid);
       if (rss !== null) helloRss.push(rss);
       await quit(h.name);
-      const c = await start([process.execPath, bundle, 'run', LAB_RUNBOOK, '--state', state()], cockpitUp, 'the cockpit header');
+      const c = await start([cutover, 'run', LAB_RUNBOOK, '--state', state()], cockpitUp, 'the cockpit header');
       frames.push(c.ms);
       await quit(c.name);
     }
@@ -77,8 +86,8 @@ export async function cockpitFigures(ctx: BenchContext): Promise<Figure[]> {
 
     const windowS = ctx.quick ? 5 : 30;
     /** The idle cockpit: after its first panel snapshot and one more refresh, every byte for windowS. */
-    const idle = async (file: string) => {
-      const c = await start([process.execPath, file, 'run', LAB_RUNBOOK, '--state', state()], cockpitUp, 'the cockpit header');
+    const idle = async (argv: string[]) => {
+      const c = await start([...argv, 'run', LAB_RUNBOOK, '--state', state()], cockpitUp, 'the cockpit header');
       await tmux.waitFor(c.name, (l) => l.some((r) => /3 Smoke [✓✗]/.test(r)), 'the first panel snapshot', 30_000, 50);
       await sleep(2500);
       const out = join(ctx.tmp, `${c.name}.tty`);
@@ -100,8 +109,8 @@ export async function cockpitFigures(ctx: BenchContext): Promise<Figure[]> {
       }
       return { perS: bytes / seconds, rss, frameBytes };
     };
-    const incremental = await idle(bundle);
-    const redraw = await idle(full);
+    const incremental = await idle([cutover]);
+    const redraw = await idle([process.execPath, ...nodeFlags, full]);
     // The cockpit draws nothing when nothing visible changed (both builds), so Ink's full-redraw mode writes
     // nothing while idle too; the baseline is what a screen repainted on every clock tick (1/s) would send.
     const naivePerS = Math.max(redraw.perS, incremental.frameBytes);
@@ -116,7 +125,7 @@ export async function cockpitFigures(ctx: BenchContext): Promise<Figure[]> {
         baselineOf: 'bare Ink "hello" bundle',
         goal: '≤ 500 ms and ratio ≤ 1.3',
         check: (v, r) => v <= 500 && r !== null && r <= 1.3,
-        note: `median of ${runs} starts each, alternated; \`cutover run ${LAB_RUNBOOK}\` on a lab, fresh --state each`,
+        note: `median of ${runs} starts each, alternated; \`bin/cutover.js run ${LAB_RUNBOOK}\` on a lab, fresh --state each`,
       }),
       figure({
         name: 'cockpit idle TTY output',

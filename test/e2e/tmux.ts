@@ -15,10 +15,11 @@ export class Tmux {
     return execFileSync('tmux', ['-L', this.socket, ...args], { encoding: 'utf8' });
   }
 
-  /** A shell command line that runs the bundle with `args` under `env`, then reports its exit code. */
+  /** A shell command line that runs cutover as an operator does (bin/cutover.js: its shebang's node flags,
+   *  then the bundle) with `args` under `env`, then reports its exit code. */
   static command(args: string[], env: Record<string, string>): string {
     const exports = Object.entries(env).map(([k, v]) => `${k}=${q(v)}`).join(' ');
-    return `cd ${q(REPO)} && env ${exports} ${q(process.execPath)} ${q(BUNDLE)} ${args.map(q).join(' ')}; echo "EXIT=$?"; sleep 600`;
+    return `cd ${q(REPO)} && env ${exports} ${q(`${REPO}bin/cutover.js`)} ${args.map(q).join(' ')}; echo "EXIT=$?"; sleep 600`;
   }
 
   async session(name: string, columns: number, rows: number, args: string[], env: Record<string, string>): Promise<string> {
