@@ -5,7 +5,7 @@ import { mkdtemp, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ActionContext, ActionExecutor } from './types.ts';
 import { ActionError } from './types.ts';
-import { execChecked, fileFacts, serviceRunning } from './inside.ts';
+import { execChecked, fileFacts } from './inside.ts';
 import { installFile, sha256Hex } from './files.ts';
 import { bool, str } from './params.ts';
 import { readFile } from 'node:fs/promises';
@@ -52,14 +52,9 @@ export const copy: ActionExecutor = {
     const owner = String(step.params.owner ?? '0:0');
     const isSqlite = bool(step, 'sqlite', false);
 
-    if (isSqlite) {
-      const service = typeof step.params.source_service === 'string' ? await ctx.resolve(step.params.source_service) : 'posta';
-      if (await serviceRunning(ctx, fromContainer, service)) {
-        throw new ActionError(`${fromContainer}: refusing to copy the live SQLite file ${from}: ${service} is still running (stop it first)`);
-      }
-    }
+    const service = isSqlite ? (typeof step.params.source_service === 'string' ? await ctx.resolve(step.params.source_service) : 'posta') : undefined;
     const candidates = [from, ...(isSqlite ? SQLITE_SIDECARS.map((s) => from + s) : [])];
-    const source = await fileFacts(ctx, fromContainer, candidates);
+    const source = await fileFacts(ctx, fromContainer, candidates, service ? { unlessRunning: service } : {});
     if (!source.has(from)) throw new ActionError(`${fromContainer}:${from} does not exist`);
     const suffixes = ['', ...SQLITE_SIDECARS.filter((s) => isSqlite && source.has(from + s))];
 

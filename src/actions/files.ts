@@ -6,7 +6,7 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { basename, isAbsolute, join, resolve as resolvePath } from 'node:path';
 import type { ActionContext, ActionExecutor } from './types.ts';
 import { ActionError } from './types.ts';
-import { execChecked, exists, fileFacts, normaliseMode, statFile } from './inside.ts';
+import { execChecked, exists, moveIntoPlace, normaliseMode, statFile } from './inside.ts';
 import { parseMode, parseOwner, str } from './params.ts';
 import type { ResolvedStep } from '../engine/types.ts';
 
@@ -27,8 +27,7 @@ export async function installFile(ctx: ActionContext, container: string, localPa
   ctx.emit({ kind: 'command', argv: ['incus', 'file', 'push', `--mode=${modeText}`, localPath, `${container}${tmp}`] });
   await ctx.runtime.pushFile(container, localPath, tmp, { mode: parseMode(modeText), uid: owner.uid, gid: owner.gid, createDirs: true });
   if (owner.uid === undefined) await execChecked(ctx, container, ['chown', owner.spec, tmp]);
-  await execChecked(ctx, container, ['mv', '-f', tmp, path]);
-  const facts = (await fileFacts(ctx, container, [path])).get(path);
+  const facts = await moveIntoPlace(ctx, container, tmp, path);
   if (!facts) throw new ActionError(`${container}:${path} is missing after the write`);
   const problems: string[] = [];
   if (facts.size !== want.size) problems.push(`size ${facts.size} B, expected ${want.size} B`);

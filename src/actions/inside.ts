@@ -37,28 +37,74 @@ export interface FileFactsWithHash extends FileFacts {
   sha256: string;
 }
 
+// stat's lines, this marker, then sha256sum's: one exec answers both (each exec is a round trip to the
+// runtime, and these sit inside the outage window).
+const HASHES = '@@cutover-sha256@@';
+const facts = (files: string) => `stat -c "%s %a %u %g %n" ${files}; echo ${HASHES}; sha256sum ${files}`;
+/** Exit code of moveIntoPlace's script when the move itself failed. */
+const MOVE_FAILED = 97;
+
+/** Exit code of the scripts below when `service NAME status` says the daemon runs (or, for start, does not). */
+const SERVICE_STATE = 98;
+
 /**
- * Size, mode, owner and sha256 of several files in two execs, whatever their number (each exec is a round
- * trip to the runtime, and these sit inside the outage window). Missing files are simply absent from the map.
+ * Size, mode, owner and sha256 of several files in one exec, whatever their number. Missing files are
+ * simply absent from the map. With `unlessRunning`, the same exec first refuses when that service runs
+ * (a live SQLite file is never copied).
  */
-export async function fileFacts(ctx: ActionContext, container: string, paths: string[]): Promise<Map<string, FileFactsWithHash>> {
-  const st = await ctx.runtime.exec(container, ['stat', '-c', '%s %a %u %g %n', ...paths]);
-  const facts = new Map<string, FileFacts>();
-  for (const line of st.stdout.split('\n')) {
+export async function fileFacts(ctx: ActionContext, container: string, paths: string[], o: { unlessRunning?: string } = {}): Promise<Map<string, FileFactsWithHash>> {
+  if (!o.unlessRunning) {
+    const r = await ctx.runtime.exec(container, ['sh', '-c', facts('"$@"'), 'sh', ...paths]);
+    return parseFacts(container, paths, r.stdout, r.stderr);
+  }
+  if (paths.length > 8) throw new Error('fileFacts: at most 8 paths with unlessRunning');
+  const refs = paths.map((_, i) => `"$${i + 2}"`).join(' ');
+  const r = await ctx.runtime.exec(container, ['sh', '-c', `service "$1" status && exit ${SERVICE_STATE}; ${facts(refs)}`, 'sh', o.unlessRunning, ...paths]);
+  if (r.exitCode === SERVICE_STATE) throw new ActionError(`${container}: refusing to copy the live SQLite file ${paths[0]}: ${o.unlessRunning} is still running (stop it first)`);
+  return parseFacts(container, paths, r.stdout, r.stderr);
+}
+
+/**
+ * `service NAME stop` (or start) unless it already is (a resumed run), with the status check in the same
+ * exec. Returns whether the daemon was running before; throws when the stop/start itself failed.
+ */
+export async function serviceSwitch(ctx: ActionContext, container: string, service: string, verb: 'stop' | 'start'): Promise<{ wasRunning: boolean }> {
+  const skip = verb === 'stop' ? '||' : '&&';
+  ctx.emit({ kind: 'command', argv: ['incus', 'exec', container, '--', 'service', service, verb] });
+  const r = await ctx.runtime.exec(container, ['sh', '-c', `service "$1" status ${skip} exit ${SERVICE_STATE}; service "$1" ${verb}`, 'sh', service], {
+    onLine: (line, stream) => ctx.emit({ kind: 'output', line, stream }),
+  });
+  if (r.exitCode === SERVICE_STATE) return { wasRunning: verb === 'start' };
+  if (r.exitCode !== 0) {
+    const why = (r.stderr || r.stdout).trim().split('\n').slice(-3).join(' / ');
+    throw new ActionError(`${container}: \`service ${service} ${verb}\` exited ${r.exitCode}${why ? `: ${why}` : ''}`);
+  }
+  return { wasRunning: verb === 'stop' };
+}
+
+/** Renames `tmp` to `path` (atomic within the file system) and returns the facts of `path`, in one exec. */
+export async function moveIntoPlace(ctx: ActionContext, container: string, tmp: string, path: string): Promise<FileFactsWithHash | undefined> {
+  ctx.emit({ kind: 'command', argv: ['incus', 'exec', container, '--', 'mv', '-f', tmp, path] });
+  const r = await ctx.runtime.exec(container, ['sh', '-c', `mv -f "$1" "$2" || exit ${MOVE_FAILED}; ${facts('"$2"')}`, 'sh', tmp, path]);
+  if (r.exitCode === MOVE_FAILED) throw new ActionError(`${container}: \`mv -f ${tmp} ${path}\` failed${r.stderr.trim() ? `: ${r.stderr.trim().split('\n').slice(-3).join(' / ')}` : ''}`);
+  return parseFacts(container, [path], r.stdout, r.stderr).get(path);
+}
+
+function parseFacts(container: string, paths: string[], stdout: string, stderr: string): Map<string, FileFactsWithHash> {
+  const [statPart = '', sumPart = ''] = stdout.split(`${HASHES}\n`);
+  const stats = new Map<string, FileFacts>();
+  for (const line of statPart.split('\n')) {
     const m = /^(\d+) ([0-7]+) (\d+) (\d+) (.+)$/.exec(line);
-    if (m && paths.includes(m[5]!)) facts.set(m[5]!, { size: Number(m[1]), mode: m[2]!.padStart(4, '0'), uid: Number(m[3]), gid: Number(m[4]) });
+    if (m && paths.includes(m[5]!)) stats.set(m[5]!, { size: Number(m[1]), mode: m[2]!.padStart(4, '0'), uid: Number(m[3]), gid: Number(m[4]) });
   }
   const out = new Map<string, FileFactsWithHash>();
-  const present = paths.filter((p) => facts.has(p));
-  if (!present.length) return out;
-  const sums = await ctx.runtime.exec(container, ['sha256sum', ...present]);
-  for (const line of sums.stdout.split('\n')) {
+  for (const line of sumPart.split('\n')) {
     const m = /^([0-9a-f]{64}) [ *](.+)$/.exec(line);
-    const f = m && facts.get(m[2]!);
+    const f = m && stats.get(m[2]!);
     if (f) out.set(m[2]!, { ...f, sha256: m[1]! });
   }
-  const unhashed = present.filter((p) => !out.has(p));
-  if (unhashed.length) throw new ActionError(`${container}: sha256sum gave no hash for ${unhashed.join(', ')}${sums.stderr.trim() ? `: ${sums.stderr.trim()}` : ''}`);
+  const unhashed = [...stats.keys()].filter((p) => !out.has(p));
+  if (unhashed.length) throw new ActionError(`${container}: sha256sum gave no hash for ${unhashed.join(', ')}${stderr.trim() ? `: ${stderr.trim()}` : ''}`);
   return out;
 }
 

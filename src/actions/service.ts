@@ -1,7 +1,7 @@
 // service.stop / service.start / exec: with a post-check that the daemon is really down / up.
 import type { ActionExecutor } from './types.ts';
 import { ActionError } from './types.ts';
-import { execChecked, serviceRunning, sleep } from './inside.ts';
+import { execChecked, serviceRunning, serviceSwitch, sleep } from './inside.ts';
 import { str, strList } from './params.ts';
 
 const POLL_MS = 100;
@@ -22,8 +22,7 @@ export const serviceStop: ActionExecutor = {
   async run(step, ctx) {
     const container = await str(step, ctx, 'container');
     const service = await str(step, ctx, 'service');
-    const wasRunning = await serviceRunning(ctx, container, service);
-    if (wasRunning) await execChecked(ctx, container, ['service', service, 'stop']);
+    const { wasRunning } = await serviceSwitch(ctx, container, service, 'stop');
     const down = await waitFor(async () => !(await serviceRunning(ctx, container, service)), STOP_TIMEOUT_MS);
     if (!down) throw new ActionError(`${container}: ${service} still running ${STOP_TIMEOUT_MS / 1000}s after stop`, { container, service, wasRunning });
     return { summary: wasRunning ? `${service} stopped in ${container}` : `${service} was already stopped in ${container}`, changed: { container, service, wasRunning } };
@@ -34,8 +33,7 @@ export const serviceStart: ActionExecutor = {
   async run(step, ctx) {
     const container = await str(step, ctx, 'container');
     const service = await str(step, ctx, 'service');
-    const wasRunning = await serviceRunning(ctx, container, service);
-    if (!wasRunning) await execChecked(ctx, container, ['service', service, 'start']);
+    const { wasRunning } = await serviceSwitch(ctx, container, service, 'start');
     await sleep(START_SETTLE_MS);
     if (!(await serviceRunning(ctx, container, service))) {
       const log = await ctx.runtime.exec(container, ['cat', '/var/log/posta.log']).catch(() => null);

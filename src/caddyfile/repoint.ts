@@ -52,9 +52,11 @@ async function prepare(o: PlanOptions) {
     throw err;
   }
   const plan: RepointPlan = { oldText, newText: edit.text, changes: edit.changes, diff: unifiedDiff(o.caddyfilePath, oldText, edit.text) };
-  const oldConfig = (await adapt(o.caddyfilePath, o.caddyBinary)).config;
-  if (plan.changes.length) {
-    const newConfig = (await adaptText(plan.newText, o.caddyfilePath, o.caddyBinary)).config;
+  // Both adapts at once: each is a caddy process, and a repoint runs inside the outage window.
+  const [adaptedOld, adaptedNew] = await Promise.all([adapt(o.caddyfilePath, o.caddyBinary), plan.changes.length ? adaptText(plan.newText, o.caddyfilePath, o.caddyBinary) : null]);
+  const oldConfig = adaptedOld.config;
+  if (adaptedNew) {
+    const newConfig = adaptedNew.config;
     const extra = unintendedDifferences(oldConfig, newConfig, o.sites, o.newUpstream);
     if (extra.length) throw new RepointError(`${o.caddyfilePath}: refusing the edit: caddy adapt shows changes beyond the intended upstreams:\n${list(extra)}`);
   }

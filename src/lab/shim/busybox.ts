@@ -7,6 +7,7 @@ import { setEnabledService } from '../containers.ts';
 import { rootfsDir } from '../layout.ts';
 import { serviceStatus, startService, stopService, type ServiceResult } from '../services.ts';
 import type { LabContainer } from '../state.ts';
+import { parseScript, runScript, ShellSyntaxError, type ScriptCommand } from './sh.ts';
 
 export interface ExecIO {
   out(s: string): void;
@@ -48,6 +49,17 @@ function eachFile(ctx: Ctx, paths: string[], cmd: string, fn: (path: string, hos
 }
 
 export const COMMANDS: Record<string, Command> = {
+  sh: (ctx, args) => {
+    if (args[0] !== '-c' || args[1] === undefined) throw new Fail("sh: the lab's shell runs only `sh -c SCRIPT [NAME [ARG…]]`", 2);
+    let commands: ScriptCommand[];
+    try {
+      commands = parseScript(args[1], args.slice(3));
+    } catch (err) {
+      if (err instanceof ShellSyntaxError) throw new Fail(err.message, 2);
+      throw err;
+    }
+    return runScript(commands, (argv) => execInContainer(ctx.dir, ctx.c, argv, ctx.io, ctx.cwd));
+  },
   true: () => 0,
   false: () => 1,
   echo: (ctx, args) => (ctx.io.out(args.join(' ') + '\n'), 0),
