@@ -61,7 +61,13 @@ export function fixIncrementalStdout<T extends NodeJS.WriteStream>(real: T): T {
   });
 }
 
-export function mountCockpit(store: CockpitStore, io: CliIO, opts: { onInterrupt: () => void; onSignal?: () => void }): Mounted {
+/**
+ * `onAbandon` runs first when the process is about to end without the driver's own close: a signal (the
+ * terminal hung up, SIGTERM) or a crash, which after a hang-up is often a write to the vanished terminal
+ * failing before the SIGHUP arrives. The driver releases its lease there, so the next `cutover run` resumes
+ * without --take-over.
+ */
+export function mountCockpit(store: CockpitStore, io: CliIO, opts: { onInterrupt: () => void; onAbandon?: () => void }): Mounted {
   let resolveClosed!: (code: number | null) => void;
   const closed = new Promise<number | null>((r) => (resolveClosed = r));
   const ink = render(<Cockpit store={store} color={colorFromEnv(io.env)} onInterrupt={opts.onInterrupt} />, {
@@ -97,16 +103,22 @@ export function mountCockpit(store: CockpitStore, io: CliIO, opts: { onInterrupt
     io.stdout.write(SHOW_CURSOR);
     resolveClosed(code);
   };
+  let abandoned = false;
+  const abandon = () => {
+    if (abandoned) return;
+    abandoned = true;
+    try {
+      opts.onAbandon?.();
+    } catch {
+      // best effort: the lease goes stale on its own if this fails
+    }
+  };
   const signalCodes: Record<string, number> = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
   const handlers: [NodeJS.Signals, () => void][] = (['SIGINT', 'SIGTERM', 'SIGHUP'] as const).map((sig) => [
     sig,
     () => {
       // The lease first: after a hang-up the terminal may be gone, and writing to it can throw.
-      try {
-        opts.onSignal?.();
-      } catch {
-        // best effort: the lease goes stale on its own if this fails
-      }
+      abandon();
       try {
         restore(signalCodes[sig]!);
         io.stderr.write(`\ncutover: ${sig}: cockpit closed; the run stays resumable with cutover run\n`);
@@ -119,8 +131,17 @@ export function mountCockpit(store: CockpitStore, io: CliIO, opts: { onInterrupt
   ]);
   for (const [sig, h] of handlers) process.on(sig, h);
   const onCrash = (err: unknown) => {
-    restore(70);
-    io.stderr.write(`cutover: the cockpit crashed: ${(err as Error)?.stack ?? String(err)}\n`);
+    abandon();
+    try {
+      restore(70);
+    } catch {
+      // no terminal left to restore
+    }
+    try {
+      io.stderr.write(`cutover: the cockpit crashed: ${(err as Error)?.stack ?? String(err)}\n`);
+    } catch {
+      // the terminal is gone (hang-up)
+    }
     process.exit(70);
   };
   process.on('uncaughtException', onCrash);

@@ -69,7 +69,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     else close();
   };
   // On a signal the process ends at once: release the lease (synchronously) so `cutover run` resumes without --take-over.
-  const screen = mountCockpit(store, io, { onInterrupt, onSignal: () => void runner?.close() });
+  const screen = mountCockpit(store, io, { onInterrupt, onAbandon: () => void runner?.close() });
   close = screen.close;
   const startedAt = Date.now();
   try {
