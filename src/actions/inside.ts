@@ -10,12 +10,17 @@ export interface FileFacts {
   gid: number;
 }
 
+/** The last lines of a command's output, on one line, for an error message ('' when there is none). */
+export function lastLines(text: string): string {
+  return text.trim().split('\n').slice(-3).join(' / ');
+}
+
 /** Runs argv in the container, streaming output to the step; throws with stderr when the exit code is unexpected. */
 export async function execChecked(ctx: ActionContext, container: string, argv: string[], expectExit = 0) {
   ctx.emit({ kind: 'command', argv: ['incus', 'exec', container, '--', ...argv] });
   const r = await ctx.runtime.exec(container, argv, { onLine: (line, stream) => ctx.emit({ kind: 'output', line, stream }) });
   if (r.exitCode !== expectExit) {
-    const why = (r.stderr || r.stdout).trim().split('\n').slice(-3).join(' / ');
+    const why = lastLines(r.stderr || r.stdout);
     throw new ActionError(`${container}: \`${argv.join(' ')}\` exited ${r.exitCode} (expected ${expectExit})${why ? `: ${why}` : ''}`);
   }
   return r;
@@ -53,14 +58,12 @@ const SERVICE_STATE = 98;
  * (a live SQLite file is never copied).
  */
 export async function fileFacts(ctx: ActionContext, container: string, paths: string[], o: { unlessRunning?: string } = {}): Promise<Map<string, FileFactsWithHash>> {
-  if (!o.unlessRunning) {
-    const r = await ctx.runtime.exec(container, ['sh', '-c', facts('"$@"'), 'sh', ...paths]);
-    return parseFacts(container, paths, r.stdout, r.stderr);
-  }
-  if (paths.length > 8) throw new Error('fileFacts: at most 8 paths with unlessRunning');
-  const refs = paths.map((_, i) => `"$${i + 2}"`).join(' ');
-  const r = await ctx.runtime.exec(container, ['sh', '-c', `service "$1" status && exit ${SERVICE_STATE}; ${facts(refs)}`, 'sh', o.unlessRunning, ...paths]);
-  if (r.exitCode === SERVICE_STATE) throw new ActionError(`${container}: refusing to copy the live SQLite file ${paths[0]}: ${o.unlessRunning} is still running (stop it first)`);
+  const service = o.unlessRunning;
+  if (service && paths.length > 8) throw new Error('fileFacts: at most 8 paths with unlessRunning');
+  // With the service as $1, the files are $2…; without, all of "$@".
+  const script = service ? `service "$1" status && exit ${SERVICE_STATE}; ${facts(paths.map((_, i) => `"$${i + 2}"`).join(' '))}` : facts('"$@"');
+  const r = await ctx.runtime.exec(container, ['sh', '-c', script, 'sh', ...(service ? [service] : []), ...paths]);
+  if (service && r.exitCode === SERVICE_STATE) throw new ActionError(`${container}: refusing to copy the live SQLite file ${paths[0]}: ${service} is still running (stop it first)`);
   return parseFacts(container, paths, r.stdout, r.stderr);
 }
 
@@ -76,7 +79,7 @@ export async function serviceSwitch(ctx: ActionContext, container: string, servi
   });
   if (r.exitCode === SERVICE_STATE) return { wasRunning: verb === 'start' };
   if (r.exitCode !== 0) {
-    const why = (r.stderr || r.stdout).trim().split('\n').slice(-3).join(' / ');
+    const why = lastLines(r.stderr || r.stdout);
     throw new ActionError(`${container}: \`service ${service} ${verb}\` exited ${r.exitCode}${why ? `: ${why}` : ''}`);
   }
   return { wasRunning: verb === 'stop' };
@@ -86,7 +89,7 @@ export async function serviceSwitch(ctx: ActionContext, container: string, servi
 export async function moveIntoPlace(ctx: ActionContext, container: string, tmp: string, path: string): Promise<FileFactsWithHash | undefined> {
   ctx.emit({ kind: 'command', argv: ['incus', 'exec', container, '--', 'mv', '-f', tmp, path] });
   const r = await ctx.runtime.exec(container, ['sh', '-c', `mv -f "$1" "$2" || exit ${MOVE_FAILED}; ${facts('"$2"')}`, 'sh', tmp, path]);
-  if (r.exitCode === MOVE_FAILED) throw new ActionError(`${container}: \`mv -f ${tmp} ${path}\` failed${r.stderr.trim() ? `: ${r.stderr.trim().split('\n').slice(-3).join(' / ')}` : ''}`);
+  if (r.exitCode === MOVE_FAILED) throw new ActionError(`${container}: \`mv -f ${tmp} ${path}\` failed${r.stderr.trim() ? `: ${lastLines(r.stderr)}` : ''}`);
   return parseFacts(container, [path], r.stdout, r.stderr).get(path);
 }
 

@@ -1,7 +1,7 @@
 // service.stop / service.start / exec: with a post-check that the daemon is really down / up.
 import type { ActionExecutor } from './types.ts';
 import { ActionError } from './types.ts';
-import { execChecked, serviceRunning, serviceSwitch, sleep } from './inside.ts';
+import { execChecked, lastLines, serviceRunning, serviceSwitch, sleep } from './inside.ts';
 import { str, strList } from './params.ts';
 
 const POLL_MS = 100;
@@ -37,7 +37,7 @@ export const serviceStart: ActionExecutor = {
     await sleep(START_SETTLE_MS);
     if (!(await serviceRunning(ctx, container, service))) {
       const log = await ctx.runtime.exec(container, ['cat', '/var/log/posta.log']).catch(() => null);
-      const tail = log && log.exitCode === 0 ? log.stdout.trim().split('\n').slice(-3).join(' / ') : '';
+      const tail = log && log.exitCode === 0 ? lastLines(log.stdout) : '';
       throw new ActionError(`${container}: ${service} is not running after start${tail ? ` (log: ${tail})` : ''}`, { container, service, wasRunning });
     }
     return { summary: wasRunning ? `${service} was already running in ${container}` : `${service} started in ${container}`, changed: { container, service, wasRunning } };

@@ -68,7 +68,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     if (driver?.busy()) store.dispatch({ type: 'quit' });
     else close();
   };
-  // On a signal the process ends at once: release the lease (synchronously) so `cutover run` resumes without --take-over.
+  // On a signal or a crash the process ends at once: release the lease (synchronously) so `cutover run` resumes without --take-over.
   const screen = mountCockpit(store, io, { onInterrupt, onAbandon: () => void runner?.close() });
   close = screen.close;
   const startedAt = Date.now();
