@@ -2,7 +2,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { resolveClass, type ClassMapping } from './class-map.ts';
-import { formatBytes } from './contract.ts';
+import { byteScale, formatBytes } from './contract.ts';
 import { readDrills } from './drill.ts';
 import { treeSize } from './hash.ts';
 import { listManifests, manifestBytes } from './manifest.ts';
@@ -84,14 +84,8 @@ export const AUDIT_WIDTH = 80;
 
 /** Compact byte sizes for the table: 512B, 9.9K, 44M, 1.2G (binary units). */
 export function shortBytes(n: number): string {
-  const units = ['B', 'K', 'M', 'G', 'T'];
-  let v = n;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return i === 0 ? `${n}B` : `${v < 10 ? v.toFixed(1) : Math.floor(v)}${units[i]}`;
+  const { value, power } = byteScale(n);
+  return power === 0 ? `${n}B` : `${value < 10 ? value.toFixed(1) : Math.floor(value)}${['B', 'K', 'M', 'G', 'T'][power]}`;
 }
 
 const READY_WORD: Record<Readiness, string> = { 'restore proven': 'restore', 'backup proven': 'backup', neither: 'neither' };

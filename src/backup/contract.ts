@@ -87,13 +87,18 @@ export function checkFreeSpace(dir: string, estimateBytes: number, statfs: Statf
   return { freeBytes, needBytes: need };
 }
 
-export function formatBytes(n: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let v = n;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
+/** n bytes as a value below 1024 and its power of 1024 (0 = bytes … 4 = TiB). */
+export function byteScale(n: number): { value: number; power: number } {
+  let value = n;
+  let power = 0;
+  while (value >= 1024 && power < 4) {
+    value /= 1024;
+    power++;
   }
-  return i === 0 ? `${n} B` : `${v.toFixed(1)} ${units[i]}`;
+  return { value, power };
+}
+
+export function formatBytes(n: number): string {
+  const { value, power } = byteScale(n);
+  return power === 0 ? `${n} B` : `${value.toFixed(1)} ${['B', 'KiB', 'MiB', 'GiB', 'TiB'][power]}`;
 }
