@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/setup.sh
-cutover() { node dist/cutover.mjs "$@"; }
+cutover() { ./bin/cutover.js "$@"; } # as an operator runs it (the launcher's node flags, then the bundle)
 
 cutover lab up
 # CUTOVER_LAB_DIR and CUTOVER_INCUS: the lab runbook's containers are the lab's, through its incus shim.
