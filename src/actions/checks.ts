@@ -7,6 +7,7 @@ import { ActionError } from './types.ts';
 import { str, strList } from './params.ts';
 import type { Runbook } from '../runbook/schema.ts';
 import { repoint, restoreCaddyfile, RepointError } from '../caddyfile/repoint.ts';
+import { legacyMoves } from '../caddyfile/legacy.ts';
 import type { BaselineStore } from '../../checks/baseline.ts';
 import { fingerprint } from '../../checks/baseline.ts';
 import { recordBaseline } from '../../checks/baseline-record.ts';
@@ -31,7 +32,7 @@ const envOf = (ctx: CheckContext) => ctx.env ?? {};
 function proxyOf(runbook: Runbook) {
   const p = runbook.proxy;
   if (!p) throw new ActionError('the runbook has no [proxy] section');
-  return { caddyfile: p.caddyfile, admin: p.admin, sites: p.sites, label: p.backup_label ?? runbook.runbook.name, binary: p.binary };
+  return { caddyfile: p.caddyfile, admin: p.admin, sites: p.sites, label: p.backup_label ?? runbook.runbook.name, binary: p.binary, mixed: p.mixed_upstreams ?? 'refuse' };
 }
 
 /** Caddyfile backups of this label next to the Caddyfile, newest first. */
@@ -55,14 +56,17 @@ export const proxyRepoint: ActionExecutor = {
     const p = proxyOf(ctx.runbook);
     const upstream = await str(step, ctx, 'upstream');
     const sites = Array.isArray(step.params.sites) && step.params.sites.length ? (step.params.sites as string[]) : p.sites;
+    // Only the dials that point at each site's legacy container move; their addresses come from the runtime.
+    const { moves } = legacyMoves({ sites, identities: ctx.runbook.identities, instances: await ctx.runtime.list() });
     const reloadCmd = `${p.binary ?? 'caddy'} reload --config ${p.caddyfile} --adapter caddyfile`;
     ctx.emit({ kind: 'command', argv: [p.binary ?? 'caddy', 'reload', '--config', p.caddyfile, '--adapter', 'caddyfile'] });
     let r;
     try {
       r = await repoint({
         caddyfilePath: p.caddyfile,
-        sites,
+        sites: moves,
         newUpstream: upstream,
+        mixed: p.mixed,
         admin: p.admin,
         backupLabel: p.label,
         ...(p.binary ? { caddyBinary: p.binary } : {}),

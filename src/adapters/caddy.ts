@@ -6,6 +6,7 @@
 // send one. So a concurrent change is detected by comparing the ETag read before an edit with the ETag read
 // right before `caddy reload` (see src/caddyfile/repoint.ts); the config JSON is compared when no ETag comes.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { execa } from 'execa';
@@ -88,7 +89,7 @@ export async function adapt(path: string, caddyBinary = 'caddy', asPath = path):
 export async function adaptText(text: string, path: string, caddyBinary = 'caddy'): Promise<AdaptResult> {
   const nextTo = /(^|\n)\s*import\s/.test(text);
   const dir = nextTo ? dirname(path) : mkdtempSync(join(tmpdir(), 'cutover-adapt-'));
-  const file = join(dir, nextTo ? `.${basename(path)}.cutover-adapt-${process.pid}` : basename(path));
+  const file = join(dir, nextTo ? `.${basename(path)}.cutover-adapt-${process.pid}-${randomBytes(4).toString('hex')}` : basename(path));
   try {
     writeFileSync(file, text, { mode: 0o600 });
     return await adapt(file, caddyBinary, path);

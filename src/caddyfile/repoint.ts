@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { adapt, adaptText, adminAddress, getConfig, reload, validate } from '../adapters/caddy.ts';
 import { unifiedDiff } from './diff.ts';
-import { CaddyfileEditError, repointUpstreams, type UpstreamChange } from './edit.ts';
+import { CaddyfileEditError, repointUpstreams, type MixedPolicy, type SiteMove, type UpstreamChange } from './edit.ts';
 import { ownershipOf, writeBackup, writeFileAtomic } from './files.ts';
 import { configDifferences, unintendedDifferences } from './semantic.ts';
 
@@ -20,6 +20,9 @@ export class RepointError extends Error {
     message: string,
     /** true: the old config is confirmed live again; false: the revert itself failed; null: nothing was changed. */
     readonly reverted: boolean | null = null,
+    /** For a refused edit: the 1-based line and the fix. */
+    readonly line: number | null = null,
+    readonly fix: string | null = null,
   ) {
     super(message);
   }
@@ -34,10 +37,14 @@ export interface RepointPlan {
 
 interface PlanOptions {
   caddyfilePath: string;
-  sites: string[];
+  /** The sites to repoint, each with the dials of its legacy container: only those dials move. */
+  sites: SiteMove[];
   newUpstream: string;
+  mixed?: MixedPolicy;
   caddyBinary?: string;
 }
+
+const hostsOf = (sites: SiteMove[]) => sites.map((s) => s.host);
 
 const list = (items: string[]) => items.map((i) => `  - ${i}`).join('\n');
 
@@ -46,9 +53,9 @@ async function prepare(o: PlanOptions) {
   const oldText = raw.toString('utf8');
   let edit;
   try {
-    edit = repointUpstreams(oldText, o.sites, o.newUpstream);
+    edit = repointUpstreams(oldText, o.sites, o.newUpstream, { mixed: o.mixed ?? 'refuse' });
   } catch (err) {
-    if (err instanceof CaddyfileEditError) throw new RepointError(`${o.caddyfilePath}${err.line ? `:${err.line}` : ''}: ${err.message}`);
+    if (err instanceof CaddyfileEditError) throw new RepointError(`${o.caddyfilePath}${err.line ? `:${err.line}` : ''}: ${err.message}${err.fix ? `\nfix: ${err.fix}` : ''}`, null, err.line, err.fix);
     throw err;
   }
   const plan: RepointPlan = { oldText, newText: edit.text, changes: edit.changes, diff: unifiedDiff(o.caddyfilePath, oldText, edit.text) };
@@ -57,7 +64,7 @@ async function prepare(o: PlanOptions) {
   const oldConfig = adaptedOld.config;
   if (adaptedNew) {
     const newConfig = adaptedNew.config;
-    const extra = unintendedDifferences(oldConfig, newConfig, o.sites, o.newUpstream);
+    const extra = unintendedDifferences(oldConfig, newConfig, o.sites, o.newUpstream, o.mixed);
     if (extra.length) throw new RepointError(`${o.caddyfilePath}: refusing the edit: caddy adapt shows changes beyond the intended upstreams:\n${list(extra)}`);
   }
   return { plan, raw, oldConfig };
@@ -101,8 +108,8 @@ export async function repoint(o: RepointOptions): Promise<RepointResult> {
     throw new RepointError(`${path}: refusing to reload: the live Caddy config differs from this file (edited without reload, or changed through the admin API), so a reload would also apply:\n${list(drift)}`);
   }
   if (!plan.changes.length) {
-    const extra = unintendedDifferences(before.config, before.config, o.sites, o.newUpstream);
-    progress('done', `${o.sites.join(', ')} already point at ${o.newUpstream}; nothing to change`);
+    const extra = unintendedDifferences(before.config, before.config, o.sites, o.newUpstream, o.mixed);
+    progress('done', `${hostsOf(o.sites).join(', ')} already point at ${o.newUpstream}; nothing to change`);
     return { changes: [], diff: '', backupPath: null, confirmed: extra.length === 0 };
   }
 
@@ -165,9 +172,9 @@ export async function repoint(o: RepointOptions): Promise<RepointResult> {
   } catch (err) {
     return revert(`confirmation failed: ${(err as Error).message}`);
   }
-  const wrong = unintendedDifferences(before.config, after.config, o.sites, o.newUpstream);
+  const wrong = unintendedDifferences(before.config, after.config, o.sites, o.newUpstream, o.mixed);
   if (wrong.length) return revert(`confirmation failed: the live config after the reload is not the intended change:\n${list(wrong)}`);
-  progress('done', `${o.sites.join(', ')} now dial ${o.newUpstream}; backup ${backupPath}`);
+  progress('done', `${hostsOf(o.sites).join(', ')}: legacy dials now ${o.newUpstream}; backup ${backupPath}`);
   return { changes: plan.changes, diff: plan.diff, backupPath, confirmed: true };
 }
 

@@ -32,29 +32,54 @@ function deepDiff(a: unknown, b: unknown, path: (string | number)[], special: Ma
   if (JSON.stringify(a) !== JSON.stringify(b)) out.push(`${pathText(path)}: ${show(a)} → ${show(b)}`);
 }
 
+export interface DialMove {
+  host: string;
+  /** Dials (`host:port`) of the legacy container that move to the new upstream. */
+  legacy: string[];
+}
+
+const dedupe = (list: unknown[]) => {
+  const seen = new Set<string>();
+  return list.filter((u) => {
+    const k = JSON.stringify(u);
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+};
+
 /**
- * Differences between two adapted configs that are NOT the intended repoint of `hosts` to `newUpstream`.
- * Empty list: the edit changes exactly the intended dials and nothing else.
+ * Differences between two adapted configs that are NOT the intended repoint: in the named hosts' reverse_proxy
+ * handlers, each upstream dialling a legacy dial now dials `newUpstream` (with `collapse`, a handler that dialled
+ * one becomes `newUpstream` alone); every other byte of the config is unchanged. Empty list: exactly that.
  */
-export function unintendedDifferences(oldConfig: unknown, newConfig: unknown, hosts: string[], newUpstream: string): string[] {
-  const wanted = new Set(hosts.map((h) => h.toLowerCase()));
+export function unintendedDifferences(oldConfig: unknown, newConfig: unknown, moves: DialMove[], newUpstream: string, mixed: 'refuse' | 'replace_legacy' | 'collapse' = 'refuse'): string[] {
+  const legacyOf = new Map(moves.map((m) => [m.host.toLowerCase(), new Set(m.legacy.map((d) => d.toLowerCase()))]));
   const dial = dialOfUpstream(newUpstream);
   const special = new Map<string, (a: unknown, b: unknown) => string | null>();
   for (const p of proxyHandlers(oldConfig)) {
-    if (!p.hosts.some((h) => wanted.has(h))) continue;
-    special.set(JSON.stringify(p.upstreamsPath), (_a, b) => {
-      const ups = Array.isArray(b) ? b : [];
-      const wrong = ups.filter((u) => JSON.stringify(u) !== JSON.stringify({ dial }));
-      return ups.length && !wrong.length ? null : `upstreams ${show(b)}, expected [{"dial":"${dial}"}]`;
+    const legacy = new Set(p.hosts.flatMap((h) => [...(legacyOf.get(h) ?? [])]));
+    if (!p.dials.some((d) => legacy.has(d.toLowerCase()))) continue;
+    special.set(JSON.stringify(p.upstreamsPath), (a, b) => {
+      const before = Array.isArray(a) ? a : [];
+      const isLegacy = (u: unknown) => typeof u === 'object' && u !== null && legacy.has(String((u as { dial?: unknown }).dial).toLowerCase());
+      const mapped = before.map((u) => (isLegacy(u) ? { ...(u as object), dial } : u));
+      const expected = dedupe(mixed === 'collapse' || mapped.every((u) => JSON.stringify(u) === JSON.stringify({ dial })) ? [{ dial }] : mapped);
+      const got = dedupe(Array.isArray(b) ? b : []);
+      return JSON.stringify(got) === JSON.stringify(expected) ? null : `upstreams ${show(b)}, expected ${show(expected)}`;
     });
   }
   const out: string[] = [];
   deepDiff(oldConfig, newConfig, [], special, out);
   const after = dialsByHost(newConfig);
-  for (const host of wanted) {
+  for (const [host, legacy] of legacyOf) {
     const dials = after.get(host);
     if (!dials) out.push(`${host}: no route for this host in the new config`);
-    else if (dials.length !== 1 || dials[0] !== dial) out.push(`${host}: would dial ${dials.join(', ')}, expected ${dial}`);
+    else {
+      const left = dials.filter((d) => legacy.has(d.toLowerCase()));
+      if (left.length) out.push(`${host}: would still dial the legacy ${left.join(', ')}`);
+      if (!dials.includes(dial)) out.push(`${host}: would dial ${dials.join(', ')}, not ${dial}`);
+    }
   }
   return out;
 }

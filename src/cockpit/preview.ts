@@ -7,6 +7,7 @@ import type { ResolvedStep } from '../engine/types.ts';
 import type { Runtime } from '../ports.ts';
 import type { Runbook } from '../runbook/schema.ts';
 import { planRepoint } from '../caddyfile/repoint.ts';
+import { legacyMoves } from '../caddyfile/legacy.ts';
 import { NoAddressError, runtimeResolver } from '../runner/context.ts';
 import type { BaselineStore } from '../../checks/baseline.ts';
 import type { CockpitStore } from '../../screens/state/store.ts';
@@ -42,7 +43,8 @@ async function repointDiff(step: ResolvedStep, d: PreviewDeps, resolve: (t: stri
   }
   // The same site selection as the proxy.repoint executor.
   const sites = Array.isArray(step.params['sites']) && step.params['sites'].length ? (step.params['sites'] as string[]) : proxy.sites;
-  const plan = await planRepoint({ caddyfilePath: proxy.caddyfile, sites, newUpstream: upstream, ...(proxy.binary ? { caddyBinary: proxy.binary } : {}) });
+  const { moves } = legacyMoves({ sites, identities: d.runbook.identities, instances: await d.runtime.list() });
+  const plan = await planRepoint({ caddyfilePath: proxy.caddyfile, sites: moves, newUpstream: upstream, mixed: proxy.mixed_upstreams ?? 'refuse', ...(proxy.binary ? { caddyBinary: proxy.binary } : {}) });
   return plan.diff || `(nothing to change: ${sites.join(', ')} already dial ${upstream})`;
 }
 

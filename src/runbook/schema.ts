@@ -57,6 +57,11 @@ export const ProxyConfig = z.strictObject({
    * the identity's host as Host header (and SNI for https). Default: https://{host}.
    */
   public_url: z.string().optional(),
+  /**
+   * A reverse_proxy that balances a legacy dial with another upstream: refuse (default, a preflight blocker),
+   * replace_legacy (only the legacy dials move), collapse (the whole list becomes the new upstream).
+   */
+  mixed_upstreams: z.enum(['refuse', 'replace_legacy', 'collapse']).optional(),
 });
 
 export const IdentityDecl = z.strictObject({

@@ -9,7 +9,7 @@ import { repoint, restoreCaddyfile, RepointError, type RepointProgress } from '.
 import { getConfig, getUpstreams } from '../../src/adapters/caddy.ts';
 import { ADMIN, PROXY_ADMIN, startCaddyLab, UP1, UP2 } from './caddy-harness.ts';
 
-const SITES = ['arne.lab.test', 'marcus.lab.test'];
+const SITES = ['arne.lab.test', 'marcus.lab.test'].map((host) => ({ host, legacy: [UP1] }));
 const liveDials = async (admin = ADMIN) => dialsByHost((await getConfig(admin)).config);
 
 test('repoint: backup 0600, owner and mode kept, live dials changed, traffic reaches the new upstream; restore is byte-identical', async (t) => {

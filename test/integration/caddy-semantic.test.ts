@@ -32,9 +32,12 @@ const cases: [string, string[], string][] = [
 for (const [name, sites, upstream] of cases) {
   test(`caddy adapt: editing ${name} changes only the dials of ${sites.join(', ')}`, async () => {
     const path = join(FIXTURES, name);
-    const edit = repointUpstreams((await import('node:fs')).readFileSync(path, 'utf8'), sites, upstream);
-    const [before, after] = await Promise.all([adapt(path), adaptText(edit.text, path)]);
-    assert.deepEqual(unintendedDifferences(before.config, after.config, sites, upstream), []);
+    // Every dial these sites have is the legacy one here (the look-alike and mixed cases are in caddy-production).
+    const before = await adapt(path);
+    const moves = sites.map((host) => ({ host, legacy: dialsByHost(before.config).get(host) ?? [] }));
+    const edit = repointUpstreams((await import('node:fs')).readFileSync(path, 'utf8'), moves, upstream);
+    const after = await adaptText(edit.text, path);
+    assert.deepEqual(unintendedDifferences(before.config, after.config, moves, upstream), []);
     assert.notDeepEqual(before.config, after.config, 'the edit changed something');
   });
 }
@@ -44,17 +47,17 @@ test('planRepoint refuses an edit whose adapted JSON changes more than the dials
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const path = join(dir, 'Caddyfile');
   copyFileSync(join(FIXTURES, 'posta-production.Caddyfile'), path);
-  const plan = await planRepoint({ caddyfilePath: path, sites: ['arne.posta.no'], newUpstream: '10.228.107.168:80' });
+  const plan = await planRepoint({ caddyfilePath: path, sites: [{ host: 'arne.posta.no', legacy: ['10.228.107.201:80'] }], newUpstream: '10.228.107.168:80' });
   assert.equal(plan.changes.length, 1);
   assert.match(plan.diff, /^\+\treverse_proxy 10\.228\.107\.168:80$/m);
   // An https:// upstream makes Caddy add a TLS transport: more than a dial changes, so it is refused.
-  await assert.rejects(planRepoint({ caddyfilePath: path, sites: ['arne.posta.no'], newUpstream: 'https://10.228.107.168' }), (err: unknown) => {
+  await assert.rejects(planRepoint({ caddyfilePath: path, sites: [{ host: 'arne.posta.no', legacy: ['10.228.107.201:80'] }], newUpstream: 'https://10.228.107.168' }), (err: unknown) => {
     assert.ok(err instanceof RepointError);
     assert.match(err.message, /refusing the edit: caddy adapt shows changes beyond the intended upstreams:\n {2}- .*transport/);
     return true;
   });
   writeFileSync(path, 'a.example {\n\treverse_proxy {$UP}\n}\n');
-  await assert.rejects(planRepoint({ caddyfilePath: path, sites: ['a.example'], newUpstream: '10.0.0.1:80' }), new RegExp(`^RepointError: ${path}:2: site a\\.example, line 2: upstream "\\{\\$UP\\}" is a placeholder`));
+  await assert.rejects(planRepoint({ caddyfilePath: path, sites: [{ host: 'a.example', legacy: ['10.0.0.5:80'] }], newUpstream: '10.0.0.1:80' }), new RegExp(`^RepointError: ${path}:2: site a\\.example, line 2: upstream "\\{\\$UP\\}" is a placeholder`));
 });
 
 test('dialsByHost on the seed production shape (text only, no traffic)', async () => {
@@ -77,7 +80,7 @@ test('upstreams panel against a running Caddy: green, then drift after a hand ed
   assert.ok(arne!.pool.some((p) => p.address === UP1 && p.numRequests >= 0));
 
   const text = (await import('node:fs')).readFileSync(lab.caddyfile, 'utf8');
-  writeFileSync(lab.caddyfile, repointUpstreams(text, ['arne.lab.test'], UP2).text);
+  writeFileSync(lab.caddyfile, repointUpstreams(text, [{ host: 'arne.lab.test', legacy: [UP1] }], UP2).text);
   const items = evaluateUpstreams(await probe(), containersByIp([]));
   assert.equal(items[0]!.ok, false);
   assert.equal(items[0]!.drift, true);

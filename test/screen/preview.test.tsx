@@ -17,6 +17,9 @@ import { diffLines } from '../../screens/components/diff-lines.ts';
 import { renderScreen } from './render.tsx';
 
 const SITES = ['arne.posta.test', 'marcus.posta.test'];
+/** The legacy containers the sites dial: only their dials move. */
+const LEGACY = SITES.map((_, i) => ({ name: `legacy-${i}`, status: 'Running', type: 'container' as const, ipv4: `127.0.10.${21 + i}`, config: {}, createdAt: null, lastUsedAt: null }));
+const IDENTITIES = SITES.map((host, i) => ({ host, legacy_container: `legacy-${i}`, port: 80 }));
 const CADDYFILE = SITES.map((s, i) => `http://${s} {\n\treverse_proxy 127.0.10.${21 + i}:80\n}\n`).join('\n');
 
 function fakeRuntime(instances: Instance[], files: Record<string, string>): Runtime {
@@ -37,7 +40,7 @@ function setup() {
   const dir = mkdtempSync(join(tmpdir(), 'cutover-preview-'));
   const caddyfile = join(dir, 'Caddyfile');
   writeFileSync(caddyfile, CADDYFILE);
-  const runbook = { runbook: { name: 'posta-cutover', host: 'lab' }, runtime: {}, proxy: { caddyfile, admin: 'http://127.0.10.1:2019', sites: SITES }, identities: [], smoke: [], containers: [] } as unknown as Runbook;
+  const runbook = { runbook: { name: 'posta-cutover', host: 'lab' }, runtime: {}, proxy: { caddyfile, admin: 'http://127.0.10.1:2019', sites: SITES }, identities: IDENTITIES, smoke: [], containers: [] } as unknown as Runbook;
   const steps = POSTA_STEPS.map((s) =>
     s.key === 'repoint-caddy' ? { ...s, params: { upstream: '{{ip("posta")}}:8080' } }
     : s.key === 'write-init' ? { ...s, params: { container: 'posta', path: '/etc/init.d/posta', content: '#!/sbin/openrc-run\ncommand_args="serve --manifest /etc/posta/identities.toml"\n', mode: '0755' } }
@@ -59,7 +62,7 @@ async function previewed(state: CockpitState, runtime: Runtime, runbook: Runbook
 
 test('d on repoint-caddy: the real unified diff, old dials removed and the resolved new upstream added', async () => {
   const t = setup();
-  const { s, p } = await previewed(t.state, fakeRuntime([instance('posta', '127.0.10.40')], {}), t.runbook, 'repoint-caddy');
+  const { s, p } = await previewed(t.state, fakeRuntime([instance('posta', '127.0.10.40'), ...LEGACY], {}), t.runbook, 'repoint-caddy');
   const text = s.text();
   assert.match(text, /Diff · repoint-caddy|diff · repoint-caddy/i);
   assert.match(text, /-\s+reverse_proxy 127\.0\.10\.21:80/);
@@ -74,7 +77,7 @@ test('d on repoint-caddy: the real unified diff, old dials removed and the resol
 
 test('diff colours: removed dial red, added dial green, hunk cyan; the glyphs carry the meaning without colour', async () => {
   const t = setup();
-  const { s, p } = await previewed(t.state, fakeRuntime([instance('posta', '127.0.10.40')], {}), t.runbook, 'repoint-caddy');
+  const { s, p } = await previewed(t.state, fakeRuntime([instance('posta', '127.0.10.40'), ...LEGACY], {}), t.runbook, 'repoint-caddy');
   const lines = diffLines(s.store.getState().steps.find((v) => v.step.key === 'repoint-caddy')!.diff!);
   const colourOf = (re: RegExp) => lines.find((l) => re.test(l.map((x) => x.t).join('')))?.[0]?.c;
   assert.equal(colourOf(/^-\s+reverse_proxy 127\.0\.10\.21:80/), 'red');
@@ -87,7 +90,7 @@ test('diff colours: removed dial red, added dial green, hunk cyan; the glyphs ca
 
 test('before the target container exists, d says the upstream is resolved when the step runs', async () => {
   const t = setup();
-  const { s, p } = await previewed(t.state, fakeRuntime([], {}), t.runbook, 'repoint-caddy');
+  const { s, p } = await previewed(t.state, fakeRuntime([...LEGACY], {}), t.runbook, 'repoint-caddy');
   assert.match(s.text(), /\(upstream resolved when the step runs: "posta" not created yet\)/);
   assert.match(s.text(), /\$ cp -p .*Caddyfile .*Caddyfile\.bak\./, 'the commands still follow');
   p.stop();
@@ -98,7 +101,7 @@ test('before the target container exists, d says the upstream is resolved when t
 test('file.write: the content diff against the file in the container now', async () => {
   const t = setup();
   const old = '#!/sbin/openrc-run\ncommand_args="serve --config /etc/posta/arne.toml"\n';
-  const { s, p } = await previewed(t.state, fakeRuntime([instance('posta', '127.0.10.40')], { 'posta:/etc/init.d/posta': old }), t.runbook, 'write-init');
+  const { s, p } = await previewed(t.state, fakeRuntime([instance('posta', '127.0.10.40'), ...LEGACY], { 'posta:/etc/init.d/posta': old }), t.runbook, 'write-init');
   const text = s.text();
   assert.match(text, /-command_args="serve --config \/etc\/posta\/arne\.toml"/);
   assert.match(text, /\+command_args="serve --manifest \/etc\/posta\/identities\.toml"/);
@@ -110,7 +113,7 @@ test('file.write: the content diff against the file in the container now', async
 
 test('the preview is refreshed when its step becomes the next one (the target now exists)', async () => {
   const t = setup();
-  const instances: Instance[] = [];
+  const instances: Instance[] = [...LEGACY];
   const s = await renderScreen({ ...t.state, selected: t.state.steps.findIndex((v) => v.step.key === 'repoint-caddy') }, { columns: 120, rows: 30 });
   const p = startPreviews(s.store, { runbook: t.runbook, runtime: fakeRuntime(instances, {}), env: {}, baselines });
   await p.settled();

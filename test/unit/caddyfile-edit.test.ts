@@ -1,8 +1,18 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { CaddyfileEditError, repointUpstreams } from '../../src/caddyfile/edit.ts';
+import { CaddyfileEditError, repointUpstreams as repointEdit, type SiteMove } from '../../src/caddyfile/edit.ts';
 import { unifiedDiff } from '../../src/caddyfile/diff.ts';
+
+/** The seed's legacy containers (10.228.107.x) and the fixtures' example upstreams (10.0.0.x, [::1]:8080). */
+const LEGACY = [
+  '10.228.107.201:80', '10.228.107.229:80', '10.228.107.205:80',
+  ...['10.0.0.1:80', '10.0.0.2:80', '10.0.0.3:80', '10.0.0.3:8080', '10.0.0.3:8081', '10.0.0.5:80', '10.0.0.6:80', '10.0.0.7:80', '10.0.0.7:8080', '10.0.0.7:8081', '10.0.0.9:80'],
+  '[::1]:8080',
+];
+/** Every site's legacy dials are LEGACY (these fixtures only dial legacy containers; look-alikes are in caddyfile-legacy). */
+const moves = (sites: string[]): SiteMove[] => sites.map((host) => ({ host, legacy: LEGACY }));
+const repointUpstreams = (src: string, sites: string[], to: string) => repointEdit(src, moves(sites), to);
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/caddyfiles/${name}`, import.meta.url), 'utf8');
 
@@ -175,7 +185,7 @@ function refusal(fn: () => unknown, pattern: RegExp, line: number | null) {
 }
 
 test('refuses: upstream from an imported snippet, naming the site and the import line', () => {
-  refusal(() => repointUpstreams(fixture('snippet-import.Caddyfile'), ['b.example'], NEW), /site b\.example, line 16: the upstream comes from "import proxy"/, 16);
+  refusal(() => repointUpstreams(fixture('snippet-import.Caddyfile'), ['b.example'], NEW), /site b\.example, line 16: the legacy dial 10\.0\.0\.9:80 comes from the snippet \(proxy\) \(line 7\) imported here/, 16);
 });
 
 test('refuses: {$ENV} placeholder upstream', () => {

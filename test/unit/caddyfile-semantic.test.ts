@@ -34,9 +34,14 @@ test('dialOfUpstream: port defaults and schemes as Caddy derives them', () => {
   );
 });
 
+const MOVES = [
+  { host: 'arne.posta.no', legacy: ['10.228.107.201:80'] },
+  { host: 'marcus.posta.no', legacy: ['10.228.107.229:80'] },
+];
+
 test('the intended repoint has no unintended differences', () => {
   const after = config([site('arne.posta.no', '10.228.107.168:80'), site('marcus.posta.no', '10.228.107.168:80'), site('gammel.posta.no', '10.228.107.201:80')]);
-  assert.deepEqual(unintendedDifferences(before, after, ['arne.posta.no', 'marcus.posta.no'], '10.228.107.168:80'), []);
+  assert.deepEqual(unintendedDifferences(before, after, MOVES, '10.228.107.168:80'), []);
 });
 
 test('a changed unrelated site, an extra handler and a wrong dial are each listed', () => {
@@ -45,11 +50,11 @@ test('a changed unrelated site, an extra handler and a wrong dial are each liste
     site('marcus.posta.no', '10.228.107.160:80'),
     site('gammel.posta.no', '10.228.107.168:80'),
   ]);
-  const diffs = unintendedDifferences(before, after, ['arne.posta.no', 'marcus.posta.no'], '10.228.107.168:80');
+  const diffs = unintendedDifferences(before, after, MOVES, '10.228.107.168:80');
   assert.ok(diffs.some((d) => /^apps\.http\.servers\.srv0\.routes\[0\]\.handle\[0\]\.routes: 1 entries → 2 entries$/.test(d)), diffs.join('\n'));
   assert.ok(diffs.some((d) => /routes\[1\]\.handle\[0\]\.routes\[0\]\.handle\[0\]\.upstreams: upstreams \[\{"dial":"10\.228\.107\.160:80"\}\], expected \[\{"dial":"10\.228\.107\.168:80"\}\]/.test(d)), diffs.join('\n'));
   assert.ok(diffs.some((d) => /routes\[2\]\.handle\[0\]\.routes\[0\]\.handle\[0\]\.upstreams\[0\]\.dial: "10\.228\.107\.201:80" → "10\.228\.107\.168:80"/.test(d)), diffs.join('\n'));
-  assert.ok(diffs.some((d) => d === 'marcus.posta.no: would dial 10.228.107.160:80, expected 10.228.107.168:80'), diffs.join('\n'));
+  assert.ok(diffs.some((d) => d === 'marcus.posta.no: would dial 10.228.107.160:80, not 10.228.107.168:80'), diffs.join('\n'));
 });
 
 test('configDifferences is empty for equal configs and names every changed leaf', () => {
@@ -57,4 +62,19 @@ test('configDifferences is empty for equal configs and names every changed leaf'
   const changed = structuredClone(before);
   changed.apps.http.servers.srv0.listen = [':8443'];
   assert.deepEqual(configDifferences(before, changed), ['apps.http.servers.srv0.listen[0]: ":443" → ":8443"']);
+});
+
+test('only legacy dials are expected to move: a metrics handler and a second upstream stay', () => {
+  const metrics = { match: [{ path: ['/metrics'] }], handle: [{ handler: 'reverse_proxy', upstreams: [{ dial: '10.0.0.50:9100' }] }] };
+  const two = (a: string) => ({ handle: [{ handler: 'reverse_proxy', upstreams: [{ dial: a }, { dial: '10.0.0.60:80' }], load_balancing: { selection_policy: { policy: 'first' } } }] });
+  const old = config([{ match: [{ host: ['arne.posta.no'] }], handle: [{ handler: 'subroute', routes: [metrics, two('10.228.107.201:80')] }] }]);
+  const good = config([{ match: [{ host: ['arne.posta.no'] }], handle: [{ handler: 'subroute', routes: [metrics, two('10.228.107.168:80')] }] }]);
+  const moves = [{ host: 'arne.posta.no', legacy: ['10.228.107.201:80'] }];
+  assert.deepEqual(unintendedDifferences(old, good, moves, '10.228.107.168:80', 'replace_legacy'), []);
+  const metricsMoved = structuredClone(good);
+  (metricsMoved.apps.http.servers.srv0.routes[0] as any).handle[0].routes[0].handle[0].upstreams = [{ dial: '10.228.107.168:80' }];
+  assert.ok(unintendedDifferences(old, metricsMoved, moves, '10.228.107.168:80', 'replace_legacy').some((d) => /upstreams\[0\]\.dial: "10\.0\.0\.50:9100" → "10\.228\.107\.168:80"/.test(d)));
+  const collapsed = config([{ match: [{ host: ['arne.posta.no'] }], handle: [{ handler: 'subroute', routes: [metrics, { handle: [{ ...two('x').handle[0], upstreams: [{ dial: '10.228.107.168:80' }] }] }] }] }]);
+  assert.ok(unintendedDifferences(old, collapsed, moves, '10.228.107.168:80', 'replace_legacy').length > 0, 'a collapse is not what replace_legacy means');
+  assert.deepEqual(unintendedDifferences(old, collapsed, moves, '10.228.107.168:80', 'collapse'), []);
 });
