@@ -1,7 +1,7 @@
 // What `cutover backup` and `cutover drill` share: their options, and turning them into BackupModuleOptions
 // (class resolution, runtime, live target resolution, data paths).
 import { resolve } from 'node:path';
-import { CliError, type CliIO } from '../cli/io.ts';
+import { CliError, type CliIO } from '../contract/io.ts';
 import { DockerRuntime } from '../adapters/docker.ts';
 import { HostRuntime } from '../adapters/host.ts';
 import { createIncusRuntime } from '../adapters/incus.ts';

@@ -1,6 +1,6 @@
 // Every command once, as data: drives dispatch, `cutover --help` and lazy loading (heavy modules such as
 // ink or better-sqlite3 are only imported by the commands that need them).
-import type { CliIO } from './io.ts';
+import type { CliIO } from '../contract/io.ts';
 
 export interface CommandModule {
   /** Full help text: usage line, description, options, exit codes. */

@@ -1,6 +1,6 @@
 // argv → command. Owns nothing but dispatch and error printing; bin/ owns process exit and terminal teardown.
 import { COMMANDS } from './commands.ts';
-import { CliError, type CliIO } from './io.ts';
+import { CliError, type CliIO } from '../contract/io.ts';
 import { VERSION } from './version.ts';
 
 export function globalHelp(): string {

@@ -1,6 +1,6 @@
 // The runbook, loaded and validated before the first frame (the screen is built from its plan); a runbook
 // with problems never gets a screen: exit 2 with the same list `cutover validate` prints.
-import { CliError } from '../cli/io.ts';
+import { CliError } from '../contract/io.ts';
 import type { ResolvedStep } from '../engine/types.ts';
 import { loadRunbook } from '../runbook/load.ts';
 import { formatProblem } from '../runbook/problems.ts';

@@ -1,6 +1,6 @@
 // What `run` and `watch` do before their first frame, the same for both: a terminal on both ends, the lean
 // heap, the refresh interval, the validated runbook — everything the first frame is built from.
-import { CliError, type CliIO } from '../cli/io.ts';
+import { CliError, type CliIO } from '../contract/io.ts';
 
 export async function prepareCockpit(command: 'run' | 'watch', file: string, io: CliIO, interval: string | undefined, loadPrefix: string) {
   const { requireTty, mountCockpit, leanHeap } = await import('./terminal.tsx');

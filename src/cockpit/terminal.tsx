@@ -5,8 +5,8 @@ import { render } from 'ink';
 import { setFlagsFromString } from 'node:v8';
 import { Cockpit, colorFromEnv } from '../../screens/Cockpit.tsx';
 import type { CockpitStore } from '../../screens/state/store.ts';
-import type { CliIO } from '../cli/io.ts';
-import { CliError } from '../cli/io.ts';
+import type { CliIO } from '../contract/io.ts';
+import { CliError } from '../contract/io.ts';
 
 const SHOW_CURSOR = '\u001b[?25h';
 

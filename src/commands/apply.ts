@@ -1,7 +1,7 @@
 // cutover apply RUNBOOK --yes: the non-interactive driver. Runs the plan in order through the runner, stops
 // at the first failed step, and rolls back on its own when the failure left the service down.
-import { CliError, type CliIO } from '../cli/io.ts';
-import { parseCommandArgs } from '../cli/args.ts';
+import { CliError, type CliIO } from '../contract/io.ts';
+import { parseCommandArgs } from '../contract/args.ts';
 import { loadRunbook } from '../runbook/load.ts';
 import { stateOf } from '../engine/transitions.ts';
 import type { ResolvedStep } from '../engine/types.ts';

@@ -1,7 +1,7 @@
 // cutover audit: the stateful modules, their backup class, size, last backup and drill, readiness.
 import { resolve } from 'node:path';
-import { parseCommandArgs } from '../cli/args.ts';
-import { CliError, type CliIO } from '../cli/io.ts';
+import { parseCommandArgs } from '../contract/args.ts';
+import { CliError, type CliIO } from '../contract/io.ts';
 import { AUDIT_COLUMNS, AUDIT_LEGEND, auditModules, renderAuditTable, sortAudit, type AuditColumn } from '../backup/audit.ts';
 import { loadClassMapping } from '../backup/class-map.ts';
 import { asCliError, backupDir } from '../backup/cli-options.ts';

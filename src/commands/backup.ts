@@ -1,6 +1,6 @@
 // cutover backup MODULE: one backup now, by an operator (never automatic).
-import { parseCommandArgs } from '../cli/args.ts';
-import type { CliIO } from '../cli/io.ts';
+import { parseCommandArgs } from '../contract/args.ts';
+import type { CliIO } from '../contract/io.ts';
 import { backupModule } from '../backup/backup.ts';
 import { asCliError, moduleOptions, MODULE_OPTIONS, MODULE_OPTIONS_HELP } from '../backup/cli-options.ts';
 import { formatBytes } from '../backup/contract.ts';

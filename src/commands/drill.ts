@@ -1,6 +1,6 @@
 // cutover drill MODULE: back up, restore into a scratch target, compare, record.
-import { parseCommandArgs } from '../cli/args.ts';
-import type { CliIO } from '../cli/io.ts';
+import { parseCommandArgs } from '../contract/args.ts';
+import type { CliIO } from '../contract/io.ts';
 import { asCliError, moduleOptions, MODULE_OPTIONS, MODULE_OPTIONS_HELP } from '../backup/cli-options.ts';
 import { DRILLS_FILE, runDrill } from '../backup/drill.ts';
 

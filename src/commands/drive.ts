@@ -1,6 +1,6 @@
 // What `apply` and `rollback` share: opening the run with operator-facing errors, and the progress lines.
 import { readFileSync } from 'node:fs';
-import { CliError, type CliIO } from '../cli/io.ts';
+import { CliError, type CliIO } from '../contract/io.ts';
 import { unifiedDiff } from '../caddyfile/diff.ts';
 import { LockHeldError, RunbookChangedError } from '../journal/index.ts';
 import { openRun, RunnerInputError, type OpenRunOptions, type Run, type RunHooks, type RunnerEvent } from '../runner/index.ts';

@@ -1,6 +1,6 @@
 // `cutover journal RUNBOOK`: the history of runs, and one run's steps with times, results and durations.
-import { CliError, type CliIO } from '../cli/io.ts';
-import { parseCommandArgs } from '../cli/args.ts';
+import { CliError, type CliIO } from '../contract/io.ts';
+import { parseCommandArgs } from '../contract/args.ts';
 import { STATE_GLYPH } from '../engine/types.ts';
 import { openJournal, leaseHolder, type Journal, type RunRecord, type StepRecord } from '../journal/index.ts';
 import { stateDirFor } from '../journal/locate.ts';

@@ -1,6 +1,6 @@
 // `cutover lab up|down|status|fault|env`: the rehearsal lab (a fake fismen on 127.0.10.0/24).
-import { parseCommandArgs } from '../cli/args.ts';
-import { CliError, type CliIO } from '../cli/io.ts';
+import { parseCommandArgs } from '../contract/args.ts';
+import { CliError, type CliIO } from '../contract/io.ts';
 import { labDir } from '../paths.ts';
 
 export const help = `Usage: cutover lab up|down|status|fault|env [options]

@@ -1,7 +1,7 @@
 // cutover plan RUNBOOK: the resolved, numbered steps with the commands they will run, their marks and
 // their undo, and the outage window. Changes nothing.
-import { CliError, type CliIO } from '../cli/io.ts';
-import { parseCommandArgs } from '../cli/args.ts';
+import { CliError, type CliIO } from '../contract/io.ts';
+import { parseCommandArgs } from '../contract/args.ts';
 import { loadRunbook } from '../runbook/load.ts';
 import { problemReport } from '../runbook/problems.ts';
 import { describeRollback, describeStep } from '../runbook/describe.ts';

@@ -1,8 +1,8 @@
 // `cutover report RUNBOOK`: the markdown report of a run, from the journal only (no live calls).
 import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, basename, join, resolve } from 'node:path';
-import { CliError, type CliIO } from '../cli/io.ts';
-import { parseCommandArgs } from '../cli/args.ts';
+import { CliError, type CliIO } from '../contract/io.ts';
+import { parseCommandArgs } from '../contract/args.ts';
 import { loadReportData, NoRunError } from '../report/data.ts';
 import { renderReport } from '../report/render.ts';
 import { openForReading, parseRunId } from './journal.ts';

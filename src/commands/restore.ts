@@ -1,8 +1,8 @@
 // cutover restore BACKUP: verify, then restore (only with --yes).
 import { existsSync, readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parseCommandArgs } from '../cli/args.ts';
-import { CliError, type CliIO } from '../cli/io.ts';
+import { parseCommandArgs } from '../contract/args.ts';
+import { CliError, type CliIO } from '../contract/io.ts';
 import { asCliError, runtimeFor } from '../backup/cli-options.ts';
 import { formatBytes } from '../backup/contract.ts';
 import { manifestPathFor, verifyBackup } from '../backup/manifest.ts';

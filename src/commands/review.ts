@@ -3,8 +3,8 @@
 // the matching lines, and where the stability window stands.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { CliError, type CliIO } from '../cli/io.ts';
-import { parseCommandArgs } from '../cli/args.ts';
+import { CliError, type CliIO } from '../contract/io.ts';
+import { parseCommandArgs } from '../contract/args.ts';
 import { systemClock } from '../ports.ts';
 import { openJournal, JOURNAL_FILE, type Journal } from '../journal/index.ts';
 import { findCutoverEnd, parseCutoverAt } from '../actions/decommission-inputs.ts';

@@ -1,7 +1,7 @@
 // cutover rollback RUNBOOK [--yes]: undoes what the latest cutover run actually did (newest first), then
 // smokes the legacy path through the proxy.
-import { CliError, type CliIO } from '../cli/io.ts';
-import { parseCommandArgs } from '../cli/args.ts';
+import { CliError, type CliIO } from '../contract/io.ts';
+import { parseCommandArgs } from '../contract/args.ts';
 import { describeRollback } from '../runbook/describe.ts';
 import { drivingOptions, openForDriving, progressHooks } from './drive.ts';
 

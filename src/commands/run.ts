@@ -1,7 +1,7 @@
 // cutover run RUNBOOK: the cockpit as the driver — takes the driver lease, resumes an unfinished run, and
 // runs/skips/rolls back steps on the runner as the operator presses keys.
-import { parseCommandArgs } from '../cli/args.ts';
-import { CliError, type CliIO } from '../cli/io.ts';
+import { parseCommandArgs } from '../contract/args.ts';
+import { CliError, type CliIO } from '../contract/io.ts';
 import type { Driver } from '../cockpit/drive.ts';
 import type { Live } from '../cockpit/setup.ts';
 import type { Run } from '../runner/index.ts';

@@ -1,6 +1,6 @@
 // cutover schema: the runbook format as JSON Schema, for editors (taplo / Even Better TOML).
-import type { CliIO } from '../cli/io.ts';
-import { parseCommandArgs } from '../cli/args.ts';
+import type { CliIO } from '../contract/io.ts';
+import { parseCommandArgs } from '../contract/args.ts';
 import { runbookJsonSchema } from '../runbook/json-schema.ts';
 
 export const help = `Usage: cutover schema

@@ -1,6 +1,6 @@
 // cutover status RUNBOOK: one snapshot of the four panels (containers, upstreams, smoke, tokens).
-import { CliError, type CliIO } from '../cli/io.ts';
-import { parseCommandArgs } from '../cli/args.ts';
+import { CliError, type CliIO } from '../contract/io.ts';
+import { parseCommandArgs } from '../contract/args.ts';
 import { loadRunbook } from '../runbook/load.ts';
 import { formatProblem } from '../runbook/problems.ts';
 import type { Runbook } from '../runbook/schema.ts';

@@ -1,6 +1,6 @@
 // cutover validate RUNBOOK: every problem in the runbook, one per line, with its place in the file.
-import { CliError, type CliIO } from '../cli/io.ts';
-import { parseCommandArgs } from '../cli/args.ts';
+import { CliError, type CliIO } from '../contract/io.ts';
+import { parseCommandArgs } from '../contract/args.ts';
 import { loadRunbook } from '../runbook/load.ts';
 import { formatProblem, problemReport } from '../runbook/problems.ts';
 

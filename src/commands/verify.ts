@@ -1,6 +1,6 @@
 // cutover verify RUNBOOK: the post-cutover acceptance criteria of seed 001, over one after-phase snapshot.
-import { CliError, type CliIO } from '../cli/io.ts';
-import { parseCommandArgs } from '../cli/args.ts';
+import { CliError, type CliIO } from '../contract/io.ts';
+import { parseCommandArgs } from '../contract/args.ts';
 import { systemClock } from '../ports.ts';
 import { takeSnapshot } from '../../checks/snapshot.ts';
 import { upstreamsPanel } from '../../checks/upstreams.ts';

@@ -1,6 +1,6 @@
 // cutover watch RUNBOOK: the cockpit, read-only, following whoever drives (from the journal) with live panels.
-import { parseCommandArgs } from '../cli/args.ts';
-import { CliError, type CliIO } from '../cli/io.ts';
+import { parseCommandArgs } from '../contract/args.ts';
+import { CliError, type CliIO } from '../contract/io.ts';
 import type { Follower } from '../cockpit/follow.ts';
 import type { Live } from '../cockpit/setup.ts';
 import type { LiveContext } from './status.ts';
