@@ -1,5 +1,5 @@
 // The live adapters for the cockpit's already loaded runbook (opened after the first frame).
-import { liveFor, type LiveContext } from '../commands/status.ts';
+import { liveFor, type LiveContext } from '../../checks/live.ts';
 import type { CockpitRunbook } from './load.ts';
 
 export function liveContext(file: string, loaded: CockpitRunbook, env: NodeJS.ProcessEnv, stateOption: string | undefined): LiveContext {

@@ -6,7 +6,7 @@ import type { Action } from '../../screens/state/types.ts';
 import { initialStore } from './store-init.ts';
 import type { ResolvedStep } from '../engine/types.ts';
 import type { Runbook } from '../runbook/schema.ts';
-import type { LiveContext } from '../commands/status.ts';
+import type { LiveContext } from '../../checks/live.ts';
 import { startPanels, type Panels } from './panels.ts';
 import { startPreviews, stepPreview, type Previews } from './preview.ts';
 

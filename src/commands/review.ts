@@ -12,7 +12,7 @@ import { humanLeft, isoMinute } from '../actions/stability.ts';
 import { parseDuration } from '../engine/duration.ts';
 import { reviewLogs, type LogReview, type LogSourceDecl } from '../../checks/logs.ts';
 import { renderSummary } from '../../checks/logs-summary.ts';
-import { openLive } from './status.ts';
+import { openLive } from '../../checks/live.ts';
 
 export const help = `Usage: cutover review RUNBOOK [--json] [--cutover-at TIME] [--state DIR]
 

@@ -5,7 +5,7 @@ import { CliError, type CliIO } from '../contract/io.ts';
 import type { Driver } from '../cockpit/drive.ts';
 import type { Live } from '../cockpit/setup.ts';
 import type { Run } from '../runner/index.ts';
-import type { LiveContext } from './status.ts';
+import type { LiveContext } from '../../checks/live.ts';
 
 export const help = `Usage: cutover run RUNBOOK [--state DIR] [--take-over] [--accept-changed-runbook] [--interval SECONDS]
 

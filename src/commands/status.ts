@@ -1,23 +1,13 @@
 // cutover status RUNBOOK: one snapshot of the four panels (containers, upstreams, smoke, tokens).
 import { CliError, type CliIO } from '../contract/io.ts';
 import { parseCommandArgs } from '../contract/args.ts';
-import { loadRunbook } from '../runbook/load.ts';
-import { formatProblem } from '../runbook/problems.ts';
-import type { Runbook } from '../runbook/schema.ts';
-import type { ResolvedStep } from '../engine/types.ts';
-import { runbookStateDir } from '../paths.ts';
-import { createIncusRuntime } from '../adapters/incus.ts';
-import { createHttp, type ClosableHttp } from '../adapters/http.ts';
-import type { Runtime } from '../ports.ts';
 import { systemClock } from '../ports.ts';
-import { takeSnapshot, type SnapshotResult, type UpstreamsProbe } from '../../checks/snapshot.ts';
+import { takeSnapshot, type SnapshotResult } from '../../checks/snapshot.ts';
+import { openLive, type LiveContext } from '../../checks/live.ts';
 import { derivePhase } from '../../checks/containers.ts';
 import type { Phase } from '../../checks/context.ts';
-import type { BaselineStore } from '../../checks/baseline.ts';
-import { fileBaselineStore } from '../../checks/baseline-store.ts';
 import { recordBaseline } from '../../checks/baseline-record.ts';
 import { renderSnapshot } from '../../checks/text.ts';
-import { upstreamsPanel } from '../../checks/upstreams.ts';
 
 export const help = `Usage: cutover status RUNBOOK [--json] [--watch N] [--baseline] [--phase before|after] [--state DIR]
 
@@ -41,34 +31,6 @@ Options:
 
 Exit codes: 0 all green, 1 something is red, 2 cannot check (the reason is printed) or bad input.
 `;
-
-export interface LiveContext {
-  file: string;
-  runbook: Runbook;
-  steps: ResolvedStep[];
-  runtime: Runtime;
-  http: ClosableHttp;
-  upstreams: UpstreamsProbe;
-  baselines: BaselineStore;
-  stateDir: string;
-}
-
-/** Loads the runbook (problems → exit 2) and builds the real adapters. Callers close `http`. */
-export async function openLive(file: string, io: CliIO, stateOption: string | undefined): Promise<LiveContext> {
-  const r = loadRunbook(file, { env: io.env });
-  if (!r.runbook || r.problems.length > 0) {
-    const lines = r.problems.slice(0, 10).map(formatProblem);
-    throw new CliError(`${file} is not a valid runbook:\n  ${lines.join('\n  ')}${r.problems.length > 10 ? `\n  … ${r.problems.length - 10} more (cutover validate ${file})` : ''}`, 2);
-  }
-  return liveFor(file, r.runbook, r.steps ?? [], io.env, stateOption);
-}
-
-/** The real adapters for an already loaded runbook (the cockpit opens them after its first frame). */
-export function liveFor(file: string, runbook: Runbook, steps: ResolvedStep[], env: NodeJS.ProcessEnv, stateOption: string | undefined): LiveContext {
-  const stateDir = runbookStateDir(runbook, env, stateOption);
-  const runtime = createIncusRuntime({ env, ...(runbook.runtime.binary ? { binary: runbook.runtime.binary } : {}), ...(runbook.runtime.remote ? { remote: runbook.runtime.remote } : {}) });
-  return { file, runbook, steps, runtime, http: createHttp(), upstreams: (rb, instances) => upstreamsPanel(rb, instances), baselines: fileBaselineStore(stateDir), stateDir };
-}
 
 export function parsePhase(value: string | undefined): Phase | 'auto' {
   if (value === undefined || value === 'auto') return 'auto';

@@ -3,7 +3,7 @@ import { parseCommandArgs } from '../contract/args.ts';
 import { CliError, type CliIO } from '../contract/io.ts';
 import type { Follower } from '../cockpit/follow.ts';
 import type { Live } from '../cockpit/setup.ts';
-import type { LiveContext } from './status.ts';
+import type { LiveContext } from '../../checks/live.ts';
 
 export const help = `Usage: cutover watch RUNBOOK [--state DIR] [--interval SECONDS]
 
