@@ -11,7 +11,7 @@ import { checkShape, type ShapeProblem } from './shape.ts';
 import { checkReferences, checkResolved, type ConditionParser } from './references.ts';
 import { expandSteps } from './expand.ts';
 import { renderSettings } from './settings.ts';
-import { parseCondition, isParseError } from '../../checks/conditions.ts';
+import { parseCondition, isParseError } from './conditions.ts';
 
 /** Condition syntax check with checks/conditions.ts (pure). Templates are stood in by a word first. */
 export const checkConditionSyntax: ConditionParser = (condition) => {
