@@ -23,6 +23,22 @@ export function labDir(env: Env): string {
   return set && set.length > 0 ? set : defaultLabDir(env);
 }
 
+/**
+ * Where a client timeline is read from (src/engine/client-timeline.ts: one JSON line per client request), so a
+ * run can report the outage its clients saw: CUTOVER_CLIENT_TIMELINE, else the rehearsal lab's devices in
+ * effect (CUTOVER_LAB_DIR). Production has none unless an operator points it at one.
+ */
+export function clientTimelineFile(env: Env): string | null {
+  if (env.CUTOVER_CLIENT_TIMELINE) return env.CUTOVER_CLIENT_TIMELINE;
+  const lab = env.CUTOVER_LAB_DIR;
+  return lab ? labTimelineFile(lab) : null;
+}
+
+/** The rehearsal lab's device timeline inside its directory. */
+export function labTimelineFile(dir: string): string {
+  return join(dir, 'devices', 'timeline.jsonl');
+}
+
 /** Per-runbook state (journal, Caddyfile backups, baseline): `<state root>/<runbook-name>`. */
 export function defaultStateDir(env: Env, runbookName: string): string {
   if (!/^[a-z0-9-]+$/.test(runbookName)) throw new Error(`runbook name "${runbookName}" must match [a-z0-9-]+`);

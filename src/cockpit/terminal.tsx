@@ -126,7 +126,7 @@ export function mountCockpit(store: CockpitStore, io: CliIO, opts: { onInterrupt
         // no terminal left to restore
       }
       // A signal ends the process: whatever was in flight is picked up by the next `cutover run`.
-      process.exit(signalCodes[sig]);
+      io.exit(signalCodes[sig]!);
     },
   ]);
   for (const [sig, h] of handlers) process.on(sig, h);
@@ -142,7 +142,7 @@ export function mountCockpit(store: CockpitStore, io: CliIO, opts: { onInterrupt
     } catch {
       // the terminal is gone (hang-up)
     }
-    process.exit(70);
+    io.exit(70);
   };
   process.on('uncaughtException', onCrash);
   process.on('unhandledRejection', onCrash);

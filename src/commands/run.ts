@@ -114,7 +114,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     // Quit while a step runs: the journal has it as running, and the next `cutover run` re-checks it.
     io.stderr.write(`run: quit while a step was running; run #${runner.runId} stays resumable: cutover run ${file}\n`);
     // The step's child processes may keep the event loop busy; the process ends once main has returned.
-    setTimeout(() => process.exit(1), 500).unref();
+    setTimeout(() => io.exit(1), 500).unref();
     return 1;
   }
   await runner.close();

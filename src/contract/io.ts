@@ -6,6 +6,8 @@ export interface CliIO {
   env: NodeJS.ProcessEnv;
   cwd: string;
   debug: boolean;
+  /** Ends the process at once (a signal or a crash in the cockpit). Supplied by bin/, the one owner of exit. */
+  exit: (code: number) => never;
 }
 
 /** An error meant for the operator: printed without a stack trace, with its exit code. */
@@ -17,8 +19,4 @@ export class CliError extends Error {
     super(message);
     this.name = 'CliError';
   }
-}
-
-export function processIO(debug = false): CliIO {
-  return { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env, cwd: process.cwd(), debug };
 }

@@ -1,5 +1,6 @@
 // Where everything of one rehearsal lab lives, and the lab's fixed network plan (loopback only).
 import { join } from 'node:path';
+import { labTimelineFile } from '../paths.ts';
 
 export const LAB_DEFAULTS = {
   /** Caddy binds here; containers get the following addresses (.11, .12, …). */
@@ -59,7 +60,7 @@ export function labLayout(dir: string) {
     caddyHome: join(dir, 'caddy', 'home'),
     logs: join(dir, 'logs'),
     devices: join(dir, 'devices'),
-    timeline: join(dir, 'devices', 'timeline.jsonl'),
+    timeline: labTimelineFile(dir),
   };
 }
 export type LabLayout = ReturnType<typeof labLayout>;

@@ -1,6 +1,6 @@
 // `lab status`: one snapshot of the lab — Caddy addresses, containers, identities, device timeline, faults.
 import { existsSync, readFileSync } from 'node:fs';
-import { parseTimeline, timelineSummary, type IdentitySummary } from './devices/timeline.ts';
+import { parseTimeline, timelineSummary, type IdentitySummary } from '../engine/client-timeline.ts';
 import { labIsUp } from './down.ts';
 import { readFaults, type FaultName } from './faults.ts';
 import { readJson } from './fsutil.ts';

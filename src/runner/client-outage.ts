@@ -1,17 +1,15 @@
-// In the rehearsal lab: the outage as the devices saw it, from the device timeline, over one run's window.
+// The outage as clients saw it, from a client timeline (the rehearsal lab's devices write one), over one run's window.
 import { existsSync, readFileSync } from 'node:fs';
-import { labLayout } from '../lab/layout.ts';
-import { outageWindows, parseTimeline } from '../lab/devices/timeline.ts';
+import { clientTimelineFile } from '../paths.ts';
+import { outageWindows, parseTimeline } from '../engine/client-timeline.ts';
 import type { ClientOutage, RunRecord } from '../journal/types.ts';
 
 /** Failures this long before the window opened or after it closed still belong to it (clock skew, retries). */
 const SLACK_MS = 2_000;
 
 export function labClientOutage(env: Record<string, string | undefined>, run: Pick<RunRecord, 'startedAt' | 'outage'>, now = Date.now()): ClientOutage | null {
-  const dir = env.CUTOVER_LAB_DIR;
-  if (!dir) return null;
-  const file = labLayout(dir).timeline;
-  if (!existsSync(file)) return null;
+  const file = clientTimelineFile(env);
+  if (!file || !existsSync(file)) return null;
   const from = run.outage.startedAt ?? run.startedAt;
   const to = run.outage.endedAt ?? now;
   return clientOutageFrom(readFileSync(file, 'utf8'), from, to, now);

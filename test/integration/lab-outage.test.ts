@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { outageWindows, parseTimeline } from '../../src/lab/devices/timeline.ts';
+import { outageWindows, parseTimeline } from '../../src/engine/client-timeline.ts';
 import { startLab } from '../helpers/lab.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

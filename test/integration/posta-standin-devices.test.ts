@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startDevices } from '../../src/lab/devices/simulator.ts';
-import { outageWindows, parseTimeline, timelineSummary } from '../../src/lab/devices/timeline.ts';
+import { outageWindows, parseTimeline, timelineSummary } from '../../src/engine/client-timeline.ts';
 import { seedMultiTenant, startNode, startPosta, tempRoot, type PostaProcess } from '../helpers/posta-standin.ts';
 
 const ADDR = '127.0.10.244:18404';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { outageWindows, parseTimeline, timelineSummary, type TimelineEvent } from '../../src/lab/devices/timeline.ts';
+import { outageWindows, parseTimeline, timelineSummary, type TimelineEvent } from '../../src/engine/client-timeline.ts';
 
 const T0 = Date.parse('2026-05-10T00:45:00.000Z');
 const ev = (offsetMs: number, identity: string, status: number, error?: string): TimelineEvent => ({

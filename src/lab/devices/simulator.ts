@@ -6,7 +6,7 @@ import { open } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createHttp, HttpFailure } from '../../adapters/http.ts';
-import type { TimelineEvent } from './timeline.ts';
+import type { TimelineEvent } from '../../engine/client-timeline.ts';
 
 export interface DeviceIdentity {
   slug: string;
