@@ -5,13 +5,12 @@ import { ActionError, type ActionResult } from '../actions/types.ts';
 import type { ResolvedStep } from '../engine/types.ts';
 import { sleep } from '../actions/inside.ts';
 import { undoRecord } from './changed.ts';
-import type { RunDriver } from './run.ts';
-import type { RollbackEntryOutcome, RollbackOutcome, RunHooks } from './types.ts';
+import type { RollbackEntryOutcome, RollbackHost, RollbackOutcome, RunHooks } from './types.ts';
 
 /** Legacy daemons need a moment after `service posta start` before every smoke check passes. */
 const LEGACY_SMOKE_WAIT_MS = 10_000;
 
-export async function runRollback(run: RunDriver, hooks?: RunHooks): Promise<RollbackOutcome> {
+export async function runRollback(run: RollbackHost, hooks?: RunHooks): Promise<RollbackOutcome> {
   const plan = run.rollbackPlan();
   const steps = run.steps();
   const entries: RollbackEntryOutcome[] = [];
@@ -67,7 +66,7 @@ export async function runRollback(run: RunDriver, hooks?: RunHooks): Promise<Rol
 }
 
 /** Public smoke through the proxy with the legacy containers serving; retried while they come up. */
-async function legacySmoke(run: RunDriver, hooks?: RunHooks): Promise<RollbackOutcome['smoke']> {
+async function legacySmoke(run: RollbackHost, hooks?: RunHooks): Promise<RollbackOutcome['smoke']> {
   if (!run.runbook.proxy || !run.runbook.smoke.length || !run.runbook.identities.length) return null;
   const ex = executorFor('smoke')!;
   const step: ResolvedStep = {

@@ -1,5 +1,6 @@
 // What the runner hands to its drivers (`cutover apply`, the cockpit `cutover run`, `cutover rollback`).
 import type { ActionEvent } from '../actions/types.ts';
+import type { CheckContext } from '../actions/checks.ts';
 import type { NextStep } from '../engine/next.ts';
 import type { OutageClock } from '../engine/outage.ts';
 import type { RollbackPlan } from '../engine/rollback.ts';
@@ -131,4 +132,15 @@ export interface Run {
   finish(outcome: 'succeeded' | 'failed' | 'aborted'): void;
   /** Releases the lease and closes the journal and http. Always call it (finally). */
   close(): Promise<void>;
+}
+
+/** What the rollback needs of a run: the narrow side of RunDriver that runner/rollback.ts talks to. */
+export interface RollbackHost {
+  readonly runId: number;
+  readonly runbook: Runbook;
+  readonly journal: Journal;
+  record(): RunRecord;
+  steps(): Map<string, StepRecord>;
+  rollbackPlan(): RollbackPlan;
+  context(key: string, hooks: RunHooks | undefined, sink: string[], commands: string[]): CheckContext;
 }
