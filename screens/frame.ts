@@ -68,7 +68,7 @@ function mainArea(state: CockpitState, L: Layout): Line[] {
   const o = state.overlay;
   if (isScrollOverlay(o)) {
     const rows = L.mainRows - 1;
-    const content = scrolled(overlayContent(state, o), o.scroll, rows);
+    const content = scrolled(overlayContent(state, o, L.inner), o.scroll, rows);
     return [separatorRow(L.inner, [{ at: 0, text: overlayTitle(state, o) }], [], []), ...pad(content, rows).map((l) => boxed(l, L.inner))];
   }
   if (state.focus) {
@@ -120,6 +120,6 @@ export function buildFrame(state: CockpitState, columns: number, rows: number): 
     borderRow('┌', headerLine(state, L.inner - 2), '┐', columns),
     ...mainArea(state, L),
     boxed(messageLine(state, L.inner), L.inner),
-    borderRow('└', footerLine(state), '┘', columns),
+    borderRow('└', footerLine(state, columns - 4), '┘', columns),
   ];
 }

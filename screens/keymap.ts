@@ -322,13 +322,8 @@ export function helpSections(state: CockpitState): { context: KeyContext; title:
     .filter((s) => s.bindings.length > 0);
 }
 
-/** Lines of the help overlay: a title per section, a row per binding, blank lines between, the read-only note. */
-export function helpLineCount(state: CockpitState): number {
-  const sections = helpSections(state);
-  return sections.reduce((n, s) => n + 1 + s.bindings.length, 0) + Math.max(0, sections.length - 1) + (state.readOnly ? 2 : 0);
-}
-
 export interface FooterEntry {
+  id: string;
   keys: string;
   label: string;
   /** null when the binding can act now, else why not. */
@@ -342,7 +337,7 @@ export function footerEntries(state: CockpitState): FooterEntry[] {
     .filter((b) => !hiddenInFooter.has(b.id) && (b.relevant?.(state) ?? true))
     .map((b) => {
       const ok = b.when(state);
-      return { keys: displayKeys(b), label: b.label, disabled: ok === true ? null : ok };
+      return { id: b.id, keys: displayKeys(b), label: b.label, disabled: ok === true ? null : ok };
     });
   return [...entries.filter((e) => !e.disabled), ...entries.filter((e) => e.disabled)];
 }

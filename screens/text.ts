@@ -150,3 +150,43 @@ export function fitWithTail(head: Line, tail: Line, width: number): Line {
   const room = width - lineWidth(shown);
   return fitLine([...(lineWidth(head) <= room ? head : fitLine(head, room)), ...shown], width);
 }
+
+/**
+ * `line` on as many rows of at most `width` columns as it needs (styles kept), so nothing is cut: breaks at
+ * the last space that leaves the row at least half full, else mid-word; continuation rows start with `indent`.
+ */
+export function wrapLine(line: Line, width: number, indent = '  '): Line[] {
+  if (width <= 0 || lineWidth(line) <= width) return [line];
+  const cells: { ch: string; w: number; s: Seg }[] = [];
+  for (const s of line) for (const { segment } of segmenter.segment(s.t)) cells.push({ ch: segment, w: textWidth(segment), s });
+  const rows: Line[] = [];
+  let i = 0;
+  while (i < cells.length) {
+    const lead = rows.length ? indent : '';
+    const room = Math.max(1, width - textWidth(lead));
+    let used = 0;
+    let end = i;
+    while (end < cells.length && used + cells[end]!.w <= room) used += cells[end++]!.w;
+    if (end === i) end = i + 1; // a glyph wider than the room still moves on
+    if (end < cells.length) {
+      let sp = end;
+      while (sp > i && cells[sp - 1]!.ch !== ' ') sp--;
+      if (sp > i && sp - i >= (end - i) / 2) end = sp;
+    }
+    const row: Line = lead ? [{ t: lead }] : [];
+    for (let k = i; k < end; k++) {
+      const c = cells[k]!;
+      const last = row[row.length - 1];
+      if (last && k > i && cells[k - 1]!.s === c.s) last.t += c.ch;
+      else row.push({ ...c.s, t: c.ch });
+    }
+    rows.push(row);
+    i = end;
+  }
+  return rows;
+}
+
+/** Every line wrapped to `width` (see wrapLine). */
+export function wrapLines(lines: Line[], width: number, indent = '  '): Line[] {
+  return lines.flatMap((l) => wrapLine(l, width, indent));
+}

@@ -2,7 +2,7 @@
 // streaming output tail; before it has output, a preview of its diff.
 import { selectedStep } from '../state/selectors.ts';
 import type { CockpitState } from '../state/types.ts';
-import { printable, seg, wrapText, type Line } from '../text.ts';
+import { printable, seg, wrapLines, wrapText, type Line } from '../text.ts';
 import { diffLines } from './diff-lines.ts';
 import { failedHint } from '../state/reducer.ts';
 
@@ -28,7 +28,8 @@ export function paneLines(state: CockpitState, rows: number, width = Infinity): 
   }
   if (v.state === 'skipped' && v.skipReason) head.push([seg(`↷ skipped: ${v.skipReason}`, { c: 'yellow' })]);
   const room = Math.max(0, rows - head.length);
-  if (v.output.length) return [...head, ...v.output.slice(-room).map((l) => [seg(printable(l))])];
+  // Wrapped, not cut: the tail of the output with every command's full argv readable.
+  if (v.output.length) return [...head, ...wrapLines(v.output.slice(-room).map((l) => [seg(printable(l))]), width).slice(-room)];
   if (v.diff) return [...head, ...diffLines(v.diff).slice(0, room)];
   const hint = v.state === 'pending' ? 'pending · enter runs the next step' : 'no output';
   return [...head, [seg(hint, { c: 'gray' })]];

@@ -4,20 +4,22 @@ import { displayKeys, helpSections } from '../keymap.ts';
 import { rollbackPlan } from '../state/rollback-plan.ts';
 import { stepByKey } from '../state/selectors.ts';
 import type { CockpitState, Overlay } from '../state/types.ts';
-import { pad, printable, seg, textWidth, type Line } from '../text.ts';
+import { pad, printable, seg, textWidth, wrapLine, wrapLines, type Line } from '../text.ts';
 import { diffLines } from './diff-lines.ts';
 
 /** Every binding of the keymap that exists in this mode (read-only drops the dangerous ones), by context. */
-export function helpLines(state: CockpitState): Line[] {
+export function helpLines(state: CockpitState, width = Infinity): Line[] {
   const lines: Line[] = [];
   const sections = helpSections(state);
   const keysWidth = Math.max(...sections.flatMap((s) => s.bindings.map((b) => textWidth(displayKeys(b))))) + 1;
+  // Long help sentences wrap under their own column, so every word is on screen at 80 columns.
+  const hang = ' '.repeat(2 + keysWidth + 10);
   for (const section of sections) {
     if (lines.length) lines.push([]);
     lines.push([seg(section.title, { b: true })]);
-    for (const b of section.bindings) lines.push([seg(`  ${pad(displayKeys(b), keysWidth)}`, { b: true }), seg(`${pad(b.label, 9)} `), seg(b.help, { c: 'gray' })]);
+    for (const b of section.bindings) lines.push(...wrapLine([seg(`  ${pad(displayKeys(b), keysWidth)}`, { b: true }), seg(`${pad(b.label, 9)} `), seg(b.help, { c: 'gray' })], width, hang));
   }
-  if (state.readOnly) lines.push([], [seg(`read-only: ${state.driver.name} drives; run, skip and rollback are not available here`, { c: 'yellow' })]);
+  if (state.readOnly) lines.push([], ...wrapLine([seg(`read-only: ${state.driver.name} drives; run, skip and rollback are not available here`, { c: 'yellow' })], width));
   return lines;
 }
 
@@ -45,17 +47,20 @@ export function overlayTitle(state: CockpitState, o: Overlay): string {
   }
 }
 
-/** Content of a scrollable overlay, before scrolling. */
-export function overlayContent(state: CockpitState, o: Overlay): Line[] {
+/**
+ * Content of a scrollable overlay, before scrolling, wrapped to `width` columns: nothing is cut off, so the
+ * full argv of every command can be read (continuation rows are indented).
+ */
+export function overlayContent(state: CockpitState, o: Overlay, width = Infinity): Line[] {
   switch (o.kind) {
     case 'help':
-      return helpLines(state);
+      return helpLines(state, width);
     case 'diff':
-      return diffLines(stepByKey(state, o.stepKey)?.diff ?? '');
+      return wrapLines(diffLines(stepByKey(state, o.stepKey)?.diff ?? ''), width);
     case 'output':
-      return (stepByKey(state, o.stepKey)?.output ?? []).map((l) => [seg(printable(l))]);
+      return wrapLines((stepByKey(state, o.stepKey)?.output ?? []).map((l) => [seg(printable(l))]), width);
     case 'rollback-plan':
-      return rollbackPlanLines(state);
+      return wrapLines(rollbackPlanLines(state), width, '      ');
     default:
       return [];
   }

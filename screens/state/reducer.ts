@@ -2,8 +2,8 @@
 // Operator intents and driver events are both actions; nothing here performs I/O.
 import type { PanelName } from '../../checks/types.ts';
 import type { ResolvedStep } from '../../src/engine/types.ts';
-import { helpLineCount } from '../keymap.ts';
-import { overlayPageRows } from '../layout.ts';
+import { overlayContent } from '../components/overlays.ts';
+import { computeLayout, overlayPageRows } from '../layout.ts';
 import { rollbackPlan } from './rollback-plan.ts';
 import { nextStepIndex, runningStep, selectedStep, stepByKey, typedConfirmName, whyNoAcknowledge, whyNoNextStep, whyNoWaiver } from './selectors.ts';
 import type { Action, CockpitState, Effect, Overlay, Reduction, StepView } from './types.ts';
@@ -51,11 +51,9 @@ function panelRowCount(state: CockpitState, panel: PanelName): number {
 
 /** Lines of the content an overlay scrolls through. */
 function overlayContentLength(state: CockpitState, o: Overlay): number {
-  if (o.kind === 'diff') return (stepByKey(state, o.stepKey)?.diff ?? '').split('\n').length;
-  if (o.kind === 'output') return stepByKey(state, o.stepKey)?.output.length ?? 0;
-  if (o.kind === 'rollback-plan') return Math.max(1, rollbackPlan(state).length * 2);
-  if (o.kind === 'help') return helpLineCount(state);
-  return 0;
+  // The same wrapped lines the frame draws (wrapping makes a long command several rows).
+  if (o.kind === 'rollback-plan' && !rollbackPlan(state).length) return 1;
+  return overlayContent(state, o, computeLayout(state.viewport.columns, state.viewport.rows).inner).length;
 }
 
 type ScrollOverlay = Extract<Overlay, { scroll: number }>;

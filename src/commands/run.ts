@@ -46,8 +46,10 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   // the journal and lease, the live adapters and the previews are opened and arrive as events.
   const { prepareCockpit } = await import('../cockpit/start.ts');
   const { mountCockpit, initialStore, intervalS, loaded } = await prepareCockpit('run', file, io, values.interval, 'run: ');
+  await refuseHeldLease(loaded.runbook, values.state, io, Boolean(values['take-over']));
   const { currentHolder, describeHolder } = await import('../journal/holder.ts');
-  const me = describeHolder(currentHolder(io.env));
+  const holder = currentHolder(io.env);
+  const me = describeHolder({ user: holder.user, sshClient: holder.sshClient }); // the header names the user; runs record user@host
   const store = initialStore(loaded.runbook, loaded.steps, { readOnly: false, driver: me, lock: 'unknown', detail: 'opening journal…' });
 
   let runner: Run | null = null;
@@ -127,4 +129,35 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     `run: stopped at ${done}/${state.steps.length} steps${failed.length ? `, failed: ${failed.join(', ')}` : ''}; run #${runner.runId} stays resumable: cutover run ${file}\n`,
   );
   return 1;
+}
+
+/**
+ * A second driver is refused with its one line before any frame is drawn: when a journal exists, its lease
+ * is read (read-only) first. A fresh state dir has no journal and so no lease: nothing is opened then.
+ */
+async function refuseHeldLease(runbook: Parameters<typeof import('../paths.ts').runbookStateDir>[0], state: string | undefined, io: CliIO, takeOver: boolean): Promise<void> {
+  const { existsSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { runbookStateDir } = await import('../paths.ts');
+  const { JOURNAL_FILE, openJournal } = await import('../journal/journal.ts');
+  let stateDir: string;
+  try {
+    stateDir = runbookStateDir(runbook, io.env, state);
+  } catch {
+    return; // openRun reports it, with the screen's usual error path
+  }
+  if (!existsSync(join(stateDir, JOURNAL_FILE))) return;
+  const { leaseRefusal } = await import('../journal/lease.ts');
+  let refusal: Error | null = null;
+  try {
+    const journal = openJournal({ stateDir, env: io.env, readonly: true });
+    try {
+      refusal = leaseRefusal(journal, { takeOver });
+    } finally {
+      journal.close();
+    }
+  } catch {
+    return; // an unreadable journal is openRun's to report
+  }
+  if (refusal) throw new CliError(`run: ${refusal.message}`, 1);
 }

@@ -1,5 +1,5 @@
 // Who is driving: the operator name for runs and the lease, from the environment of this process.
-import { hostname } from 'node:os';
+import { hostname, userInfo } from 'node:os';
 import { readlinkSync } from 'node:fs';
 
 export interface Holder {
@@ -13,7 +13,7 @@ export interface Holder {
 
 export function currentHolder(env: NodeJS.ProcessEnv = process.env): Holder {
   return {
-    user: env.USER || env.LOGNAME || 'unknown',
+    user: env.USER || env.LOGNAME || osUser() || 'unknown',
     pid: process.pid,
     host: hostname(),
     tty: env.SSH_TTY || ttyOfStdin(),
@@ -21,9 +21,22 @@ export function currentHolder(env: NodeJS.ProcessEnv = process.env): Holder {
   };
 }
 
-/** "jon" or "jon (ssh from 203.0.113.9)" — how runs and lease messages name the operator. */
-export function describeHolder(h: Pick<Holder, 'user' | 'sshClient'>): string {
-  return h.sshClient ? `${h.user} (ssh from ${h.sshClient})` : h.user;
+/**
+ * "jon@fismen" or "jon@fismen (ssh from 203.0.113.9)" — how runs, the report and lease messages name the
+ * operator (the host part is left out when it is not known).
+ */
+export function describeHolder(h: Pick<Holder, 'user' | 'sshClient'> & { host?: string | undefined }): string {
+  const who = h.host ? `${h.user}@${h.host}` : h.user;
+  return h.sshClient ? `${who} (ssh from ${h.sshClient})` : who;
+}
+
+/** The OS account of this process (sudo, cron and systemd-run often leave USER and LOGNAME unset). */
+function osUser(): string | null {
+  try {
+    return userInfo().username || null;
+  } catch {
+    return null;
+  }
 }
 
 function ttyOfStdin(): string | null {

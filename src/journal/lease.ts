@@ -95,7 +95,7 @@ export function acquireLease(journal: Journal, opts: LeaseOptions = {}): Lease {
         now,
         now,
       );
-      journal.event(opts.runId ?? null, 'lease', { state: 'acquired', at: now, detail: { user: me.user, pid: me.pid, host: me.host, tty: me.tty } });
+      journal.event(opts.runId ?? null, 'lease', { state: 'acquired', at: now, detail: { user: me.user, pid: me.pid, host: me.host, tty: me.tty, sshClient: me.sshClient, by: describeHolder(me) } });
       return { user: me.user, pid: me.pid, host: me.host, tty: me.tty, runId: opts.runId ?? null, startedAt: now, heartbeatAt: now };
     })
     .immediate();
@@ -156,6 +156,19 @@ export function acquireLease(journal: Journal, opts: LeaseOptions = {}): Lease {
 export function leaseHolder(journal: Journal, target = 'driver'): LeaseHolder | null {
   const row = journal.db.prepare('SELECT * FROM lease WHERE target = ?').get(target) as Record<string, unknown> | undefined;
   return row ? toHolder(row) : null;
+}
+
+/**
+ * The refusal acquireLease would throw right now, without taking anything (null when it would succeed): lets
+ * `cutover run` refuse a second driver before it draws a screen.
+ */
+export function leaseRefusal(journal: Journal, opts: { target?: string; takeOver?: boolean; staleMs?: number } = {}): LockHeldError | null {
+  const row = journal.db.prepare('SELECT * FROM lease WHERE target = ?').get(opts.target ?? 'driver') as Record<string, unknown> | undefined;
+  if (!row) return null;
+  const now = journal.clock.now();
+  const current = toHolder(row);
+  const reason = staleReason(current, String(row.holder_id), currentHolder(journal.env).host, now, opts.staleMs ?? STALE_MS);
+  return reason && opts.takeOver ? null : new LockHeldError(current, reason, now);
 }
 
 function staleReason(h: LeaseHolder, holderId: string, myHost: string, now: number, staleMs: number): string | null {

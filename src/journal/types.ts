@@ -12,7 +12,7 @@ export interface RunStart {
   runbookText: string;
   /** The target host of the runbook (runbook.host), e.g. "fismen". */
   host: string;
-  /** Default: $USER, plus "(ssh from …)" from $SSH_CONNECTION. */
+  /** Default: user@host ($USER, else $LOGNAME, else the OS account), plus "(ssh from …)" from $SSH_CONNECTION. */
   operator?: string;
   mode: RunMode;
   at?: number;

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, statSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { openJournal, JournalMissingError, SCHEMA_VERSION, JOURNAL_FILE, maskSecret } from '../../src/journal/index.ts';
@@ -45,7 +45,7 @@ test('operator comes from $USER and $SSH_CONNECTION; runs, steps, outage round-t
   j.recordClientOutage(runId, { ms: 88_000, source: 'lab device timeline', perIdentity: { arne: 88_000 } });
   j.endRun(runId, 'succeeded');
   const run = j.run(runId)!;
-  assert.equal(run.operator, 'ingrid (ssh from 203.0.113.9)');
+  assert.equal(run.operator, `ingrid@${hostname()} (ssh from 203.0.113.9)`);
   assert.equal(run.sshClient, '203.0.113.9');
   assert.equal(run.outcome, 'succeeded');
   assert.equal(run.outage.ms, 92_500);
@@ -95,7 +95,7 @@ test('token baselines store a fingerprint and mask, never the secret; and waiver
   assert.ok(b!.masked.length < 10);
   assert.match(b!.fingerprint, /^sha256:[0-9a-f]{16}$/);
   j.recordWaiver({ runId, gate: 'stability', reason: 'verified end-to-end' });
-  assert.deepEqual(j.waivers(runId).map((w) => [w.gate, w.who, w.reason]), [['stability', 'ingrid', 'verified end-to-end']]);
+  assert.deepEqual(j.waivers(runId).map((w) => [w.gate, w.who, w.reason]), [['stability', `ingrid@${hostname()}`, 'verified end-to-end']]);
   j.close();
   const file = join(dir, JOURNAL_FILE);
   const bytes = ['', '-wal'].map((s) => (existsSync(file + s) ? readFileSync(file + s).toString('latin1') : '')).join('');
