@@ -17,9 +17,9 @@ export class Tmux {
 
   /** A shell command line that runs cutover as an operator does (bin/cutover.js: its shebang's node flags,
    *  then the bundle) with `args` under `env`, then reports its exit code. */
-  static command(args: string[], env: Record<string, string>): string {
+  static command(args: string[], env: Record<string, string>, delayS = 0): string {
     const exports = Object.entries(env).map(([k, v]) => `${k}=${q(v)}`).join(' ');
-    return `cd ${q(REPO)} && env ${exports} ${q(`${REPO}bin/cutover.js`)} ${args.map(q).join(' ')}; echo "EXIT=$?"; sleep 600`;
+    return `${delayS ? `sleep ${delayS}; ` : ''}cd ${q(REPO)} && env ${exports} ${q(`${REPO}bin/cutover.js`)} ${args.map(q).join(' ')}; echo "EXIT=$?"; sleep 600`;
   }
 
   async session(name: string, columns: number, rows: number, args: string[], env: Record<string, string>): Promise<string> {
@@ -28,8 +28,9 @@ export class Tmux {
     return `${name}:0`;
   }
 
-  window(session: string, args: string[], env: Record<string, string>): string {
-    const id = this.tmux('new-window', '-d', '-P', '-F', '#{window_index}', '-t', session, Tmux.command(args, env)).trim();
+  /** `delayS`: start the command that much later (time to attach pipe-pane before its first byte). */
+  window(session: string, args: string[], env: Record<string, string>, delayS = 0): string {
+    const id = this.tmux('new-window', '-d', '-P', '-F', '#{window_index}', '-t', session, Tmux.command(args, env, delayS)).trim();
     return `${session}:${id}`;
   }
 
