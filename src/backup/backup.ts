@@ -22,7 +22,7 @@ import { writeManifest } from './manifest.ts';
 import { pgConnArgs, pgDumpallTo, type PgEndpoint } from './postgres.ts';
 import { redisBgsave, redisDataLocation, type RedisEndpoint } from './redis.ts';
 import { isSqliteFile, sqliteOnlineBackup } from './sqlite.ts';
-import { execIn, execOk, remoteTempDir, removeRemoteDir, toolVersion, type Target } from './target.ts';
+import { describe, execIn, execOk, pullVerified, remoteTempDir, removeRemoteDir, toolVersion, type Target } from './target.ts';
 import type { BackupClass, BackupFileRecord, BackupManifest, ProgressFn, RuntimeKind } from './types.ts';
 import type { Runtime } from '../ports.ts';
 import { HostRuntime } from '../adapters/host.ts';
@@ -181,17 +181,11 @@ async function archivePaths(o: BackupModuleOptions, stem: string, staging: strin
   try {
     await execOk(o.target, ['tar', '--create', '--gzip', '--file', `${remote}/data.tar.gz`, '--directory', '/', '--numeric-owner', '--', ...members(paths)]);
     const local = join(staging, name);
-    await pullPrivate(o.target, `${remote}/data.tar.gz`, local);
+    await pullVerified(o.target, `${remote}/data.tar.gz`, local);
     return await adopt(local, out, name, 'tar.gz');
   } finally {
     await removeRemoteDir(o.target, remote);
   }
-}
-
-/** pullFile, then 0600 at once: a runtime's copy keeps the source's mode (the staging dir is 0700 meanwhile). */
-async function pullPrivate(t: Target, remote: string, local: string): Promise<void> {
-  await t.runtime.pullFile(t.container, remote, local);
-  chmodSync(local, 0o600);
 }
 
 /** Moves a finished staging file into the backup dir (0600) and records it. */
@@ -209,7 +203,7 @@ async function vaultSnapshot(o: BackupModuleOptions, stem: string, staging: stri
     const r = await execIn(o.target, ['vault', 'operator', 'raft', 'snapshot', 'save', `${remote}/vault.snap`], { env: { VAULT_TOKEN: token } });
     if (r.exitCode !== 0) throw new BackupError(vaultSnapshotFailure(r.exitCode, r.stderr || r.stdout));
     const name = `${stem}.snap`;
-    await pullPrivate(o.target, `${remote}/vault.snap`, join(staging, name));
+    await pullVerified(o.target, `${remote}/vault.snap`, join(staging, name));
     const rec = await adopt(join(staging, name), join(o.dir, name), name, 'snapshot');
     return { method: 'vault raft snapshot', files: [rec], notes: [], tools: { vault: await toolVersion(o.target, ['vault', 'version']) } };
   } finally {
@@ -227,7 +221,7 @@ async function minioMirror(o: BackupModuleOptions, stem: string, staging: string
     }
     await execOk(o.target, ['tar', '--create', '--gzip', '--file', `${remote}/mirror.tar.gz`, '--directory', remote, 'mirror']);
     const name = `${stem}.tar.gz`;
-    await pullPrivate(o.target, `${remote}/mirror.tar.gz`, join(staging, name));
+    await pullVerified(o.target, `${remote}/mirror.tar.gz`, join(staging, name));
     const rec = await adopt(join(staging, name), join(o.dir, name), name, 'tar.gz');
     return {
       method: `mc mirror ${alias}`,
@@ -257,9 +251,11 @@ async function sqliteAndFiles(o: BackupModuleOptions, stem: string, staging: str
     mkdirSync(raw, { mode: 0o700 });
     const copy = join(raw, 'file');
     try {
-      await pullPrivate(t, path, copy);
+      const r = await pullVerified(t, path, copy, { live: () => isSqliteFile(copy) });
+      if (r.note) notes.push(r.note);
     } catch (err) {
-      throw new BackupError(`${o.module}: cannot pull ${path} from ${t.kind === 'host' ? 'the host' : t.container}: ${(err as Error).message}`);
+      if (err instanceof BackupError) throw new BackupError(`${o.module}: ${err.message}`);
+      throw new BackupError(`${o.module}: cannot pull ${path} from ${describe(t)}: ${(err as Error).message}`);
     }
     if (!isSqliteFile(copy)) {
       renameSync(copy, dest);
@@ -269,7 +265,9 @@ async function sqliteAndFiles(o: BackupModuleOptions, stem: string, staging: str
     for (const suffix of ['-wal', '-shm']) {
       const exists = await execIn(t, ['test', '-e', path + suffix]);
       if (exists.exitCode === 0) {
-        await pullPrivate(t, path + suffix, copy + suffix);
+        // -wal/-shm change with every write: the online backup below is the consistency check
+        await t.runtime.pullFile(t.container, path + suffix, copy + suffix);
+        chmodSync(copy + suffix, 0o600);
         if (suffix === '-wal') notes.push(`${path}: copied with its -wal; consistent when the writer was stopped first`);
       }
     }

@@ -11,8 +11,9 @@ import { firstDumpDifference, pgFingerprint, pgRestore } from './postgres.ts';
 import { compareRedis, redisFingerprint } from './redis.ts';
 import { restoreBackup } from './restore.ts';
 import { startScratchPostgres, startScratchRedis } from './scratch.ts';
-import { isSqliteFile, sqliteFingerprint, sqliteIntegrity } from './sqlite.ts';
-import type { Target } from './target.ts';
+import { isSqliteFile, sqliteFingerprint, sqliteIntegrity, sqliteOnlineBackup } from './sqlite.ts';
+import { describe, execIn, execOk, pullVerified, remoteFileSum, type Target } from './target.ts';
+import { BackupError } from './contract.ts';
 import { HostRuntime } from '../adapters/host.ts';
 import type { BackupClass, BackupManifest } from './types.ts';
 
@@ -35,9 +36,19 @@ const members = (paths: string[]) => paths.map((p) => p.replace(/^\/+/, ''));
 
 export async function runDrill(o: BackupModuleOptions): Promise<DrillRecord> {
   const startedAt = new Date();
-  const { manifestPath, manifest } = await backupModule(o);
   const checks: string[] = [];
   const problems: string[] = [];
+  let made: Awaited<ReturnType<typeof backupModule>>;
+  try {
+    made = await backupModule(o);
+  } catch (err) {
+    // bad input (exit 2) wrote nothing and proves nothing; a backup that failed is a failed drill, recorded
+    if (err instanceof BackupError && err.exitCode === 2) throw err;
+    const record: DrillRecord = { module: o.module, class: o.cls, manifest: '', ok: false, checks: ['backup'], problems: [`backup failed: ${(err as Error).message}`], started: startedAt.toISOString(), durationMs: Date.now() - startedAt.getTime() };
+    recordDrill(o.dir, record);
+    return record;
+  }
+  const { manifestPath, manifest } = made;
   const v = await verifyBackup(manifestPath);
   checks.push('backup files: size + sha256 + mode 0600');
   problems.push(...v.problems);
@@ -100,21 +111,53 @@ async function compare(o: BackupModuleOptions, manifestPath: string, m: BackupMa
       if (isSqliteFile(restored)) {
         const integrity = sqliteIntegrity(restored);
         if (integrity.length) problems.push(`${p}: integrity_check: ${integrity.slice(0, 3).join('; ')}`);
-        if (!local) continue;
-        checks.push(`${p}: sqlite tables, row counts and row hashes == original`);
-        if (JSON.stringify(sqliteFingerprint(p)) !== JSON.stringify(sqliteFingerprint(restored))) problems.push(`${p}: restored database differs from the original`);
-      } else if (local) {
-        checks.push(`${p}: sha256 == original`);
-        if ((await sha256File(p)) !== (await sha256File(restored))) problems.push(`${p}: restored file differs from the original`);
+        const original = local ? p : await freshSqliteCopy(o.target, p, scratch);
+        checks.push(`${p}: sqlite tables, row counts and row hashes == original${local ? '' : ` (a fresh online-backup copy from ${describe(o.target)})`}`);
+        if (JSON.stringify(sqliteFingerprint(original)) !== JSON.stringify(sqliteFingerprint(restored))) problems.push(`${p}: restored database differs from the original`);
+      } else {
+        const want = local ? await sha256File(p) : (await remoteFileSum(o.target, p)).sha256;
+        const got = await sha256File(restored);
+        checks.push(`${p}: sha256 == original${local ? '' : ` (computed in ${describe(o.target)})`}`);
+        if (want !== got) problems.push(`${p}: restored file differs from the original: original sha256 ${want}, restored ${got}`);
       }
     }
-    if (!local) checks.push('original files are inside the instance: compared against the archive only');
     return;
   }
   if (local) {
     checks.push('restored file list + sha256 == live source');
     problems.push(...compareEntries(await entriesUnder('/', members(paths)), restoredEntries).map((p) => `live vs restored: ${p}`));
-  } else checks.push('source is inside the instance: compared against the archive only');
+    return;
+  }
+  const live = await remoteTreeSums(o.target, paths);
+  checks.push(`restored files' sha256 == live source (${live.size} files, computed in ${describe(o.target)})`);
+  const restoredFiles = new Map(restoredEntries.filter((e) => e.type === 'file').map((e) => [`/${e.path}`, e.sha256]));
+  for (const [path, sha] of live) {
+    if (!restoredFiles.has(path)) problems.push(`live vs restored: missing: ${path}`);
+    else if (restoredFiles.get(path) !== sha) problems.push(`live vs restored: ${path}: original sha256 ${sha}, restored ${restoredFiles.get(path)}`);
+    restoredFiles.delete(path);
+  }
+  for (const extra of restoredFiles.keys()) problems.push(`live vs restored: not in the live source: ${extra}`);
+}
+
+/** A consistent copy of a SQLite file inside the target: pulled (with -wal) and passed through the online backup API. */
+async function freshSqliteCopy(t: Target, path: string, scratch: string): Promise<string> {
+  const dir = mkdtempSync(join(scratch, 'original-'));
+  const raw = join(dir, 'raw.db');
+  await pullVerified(t, path, raw, { live: () => isSqliteFile(raw) });
+  for (const suffix of ['-wal', '-shm']) if ((await execIn(t, ['test', '-e', path + suffix])).exitCode === 0) await t.runtime.pullFile(t.container, path + suffix, raw + suffix);
+  await sqliteOnlineBackup(raw, join(dir, 'copy.db'));
+  return join(dir, 'copy.db');
+}
+
+/** Regular files under paths inside the target → sha256 (find + sha256sum, busybox has both). */
+async function remoteTreeSums(t: Target, paths: string[]): Promise<Map<string, string>> {
+  const out = await execOk(t, ['sh', '-c', 'find "$@" -type f -exec sha256sum {} +', 'sh', ...paths]);
+  const sums = new Map<string, string>();
+  for (const line of out.split('\n')) {
+    const m = /^([0-9a-f]{64})\s+\*?(.+)$/.exec(line);
+    if (m) sums.set(m[2]!, m[1]!);
+  }
+  return sums;
 }
 
 async function compareRedisDrill(o: BackupModuleOptions, m: BackupManifest, restoreDir: string, checks: string[], problems: string[]): Promise<void> {

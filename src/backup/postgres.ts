@@ -1,10 +1,10 @@
 // Class A: pg_dumpall inside the target (into a private temp dir there), pulled out and gzipped; restore
 // with psql; a normalised dump is the drill's fingerprint.
-import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipFileTo } from './archive.ts';
-import { execIn, execOk, remoteTempDir, removeRemoteDir, type Target } from './target.ts';
+import { execIn, execOk, pullVerified, remoteTempDir, removeRemoteDir, type Target } from './target.ts';
 
 export interface PgEndpoint {
   /** Host or unix socket dir; omitted: the target's default socket. */
@@ -22,8 +22,7 @@ export async function pgDumpallTo(t: Target, ep: PgEndpoint, localFile: string):
   const remote = await remoteTempDir(t);
   try {
     await execOk(t, ['pg_dumpall', ...pgConnArgs(ep), '--file', `${remote}/dumpall.sql`]);
-    await t.runtime.pullFile(t.container, `${remote}/dumpall.sql`, localFile);
-    chmodSync(localFile, 0o600);
+    await pullVerified(t, `${remote}/dumpall.sql`, localFile);
   } finally {
     await removeRemoteDir(t, remote);
   }

@@ -1,6 +1,8 @@
 // A backup source or restore destination: a Runtime plus the instance inside it. Helpers run argv in it,
 // make a private temp dir there and copy files out, whatever the runtime (host, incus, docker).
+import { chmodSync, statSync } from 'node:fs';
 import { BackupError } from './contract.ts';
+import { sha256File } from './hash.ts';
 import type { ExecResult, Runtime } from '../ports.ts';
 import type { RuntimeKind } from './types.ts';
 
@@ -49,5 +51,44 @@ export async function toolVersion(t: Target, argv: string[]): Promise<string> {
     return r.exitCode === 0 ? (r.stdout || r.stderr).trim().split('\n')[0] ?? '' : 'unknown';
   } catch {
     return 'unknown';
+  }
+}
+
+/** sha256 and size of one file where it lives (sha256sum + stat inside the target; busybox has both). */
+export async function remoteFileSum(t: Target, path: string): Promise<{ sha256: string; size: number }> {
+  const r = await execIn(t, ['sh', '-c', 'stat -c %s "$1" && sha256sum "$1"', 'sh', path]);
+  const [size, sum] = r.stdout.trim().split('\n');
+  const sha = /^([0-9a-f]{64})\s/.exec(sum ?? '')?.[1];
+  if (r.exitCode !== 0 || !sha || !/^\d+$/.test(size ?? '')) {
+    throw new BackupError(`cannot compute the sha256 of ${path} in ${describe(t)} (stat + sha256sum, exit ${r.exitCode}): ${(r.stderr || r.stdout).trim().split('\n').slice(-2).join(' ') || 'no output'}`);
+  }
+  return { sha256: sha, size: Number(size) };
+}
+
+/**
+ * pullFile, then 0600 at once (a runtime's copy keeps the source's mode; the staging dir is 0700 meanwhile),
+ * then the copy's sha256 compared with the source's, computed where the source lives (inside the instance).
+ * A copy that differs while the source stayed the same is refused, naming both sums (a truncating or
+ * corrupting copy). A source that changed during the copy is copied again (3 attempts); when `live()` says
+ * the last copy may still be used (a SQLite file with a writer: the online backup API re-reads it and
+ * integrity-checks the result) it is accepted with a note, else refused.
+ */
+export async function pullVerified(t: Target, remote: string, local: string, opts: { live?: () => boolean } = {}): Promise<{ sha256: string; note?: string }> {
+  for (let attempt = 1; ; attempt++) {
+    const before = await remoteFileSum(t, remote);
+    await t.runtime.pullFile(t.container, remote, local);
+    chmodSync(local, 0o600);
+    const got = { sha256: await sha256File(local), size: statSync(local).size };
+    if (got.sha256 === before.sha256) return { sha256: got.sha256 };
+    const after = await remoteFileSum(t, remote);
+    if (after.sha256 === before.sha256) {
+      throw new BackupError(
+        `${remote}: the copy from ${describe(t)} differs from the source, refusing to archive it: source sha256 ${before.sha256} (${before.size} bytes), copy sha256 ${got.sha256} (${got.size} bytes)`,
+      );
+    }
+    if (attempt >= 3) {
+      if (opts.live?.()) return { sha256: got.sha256, note: `${remote} changed during each of 3 copies (a live writer): the last copy was taken through the online backup API and integrity-checked` };
+      throw new BackupError(`${remote} changed during each of 3 copies from ${describe(t)} (sha256 ${before.sha256} before, ${after.sha256} after the last): stop its writer and back up again`);
+    }
   }
 }

@@ -7,6 +7,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { DockerRuntime, parseComposePs, type DockerRun } from '../../src/adapters/docker.ts';
 import { HostRuntime } from '../../src/adapters/host.ts';
 import { backupModule } from '../../src/backup/backup.ts';
@@ -46,6 +47,16 @@ const isExec = (prog: string, ...rest: string[]) => (args: string[]) => args[0] 
 function plumbing(pulled: Record<string, string>): [(args: string[]) => boolean, (args: string[]) => ExecResult][] {
   return [
     [isExec('mktemp'), () => ok(`${REMOTE}\n`)],
+    [
+      // stat + sha256sum of the source where it lives (backups compare their copy with it)
+      (a) => a[0] === 'exec' && execOf(a)[0] === 'sh' && (execOf(a)[2] ?? '').includes('sha256sum'),
+      (a) => {
+        const local = pulled[execOf(a).at(-1)!];
+        if (!local) return { exitCode: 1, stdout: '', stderr: `stat: can't stat '${execOf(a).at(-1)}': No such file or directory` };
+        const bytes = readFileSync(local);
+        return ok(`${bytes.length}\n${createHash('sha256').update(bytes).digest('hex')}  ${execOf(a).at(-1)}\n`);
+      },
+    ],
     [isExec('rm'), () => ok()],
     [
       (a) => a[0] === 'cp',
