@@ -1,6 +1,7 @@
 // Runtime over the `docker` CLI (the seed's platform runs its stateful modules in Docker). Every call is
 // one docker process with JSON output. `run` is injectable so the parsing is tested against recorded CLI
-// output: no Docker engine runs on the build machines.
+// output (test/unit/backup-cli-contracts.test.ts); the real-Docker lane (npm run test:docker) runs it
+// against a real dockerd.
 import { execa } from 'execa';
 import type { ExecOptions, ExecResult, Instance, Runtime } from '../ports.ts';
 
@@ -85,26 +86,39 @@ export class DockerRuntime implements Runtime {
     return docs[0] ?? null;
   }
 
-  /** Containers of one compose project (`docker compose -p PROJECT ps --all --format json`). */
-  async composePs(project: string): Promise<ComposePsRow[]> {
-    return parseComposePs(await this.ok(['compose', '-p', project, 'ps', '--all', '--format', 'json']));
+  /**
+   * Containers labelled as compose labels them (v1 and v2 alike: com.docker.compose.project / .service),
+   * one-off `compose run` containers left out. `docker ps --filter` needs no compose binary at all.
+   */
+  async composeContainers(service: string, project?: string): Promise<string[]> {
+    const filters = [`label=com.docker.compose.service=${service}`, ...(project ? [`label=com.docker.compose.project=${project}`] : [])].flatMap((f) => ['--filter', f]);
+    const out = await this.ok(['ps', '-a', ...filters, '--format', '{{.Names}}\t{{.Label "com.docker.compose.oneoff"}}']);
+    return out
+      .split('\n')
+      .map((l) => l.trim().split('\t'))
+      .filter(([name, oneoff]) => name && oneoff !== 'True')
+      .map(([name]) => name!);
   }
 
   /**
-   * Module → container: with a compose project, its service of that name; otherwise the compose service
-   * label across all projects; the container name as fallback (as the seed's helper does).
+   * Module → container: the compose service label (within the project when given), which compose v1, v2
+   * and later all set; with a project and no labelled container, `docker compose ps` of that project; the
+   * container name as the fallback (plain `docker run`, as the seed's helper does).
    */
   async resolveContainer(module: string, opts: { composeProject?: string } = {}): Promise<string> {
+    const one = (names: string[], where: string): string | undefined => {
+      if (names.length > 1) throw new DockerError(`compose service "${module}"${where} has ${names.length} containers (${names.join(', ')}): pass --container NAME`);
+      return names[0];
+    };
+    const byLabel = one(await this.composeContainers(module, opts.composeProject), opts.composeProject ? ` in project ${opts.composeProject}` : '');
+    if (byLabel) return byLabel;
     if (opts.composeProject) {
-      const rows = (await this.composePs(opts.composeProject)).filter((r) => r.Service === module);
-      if (rows.length > 1) throw new DockerError(`compose service "${module}" in project ${opts.composeProject} has ${rows.length} containers (${rows.map((r) => r.Name).join(', ')}): pass --container NAME`);
-      if (rows[0]) return rows[0].Name;
+      const r = await this.run(['compose', '-p', opts.composeProject, 'ps', '--all', '--format', 'json']);
+      const byPs = r.exitCode === 0 ? one(parseComposePs(r.stdout).filter((row) => row.Service === module).map((row) => row.Name), ` in project ${opts.composeProject}`) : undefined;
+      if (byPs) return byPs;
     }
-    const byService = (await this.ok(['ps', '-a', '--filter', `label=com.docker.compose.service=${module}`, '--format', '{{.Names}}'])).split('\n').map((s) => s.trim()).filter(Boolean);
-    if (byService.length > 1) throw new DockerError(`compose service "${module}" has ${byService.length} containers (${byService.join(', ')}): pass --container NAME`);
-    if (byService[0]) return byService[0];
     if (await this.inspect(module)) return module;
-    throw new DockerError(`no container for module "${module}": neither a compose service label nor a container name matches (docker ps -a)`);
+    throw new DockerError(`no container for module "${module}": neither a compose service label${opts.composeProject ? ` in project ${opts.composeProject}` : ''} nor a container name matches (docker ps -a)`);
   }
 
   async mounts(name: string): Promise<DockerMount[]> {

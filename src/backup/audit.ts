@@ -1,4 +1,5 @@
-// Audit of stateful modules: class, mounts, data size, last backup, last successful drill, readiness.
+// Audit of stateful modules: class, mounts, data size, last backup, last successful drill, readiness. For
+// modules that run in Docker, the container, its mounts and their sizes come from the daemon.
 import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { resolveClass, type ClassMapping } from './class-map.ts';
@@ -7,23 +8,47 @@ import { readDrills } from './drill.ts';
 import { treeSize } from './hash.ts';
 import { listManifests, manifestBytes } from './manifest.ts';
 import type { ModuleInfo } from './module-yaml.ts';
+import type { DockerRuntime } from '../adapters/docker.ts';
 import type { BackupClass } from './types.ts';
 
 export type Readiness = 'restore proven' | 'backup proven' | 'neither';
+
+/** One mount of a module's container, as `docker inspect` reports it, with its size. */
+export interface RuntimeMount {
+  type: string;
+  /** Volume name (type volume), else null. */
+  name: string | null;
+  source: string;
+  destination: string;
+  /** Bytes; null when unknown. */
+  bytes: number | null;
+  /** Where the size comes from: `docker system df` (volumes), `du` (bind sources read here). */
+  sizeFrom: 'docker system df' | 'du' | null;
+}
+
+/** What the runtime says about one module: its container and mounts (docker), or why it could not say. */
+export interface RuntimeFacts {
+  runtime: string;
+  container?: string;
+  mounts?: RuntimeMount[];
+  error?: string;
+}
 
 export interface AuditRow {
   module: string;
   class: BackupClass;
   classSource: string;
+  /** spec.mounts, or the container's mount destinations when the runtime reported them. */
   mounts: string[];
-  /** Bytes under the mounts readable here; null when none are (e.g. inside a remote container). */
+  /** Bytes under the mounts readable here, or the runtime's sizes; null when unknown. */
   dataBytes: number | null;
+  runtime?: RuntimeFacts;
   lastBackup: { created: string; bytes: number; manifest: string; intact: boolean } | null;
   lastDrill: { started: string; manifest: string } | null;
   readiness: Readiness;
 }
 
-export function auditModules(modules: ModuleInfo[], backupDir: string, mapping?: ClassMapping): AuditRow[] {
+export function auditModules(modules: ModuleInfo[], backupDir: string, mapping?: ClassMapping, facts: Map<string, RuntimeFacts> = new Map()): AuditRow[] {
   const manifests = listManifests(backupDir);
   const drills = readDrills(backupDir);
   return modules
@@ -34,17 +59,50 @@ export function auditModules(modules: ModuleInfo[], backupDir: string, mapping?:
       const last = manifests.filter((x) => x.manifest.module === m.name).at(-1);
       const drill = drills.filter((d) => d.module === m.name && d.ok).at(-1);
       const intact = last ? last.manifest.files.every((f) => statSync(join(dirname(last.path), basename(f.name)), { throwIfNoEntry: false })?.size === f.size) : false;
+      const rt = facts.get(m.name);
+      const rtBytes = rt?.mounts?.length && rt.mounts.every((x) => x.bytes !== null) ? rt.mounts.reduce((n, x) => n + x.bytes!, 0) : null;
       return {
         module: m.name,
         class: cls,
         classSource: source,
-        mounts: m.mounts,
-        dataBytes: readable.length ? treeSize(readable) : null,
+        mounts: rt?.mounts && !m.mounts.length ? rt.mounts.map((x) => x.destination) : m.mounts,
+        dataBytes: readable.length ? treeSize(readable) : rtBytes,
+        ...(rt ? { runtime: rt } : {}),
         lastBackup: last ? { created: last.manifest.created, bytes: manifestBytes(last.manifest), manifest: basename(last.path), intact } : null,
         lastDrill: drill ? { started: drill.started, manifest: drill.manifest } : null,
         readiness: drill ? 'restore proven' : last && intact ? 'backup proven' : 'neither',
       } satisfies AuditRow;
     });
+}
+
+/**
+ * Docker facts for the stateful modules that run in Docker: the container (compose labels, then name), its
+ * mounts from `docker inspect`, volume sizes from `docker system df -v`, bind sources measured here. A
+ * module whose container cannot be found gets an error instead (the audit still lists it).
+ */
+export async function dockerAuditFacts(modules: ModuleInfo[], docker: DockerRuntime, opts: { composeProject?: string } = {}): Promise<Map<string, RuntimeFacts>> {
+  const out = new Map<string, RuntimeFacts>();
+  let sizes: Map<string, number> | undefined;
+  for (const m of modules.filter((x) => x.stateful)) {
+    try {
+      const container = await docker.resolveContainer(m.container ?? m.name, opts);
+      const mounts: RuntimeMount[] = [];
+      for (const mt of await docker.mounts(container)) {
+        if (mt.type === 'volume' && mt.name) {
+          sizes ??= await docker.volumeSizes();
+          const bytes = sizes.get(mt.name);
+          mounts.push({ ...mt, bytes: bytes ?? null, sizeFrom: bytes === undefined ? null : 'docker system df' });
+        } else {
+          const here = mt.source && existsSync(mt.source);
+          mounts.push({ ...mt, bytes: here ? treeSize([mt.source]) : null, sizeFrom: here ? 'du' : null });
+        }
+      }
+      out.set(m.name, { runtime: 'docker', container, mounts: mounts.map(({ type, name, source, destination, bytes, sizeFrom }) => ({ type, name, source, destination, bytes, sizeFrom })) });
+    } catch (err) {
+      out.set(m.name, { runtime: 'docker', error: (err as Error).message });
+    }
+  }
+  return out;
 }
 
 export const AUDIT_COLUMNS = ['name', 'module', 'class', 'mounts', 'size', 'backup', 'drill', 'readiness'] as const;

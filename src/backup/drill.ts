@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { backupModule, type BackupModuleOptions } from './backup.ts';
 import { compareEntries, entriesUnder, sha256File } from './hash.ts';
-import { verifyBackup } from './manifest.ts';
+import { readManifest, verifyBackup } from './manifest.ts';
 import { firstDumpDifference, pgFingerprint, pgRestore } from './postgres.ts';
 import { compareRedis, redisFingerprint } from './redis.ts';
 import { restoreBackup } from './restore.ts';
@@ -15,7 +15,7 @@ import { isSqliteFile, sqliteFingerprint, sqliteIntegrity, sqliteOnlineBackup } 
 import { describe, execIn, execOk, pullVerified, remoteFileSum, type Target } from './target.ts';
 import { BackupError } from './contract.ts';
 import { HostRuntime } from '../adapters/host.ts';
-import type { BackupClass, BackupManifest } from './types.ts';
+import type { ArchiveEntry, BackupClass, BackupManifest } from './types.ts';
 
 export const DRILLS_FILE = 'drills.jsonl';
 
@@ -34,18 +34,27 @@ export interface DrillRecord {
 const hostTarget = (): Target => ({ runtime: new HostRuntime(), kind: 'host', container: 'host' });
 const members = (paths: string[]) => paths.map((p) => p.replace(/^\/+/, ''));
 
-export async function runDrill(o: BackupModuleOptions): Promise<DrillRecord> {
+/**
+ * Backs up (or takes `existing`, a manifest made earlier), restores into a scratch target, compares with the
+ * original and records the result. A backup that fails, or an archive that fails verification (truncated,
+ * tampered), is a failed drill.
+ */
+export async function runDrill(o: BackupModuleOptions, existing?: string): Promise<DrillRecord> {
   const startedAt = new Date();
   const checks: string[] = [];
   const problems: string[] = [];
-  let made: Awaited<ReturnType<typeof backupModule>>;
+  let made: { manifestPath: string; manifest: BackupManifest };
   try {
-    made = await backupModule(o);
+    if (existing) {
+      const manifest = readManifest(existing);
+      if (manifest.module !== o.module) throw new BackupError(`${existing} is a backup of ${manifest.module}, not of ${o.module}`, 2);
+      made = { manifestPath: existing, manifest };
+    } else made = await backupModule(o);
   } catch (err) {
     // bad input (exit 2) wrote nothing and proves nothing; a backup that failed is a failed drill, recorded
     if (err instanceof BackupError && err.exitCode === 2) throw err;
     const record: DrillRecord = { module: o.module, class: o.cls, manifest: '', ok: false, checks: ['backup'], problems: [`backup failed: ${(err as Error).message}`], started: startedAt.toISOString(), durationMs: Date.now() - startedAt.getTime() };
-    recordDrill(o.dir, record);
+    recordDrill(existing ? dirname(existing) : o.dir, record);
     return record;
   }
   const { manifestPath, manifest } = made;
@@ -103,7 +112,7 @@ async function compare(o: BackupModuleOptions, manifestPath: string, m: BackupMa
   checks.push(`restored file list + sha256 == archive manifest (${(file.entries ?? []).length} entries)`);
   problems.push(...compareEntries(file.entries ?? [], restoredEntries));
   const local = o.pathsOnHost ?? o.target.kind === 'host';
-  if (m.class === 'B') return compareRedisDrill(o, m, restoreDir, checks, problems);
+  if (m.class === 'B') return compareRedisDrill(o, m, restoreDir, restoredEntries, checks, problems);
   if (m.class === 'S') {
     for (const p of paths) {
       const restored = join(restoreDir, p);
@@ -160,16 +169,22 @@ async function remoteTreeSums(t: Target, paths: string[]): Promise<Map<string, s
   return sums;
 }
 
-async function compareRedisDrill(o: BackupModuleOptions, m: BackupManifest, restoreDir: string, checks: string[], problems: string[]): Promise<void> {
+async function compareRedisDrill(o: BackupModuleOptions, m: BackupManifest, restoreDir: string, restoredEntries: ArchiveEntry[], checks: string[], problems: string[]): Promise<void> {
   const detail = m.source.detail;
   if (!detail?.dir || !detail.dbfilename) {
     problems.push('the manifest does not say where the RDB file is (CONFIG GET dir failed at backup time): key comparison skipped');
     return;
   }
-  const dataDir = join(restoreDir, detail.dir);
+  // the archive holds the data dir under the path it was read from: CONFIG GET dir inside the instance, or
+  // the mount's source on this machine (docker volumes) — then the one restored file of that name
+  let dataDir = join(restoreDir, detail.dir);
   if (!existsSync(join(dataDir, detail.dbfilename))) {
-    problems.push(`restored data dir has no ${detail.dbfilename}`);
-    return;
+    const found = restoredEntries.filter((e) => e.type === 'file' && basename(e.path) === detail.dbfilename);
+    if (found.length !== 1) {
+      problems.push(found.length ? `restored data has ${found.length} files named ${detail.dbfilename}: ${found.map((e) => e.path).join(', ')}` : `restored data dir has no ${detail.dbfilename}`);
+      return;
+    }
+    dataDir = join(restoreDir, dirname(found[0]!.path));
   }
   const scratch = await startScratchRedis({ dir: dataDir, dbfilename: detail.dbfilename });
   try {

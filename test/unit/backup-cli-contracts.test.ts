@@ -114,20 +114,24 @@ test('docker compose ps --format json: JSON Lines and the older array form give 
     [(a) => a[0] === 'inspect', () => JSON.parse(fixture('docker-inspect-missing.json')) as ExecResult],
   ]);
   const d = new DockerRuntime(run);
+  // no labelled container (a compose that labels differently): the project's `compose ps` names it
   assert.equal(await d.resolveContainer('honcho-redis', { composeProject: 'honcho' }), 'honcho-honcho-redis-1');
-  assert.deepEqual(calls[0]!.args, ['compose', '-p', 'honcho', 'ps', '--all', '--format', 'json']);
-  await assert.rejects(d.resolveContainer('karakeep', { composeProject: 'honcho' }), /no container for module "karakeep": neither a compose service label nor a container name matches/);
+  assert.deepEqual(calls[0]!.args.slice(0, 6), ['ps', '-a', '--filter', 'label=com.docker.compose.service=honcho-redis', '--filter', 'label=com.docker.compose.project=honcho']);
+  assert.deepEqual(calls[1]!.args, ['compose', '-p', 'honcho', 'ps', '--all', '--format', 'json']);
+  await assert.rejects(d.resolveContainer('karakeep', { composeProject: 'honcho' }), /no container for module "karakeep": neither a compose service label in project honcho nor a container name matches/);
 });
 
 test('docker ps label lookup first, container name as fallback; two containers for one service are refused', async () => {
   const { run } = fakeDocker([
     [(a) => a[0] === 'ps' && a.includes('label=com.docker.compose.service=uptime-kuma'), () => ok('platform-uptime-kuma-1\n')],
-    [(a) => a[0] === 'ps' && a.includes('label=com.docker.compose.service=synapse'), () => ok('synapse-1\nsynapse-2\n')],
+    [(a) => a[0] === 'ps' && a.includes('label=com.docker.compose.service=synapse'), () => ok('synapse-1\t\nsynapse-2\tFalse\n')],
+    [(a) => a[0] === 'ps' && a.includes('label=com.docker.compose.service=backup-job'), () => ok('platform-backup-job-run-1a2b3c\tTrue\nplatform-backup-job-1\tFalse\n')],
     [(a) => a[0] === 'ps', () => ok('')],
     [(a) => a[0] === 'inspect' && a.at(-1) === 'honcho-postgres', () => ok(fixture('docker-inspect-honcho-postgres.json'))],
   ]);
   const d = new DockerRuntime(run);
   assert.equal(await d.resolveContainer('uptime-kuma'), 'platform-uptime-kuma-1');
+  assert.equal(await d.resolveContainer('backup-job'), 'platform-backup-job-1', 'a one-off `compose run` container is not the service');
   assert.equal(await d.resolveContainer('honcho-postgres'), 'honcho-postgres');
   await assert.rejects(d.resolveContainer('synapse'), /has 2 containers \(synapse-1, synapse-2\): pass --container NAME/);
 });
