@@ -127,9 +127,12 @@ export class DockerRuntime implements Runtime {
     return (doc.Mounts ?? []).map((m) => ({ type: m.Type ?? 'unknown', name: m.Name ?? null, source: m.Source ?? '', destination: m.Destination ?? '', rw: m.RW ?? true }));
   }
 
-  /** Volume name → bytes, from `docker system df -v --format json`. */
+  /**
+   * Volume name → bytes, from `docker system df -v --format '{{json .}}'` (the `json` keyword is docker ≥ 23;
+   * Debian's docker.io 20.10 client prints the word "json" for it, the template works on both).
+   */
   async volumeSizes(): Promise<Map<string, number>> {
-    const doc = JSON.parse(await this.ok(['system', 'df', '-v', '--format', 'json'], { timeoutMs: 120_000 })) as { Volumes?: { Name?: string; Size?: string }[] };
+    const doc = JSON.parse(await this.ok(['system', 'df', '-v', '--format', '{{json .}}'], { timeoutMs: 120_000 })) as { Volumes?: { Name?: string; Size?: string }[] };
     const out = new Map<string, number>();
     for (const v of doc.Volumes ?? []) {
       const size = v.Size ? parseDockerSize(v.Size) : null;

@@ -12,7 +12,7 @@ import { loadModules } from '../backup/module-yaml.ts';
 export const help = `Usage: cutover audit [--modules DIR] [--runtime docker] [--dir D] [--mapping FILE] [--sort COL] [--json]
 
 Lists the stateful modules (DIR/<module>/module.yaml with spec.runtime.statefulness: stateful), their
-backup class, mounts (spec.mounts; for Docker modules the container's mounts from docker inspect) and
+backup class, mounts (spec.mounts; with --runtime docker the container's mounts from docker inspect) and
 current data size (mounts readable here; Docker volumes from docker system df -v), last
 backup and its size, last successful drill (the date cutover drill recorded in drills.jsonl in the
 backup dir), and readiness: restore proven (a drill passed), backup proven (a backup with all its
@@ -21,9 +21,10 @@ files), or neither. The table fits 80 columns; --json has every field in full.
 Options:
   --modules DIR   module tree (default ./modules)
   --runtime docker
-                  read every stateful module's container from Docker (default: modules whose
-                  spec.runtime.kind is docker); the container is found by its compose labels
-                  (com.docker.compose.service, any compose version), then by name
+                  read the containers from Docker (stateful modules whose spec.runtime.kind is
+                  docker or unset): mounts from docker inspect, volume sizes from docker system
+                  df -v; a container is found by its compose labels (com.docker.compose.service,
+                  any compose version), then by name
   --compose-project P
                   docker: only containers of this compose project
   --dir D         backup directory (default ${DEFAULT_BACKUP_DIR}, or $CUTOVER_BACKUP_DIR)
@@ -48,7 +49,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   try {
     const modules = loadModules(resolve(io.cwd, values.modules ?? 'modules'));
     const mapping = values.mapping ? loadClassMapping(resolve(io.cwd, values.mapping)) : undefined;
-    const inDocker = modules.filter((m) => m.stateful && (values.runtime === 'docker' || m.runtime === 'docker'));
+    const inDocker = values.runtime === 'docker' ? modules.filter((m) => m.stateful && (m.runtime ?? 'docker') === 'docker') : [];
     const facts = inDocker.length ? await dockerAuditFacts(inDocker, new DockerRuntime(), { composeProject: values['compose-project'] }) : undefined;
     const rows = sortAudit(auditModules(modules, backupDir(values, io), mapping, facts), col);
     if (values.json) io.stdout.write(JSON.stringify({ modules: rows }, null, 2) + '\n');

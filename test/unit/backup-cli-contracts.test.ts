@@ -136,10 +136,10 @@ test('docker ps label lookup first, container name as fallback; two containers f
   await assert.rejects(d.resolveContainer('synapse'), /has 2 containers \(synapse-1, synapse-2\): pass --container NAME/);
 });
 
-test('docker system df -v --format json: volume sizes in bytes (decimal go-units), N/A skipped', async () => {
+test('docker system df -v --format {{json .}}: volume sizes in bytes (decimal go-units), N/A skipped', async () => {
   const { run, calls } = fakeDocker([[(a) => a[0] === 'system', () => ok(fixture('docker-system-df-v.json'))]]);
   const sizes = await new DockerRuntime(run).volumeSizes();
-  assert.deepEqual(calls[0]!.args, ['system', 'df', '-v', '--format', 'json']);
+  assert.deepEqual(calls[0]!.args, ['system', 'df', '-v', '--format', '{{json .}}']);
   assert.deepEqual([...sizes], [
     ['honcho_pgdata', 44_520_000],
     ['honcho_redis', 512_000],
