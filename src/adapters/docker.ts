@@ -124,7 +124,10 @@ export class DockerRuntime implements Runtime {
   async mounts(name: string): Promise<DockerMount[]> {
     const doc = await this.inspect(name);
     if (!doc) throw new DockerError(`no such container: ${name}`);
-    return (doc.Mounts ?? []).map((m) => ({ type: m.Type ?? 'unknown', name: m.Name ?? null, source: m.Source ?? '', destination: m.Destination ?? '', rw: m.RW ?? true }));
+    // the daemon keeps mounts in a map: its order changes from one inspect to the next
+    return (doc.Mounts ?? [])
+      .map((m) => ({ type: m.Type ?? 'unknown', name: m.Name ?? null, source: m.Source ?? '', destination: m.Destination ?? '', rw: m.RW ?? true }))
+      .sort((a, b) => a.destination.localeCompare(b.destination));
   }
 
   /**

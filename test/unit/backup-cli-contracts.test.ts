@@ -85,9 +85,10 @@ test('docker inspect: mounts as recorded (volume with its name, read-only bind),
     [(a) => a[0] === 'inspect', () => JSON.parse(fixture('docker-inspect-missing.json')) as ExecResult],
   ]);
   const d = new DockerRuntime(run);
+  // sorted by destination (the daemon's own order changes between calls)
   assert.deepEqual(await d.mounts('honcho-postgres'), [
-    { type: 'volume', name: 'honcho_pgdata', source: '/var/lib/docker/volumes/honcho_pgdata/_data', destination: '/var/lib/postgresql/data', rw: true },
     { type: 'bind', name: null, source: '/opt/platform/honcho/initdb', destination: '/docker-entrypoint-initdb.d', rw: false },
+    { type: 'volume', name: 'honcho_pgdata', source: '/var/lib/docker/volumes/honcho_pgdata/_data', destination: '/var/lib/postgresql/data', rw: true },
   ]);
   const inst = await d.get('honcho-postgres');
   assert.equal(inst?.name, 'honcho-postgres');
