@@ -5,14 +5,16 @@ import { STATE_GLYPH } from '../engine/types.ts';
 import { openJournal, leaseHolder, type Journal, type RunRecord, type StepRecord } from '../journal/index.ts';
 import { stateDirFor } from '../journal/locate.ts';
 import { humanDuration, utcTime } from '../report/format.ts';
+import { verificationsCommand, verificationsHelp } from './journal-verifications.ts';
 
-export const help = `Usage: cutover journal RUNBOOK [--run ID] [--json] [--state DIR]
+export const help = `Usage: cutover journal RUNBOOK [--run ID | --verifications] [--json] [--state DIR]
 
 History of the runbook's runs (who, when, mode, outcome, outage), or with --run one run's steps with
 their times, results, attempts and durations. Reads the journal only; never needs the driver lock.
 
 Options:
   --run ID       show one run's steps (default: the list of runs)
+${verificationsHelp}
   --json         one JSON document on stdout
   --state DIR    the state directory holding journal.sqlite (default: the runbook's state_dir, or
                  \${XDG_STATE_HOME:-~/.local/state}/cutover/<runbook name>)
@@ -21,9 +23,10 @@ Exit codes: 0 ok, 2 no journal, unknown run or bad arguments.
 `;
 
 export async function run(argv: string[], io: CliIO): Promise<number> {
-  const { values, positionals } = parseCommandArgs('journal', argv, { json: { type: 'boolean' }, run: { type: 'string' }, state: { type: 'string' } }, { positionals: [1, 1] });
+  const { values, positionals } = parseCommandArgs('journal', argv, { json: { type: 'boolean' }, run: { type: 'string' }, state: { type: 'string' }, verifications: { type: 'boolean' } }, { positionals: [1, 1] });
   const journal = openForReading(positionals[0]!, values.state, io);
   try {
+    if (values.verifications) return verificationsCommand(journal, Boolean(values.json), io);
     if (values.run === undefined) {
       const runs = journal.runs();
       const lease = leaseHolder(journal);

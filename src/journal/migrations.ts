@@ -81,6 +81,45 @@ export const MIGRATIONS: readonly string[] = [
     heartbeat_at INTEGER NOT NULL
   );
   `,
+  // v2: the verification history (issue 21): one row per scheduled/recorded `cutover verify` run, with
+  // per-check and per-token rows (src/journal/verifications.ts).
+  `
+  CREATE TABLE verifications (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    runbook_name TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    duration_ms INTEGER NOT NULL,
+    interval_ms INTEGER NOT NULL,
+    ok INTEGER,
+    error TEXT,
+    phase TEXT,
+    criteria TEXT NOT NULL,
+    restarts TEXT,
+    host TEXT NOT NULL,
+    pid INTEGER NOT NULL
+  );
+  CREATE INDEX verifications_at ON verifications(runbook_name, at);
+  CREATE TABLE verification_checks (
+    verification_id INTEGER NOT NULL REFERENCES verifications(id),
+    identity TEXT NOT NULL,
+    check_name TEXT NOT NULL,
+    vantage TEXT NOT NULL,
+    ok INTEGER,
+    status INTEGER,
+    latency_ms INTEGER,
+    said TEXT NOT NULL
+  );
+  CREATE INDEX verification_checks_run ON verification_checks(verification_id);
+  CREATE TABLE verification_tokens (
+    verification_id INTEGER NOT NULL REFERENCES verifications(id),
+    identity TEXT NOT NULL,
+    device TEXT NOT NULL,
+    ok INTEGER,
+    last_seen_at TEXT,
+    said TEXT NOT NULL
+  );
+  CREATE INDEX verification_tokens_run ON verification_tokens(verification_id);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
