@@ -66,7 +66,9 @@ export function observe(criteria: readonly Criterion[], s: SnapshotResult): Pick
   // back (a proxy dial no longer known as the target's) is no finding about the service, so no verdict.
   const unreachable = s.containers.error !== undefined;
   const ok = unreachable ? null : oks.some((o) => o === false) ? false : oks.some((o) => o === null) ? null : true;
-  const errors = [...new Set([s.containers, s.upstreams, s.smoke, s.tokens].filter((p) => p.error).map((p) => `${p.panel}: ${p.error}`))];
+  const byError = new Map<string, string[]>();
+  for (const p of [s.containers, s.upstreams, s.smoke, s.tokens]) if (p.error) byError.set(p.error, [...(byError.get(p.error) ?? []), p.panel]);
+  const errors = [...byError].map(([error, panels]) => `${panels.join(', ')}: ${error}`);
   const unknown = criteria.filter((c) => c.ok === null).map((c) => `${c.id}: ${c.actual}`);
   return {
     ok,
@@ -327,7 +329,8 @@ export const CELL_GLYPH: Record<Cell, string> = { green: '✓', red: '✗', unkn
 export function percent(ratio: number | null): string {
   if (ratio === null) return 'n/a';
   const p = ratio * 100;
-  return `${p >= 99.95 || p === 0 ? p.toFixed(0) : p.toFixed(1)}%`;
+  const whole = Math.abs(p - Math.round(p)) < 0.05 && !(p > 99 && p < 100);
+  return `${whole ? Math.round(p) : Math.floor(p * 10) / 10}%`;
 }
 
 /** "42 runs (40 green, 1 red, 1 cannot check), coverage 97.5%, green 97.6%, 1 red period". */
@@ -342,7 +345,8 @@ export function describeRedPeriod(p: RedPeriod): string {
   const t = (ms: number) => new Date(ms).toISOString().slice(11, 19) + 'Z';
   const day = new Date(p.firstSeen).toISOString().slice(0, 10);
   const end = p.clearedAt === null ? 'still red' : `cleared ${t(p.clearedAt)}`;
-  return `${p.identity} ${p.check} ${day} ${t(p.firstSeen)}–${t(p.lastSeen)} (${p.runs} run${p.runs === 1 ? '' : 's'}, ${end}): ${p.said}`;
+  const last = p.lastSaid !== p.said ? `; last: ${p.lastSaid}` : '';
+  return `${p.identity} ${p.check} ${day} ${t(p.firstSeen)}–${t(p.lastSeen)} (${p.runs} run${p.runs === 1 ? '' : 's'}, ${end}): ${p.said}${last}`;
 }
 
 /** One text row per identity: "arne    ✓✓✗✗✓?✓", the newest cells that fit in `width`. */
@@ -354,4 +358,24 @@ export function renderStrips(rows: readonly StripRow[], width = 80): string[] {
     const cut = r.cells.length > room ? '…' : ' ';
     return `${r.identity.slice(0, label).padEnd(label)} ${cut}${cells}`;
   });
+}
+
+/** The figures the gate decided on, as journaled with its step (and quoted by the report). */
+export interface GateHistoryRecord {
+  line: string;
+  runs: HistorySummary['runs'];
+  coverage: number;
+  greenShare: number | null;
+  redPeriods: { identity: string; check: string; firstSeen: number; lastSeen: number; clearedAt: number | null; said: string }[];
+  restarts: number | null;
+  minCoverage: number | null;
+  maxRed: number | null;
+  shortfalls: string[];
+}
+
+/** For the report: "42 runs (…), coverage 97.5% (minimum 90%), 0 red periods (at most 0)". */
+export function describeGateHistory(g: GateHistoryRecord): string {
+  const mins = [g.minCoverage !== null ? `min_coverage ${percent(g.minCoverage)}` : null, g.maxRed !== null ? `max_red ${g.maxRed}` : null].filter(Boolean).join(', ');
+  const restarts = g.restarts === null ? '' : `, ${g.restarts} unexpected daemon restart${g.restarts === 1 ? '' : 's'} in the log`;
+  return `${g.line}${restarts}${mins ? `; required: ${mins}` : ''}`;
 }

@@ -5,7 +5,8 @@ import { focusLines, panelColumns, panelSummaries } from './components/panels/in
 import { footerLine } from './components/footer.ts';
 import { headerLine } from './components/header.ts';
 import { isScrollOverlay, overlayContent, overlayTitle, prompt, scrolled } from './components/overlays.ts';
-import { paneLines, paneTitle } from './components/output-pane.ts';
+import { paneTitle } from './components/output-pane.ts';
+import { paneWithHistory } from './components/history-strip.ts';
 import { runbookLines } from './components/runbook-list.ts';
 import { COMPACT_MIN, computeLayout, type Layout } from './layout.ts';
 import { nextStepIndex, selectedStep } from './state/selectors.ts';
@@ -55,7 +56,7 @@ function body(state: CockpitState, L: Layout, ups: number[]): Line[] {
   const cols = hcat(
     [
       { lines: runbookLines(state, L.listWidth, L.bodyRows), width: L.listWidth },
-      { lines: paneLines(state, L.bodyRows, L.paneWidth), width: L.paneWidth },
+      { lines: paneWithHistory(state, L.bodyRows, L.paneWidth), width: L.paneWidth },
     ],
     L.bodyRows,
     V,

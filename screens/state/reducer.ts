@@ -291,6 +291,8 @@ export function reduce(state: CockpitState, action: Action): Reduction {
       return none({ ...state, message: { text: action.text, level: action.level ?? 'info' } });
     case 'viewport':
       return none({ ...state, viewport: { columns: action.columns, rows: action.rows } });
+    case 'history':
+      return none({ ...state, history: action.view });
   }
 }
 

@@ -2,6 +2,7 @@
 // asks the driver to carry out. Pure data: no I/O, no React.
 import type { PanelName, Snapshot } from '../../checks/types.ts';
 import type { ResolvedStep, StepState } from '../../src/engine/types.ts';
+import type { HistoryStripView } from '../components/history-strip.ts';
 
 export interface StepView {
   step: ResolvedStep;
@@ -60,6 +61,8 @@ export interface CockpitState {
   readOnly: boolean;
   viewport: { columns: number; rows: number };
   message: { text: string; level: 'info' | 'warn' | 'error' } | null;
+  /** The verification history strip (watch, after the cutover); absent until a history is found. */
+  history?: HistoryStripView | null;
 }
 
 /** What the operator asked for, decoded from a key by the keymap. */
@@ -96,7 +99,8 @@ export type DriverEvent =
   | { type: 'tick'; now: number }
   | { type: 'outage'; openedAt?: number | null; closedAt?: number | null; budgetMs?: number }
   | { type: 'driver'; name: string; lock: LockState; detail?: string }
-  | { type: 'message'; text: string; level?: 'info' | 'warn' | 'error' };
+  | { type: 'message'; text: string; level?: 'info' | 'warn' | 'error' }
+  | { type: 'history'; view: HistoryStripView | null };
 
 /** From the terminal: its size decides page sizes for scrolling. */
 export type ViewportEvent = { type: 'viewport'; columns: number; rows: number };

@@ -9,6 +9,8 @@ import { defaultStateDir } from '../paths.ts';
 import { isDecommissionRun } from '../report/data.ts';
 import type { DecommissionInputs } from './types.ts';
 import type { CutoverEnd } from './stability.ts';
+import { verificationRuns, verifiedRunbooks } from '../journal/verifications.ts';
+import { summarizeHistory, type HistorySummary, type VerificationRun } from '../../checks/history.ts';
 
 /** "2026-05-10T00:45Z", "2026-05-10 00:45:51Z", "2026-05-10" (midnight UTC); no zone = UTC. */
 export function parseCutoverAt(text: string): number {
@@ -77,11 +79,57 @@ export function decommissionInputs(o: DecommissionOptions): DecommissionInputs {
     cutoverEnd: async (since) => findCutoverEnd(o, since),
     ...(o.waiver ? { waiver: o.waiver } : {}),
     ...(o.acknowledgeLogs !== undefined ? { acknowledgeLogs: o.acknowledgeLogs } : {}),
+    verificationHistory: async (since, from, to) => verificationHistoryOf(o, since, from, to),
     recordWaiver: (w) => {
       if (!o.journal) throw new Error('no journal to record the waiver in');
       o.journal.recordWaiver({ runId: o.runId, gate: w.gate, who: w.who, reason: w.reason, at: w.at });
     },
   };
+}
+
+/** The verification history of runbook `since` (else the one other verified runbook) in the driver's journal, or in `since`'s own. */
+export function verificationHistoryOf(o: CutoverEndLookup, since: string | undefined, from: number, to: number): HistorySummary | null {
+  const read = (j: Journal) => {
+    const name = since ?? verifiedRunbooks(j).filter((n) => n !== o.self)[0];
+    return name === undefined ? null : verificationRuns(j, { runbook: name, from });
+  };
+  let runs = o.journal ? read(o.journal) : null;
+  if (!runs?.length && since) {
+    let dir: string | null = null;
+    try {
+      dir = defaultStateDir(o.env, since);
+    } catch {
+      dir = null;
+    }
+    if (dir && o.journal?.file !== join(dir, JOURNAL_FILE) && existsSync(join(dir, JOURNAL_FILE))) {
+      const other = openJournal({ stateDir: dir, readonly: true });
+      try {
+        runs = read(other);
+      } finally {
+        other.close();
+      }
+    }
+  }
+  return runs === null && !o.journal ? null : summarizeHistory(runs ?? [], { from, to });
+}
+
+export interface VerificationHistory {
+  runbook: string | null;
+  /** Where the window starts: the recorded end of the cutover, else the first run. */
+  window: { from: number; to: number; source: string };
+  runs: VerificationRun[];
+  summary: HistorySummary;
+}
+
+/** The history of the verified runbook in this journal, from its cutover's end (or its first run) to `now`. */
+export function loadHistory(j: Journal, now = Date.now(), runbook?: string): VerificationHistory {
+  const names = verifiedRunbooks(j);
+  const name = runbook ?? (names.length === 1 ? names[0]! : (verificationRuns(j).pop()?.runbook ?? null));
+  const runs = name === null ? [] : verificationRuns(j, { runbook: name });
+  const cut = name === null ? null : cutoverRun(j, name, '');
+  const from = cut ? cut.endedAt! : (runs[0]?.at ?? now);
+  const source = cut ? `the end of cutover run #${cut.id}` : runs.length ? 'the first verification run (no recorded cutover end)' : 'now';
+  return { runbook: name, window: { from, to: now, source }, runs, summary: summarizeHistory(runs, { from, to: now }) };
 }
 
 /** Containers a succeeded container.delete of a decommission run removed, per the journal (for verify). */

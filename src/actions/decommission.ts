@@ -1,11 +1,12 @@
 // Executors of the decommission (seed 000): gate.stability (not before cutover end + window, unless a
 // waiver with a reason is given and journaled) and logs.review (the new container's daemon logs for the
 // window: restarts, panics, per-identity errors; anything found needs the operator's acknowledgement).
-import type { ActionContext, ActionExecutor } from './types.ts';
+import type { ActionContext, ActionExecutor, DecommissionInputs } from './types.ts';
 import { ActionError } from './types.ts';
 import { str } from './params.ts';
 import { parseDuration } from '../engine/duration.ts';
-import { decideStabilityGate } from './stability.ts';
+import { decideStabilityGate, gateHistoryRecord, parseMinimums, type GateHistoryRecord, type StabilityMinimums } from './stability.ts';
+import { describeRedPeriod, historyLine, renderStrips, summarizeHistory } from '../../checks/history.ts';
 import { reviewLogs, type LogSourceDecl } from '../../checks/logs.ts';
 import { renderSummary, summaryLine } from '../../checks/logs-summary.ts';
 import type { StabilityGate } from '../journal/events.ts';
@@ -16,6 +17,22 @@ export function gateSince(ctx: Pick<ActionContext, 'runbook'>): { since: string 
   return { since: typeof gate?.since === 'string' ? gate.since : undefined, window: typeof gate?.window === 'string' ? gate.window : '7d' };
 }
 
+/** The verification history the gate shows and judges (with the runbook's minimums), when there is one. */
+async function gateHistory(params: Record<string, unknown>, inputs: DecommissionInputs, since: string | undefined, from: number | null, now: number) {
+  let minimums: StabilityMinimums;
+  try {
+    minimums = parseMinimums(params);
+  } catch (err) {
+    throw new ActionError((err as Error).message);
+  }
+  const required = minimums.minCoverage !== null || minimums.maxRed !== null;
+  if (from === null) return null;
+  const summary = (inputs.verificationHistory ? await inputs.verificationHistory(since, from, now) : null) ?? (required ? summarizeHistory([], { from, to: now }) : null);
+  if (!summary || (!summary.runs.total && !required)) return null;
+  const lines = [`verification history since the cutover ended: ${historyLine(summary)}`, ...renderStrips(summary.strips, 100).map((l) => `  ${l}`), ...summary.redPeriods.slice(0, 5).map((p) => `  ✗ ${describeRedPeriod(p)}`)];
+  return { lines, input: { summary, minimums }, record: gateHistoryRecord(summary, minimums) };
+}
+
 export const stabilityGate: ActionExecutor = {
   async run(step, ctx) {
     const window = typeof step.params.window === 'string' ? step.params.window : '7d';
@@ -24,10 +41,13 @@ export const stabilityGate: ActionExecutor = {
     if (!inputs) throw new ActionError(`${step.key}: this driver cannot tell when the cutover ended, so the stability window stays closed`);
     const cutoverEnd = await inputs.cutoverEnd(since);
     const now = ctx.now();
-    const v = decideStabilityGate({ window, windowMs: parseDuration(window), cutoverEnd, now, waiver: inputs.waiver ?? null });
+    const history = await gateHistory(step.params, inputs, since, cutoverEnd?.at ?? null, now);
+    for (const line of history?.lines ?? []) ctx.emit({ kind: 'output', line });
+    const v = decideStabilityGate({ window, windowMs: parseDuration(window), cutoverEnd, now, waiver: inputs.waiver ?? null, history: history?.input ?? null });
     ctx.emit({ kind: 'output', line: v.message });
     if (!v.pass) throw new ActionError(v.message);
-    const changed: StabilityGate & { cutoverEnd: number; cutoverEndSource: string } = { window, earliest: v.earliest, cutoverEnd: cutoverEnd!.at, cutoverEndSource: cutoverEnd!.source };
+    const changed: StabilityGate & { cutoverEnd: number; cutoverEndSource: string; history?: GateHistoryRecord } = { window, earliest: v.earliest, cutoverEnd: cutoverEnd!.at, cutoverEndSource: cutoverEnd!.source };
+    if (history?.record) changed.history = history.record;
     if (v.waived) {
       inputs.recordWaiver({ gate: 'stability', who: v.who, reason: v.reason, at: now });
       changed.waived = { who: v.who, reason: v.reason, at: now };

@@ -1,4 +1,5 @@
 // What an action executor gets and returns. Executors do I/O only through the ports in ctx.
+import type { HistorySummary } from '../../checks/history.ts';
 import type { Http, Runtime } from '../ports.ts';
 import type { Runbook } from '../runbook/schema.ts';
 import type { ResolvedStep } from '../engine/types.ts';
@@ -47,6 +48,8 @@ export interface DecommissionInputs {
   acknowledgeLogs?: boolean;
   /** Journals the waiver (who, why, when) for the report. */
   recordWaiver(w: { gate: string; who: string; reason: string; at: number }): void;
+  /** The verification history (cutover verify --every) of runbook `since` over [from, to]; null without a journal. */
+  verificationHistory?(since: string | undefined, from: number, to: number): Promise<HistorySummary | null>;
 }
 
 export interface ActionResult {

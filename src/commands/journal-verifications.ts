@@ -3,11 +3,9 @@
 // latency percentiles per identity, token last-seen per device, daemon restarts from the log review.
 import type { CliIO } from '../cli/io.ts';
 import type { Journal } from '../journal/index.ts';
-import { verificationRuns, verifiedRunbooks } from '../journal/verifications.ts';
-import { cutoverRun } from '../actions/decommission-inputs.ts';
-import { systemClock } from '../ports.ts';
+import { loadHistory, type VerificationHistory } from '../actions/decommission-inputs.ts';
 import { humanDuration, utcTime } from '../report/format.ts';
-import { CELL_GLYPH, describeRedPeriod, historyLine, percent, renderStrips, summarizeHistory, type HistorySummary, type VerificationRun } from '../../checks/history.ts';
+import { CELL_GLYPH, describeRedPeriod, historyLine, renderStrips, type HistorySummary } from '../../checks/history.ts';
 
 export const verificationsHelp = `  --verifications  the verification history (cutover verify --every / --record) since the cutover ended:
                    runs, coverage of the window, green share, red periods (first seen, last seen,
@@ -15,25 +13,6 @@ export const verificationsHelp = `  --verifications  the verification history (c
                    identity, token last-seen per device, daemon restarts seen by the log review; with
                    --json one document {runbook, window, counts, coverage, green_share, red_periods,
                    cannot_check, latency, tokens, restarts, strips, runs}`;
-
-export interface VerificationHistory {
-  runbook: string | null;
-  /** Where the window starts: the recorded end of the cutover, else the first run. */
-  window: { from: number; to: number; source: string };
-  runs: VerificationRun[];
-  summary: HistorySummary;
-}
-
-/** The history of the verified runbook in this journal, from its cutover's end (or its first run) to `now`. */
-export function loadHistory(j: Journal, now = systemClock.now(), runbook?: string): VerificationHistory {
-  const names = verifiedRunbooks(j);
-  const name = runbook ?? (names.length === 1 ? names[0]! : (verificationRuns(j).pop()?.runbook ?? null));
-  const runs = name === null ? [] : verificationRuns(j, { runbook: name });
-  const cut = name === null ? null : cutoverRun(j, name, '');
-  const from = cut ? cut.endedAt! : (runs[0]?.at ?? now);
-  const source = cut ? `the end of cutover run #${cut.id}` : runs.length ? 'the first verification run (no recorded cutover end)' : 'now';
-  return { runbook: name, window: { from, to: now, source }, runs, summary: summarizeHistory(runs, { from, to: now }) };
-}
 
 export function historyDocument(h: VerificationHistory): Record<string, unknown> {
   const s = h.summary;
@@ -98,4 +77,16 @@ export function verificationsCommand(j: Journal, json: boolean, io: CliIO): numb
     io.stdout.write(lines.join('\n') + '\n');
   }
   return 0;
+}
+
+/** What `cutover review` prints after the log summary: the history line, the strip per identity, the red periods. */
+export function historyBesideLogs(h: HistorySummary | null, width = 100): string[] {
+  if (!h) return ['verification history: no recorded end of the cutover to start it from'];
+  if (!h.runs.total) return [`verification history: ${historyLine(h)}`];
+  return [
+    `verification history since the cutover ended: ${historyLine(h)}`,
+    ...renderStrips(h.strips, width - 2).map((l) => `  ${l}`),
+    ...h.redPeriods.slice(0, 10).map((p) => `  ✗ ${describeRedPeriod(p)}`),
+    ...(h.redPeriods.length > 10 ? [`  … ${h.redPeriods.length - 10} more (cutover journal RUNBOOK --verifications)`] : []),
+  ];
 }

@@ -7,7 +7,8 @@ import { CliError, type CliIO } from '../contract/io.ts';
 import { parseCommandArgs } from '../contract/args.ts';
 import { systemClock } from '../ports.ts';
 import { openJournal, JOURNAL_FILE, type Journal } from '../journal/index.ts';
-import { findCutoverEnd, parseCutoverAt } from '../actions/decommission-inputs.ts';
+import { findCutoverEnd, parseCutoverAt, verificationHistoryOf } from '../actions/decommission-inputs.ts';
+import { historyBesideLogs } from './journal-verifications.ts';
 import { humanLeft, isoMinute } from '../actions/stability.ts';
 import { parseDuration } from '../engine/duration.ts';
 import { reviewLogs, type LogReview, type LogSourceDecl } from '../../checks/logs.ts';
@@ -21,11 +22,13 @@ new container's daemon logs through the runtime from the declared sources (log f
 incus info --show-log) for the stability window — from the recorded end of the cutover (the journal of
 the runbook named by gate.stability's \`since\`) until now — and shows:
   unexpected restarts (a start without a clean stop before it), panics/crashes, error lines per identity
-  (by slug), counts per day, then the matching lines; and when the stability window opens.
+  (by slug), counts per day, then the matching lines; and when the stability window opens. Beside them,
+  the verification history since the cutover ended (cutover verify --every): runs, coverage, red periods,
+  and one cell per run per identity (✓ green, ✗ red, ? cannot check).
 
 Options:
   --json              one JSON document on stdout: {ok, window, stability, reviews:[{container, sources,
-                      summary}]}
+                      summary}], verifications}
   --cutover-at TIME   when the cutover ended, if it was done by hand (e.g. 2026-05-10T00:45Z, UTC)
   --state DIR         state directory (default: runbook.state_dir or ~/.local/state/cutover/<name>)
   --help              this text
@@ -61,6 +64,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       const container = String(s.params.container);
       reviews.push(await reviewLogs(live.runtime, container, s.params.sources as LogSourceDecl[], { from: end?.at ?? null, to: now, identities }));
     }
+    const history = end ? verificationHistoryOf({ journal, self: live.runbook.runbook.name, env: io.env }, since, end.at, now) : null;
     const unreadable = reviews.filter((r) => !r.sources.some((x) => x.ok));
     const clean = reviews.every((r) => r.summary.clean);
     const ok = unreadable.length ? null : clean;
@@ -68,7 +72,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     const stability = { window, since: since ?? null, cutoverEnd: end?.at ?? null, cutoverEndSource: end?.source ?? null, earliest, open: earliest !== null && now >= earliest, leftMs: earliest === null ? null : Math.max(0, earliest - now) };
 
     if (values.json) {
-      io.stdout.write(JSON.stringify({ ok, runbook: live.runbook.runbook.name, window: { from: end?.at ?? null, to: now }, stability, reviews }, null, 2) + '\n');
+      io.stdout.write(JSON.stringify({ ok, runbook: live.runbook.runbook.name, window: { from: end?.at ?? null, to: now }, stability, reviews, verifications: history }, null, 2) + '\n');
     } else {
       const lines = [`review ${live.runbook.runbook.name}: ${ok === true ? '✓ logs clean' : ok === false ? '✗ something to acknowledge' : '? cannot review'}`];
       lines.push(
@@ -83,6 +87,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
         for (const s of r.sources) lines.push(`  ${s.ok ? '✓' : '✗'} ${s.source}: ${s.lines} line(s)${s.note ? ` (${s.note})` : ''}`);
         lines.push(...renderSummary(r.summary).map((l) => `  ${l}`));
       }
+      lines.push('', ...historyBesideLogs(history, Math.min(io.stdout.columns ?? 100, 160)));
       io.stdout.write(lines.join('\n') + '\n');
     }
     if (unreadable.length) io.stderr.write(`review: no log source of ${unreadable.map((r) => r.container).join(', ')} could be read\n`);

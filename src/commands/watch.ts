@@ -10,6 +10,8 @@ export const help = `Usage: cutover watch RUNBOOK [--state DIR] [--interval SECO
 The cockpit screen, read-only: the step states, output and outage clock from the journal of whoever drives
 (\`cutover run\` or \`cutover apply\`), and the four live panels re-checked every 2 s. The header says who
 drives. There are no run, skip or rollback keys here; pressing them says so. Keys: docs/keys.md.
+After the cutover, the verification history (cutover verify --every) shows above the output as a strip per
+identity, one cell per run: ✓ green, ✗ red, ? cannot check.
 
 Needs a terminal; without one use \`cutover status RUNBOOK\` or \`cutover journal RUNBOOK\`.
 
@@ -32,6 +34,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   let ticker: Live | null = null;
   let follower: Follower | null = null;
   let live: LiveContext | null = null;
+  let history: { stop(): void } | null = null;
   let close = () => {};
   store.onEffect((e) => {
     if (e.type === 'recheck') void ticker?.panels.refreshNow();
@@ -48,6 +51,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     follower = followJournal(store, { stateDir: live.stateDir, plan: live.steps, env: io.env });
     addPreviews(store, loaded.runbook, loaded.steps);
     ticker = startLive(store, live, io.env, intervalS);
+    history = (await import('../cockpit/history.ts')).followHistory(store, live.stateDir, loaded.runbook.identities.map((i) => i.slug));
     await screen.closed;
   } catch (err) {
     screen.close();
@@ -56,6 +60,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   } finally {
     ticker?.stop();
     follower?.stop();
+    history?.stop();
     await live?.http.close();
   }
   return 0;

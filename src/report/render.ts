@@ -13,6 +13,7 @@ import type {
   WrittenFile,
 } from '../journal/events.ts';
 import type { StepRecord } from '../journal/types.ts';
+import { describeGateHistory, type GateHistoryRecord } from '../../checks/history.ts';
 import type { ReportData, RunSection } from './data.ts';
 import { humanBytes, humanDuration, table, utcDate, utcTime } from './format.ts';
 import { rollbackProcedure, type RollbackProcedure } from './rollback.ts';
@@ -245,6 +246,8 @@ function cleanup(d: ReportData, s: RunSection): string[] {
   const cutoverEnd = d.run.endedAt ?? d.run.startedAt;
   if (waiver) lines.push(`The ${d.stabilityWindow} stability window was **waived** by ${waiver.who} on ${utcTime(waiver.at)}: ${waiver.reason}`);
   else if (gate) lines.push(`The ${gate.window} stability window passed (earliest ${utcDate(gate.earliest)}; cleanup ${utcDate(r.startedAt)}, ${humanDuration(r.startedAt - cutoverEnd)} after the cutover).`);
+  const decidedOn = (gate as { history?: GateHistoryRecord } | undefined)?.history;
+  if (decidedOn) lines.push(`Verification history the gate decided on: ${describeGateHistory(decidedOn)}${decidedOn.shortfalls.length ? `; below the minimums, waived: ${decidedOn.shortfalls.join('; ')}` : ''}.`);
   for (const l of changedOf<LogsReviewed>(s, 'logs.review')) {
     const ids = (l.perIdentity ?? []).map((g) => `${g.identity} ${g.count}`).join(', ');
     lines.push(

@@ -226,6 +226,9 @@ export const ACTION_PARAMS: Record<ActionName, z.ZodObject> = {
     window: duration.default('7d'),
     /** Runbook whose recorded cutover end starts the window (e.g. the cutover this decommission follows); default this one. */
     since: slug.optional(),
+    /** Minimums of the verification history (cutover verify --every) below which the gate blocks: "90%", "0". */
+    min_coverage: z.string().regex(/^\d+(\.\d+)?%$/, 'a percentage, e.g. "90%"').optional(),
+    max_red: z.string().regex(/^\d+$/, 'a whole number of red periods, e.g. "0"').optional(),
   }),
   'logs.review': z.strictObject({
     container: tmpl,

@@ -89,7 +89,7 @@ test('summary: runs, green share, latency per identity, token last-seen advancin
   assert.deepEqual(h.tokens, [{ identity: 'arne', device: 'phone', firstSeenAt: '2026-05-10T01:00:00Z', lastSeenAt: '2026-05-10T01:00:19Z', advances: 2, lastAdvancedAt: T0 + 4 * S }]);
   assert.equal(h.redPeriods.length, 1);
   assert.equal(h.logsReviewed, false);
-  assert.match(historyLine(h), /^5 runs \(3 green, 1 red, 1 cannot check\), coverage \d+(\.\d)?%, green 75\.0%, 1 red period$/);
+  assert.match(historyLine(h), /^5 runs \(3 green, 1 red, 1 cannot check\), coverage \d+(\.\d)?%, green 75%, 1 red period$/);
 });
 
 test('schedule: jittered start, fixed grid, overrun skips missed slots, --for ends it', async () => {
@@ -141,4 +141,43 @@ test('schedule: stop while sleeping ends at once; stop during a run ends after i
   const s2 = startSchedule({ everyMs: 1000, forMs: null, jitterMs: 0, now: () => now, sleep: async () => {}, once: async () => { await new Promise((r) => setImmediate(r)); stopper(); } });
   stopper = s2.stop;
   assert.deepEqual(await s2.done, { runs: 1, stoppedEarly: true });
+});
+
+import { decideStabilityGate, historyShortfalls, parseMinimums } from '../../src/actions/stability.ts';
+
+test('gate minimums: parsed from the runbook strings; bad forms name the key', () => {
+  assert.deepEqual(parseMinimums({ min_coverage: '90%', max_red: '0' }), { minCoverage: 0.9, maxRed: 0 });
+  assert.deepEqual(parseMinimums({}), { minCoverage: null, maxRed: null });
+  assert.throws(() => parseMinimums({ min_coverage: '90' }), /min_coverage = "90".*"90%"/);
+  assert.throws(() => parseMinimums({ min_coverage: '120%' }), /0% to 100%/);
+  assert.throws(() => parseMinimums({ max_red: '-1' }), /max_red = "-1"/);
+});
+
+test('gate with history: below the minimums it blocks like an unfinished window, naming the red period; a waiver with a reason passes', () => {
+  const window = { window: '20s', windowMs: 20_000, cutoverEnd: { at: T0, source: 'journal run #1' } };
+  const runs = [run(0), run(1, { red: [{ identity: 'arne', check: 'actor', said: 'timed out' }] }), run(2), run(3)];
+  const summary = summarizeHistory(runs, { from: T0, to: T0 + 4 * S });
+  const minimums = parseMinimums({ max_red: '0', min_coverage: '90%' });
+  assert.deepEqual(historyShortfalls(summary, parseMinimums({ max_red: '1' })), []);
+  const blocked = decideStabilityGate({ ...window, now: T0 + 4 * S, history: { summary, minimums } });
+  assert.equal(blocked.pass, false);
+  assert.match(blocked.message, /passed since .* but the verification history is below the runbook's minimums: 1 red period > max_red 0: arne actor \(public\) .*timed out/);
+  assert.match(blocked.message, /--waive-window --reason/);
+  const early = decideStabilityGate({ ...window, now: T0 + 2 * S, history: { summary, minimums } });
+  assert.equal(early.pass, false);
+  assert.match(early.message, /not before .* left; and the verification history is below/);
+  const waived = decideStabilityGate({ ...window, now: T0 + 4 * S, history: { summary, minimums }, waiver: { who: 'ingrid', reason: 'rehearsal fault' } });
+  assert.ok(waived.pass && waived.waived);
+  assert.match(waived.message, /WAIVED by ingrid: rehearsal fault/);
+  const clean = summarizeHistory([run(0), run(1), run(2), run(3)], { from: T0, to: T0 + 4 * S });
+  const pass = decideStabilityGate({ ...window, now: T0 + 4 * S, history: { summary: clean, minimums } });
+  assert.ok(pass.pass && !pass.waived, pass.message);
+  assert.match(pass.message, /verification history: 4 runs \(4 green/);
+  // no evidence is not evidence of no red
+  const none = decideStabilityGate({ ...window, now: T0 + 4 * S, history: { summary: summarizeHistory([], { from: T0, to: T0 + 4 * S }), minimums: parseMinimums({ max_red: '0' }) } });
+  assert.equal(none.pass, false);
+  assert.match(none.message, /no verification run could check anything/);
+  // coverage below the minimum
+  const sparse = summarizeHistory([run(0), run(3)], { from: T0, to: T0 + 4 * S });
+  assert.match(historyShortfalls(sparse, minimums).join(), /coverage 52\.5% < min_coverage 90%/);
 });
