@@ -49,6 +49,14 @@ export function findCutoverEnd(l: CutoverEndLookup, since: string | undefined): 
     if (r) return describe(r, l.journal.file);
   }
   if (!since) return null;
+  return readSinceJournal(l, since, (other) => {
+    const r = cutoverRun(other, since, l.self);
+    return r ? describe(r, other.file) : null;
+  });
+}
+
+/** Reads runbook `since`'s own journal (its default state dir, read-only) when it is another file than the driver's. */
+function readSinceJournal<T>(l: CutoverEndLookup, since: string, read: (j: Journal) => T): T | null {
   let dir: string;
   try {
     dir = defaultStateDir(l.env, since);
@@ -59,8 +67,7 @@ export function findCutoverEnd(l: CutoverEndLookup, since: string | undefined): 
   if (l.journal?.file === file || !existsSync(file)) return null;
   const other = openJournal({ stateDir: dir, readonly: true });
   try {
-    const r = cutoverRun(other, since, l.self);
-    return r ? describe(r, other.file) : null;
+    return read(other);
   } finally {
     other.close();
   }
@@ -94,22 +101,7 @@ export function verificationHistoryOf(o: CutoverEndLookup, since: string | undef
     return name === undefined ? null : verificationRuns(j, { runbook: name, from });
   };
   let runs = o.journal ? read(o.journal) : null;
-  if (!runs?.length && since) {
-    let dir: string | null = null;
-    try {
-      dir = defaultStateDir(o.env, since);
-    } catch {
-      dir = null;
-    }
-    if (dir && o.journal?.file !== join(dir, JOURNAL_FILE) && existsSync(join(dir, JOURNAL_FILE))) {
-      const other = openJournal({ stateDir: dir, readonly: true });
-      try {
-        runs = read(other);
-      } finally {
-        other.close();
-      }
-    }
-  }
+  if (!runs?.length && since) runs = readSinceJournal(o, since, read) ?? runs;
   return runs === null && !o.journal ? null : summarizeHistory(runs ?? [], { from, to });
 }
 

@@ -37,8 +37,9 @@ Over the stability window (the evidence the decommission's gate decides on): --e
 read-only verification on a schedule, in the foreground (a tmux window, or a service), and records each
 run in the journal: verdict, every smoke check (ok, HTTP status, latency), every device token (last seen),
 and the unexpected daemon restarts the log review of the target's service finds since the cutover ended.
-Nothing on the host is changed. A run that cannot reach the host or the lab is recorded as "cannot check"
-(neither green nor red) and the schedule goes on. SIGINT/SIGTERM end it cleanly (a run in flight is
+Nothing on the host is changed. A run that cannot reach the host or the lab (or does not finish within
+--every, at least 60s and at most 5m) is recorded as "cannot check" (neither green nor red) and the
+schedule goes on. SIGINT/SIGTERM end it cleanly (a run in flight is
 finished and recorded first). Read the history with cutover journal RUNBOOK --verifications.
 
 Options:
@@ -201,7 +202,7 @@ async function recordRun(live: LiveContext, io: CliIO, at: number, everyMs: numb
 
 async function scheduled(live: LiveContext, io: CliIO, o: ScheduleFlags & { everyMs: number; json: boolean }): Promise<number> {
   const name = live.runbook.runbook.name;
-  const runTimeoutMs = Math.max(10_000, Math.min(o.everyMs, 120_000));
+  const runTimeoutMs = Math.max(60_000, Math.min(o.everyMs, 300_000));
   const counts = { green: 0, red: 0, cannotCheck: 0 };
   const schedule = startSchedule({
     everyMs: o.everyMs,
