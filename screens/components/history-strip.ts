@@ -2,15 +2,10 @@
 // oldest left, newest right; ✓ green, ✗ red, ? cannot check (the glyph, never the colour alone). Shown at
 // the top of the output pane once a history exists (watch polls the journal for it: src/cockpit/history.ts).
 import type { Cell } from '../../checks/history.ts';
-import type { CockpitState } from '../state/types.ts';
+import type { CockpitState, HistoryStripView } from '../state/types.ts';
+export type { HistoryStripView } from '../state/types.ts';
 import { paneLines } from './output-pane.ts';
 import { seg, truncate, type Colour, type Line } from '../text.ts';
-
-export interface HistoryStripView {
-  /** e.g. "42 runs (40 green, 1 red, 1 cannot check), coverage 97.5%, green 97.6%, 1 red period". */
-  line: string;
-  rows: { identity: string; cells: Cell[] }[];
-}
 
 const CELL: Record<Cell, { t: string; c: Colour }> = { green: { t: '✓', c: 'green' }, red: { t: '✗', c: 'red' }, unknown: { t: '?', c: 'yellow' } };
 

@@ -2,7 +2,7 @@
 // asks the driver to carry out. Pure data: no I/O, no React.
 import type { PanelName, Snapshot } from '../../checks/types.ts';
 import type { ResolvedStep, StepState } from '../../src/engine/types.ts';
-import type { HistoryStripView } from '../components/history-strip.ts';
+import type { Cell } from '../../checks/history.ts';
 
 export interface StepView {
   step: ResolvedStep;
@@ -63,6 +63,13 @@ export interface CockpitState {
   message: { text: string; level: 'info' | 'warn' | 'error' } | null;
   /** The verification history strip (watch, after the cutover); absent until a history is found. */
   history?: HistoryStripView | null;
+}
+
+/** What screens/components/history-strip.ts draws: a summary line and one cell per run per identity. */
+export interface HistoryStripView {
+  /** e.g. "42 runs (40 green, 1 red, 1 cannot check), coverage 97.5%, green 97.6%, 1 red period". */
+  line: string;
+  rows: { identity: string; cells: Cell[] }[];
 }
 
 /** What the operator asked for, decoded from a key by the keymap. */

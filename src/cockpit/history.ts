@@ -6,7 +6,7 @@ import { openJournal, JOURNAL_FILE } from '../journal/index.ts';
 import { loadHistory } from '../actions/decommission-inputs.ts';
 import { historyLine } from '../../checks/history.ts';
 import type { CockpitStore } from '../../screens/state/store.ts';
-import type { HistoryStripView } from '../../screens/components/history-strip.ts';
+import type { HistoryStripView } from '../../screens/state/types.ts';
 
 export function readHistoryView(stateDir: string, identities: readonly string[], now = Date.now()): { key: string; view: HistoryStripView | null } {
   if (!existsSync(join(stateDir, JOURNAL_FILE))) return { key: '', view: null };

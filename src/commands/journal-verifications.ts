@@ -1,13 +1,13 @@
 // `cutover journal RUNBOOK --verifications`: the verification history (scheduled `cutover verify` runs) as a
 // timeline over the stability window: runs, coverage, green share, red periods, "cannot check" spans,
 // latency percentiles per identity, token last-seen per device, daemon restarts from the log review.
-import type { CliIO } from '../cli/io.ts';
+import type { CliIO } from '../contract/io.ts';
 import type { Journal } from '../journal/index.ts';
 import { loadHistory, type VerificationHistory } from '../actions/decommission-inputs.ts';
 import { humanDuration, utcTime } from '../report/format.ts';
 import { CELL_GLYPH, describeRedPeriod, historyLine, renderStrips, type HistorySummary } from '../../checks/history.ts';
 
-export const verificationsHelp = `  --verifications  the verification history (cutover verify --every / --record) since the cutover ended:
+export const verificationsHelp = `  --verifications  the verification history (recorded by scheduled cutover verify runs) since the cutover ended:
                    runs, coverage of the window, green share, red periods (first seen, last seen,
                    identity/check, what it said), "cannot check" spans, latency percentiles per
                    identity, token last-seen per device, daemon restarts seen by the log review; with

@@ -74,9 +74,9 @@ test('verification history on the lab: red period from a fault, cannot-check run
   await until('a green run', (rs) => rs.some((r) => r.ok === true));
 
   // A red period: the first identity answers after 3 s, beyond the 1 s smoke timeout.
+  const greenBefore = runs().filter((r) => r.ok === true).pop()!.at;
   assert.equal((await lab.cli(['lab', 'fault', 'slow-identity', '--dir', lab.dir])).code, 0);
   await restartPosta();
-  const faultAt = Date.now();
   let n = runs().length;
   // (the restart itself may show as a short red period of every identity: connection refused, truthfully)
   const slowRun = (r: VerificationRun) => r.ok === false && r.checks.some((c) => c.identity === 'arne' && c.ok === false && /timed out/.test(c.said)) && r.checks.filter((c) => c.identity === 'marcus').every((c) => c.ok === true);
@@ -103,8 +103,8 @@ test('verification history on the lab: red period from a fault, cannot-check run
   assert.equal(await exited, 0, `verify --every on SIGTERM:\n${err}`);
   assert.match(err, /SIGTERM: stopping/);
   assert.match(err, /stopped after \d+ run\(s\): \d+ green, [1-9]\d* red, [2-9]\d* cannot check/);
-  assert.match(out, /\? cannot check: containers: cannot list containers/);
-  assert.match(out, /✗ red: every identity passes smoke locally and publicly: arne actor \(local\): timed out/);
+  assert.match(out, /\? cannot check: containers(, \w+)*: cannot list containers/);
+  assert.match(out, /✗ red: every identity passes smoke locally and publicly: .*arne actor \((local|public)\): timed out/);
 
   // The history.
   const h = await cli(['journal', cutover, '--verifications', '--json']);
@@ -123,7 +123,7 @@ test('verification history on the lab: red period from a fault, cannot-check run
   const actor = timedOut.find((p: Period) => p.check === 'actor (public)') as Period | undefined;
   assert.ok(actor, JSON.stringify(doc.red_periods.map((p: Period) => [p.identity, p.check])));
   const slow = all.find(slowRun)!;
-  assert.ok(actor.firstSeen >= faultAt - 2500 && actor.firstSeen <= slow.at && actor.lastSeen >= slow.at, JSON.stringify({ actor, faultAt, slow: slow.at }));
+  assert.ok(actor.firstSeen > greenBefore && actor.firstSeen <= slow.at && actor.lastSeen >= slow.at, JSON.stringify({ actor, greenBefore, slow: slow.at }));
   assert.ok(actor.clearedAt !== null && actor.clearedAt > actor.lastSeen, 'the period ended with a green run');
   // Every red period, the restarts' included, has ended.
   assert.ok(doc.red_periods.every((p: Period) => p.clearedAt !== null), JSON.stringify(doc.red_periods));
