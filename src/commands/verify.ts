@@ -39,13 +39,13 @@ run in the journal: verdict, every smoke check (ok, HTTP status, latency), every
 and the unexpected daemon restarts the log review of the target's service finds since the cutover ended.
 Nothing on the host is changed. A run that cannot reach the host or the lab (or does not finish within
 --every, at least 60s and at most 5m) is recorded as "cannot check" (neither green nor red) and the
-schedule goes on. SIGINT/SIGTERM end it cleanly (a run in flight is
-finished and recorded first). Read the history with cutover journal RUNBOOK --verifications.
+schedule goes on. SIGINT/SIGTERM end it cleanly (a run in flight is finished and recorded first).
+Read the history with cutover journal RUNBOOK --verifications.
 
 Options:
   --json            one JSON document on stdout: {ok, criteria:[{id, ok, expected, actual}], containers,
                     upstreams, smoke, tokens}; with --every: one JSON document per line, per run
-                    ({id, at, ok, error, durationMs, criteria, checks, tokens, restarts})
+                    ({id, at, durationMs, ok, error, phase, criteria, checks, tokens})
   --every D         run every D (e.g. 5s, 15m, 1h) on a fixed grid; a run that overruns skips the missed
                     slots; each run covers D of the window in the history's coverage
   --for D           stop after D (e.g. 7d); default: until SIGINT/SIGTERM
