@@ -8,6 +8,7 @@ import type { Run, RunHooks, RunnerEvent } from '../runner/index.ts';
 import type { CockpitStore } from '../../screens/state/store.ts';
 import type { Action, Effect } from '../../screens/state/types.ts';
 import { outageEvent, stepEvents } from './journal-view.ts';
+import { stateOf } from '../engine/transitions.ts';
 
 export interface Driver {
   /** True while a step or the rollback is being carried out. */
@@ -30,7 +31,16 @@ export function showJournal(store: CockpitStore, run: Run): void {
   store.dispatchAll(events);
 }
 
-export function createDriver(store: CockpitStore, run: Run, o: { recheck: () => Promise<void> }): Driver {
+export interface DriverOptions {
+  recheck: () => Promise<void>;
+  /**
+   * The preflight, asked before the run's first destructive step: the blockers' lines (empty: go on). A
+   * blocker refuses the step, so the outage window never opens while one stands.
+   */
+  preflight?: () => Promise<string[]>;
+}
+
+export function createDriver(store: CockpitStore, run: Run, o: DriverOptions): Driver {
   let inFlight: Promise<void> | null = null;
   let completed = run.record().outcome === 'succeeded';
 
@@ -107,6 +117,18 @@ export function createDriver(store: CockpitStore, run: Run, o: { recheck: () => 
         case 'run-step':
           if (inFlight) return void store.dispatch({ type: 'message', text: 'wait: something is still running', level: 'warn' });
           return track(async () => {
+            const step = run.plan.find((x) => x.key === effect.key);
+            const states = run.states();
+            const firstDestructive = step && (step.destructive || step.irreversible) && !run.plan.some((x) => (x.destructive || x.irreversible) && stateOf(states, x.key) !== 'pending');
+            if (firstDestructive && o.preflight) {
+              store.dispatch({ type: 'message', text: `preflight before ${effect.key} (the first destructive step)…` });
+              const stop = await o.preflight();
+              if (stop.length) {
+                store.dispatch({ type: 'output', key: effect.key, lines: ['preflight: refusing to open the outage window; nothing was stopped or written', ...stop] });
+                store.dispatch({ type: 'message', text: `preflight: ${stop[0]}${stop.length > 1 ? ` (+${stop.length - 1} more: o shows them; cutover plan lists all)` : ''}`, level: 'error' });
+                return;
+              }
+            }
             const out = await run.runStep(effect.key, hooksFor(effect));
             if (out.state === 'failed' && out.error === 'interrupted step not re-run') store.dispatch({ type: 'step-state', key: effect.key, state: 'failed', error: out.error });
             finishIfDone();

@@ -13,6 +13,7 @@ import type { ClientOutage } from '../journal/types.ts';
 import { drivingOptions, openForDriving, progressHooks } from './drive.ts';
 import type { DecommissionFlags } from '../runner/types.ts';
 import { parseCutoverAt } from '../actions/decommission-inputs.ts';
+import { windowPreflight } from './preflight-gate.ts';
 
 export const help = `Usage: cutover apply RUNBOOK --yes [--from STEP] [--through STEP] [--allow-destructive]
                      [--state DIR] [--take-over] [--accept-changed-runbook] [--no-rollback] [--json] [--verbose]
@@ -48,8 +49,12 @@ Options:
 
 In the rehearsal lab (CUTOVER_LAB_DIR) the outage the devices saw is measured from their timeline.
 
+Before the first step of a new run, the preflight of cutover plan runs; while a blocker stands apply
+refuses before anything changes (exit 1 for a problem in the world, 2 for one in the runbook).
+
 Exit codes: 0 all steps in the range done, 1 a step failed (the system left as the auto-revert or the
-rollback left it), 2 bad input or refused (no --yes, destructive steps, another driver, changed runbook).
+rollback left it) or a preflight blocker in the world stands, 2 bad input or refused (no --yes, destructive
+steps, another driver, changed runbook, a preflight blocker in the runbook).
 `;
 
 export async function run(argv: string[], io: CliIO): Promise<number> {
@@ -78,6 +83,13 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   const file = positionals[0]!;
   const range = preflight(file, io, values);
   const human = values.json ? io.stderr : io.stdout;
+  // Everything visible before the outage is checked before the first step of a new run (not on a resume:
+  // the window may already be open). A blocker refuses here: nothing stopped, nothing written.
+  const gate = await windowPreflight(file, io.env, values.state);
+  if (gate) {
+    human.write(gate.report);
+    if (gate.refusal) throw new CliError(gate.refusal.message, gate.refusal.code);
+  }
 
   const run = await openForDriving({ ...drivingOptions(file, io.env, values), mode: 'apply', decommission });
   try {

@@ -9,24 +9,37 @@ import { markRuntime } from '../runbook/template.ts';
 import { outageSteps } from '../engine/outage.ts';
 import type { Runbook } from '../runbook/schema.ts';
 import type { ResolvedStep } from '../engine/types.ts';
+import { blockers, formatPreflight, runPreflight, type PreflightResult } from '../preflight/index.ts';
 
-export const help = `Usage: cutover plan RUNBOOK [--json]
+export const help = `Usage: cutover plan RUNBOOK [--json] [--state DIR]
 
 Shows what the runbook will do, without doing any of it: every step after for_each expansion, numbered,
 with the exact commands it runs, DESTRUCTIVE / IRREVERSIBLE marks, how each step is undone, and which
 steps lie inside the outage window. Values only known at run time are shown as <ip of posta>, <now>, …
 
-Options:
-  --json    one JSON document on stdout: {runbook:{name,host,outage_budget},
-            steps:[{key,id,index,title,action,params,destructive,irreversible,rollback,outage,inOutage,commands}]}
-  --help    this text
+Then the preflight, which reads the world and writes nothing: the Caddyfile (exists, is a file, parses,
+caddy adapt, equal to the live config, each site its own block, only literal legacy dials to move), other
+sites that dial a legacy container, lab vs production, the containers, the files to copy and their sizes,
+free space, the public smoke of the legacy path — and the whole Caddyfile diff the repoint will make (the
+target's address as <ip-of-NAME> until it exists). apply and the cockpit run the same preflight and refuse
+to open the outage window while a blocker stands.
 
-Exit codes: 0, 2 when the runbook is invalid (problems as in cutover validate).
+Options:
+  --json        one JSON document on stdout: {runbook:{name,host,outage_budget},
+                steps:[{key,id,index,title,action,params,destructive,irreversible,rollback,outage,inOutage,commands}],
+                preflight:[{level:"blocker"|"warning",code,message,file,line,fix}], caddyfileDiff, otherSites}
+  --state DIR   state directory (free space, baseline), as apply --state
+  --help        this text
+
+Exit codes: 0 ready, 1 a preflight blocker stands, 2 the runbook is invalid (problems as in cutover validate).
 `;
 
-function planDocument(rb: Runbook, steps: ResolvedStep[]) {
+function planDocument(rb: Runbook, steps: ResolvedStep[], pre: PreflightResult) {
   const inside = outageSteps(steps);
   return {
+    preflight: pre.items,
+    caddyfileDiff: pre.diff,
+    otherSites: pre.otherSites,
     runbook: { name: rb.runbook.name, title: rb.runbook.title ?? null, host: rb.runbook.host, outage_budget: rb.runbook.outage_budget },
     steps: steps.map((s) => ({
       key: s.key,
@@ -74,7 +87,7 @@ function planText(rb: Runbook, steps: ResolvedStep[]): string {
 }
 
 export async function run(argv: string[], io: CliIO): Promise<number> {
-  const { values, positionals } = parseCommandArgs('plan', argv, { json: { type: 'boolean' } }, { positionals: [1, 1] });
+  const { values, positionals } = parseCommandArgs('plan', argv, { json: { type: 'boolean' }, state: { type: 'string' } }, { positionals: [1, 1] });
   const file = positionals[0]!;
   const r = loadRunbook(file, { env: io.env });
   if (!r.steps || !r.runbook) {
@@ -82,6 +95,14 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     io.stderr.write(problemReport(file, r.problems));
     return 2;
   }
-  io.stdout.write(values.json ? JSON.stringify(planDocument(r.runbook, r.steps), null, 2) + '\n' : planText(r.runbook, r.steps));
-  return 0;
+  const pre = await runPreflight({ runbook: r.runbook, steps: r.steps, file, text: r.text, env: io.env, ...(values.state ? { stateDir: values.state } : {}) });
+  if (values.json) io.stdout.write(JSON.stringify(planDocument(r.runbook, r.steps, pre), null, 2) + '\n');
+  else io.stdout.write(`${planText(r.runbook, r.steps)}\n${pre.diff ? `Caddyfile diff the repoint will make:\n${pre.diff}\n` : ''}${otherSitesText(pre)}${formatPreflight(pre)}`);
+  return blockers(pre).length ? 1 : 0;
+}
+
+function otherSitesText(pre: PreflightResult): string {
+  if (!pre.otherSites.length) return '';
+  const rows = pre.otherSites.map((o) => `  ${o.acknowledged ? '!' : '✗'} ${o.host} → ${o.dials.join(', ')}${o.acknowledged ? ' (acknowledged: proxy.also_dials_legacy)' : ''}`);
+  return `Other sites that dial a legacy container (502 once it stops):\n${rows.join('\n')}\n\n`;
 }

@@ -98,7 +98,12 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     addPreviews(store, loaded.runbook, loaded.steps);
     const t = startLive(store, live, io.env, intervalS);
     ticker = t;
-    driver = createDriver(store, opened, { recheck: () => t.panels.refreshNow() });
+    const { windowPreflight } = await import('./preflight-gate.ts');
+    const preflight = async () => {
+      const gate = await windowPreflight(file, io.env, values.state);
+      return (gate?.refusal ? gate.items.filter((x) => x.level === 'blocker') : []).map((x) => `${x.file ? `${x.file}${x.line ? `:${x.line}` : ''}: ` : ''}${x.message} — fix: ${x.fix}`);
+    };
+    driver = createDriver(store, opened, { recheck: () => t.panels.refreshNow(), preflight });
     await screen.closed;
   } catch (err) {
     screen.close();

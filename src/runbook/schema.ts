@@ -62,6 +62,11 @@ export const ProxyConfig = z.strictObject({
    * replace_legacy (only the legacy dials move), collapse (the whole list becomes the new upstream).
    */
   mixed_upstreams: z.enum(['refuse', 'replace_legacy', 'collapse']).optional(),
+  /**
+   * Sites this runbook does not own that also dial a legacy container (a status page, say): acknowledged, they
+   * answer 502 once the legacy daemon stops. Such a site not listed here is a preflight blocker.
+   */
+  also_dials_legacy: z.array(z.string().min(1)).optional(),
 });
 
 export const IdentityDecl = z.strictObject({

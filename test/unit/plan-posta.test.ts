@@ -17,10 +17,13 @@ interface PlanStep {
   params: Record<string, unknown>;
 }
 
-async function planJson(file: string): Promise<{ runbook: Record<string, unknown>; steps: PlanStep[] }> {
+// The production runbooks meet no fismen here (no Incus daemon, no production Caddy): the preflight's
+// blockers make plan exit 1 (the lab tests show exit 0 when the world is ready); the steps are all there.
+async function planJson(file: string): Promise<{ runbook: Record<string, unknown>; steps: PlanStep[]; preflight: { level: string; code: string }[] }> {
   const r = await runCli(['plan', file, '--json']);
-  assert.equal(r.code, 0, r.stderr);
-  return JSON.parse(r.stdout);
+  const doc = JSON.parse(r.stdout);
+  assert.equal(r.code, doc.preflight.some((p: { level: string }) => p.level === 'blocker') ? 1 : 0, r.stderr);
+  return doc;
 }
 
 // Seed 001, the 12 steps of the runbook, in order.
@@ -73,7 +76,8 @@ test('plan --json: the outage window runs from the first legacy stop to the publ
 
 test('plan (text): numbered steps, marks in words, outage window drawn', async () => {
   const r = await runCli(['plan', 'runbooks/posta-cutover.toml']);
-  assert.equal(r.code, 0, r.stderr);
+  assert.ok(r.code === 0 || r.code === 1, r.stderr);
+  assert.match(r.stdout, /^preflight: /m);
   assert.match(r.stdout, /^ 2\. create posta container \(Alpine 3\.21, default profile\)/m);
   assert.match(r.stdout, /service posta stop in arne-msg .*‼ DESTRUCTIVE ‼ OUTAGE/);
   assert.match(r.stdout, /┌─ outage window opens \(budget 3m\) ─/);
