@@ -8,7 +8,10 @@ export const help = `Usage: cutover validate RUNBOOK [--json]
 
 Checks a runbook without touching anything: TOML syntax, the schema (unknown keys with "did you mean"),
 and references (actions, step ids, containers, identities, sites, smoke checks, templates, conditions,
-rollbacks of destructive steps, absolute container paths).
+rollbacks of destructive steps, absolute container paths), and semantics: identities with their own host,
+legacy container and data dir; hosts that are ASCII hostnames (an IDN gets its punycode form suggested);
+paths absolute, without "..", quotes, backslashes, newlines or control characters; values written into the
+TOML manifest, smoke conditions or the Caddyfile without a quote, backslash or control character.
 
 Problems are printed one per line on stderr:
   FILE:LINE:COL: message          TOML syntax errors

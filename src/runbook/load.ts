@@ -8,6 +8,7 @@ import type { Problem } from './problems.ts';
 import type { ResolvedStep } from '../engine/types.ts';
 import { buildLocator } from './locate.ts';
 import { checkShape, type ShapeProblem } from './shape.ts';
+import { checkSemantics } from './semantics.ts';
 import { checkReferences, checkResolved, type ConditionParser } from './references.ts';
 import { expandSteps } from './expand.ts';
 import { renderSettings } from './settings.ts';
@@ -61,6 +62,7 @@ export function checkRunbookText(text: string, file: string, opts: LoadOptions =
 
   problems.push(...located(renderSettings(runbook, opts.env ?? {})));
   problems.push(...located(checkReferences(runbook, { lineOf, parseCondition: opts.parseCondition ?? checkConditionSyntax })));
+  problems.push(...located(checkSemantics(runbook)));
   // Expand even when references failed, so problems only visible after templates resolve are listed too;
   // a template error already reported at the same key is not repeated.
   const reported = new Set(problems.map((p) => p.path));
