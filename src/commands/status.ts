@@ -8,6 +8,7 @@ import { derivePhase } from '../../checks/containers.ts';
 import type { Phase } from '../../checks/context.ts';
 import { recordBaseline } from '../../checks/baseline-record.ts';
 import { renderSnapshot } from '../../checks/text.ts';
+import { otherSitesLines, otherSitesNow, type OtherSites } from '../preflight/index.ts';
 
 export const help = `Usage: cutover status RUNBOOK [--json] [--watch N] [--baseline] [--phase before|after] [--state DIR]
 
@@ -19,7 +20,8 @@ One snapshot of every panel the cockpit shows:
   Tokens      device tokens per identity (masked), last seen, survival against the baseline
 
 Options:
-  --json          one JSON document on stdout: {ok, phase, containers, upstreams, smoke, tokens}
+  --json          one JSON document on stdout: {ok, phase, containers, upstreams, smoke, tokens, otherSites}
+                  (otherSites: sites outside proxy.sites that dial a legacy container, {list, unresolved})
                   (with --watch: one document per line, per snapshot)
   --watch N       re-run every N seconds (TTY: redrawn in place; otherwise one snapshot per interval)
   --count N       with --watch: stop after N snapshots
@@ -74,7 +76,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       takeSnapshot(live.runbook, { runtime: live.runtime, http: live.http, upstreams: live.upstreams }, { phase: phaseOpt, baseline, env: io.env });
     if (watchS === null) {
       const s = await once();
-      print(s, live, io, Boolean(values.json), false);
+      print(s, live, io, Boolean(values.json), false, await otherSitesNow(live.runbook, live.runtime));
       return exitCodeOf(s.ok);
     }
     return await watch(once, live, io, Boolean(values.json), watchS, count);
@@ -109,11 +111,11 @@ async function record(live: LiveContext, io: CliIO, phaseOpt: Phase | 'auto'): P
   io.stderr.write(`baseline recorded: ${Object.keys(baseline.identities).length} identities, ${n} tokens → ${live.baselines.location}\n`);
 }
 
-export function print(s: SnapshotResult, live: LiveContext, io: CliIO, json: boolean, inPlace: boolean): void {
+export function print(s: SnapshotResult, live: LiveContext, io: CliIO, json: boolean, inPlace: boolean, others?: OtherSites | null): void {
   if (json) {
-    io.stdout.write(JSON.stringify(s, null, inPlace ? undefined : 2) + '\n');
+    io.stdout.write(JSON.stringify(others === undefined ? s : { ...s, otherSites: others }, null, inPlace ? undefined : 2) + '\n');
   } else {
-    const lines = renderSnapshot(s, { title: `${live.runbook.runbook.name} · ${live.runbook.runbook.host}`, now: systemClock.now(), width: Math.min(io.stdout.columns ?? 80, 120) });
+    const lines = [...renderSnapshot(s, { title: `${live.runbook.runbook.name} · ${live.runbook.runbook.host}`, now: systemClock.now(), width: Math.min(io.stdout.columns ?? 80, 120) }), ...otherSitesLines(others ?? null)];
     if (inPlace) io.stdout.write('\x1b[H' + lines.map((l) => l + '\x1b[K').join('\n') + '\n\x1b[J');
     else io.stdout.write(lines.join('\n') + '\n');
   }
