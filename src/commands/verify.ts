@@ -245,8 +245,10 @@ async function scheduled(live: LiveContext, io: CliIO, o: ScheduleFlags & { ever
     io.stderr.write(`verify: ${sig}: stopping after the run in flight, if any\n`);
     schedule.stop();
   };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  // `on`, not `once`: while a probe's child process runs, execa's signal-exit re-raises a signal that has no
+  // other listener left, which would kill the process before the run in flight is recorded.
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   io.stderr.write(`verify ${name}: every ${humanDuration(o.everyMs)}${o.forMs !== null ? ` for ${humanDuration(o.forMs)}` : ' until stopped'}, recording into ${join(live.stateDir, JOURNAL_FILE)}\n`);
   try {
     const r = await schedule.done;

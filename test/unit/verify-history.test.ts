@@ -181,3 +181,14 @@ test('gate with history: below the minimums it blocks like an unfinished window,
   const sparse = summarizeHistory([run(0), run(3)], { from: T0, to: T0 + 4 * S });
   assert.match(historyShortfalls(sparse, minimums).join(), /coverage 52\.5% < min_coverage 90%/);
 });
+
+test('daemon restarts: every run reviews the log since the cutover, so the summary keeps each restart once, inside the window', () => {
+  const r1 = { at: T0 + 2 * S, line: '2026-05-10T01:00:10Z posta-server starting (after a crash)' };
+  const r2 = { at: T0 + 6 * S, line: '2026-05-10T01:00:30Z posta-server starting (after a crash)' };
+  const old = { at: T0 - S, line: 'before the window' };
+  const runs = [{ ...run(3), restarts: [old, r1] }, { ...run(4), restarts: [old, r1] }, run(5), { ...run(7), restarts: [old, r1, r2] }];
+  const h = summarizeHistory(runs, { from: T0, to: T0 + 8 * S });
+  assert.deepEqual(h.restarts, [r1, r2]);
+  assert.equal(h.logsReviewed, true);
+  assert.equal(summarizeHistory([run(0)], { from: T0, to: T0 + S }).logsReviewed, false);
+});
