@@ -4,7 +4,7 @@ import type { Http, Instance, Runtime } from '../src/ports.ts';
 import type { IdentityDecl, Runbook } from '../src/runbook/schema.ts';
 import { HttpFailure } from '../src/adapters/http.ts';
 import { parseDurationMs, select, selectorText } from './conditions.ts';
-import { baselineRefs, hashToken, maskToken, type Baseline, type IdentityBaseline } from './baseline.ts';
+import { baselineRefs, hashToken, maskToken, worldOfInstances, type Baseline, type IdentityBaseline } from './baseline.ts';
 import type { Phase } from './context.ts';
 import { probeTarget } from './smoke.ts';
 import { readTokenDb, tokenDbLocation } from './tokens.ts';
@@ -35,7 +35,12 @@ export async function recordBaseline(runbook: Runbook, deps: { runtime: Runtime;
     }),
   );
   if (problems.length > 0) throw new Error(`cannot record the baseline:\n  ${problems.join('\n  ')}`);
-  return { runbook: runbook.runbook.name, recordedAt: opts.now.toISOString(), identities: Object.fromEntries(entries) as Record<string, IdentityBaseline> };
+  return {
+    runbook: runbook.runbook.name,
+    recordedAt: opts.now.toISOString(),
+    identities: Object.fromEntries(entries) as Record<string, IdentityBaseline>,
+    world: { instances: worldOfInstances(opts.instances, runbook.containers.map((c) => c.name)) },
+  };
 }
 
 async function captureValues(runbook: Runbook, http: Http, identity: IdentityDecl, opts: RecordOptions): Promise<Record<string, string>> {

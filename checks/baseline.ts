@@ -24,7 +24,31 @@ export interface Baseline {
   /** ISO time of recording. */
   recordedAt: string;
   identities: Record<string, IdentityBaseline>;
+  /**
+   * The world it was taken from: each declared container's creation time (its identity: a rebuilt lab or a
+   * recreated container has another). Absent in baselines recorded before this was kept.
+   */
+  world?: { instances: Record<string, string | null> };
 }
+
+/** The world a baseline is taken in: the declared containers that exist, by creation time. */
+export function worldOfInstances(instances: readonly { name: string; createdAt: string | null }[], declared: readonly string[]): Record<string, string | null> {
+  return Object.fromEntries(instances.filter((i) => declared.includes(i.name)).map((i) => [i.name, i.createdAt]));
+}
+
+/**
+ * Why a baseline does not belong to the world seen now (null when it does, or cannot be told): a container
+ * it was taken from exists now with another creation time (rebuilt lab, recreated container).
+ */
+export function otherWorld(baseline: Baseline, instances: readonly { name: string; createdAt: string | null }[]): string | null {
+  const then = baseline.world?.instances;
+  if (!then) return null;
+  const changed = instances.filter((i) => i.name in then && then[i.name] !== null && i.createdAt !== null && then[i.name] !== i.createdAt).map((i) => i.name);
+  return changed.length ? `baseline recorded ${baseline.recordedAt} on other instances (${changed.join(', ')} created since) — record a new one (\`v\` / \`status --baseline\`)` : null;
+}
+
+/** What a smoke cell or token row needing a baseline says while there is none for this world. */
+export const BASELINE_PENDING = 'baseline not recorded yet: step 1 or `status --baseline` records it';
 
 /** Where baselines live. The JSON file store is the default until the journal takes over. */
 export interface BaselineStore {

@@ -6,7 +6,7 @@ import type { IdentityDecl, Runbook, SmokeCheck } from '../src/runbook/schema.ts
 import { HttpFailure } from '../src/adapters/http.ts';
 import type { SmokeItem, Vantage } from './types.ts';
 import { evaluateText, parseDurationMs, type ConditionResponse } from './conditions.ts';
-import { MissingBaseline, type Baseline } from './baseline.ts';
+import { BASELINE_PENDING, MissingBaseline, type Baseline } from './baseline.ts';
 import { renderForIdentity, type Phase, servingContainer } from './context.ts';
 
 export interface SmokeOptions {
@@ -25,6 +25,8 @@ export interface SmokeOptions {
   tokenFor?: (identity: IdentityDecl) => Promise<string>;
   /** Called once per result, as soon as it is known. */
   onItem?: (item: SmokeItem) => void;
+  /** Why the baseline is not used (it belongs to other instances); a condition needing it is pending, saying so. */
+  baselinePending?: string;
 }
 
 export interface SmokeProbe {
@@ -81,8 +83,10 @@ async function probeOne(runbook: Runbook, http: Http, p: SmokeProbe, opts: Smoke
   const label = `${identity.slug} ${check.name} (${vantage})`;
   const rendered = check.conditions.map((text) => renderCondition(text, runbook, identity, opts));
   const expected = rendered.map((r) => r.text).join(' && ');
+  let url: string | undefined;
   const fail = (error: string, timeMs: number | null = null): SmokeItem => ({
     ...base,
+    ...(url ? { url } : {}),
     ok: false,
     expected,
     actual: error,
@@ -97,6 +101,7 @@ async function probeOne(runbook: Runbook, http: Http, p: SmokeProbe, opts: Smoke
   const headers: Record<string, string> = {};
   try {
     target = probeTarget(runbook, p, opts);
+    url = target.url;
     if (check.auth === 'token') {
       if (!opts.tokenFor) return fail('no token source for an authenticated check');
       headers.authorization = `Bearer ${await opts.tokenFor(identity)}`;
@@ -113,19 +118,24 @@ async function probeOne(runbook: Runbook, http: Http, p: SmokeProbe, opts: Smoke
     return fail((err as Error).message);
   }
 
-  const conditions = rendered.map((r) => (r.missing ? { condition: r.text, ok: false, actual: r.missing } : conditionResult(r.text, res)));
-  const failed = conditions.filter((c) => !c.ok);
-  const ok = failed.length === 0;
-  const actual = `${res.status} in ${res.timeMs} ms` + (ok ? '' : ': ' + failed.map((c) => c.actual).join('; '));
+  // A condition whose expectation needs a baseline not recorded (for this world) is pending, not red.
+  const conditions = rendered.map((r) => (r.missing ? { condition: r.text, ok: false, actual: r.missing, pending: r.pending } : { ...conditionResult(r.text, res), pending: false }));
+  const failed = conditions.filter((c) => !c.ok && !c.pending);
+  const waiting = conditions.filter((c) => c.pending);
+  const ok = failed.length ? false : waiting.length ? null : true;
+  const pending = ok === null ? waiting[0]!.actual : undefined;
+  const actual = `${res.status} in ${res.timeMs} ms` + (ok === false ? ': ' + failed.map((c) => c.actual).join('; ') : pending ? `; pending: ${pending}` : '');
   return {
     ...base,
+    url: target.url,
     ok,
     expected,
     actual,
-    ...(ok ? {} : { why: `${label}: ${failed.map((c) => `${c.actual} (expected ${c.condition})`).join('; ')}` }),
+    ...(pending ? { pending } : {}),
+    ...(ok === false ? { why: `${label}: ${failed.map((c) => `${c.actual} (expected ${c.condition})`).join('; ')}` } : {}),
     status: res.status,
     timeMs: res.timeMs,
-    conditions,
+    conditions: conditions.map(({ pending: _p, ...c }) => c),
   };
 }
 
@@ -134,12 +144,15 @@ function conditionResult(text: string, res: ConditionResponse): { condition: str
   return { condition: text, ok: r.ok, actual: r.actual };
 }
 
-/** A condition with its templates filled in; `missing` says why it cannot be evaluated (no baseline …). */
-function renderCondition(text: string, runbook: Runbook, identity: IdentityDecl, opts: SmokeOptions): { text: string; missing?: string } {
+/**
+ * A condition with its templates filled in; `missing` says why it cannot be evaluated, `pending` when that is
+ * only a baseline not recorded yet for this world (nothing is wrong: the expectation does not exist yet).
+ */
+function renderCondition(text: string, runbook: Runbook, identity: IdentityDecl, opts: SmokeOptions): { text: string; missing?: string; pending?: boolean } {
   try {
     return { text: renderForIdentity(text, runbook, identity, opts.env, { instances: opts.instances, baseline: opts.baseline }) };
   } catch (err) {
-    if (err instanceof MissingBaseline) return { text, missing: 'no baseline recorded (run cutover status --baseline before the cutover)' };
+    if (err instanceof MissingBaseline) return { text, missing: opts.baselinePending ?? BASELINE_PENDING, pending: true };
     return { text, missing: (err as Error).message };
   }
 }

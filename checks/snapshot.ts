@@ -4,7 +4,8 @@ import type { Clock, Http, Instance, Runtime } from '../src/ports.ts';
 import { systemClock } from '../src/ports.ts';
 import type { IdentityDecl, Runbook } from '../src/runbook/schema.ts';
 import type { ContainerItem, Panel, PanelName, SmokeItem, Snapshot, TokenItem, UpstreamItem, Verdict } from './types.ts';
-import type { Baseline } from './baseline.ts';
+import { otherWorld, type Baseline } from './baseline.ts';
+import type { JournalFacts } from '../src/engine/expect.ts';
 import { derivePhase, evaluateContainers } from './containers.ts';
 import type { Phase } from './context.ts';
 import { runSmoke } from './smoke.ts';
@@ -33,6 +34,8 @@ export interface SnapshotOptions {
   phase?: Phase | 'auto';
   baseline: Baseline | null;
   env: Record<string, string | undefined>;
+  /** What the journal says was done (src/engine/expect.ts): containers are judged against what should hold now. */
+  facts?: JournalFacts | null;
   onSmokeItem?: (item: SmokeItem) => void;
 }
 
@@ -51,7 +54,8 @@ export function panel<T extends Verdict>(name: PanelName, items: T[], startedAt:
   const now = clock.now();
   return {
     panel: name,
-    ok: error ? null : combine(items.map((i) => i.ok)),
+    // Pending items (no expectation yet) do not make a panel unknown: nothing is wrong.
+    ok: error ? null : combine(items.map((i) => (i.ok === null && i.pending ? true : i.ok))),
     items,
     ...(error ? { error } : {}),
     checkedAt: now,
@@ -84,7 +88,12 @@ export async function takeSnapshot(runbook: Runbook, deps: SnapshotDeps, opts: S
     : { panel: 'upstreams', ok: null, items: [], checkedAt: clock.now(), durationMs: 0 };
   const phase: Phase = opts.phase && opts.phase !== 'auto' ? opts.phase : derivePhase(runbook, instances, upstreams.error ? null : upstreams.items);
 
-  const containers = listError ? panel<ContainerItem>('containers', [], started, clock, listError) : panel('containers', evaluateContainers(runbook, instances, phase), started, clock);
+  // A baseline taken on other instances (a rebuilt lab) is not this world's expectation: not compared, and
+  // what needs it is pending with how to record a new one.
+  const foreign = opts.baseline && !listError ? otherWorld(opts.baseline, instances) : null;
+  const baseline = foreign ? null : opts.baseline;
+
+  const containers = listError ? panel<ContainerItem>('containers', [], started, clock, listError) : panel('containers', evaluateContainers(runbook, instances, phase, opts.facts ?? null), started, clock);
 
   // One read per identity, shared by the tokens panel and the authenticated smoke call.
   const reads = new Map<string, Promise<TokenDbRead>>();
@@ -93,7 +102,7 @@ export async function takeSnapshot(runbook: Runbook, deps: SnapshotDeps, opts: S
     if (!p) {
       p = (async () => {
         const where = tokenDbLocation(runbook, identity, phase, opts.env);
-        const scope = { baseline: opts.baseline?.identities[identity.slug] ?? null, recent: TOKEN_PANEL_RECENT, cache: deps.tokenCache ?? processTokenCache };
+        const scope = { baseline: baseline?.identities[identity.slug] ?? null, recent: TOKEN_PANEL_RECENT, cache: deps.tokenCache ?? processTokenCache };
         return readTokenDb(deps.runtime, where.container, where.path, runbook.tokens, scope);
       })();
       reads.set(identity.slug, p);
@@ -113,7 +122,8 @@ export async function takeSnapshot(runbook: Runbook, deps: SnapshotDeps, opts: S
     : runSmoke(runbook, deps.http, {
         phase,
         instances,
-        baseline: opts.baseline,
+        baseline,
+        ...(foreign ? { baselinePending: foreign } : {}),
         env: opts.env,
         tokenFor,
         ...(opts.onSmokeItem ? { onItem: opts.onSmokeItem } : {}),
@@ -125,8 +135,8 @@ export async function takeSnapshot(runbook: Runbook, deps: SnapshotDeps, opts: S
     : Promise.all(
         runbook.identities.map(async (identity) => {
           const read = await readFor(identity).catch((err: Error) => ({ error: err.message }));
-          const b = opts.baseline?.identities[identity.slug] ?? null;
-          return evaluateTokens({ identity: identity.slug, phase, read, baseline: b, baselineRecordedAt: opts.baseline?.recordedAt ?? null, now: clock.now() });
+          const b = baseline?.identities[identity.slug] ?? null;
+          return evaluateTokens({ identity: identity.slug, phase, read, baseline: b, baselineRecordedAt: baseline?.recordedAt ?? null, now: clock.now() });
         }),
       ).then((lists) => panel('tokens', lists.flat(), tokensStarted, clock));
 

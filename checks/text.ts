@@ -2,8 +2,9 @@
 import stringWidth from '../src/width.ts';
 import type { Panel, SmokeItem, Snapshot, Verdict } from './types.ts';
 
-export function glyph(ok: boolean | null): string {
-  return ok === true ? '✓' : ok === false ? '✗' : '?';
+/** ✓ ✗, · pending (no expectation yet: nothing is wrong), ? unknown. */
+export function glyph(ok: boolean | null, pending?: string): string {
+  return ok === true ? '✓' : ok === false ? '✗' : pending ? '·' : '?';
 }
 
 /** Cuts to `width` display columns with an ellipsis. */
@@ -127,11 +128,17 @@ function smokeLines(p: Panel<SmokeItem>, w: number): string[] {
     const mine = p.items.filter((i) => i.identity === id);
     const cells = checks.map((c) => {
       const at = (v: string) => mine.find((i) => i.check === c && i.vantage === v);
-      return pad([at('local'), at('public')].map((i) => (i ? glyph(i.ok) : '·')).join(''), cell);
+      return pad([at('local'), at('public')].map((i) => (i ? glyph(i.ok, i.pending) : ' ')).join(''), cell);
     });
     const timedOut = mine.some((i) => i.error?.startsWith('timed out'));
     const slowest = Math.max(0, ...mine.map((i) => i.timeMs ?? 0));
-    lines.push(fit(`  ${glyph(mine.every((i) => i.ok === true) ? true : mine.some((i) => i.ok === false) ? false : null)} ${pad(id, 12)} ${cells.join('')}${timedOut ? 'timed out' : `${slowest} ms`}`, w));
+    const pending = mine.find((i) => i.ok === null && i.pending)?.pending;
+    lines.push(fit(`  ${glyph(mine.some((i) => i.ok === false) ? false : mine.every((i) => i.ok === true || (i.ok === null && i.pending)) ? true : null)} ${pad(id, 12)} ${cells.join('')}${timedOut ? 'timed out' : `${slowest} ms`}`, w));
+    if (pending && id === ids.find((x) => p.items.some((i) => i.identity === x && i.pending))) lines.push(fit(`    · ${pending}`, w));
   }
+  // Which address each vantage probed (local: the serving container; public: through the proxy).
+  const first = ids[0];
+  const where = (v: string) => p.items.find((i) => i.identity === first && i.vantage === v && i.url)?.url;
+  if (where('local') || where('public')) lines.push(fit(`    probed (${first}): local ${where('local') ?? '—'} · public ${where('public') ?? '—'}`, w));
   return lines;
 }

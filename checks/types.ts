@@ -8,6 +8,8 @@ export interface Verdict {
   actual: string;
   /** Why it is red, naming the thing (identity, site, container, token). */
   why?: string;
+  /** With ok null: nothing is wrong, the expectation does not exist yet (no baseline for this world …); drawn as ·. */
+  pending?: string;
 }
 
 export interface ContainerItem extends Verdict {
@@ -44,6 +46,8 @@ export interface SmokeItem extends Verdict {
   timeMs: number | null;
   /** Timeout, connection refused … */
   error?: string;
+  /** Where the probe went: the URL (local: the container's address; public: through the proxy). */
+  url?: string;
   /** Each condition with its own result. */
   conditions: { condition: string; ok: boolean; actual: string }[];
 }

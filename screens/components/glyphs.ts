@@ -3,9 +3,11 @@ import type { StepState } from '../../src/engine/types.ts';
 import { STATE_GLYPH } from '../../src/engine/types.ts';
 import { seg, type Colour, type Seg } from '../text.ts';
 
-export function verdictSeg(ok: boolean | null | undefined): Seg {
+/** ✓ green, ✗ red, · pending (nothing wrong: the expectation does not exist yet), … not checked yet. */
+export function verdictSeg(ok: boolean | null | undefined, pending?: string): Seg {
   if (ok === true) return seg('✓', { c: 'green' });
   if (ok === false) return seg('✗', { c: 'red', b: true });
+  if (pending) return seg('·', { c: 'gray' });
   return seg('…', { c: 'gray' });
 }
 

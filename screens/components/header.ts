@@ -1,6 +1,6 @@
 // The header, drawn into the frame's top border: runbook, step n/N + title, outage clock vs budget,
 // driver and lock (read-only: who drives).
-import { budgetLevel, nextStepIndex, outageElapsed, runningStep } from '../state/selectors.ts';
+import { budgetLevel, nextStepIndex, outageElapsed, runningStep, undoneCount } from '../state/selectors.ts';
 import type { CockpitState } from '../state/types.ts';
 import { lineWidth, seg, textWidth, truncate, type Line, type Seg } from '../text.ts';
 import { clock } from './glyphs.ts';
@@ -23,6 +23,9 @@ export function outageSeg(state: CockpitState, short = false): Seg {
 function stepSegs(state: CockpitState): { counter: string; title: string } {
   const n = state.steps.length;
   const running = runningStep(state);
+  // Rolled back is a state of its own: never "done n/n".
+  const undone = undoneCount(state);
+  if (undone) return { counter: `rolled back (${undone} undone)`, title: 'legacy path serves' };
   const idx = running ? state.steps.indexOf(running) : nextStepIndex(state);
   if (idx < 0) return { counter: `done ${n}/${n}`, title: '' };
   const step = state.steps[idx]!.step;

@@ -8,6 +8,12 @@ export function runningStep(state: CockpitState): StepView | undefined {
   return state.steps.find((s) => s.state === 'running');
 }
 
+/** Steps the rollback undid, once nothing runs any more: the run is rolled back (0 when it is not). */
+export function undoneCount(state: CockpitState): number {
+  if (runningStep(state)) return 0;
+  return state.steps.filter((s) => s.state === 'rolled-back').length;
+}
+
 /** Index of the step `enter` would run: the first one not done (a failed step is retried). -1 when none. */
 export function nextStepIndex(state: CockpitState): number {
   return state.steps.findIndex((s) => !DONE.has(s.state));

@@ -7,6 +7,7 @@ import { initialStore } from './store-init.ts';
 import type { ResolvedStep } from '../engine/types.ts';
 import type { Runbook } from '../runbook/schema.ts';
 import type { LiveContext } from '../../checks/live.ts';
+import { readJournalFacts } from '../report/facts.ts';
 import { startPanels, type Panels } from './panels.ts';
 import { startPreviews, stepPreview, type Previews } from './preview.ts';
 
@@ -43,7 +44,8 @@ export interface Live {
 export function startLive(store: CockpitStore, live: LiveContext, env: NodeJS.ProcessEnv, intervalS: number): Live {
   const panels = startPanels(
     store,
-    async () => takeSnapshot(live.runbook, { runtime: live.runtime, http: live.http, upstreams: live.upstreams }, { phase: 'auto', baseline: await live.baselines.load(), env }),
+    async () =>
+      takeSnapshot(live.runbook, { runtime: live.runtime, http: live.http, upstreams: live.upstreams }, { phase: 'auto', baseline: await live.baselines.load(), env, facts: readJournalFacts(live.stateDir, live.steps.length) }),
     intervalS * 1000,
   );
   const previews = startPreviews(store, { runbook: live.runbook, runtime: live.runtime, env, baselines: live.baselines });

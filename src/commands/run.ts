@@ -30,8 +30,8 @@ Options:
   --interval SECONDS         panel refresh interval (default 2)
   --help                     this text
 
-Exit codes: 0 every step done, 1 quit before the end / a step failed / another driver holds the lease,
-2 bad input or no terminal.
+Exit codes: 0 every step done (or the run rolled back), 1 quit before the end / a step failed / another
+driver holds the lease, 2 bad input or no terminal.
 `;
 
 export async function run(argv: string[], io: CliIO): Promise<number> {
@@ -125,6 +125,12 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     return 1;
   }
   await runner.close();
+  const undone = state.steps.filter((s) => s.state === 'rolled-back').length;
+  if (undone) {
+    // Rolled back is a state of its own: not "complete", and what runs now is the legacy path.
+    io.stderr.write(`run: run #${runner.runId} rolled back (${undone} step(s) undone): the legacy path serves · next: cutover status ${file} · cutover report ${file}\n`);
+    return 0;
+  }
   if (driver.completed()) {
     io.stderr.write(`run: cutover complete (${done}/${state.steps.length} steps) in ${Math.round((Date.now() - startedAt) / 1000)} s · next: cutover verify ${file} · cutover report ${file}\n`);
     return 0;

@@ -9,6 +9,7 @@ import type { Phase } from '../../checks/context.ts';
 import { recordBaseline } from '../../checks/baseline-record.ts';
 import { renderSnapshot } from '../../checks/text.ts';
 import { otherSitesLines, otherSitesNow, type OtherSites } from '../preflight/index.ts';
+import { readJournalFacts } from '../report/facts.ts';
 
 export const help = `Usage: cutover status RUNBOOK [--json] [--watch N] [--baseline] [--phase before|after] [--state DIR]
 
@@ -73,7 +74,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     if (values.baseline) await record(live, io, phaseOpt);
     const baseline = await live.baselines.load();
     const once = async (): Promise<SnapshotResult> =>
-      takeSnapshot(live.runbook, { runtime: live.runtime, http: live.http, upstreams: live.upstreams }, { phase: phaseOpt, baseline, env: io.env });
+      takeSnapshot(live.runbook, { runtime: live.runtime, http: live.http, upstreams: live.upstreams }, { phase: phaseOpt, baseline, env: io.env, facts: readJournalFacts(live.stateDir, live.steps.length) });
     if (watchS === null) {
       const s = await once();
       print(s, live, io, Boolean(values.json), false, await otherSitesNow(live.runbook, live.runtime));

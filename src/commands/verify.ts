@@ -20,6 +20,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { openJournal, JOURNAL_FILE } from '../journal/index.ts';
 import { decommissionedContainers, findCutoverEnd } from '../actions/decommission-inputs.ts';
+import { factsForVerify, readJournalFacts } from '../report/facts.ts';
 
 export const help = `Usage: cutover verify RUNBOOK [--json] [--state DIR]
        cutover verify RUNBOOK --every 15m [--for 7d] [--jitter 90s] [--concurrency 8] [--json] [--state DIR]
@@ -77,7 +78,7 @@ export async function verifyOnce(live: LiveContext, env: NodeJS.ProcessEnv): Pro
     takeSnapshot(
       live.runbook,
       { runtime: live.runtime, http: live.http, upstreams: (rb, instances) => upstreamsPanel(rb, instances, { expect: { container: target } }) },
-      { phase: 'after', baseline, env },
+      { phase: 'after', baseline, env, facts: factsForVerify(readJournalFacts(live.stateDir, live.steps.length)) },
     ),
     observeDaemon(live),
   ]);

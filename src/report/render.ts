@@ -40,6 +40,21 @@ export function renderReport(d: ReportData): string {
 function done(s: RunSection, action: string): StepRecord[] {
   return s.steps.filter((r) => r.action === action && r.state === 'succeeded');
 }
+/** The run was rolled back (its outcome, or undone steps with nothing left running): the legacy path serves. */
+function rolledBack(s: RunSection): boolean {
+  return s.run.outcome === 'rolled-back' || (s.steps.some((r) => r.state === 'rolled-back') && !s.steps.some((r) => r.state === 'running'));
+}
+/** Records of one action that succeeded and were later undone by the rollback. */
+function undone(s: RunSection, action: string): StepRecord[] {
+  return s.steps.filter((r) => r.action === action && r.state === 'rolled-back');
+}
+/** Legacy containers a later decommission deleted: name → "deleted by decommission run #N (archive …)". */
+function deletedByDecommission(d: ReportData): Map<string, string> {
+  const out = new Map<string, string>();
+  if (!d.decommission) return out;
+  for (const c of changedOf<DeletedContainer>(d.decommission, 'container.delete')) out.set(c.container, `deleted by decommission run #${d.decommission.run.id}${c.archive ? ` (archive \`${c.archive}\`)` : ''}`);
+  return out;
+}
 function changedOf<T>(s: RunSection, action: string): T[] {
   return done(s, action).map((r) => r.changed as T).filter((c) => c !== null && c !== undefined);
 }
@@ -47,7 +62,7 @@ function changedOf<T>(s: RunSection, action: string): T[] {
 function header(d: ReportData): string[] {
   const r = d.run;
   const ok = r.outcome === 'succeeded';
-  const title = ok ? 'Cutover complete' : r.outcome ? `Cutover ${r.outcome}` : 'Cutover in progress (run not finished)';
+  const title = ok ? 'Cutover complete' : rolledBack(d) ? 'Cutover rolled back' : r.outcome ? `Cutover ${r.outcome}` : 'Cutover in progress (run not finished)';
   const lines = [
     `## ${title} — ${utcDate(r.endedAt ?? r.startedAt)}`,
     '',
@@ -69,6 +84,7 @@ function header(d: ReportData): string[] {
 }
 
 function running(d: ReportData): string[] {
+  if (rolledBack(d)) return rolledBackNow(d);
   const target = d.runbook.containers.find((c) => c.role === 'target');
   const created = changedOf<CreatedContainer>(d, 'container.create')[0];
   const live = d.snapshot?.snapshot.containers.items.find((c) => c.name === target?.name);
@@ -96,6 +112,30 @@ function running(d: ReportData): string[] {
     }
   }
   if (lines.length === 2) lines.push(NOT_RECORDED);
+  return [...lines, ''];
+}
+
+/** After a rollback: what serves now (the legacy path), what was undone, what was kept. Only what was recorded. */
+function rolledBackNow(d: ReportData): string[] {
+  const legacy = d.runbook.containers.filter((c) => c.role === 'legacy').map((c) => `\`${c.name}\``);
+  const target = d.runbook.containers.find((c) => c.role === 'target')?.name;
+  const at = Math.max(0, ...d.steps.map((r) => r.rolledBack?.at ?? 0));
+  const lines = [
+    "### What's running now",
+    '',
+    `Run #${d.run.id} was **rolled back**${at ? ` (${utcTime(at)})` : ''}: the legacy path serves again${legacy.length ? ` — ${legacy.join(', ')} behind the proxy as before the cutover` : ''}.`,
+    '',
+    '### What was undone',
+    '',
+  ];
+  const back = d.steps.filter((r) => r.state === 'rolled-back').sort((a, b) => (b.rolledBack?.at ?? 0) - (a.rolledBack?.at ?? 0));
+  for (const r of back) lines.push(`- \`${r.key}\` ${r.title ?? ''}${r.rolledBack?.error ? ` — undo failed: ${r.rolledBack.error}` : ''}`);
+  if (!back.length) lines.push(NOT_RECORDED);
+  lines.push('', '### What was kept', '');
+  const kept = d.steps.filter((r) => r.state === 'succeeded');
+  for (const r of kept) lines.push(`- \`${r.key}\` ${r.title ?? ''}: done, not undone${r.backupPath ? ` (backup \`${r.backupPath}\`)` : ''}`);
+  if (target) lines.push(`- the \`${target}\` container and the data copied into it are left in place for diagnosis (not serving)`);
+  if (lines.at(-1) === '') lines.push('Nothing.');
   return [...lines, ''];
 }
 
@@ -145,6 +185,11 @@ function tokens(d: ReportData): string[] {
 
 function caddy(d: ReportData): string[] {
   const repoints = changedOf<ProxyRepoint>(d, 'proxy.repoint');
+  const restored = undone(d, 'proxy.repoint');
+  if (restored.length) {
+    const p = restored.map((r) => (r.changed ?? r.rolledBack?.changed) as ProxyRepoint | null).find((c) => c && c.caddyfile);
+    return ['### Caddyfile change', '', `The proxy was repointed, then **restored by the rollback**${p ? ` from the backup \`${p.backupPath}\` (\`${p.caddyfile}\`)` : ''}: it points at the legacy containers again.`, ''];
+  }
   if (!repoints.length) return ['### Caddyfile change', '', done(d, 'proxy.repoint').length ? NOT_RECORDED : 'The proxy was not repointed in this run.', ''];
   const lines = ['### Caddyfile change', ''];
   for (const p of repoints) {
@@ -158,10 +203,18 @@ function artifacts(d: ReportData, rb: RollbackProcedure): string[] {
   const lines = ['### Rollback artifacts', ''];
   const legacy = d.runbook.containers.filter((c) => c.role === 'legacy');
   const live = d.snapshot?.snapshot.containers.items ?? [];
+  const gone = deletedByDecommission(d);
+  const checkedAt = d.snapshot ? ` (checked ${utcTime(d.snapshot.at)})` : '';
   for (const c of legacy) {
+    // Only what was measured: the state from the recorded check, else "not checked"; never "data intact".
+    const deleted = gone.get(c.name);
+    if (deleted) {
+      lines.push(`- \`${c.name}\`: ${deleted}`);
+      continue;
+    }
     const l = live.find((x) => x.name === c.name);
-    const facts = l ? [l.status ?? 'status unknown', l.autostart === false ? 'autostart off' : l.autostart ? 'autostart ON' : null, l.protectedDelete ? 'delete-protected' : null].filter(Boolean).join(', ') : 'state not recorded';
-    lines.push(`- \`${c.name}\`: ${facts}; not deleted, data intact`);
+    const facts = l && l.status ? `${[l.status, l.autostart === false ? 'autostart off' : l.autostart ? 'autostart ON' : null, l.protectedDelete ? 'delete-protected' : null].filter(Boolean).join(', ')}${checkedAt}; data not checked` : 'state not checked';
+    lines.push(`- \`${c.name}\`: ${facts}`);
   }
   const backups = new Map<string, string>();
   for (const r of d.steps) if (r.backupPath) backups.set(r.backupPath, r.title ?? r.key);
@@ -205,9 +258,12 @@ function deployMd(d: ReportData, rb: RollbackProcedure): string[] {
   const body = [
     `## ${d.runbook.title ?? d.runbook.name} (${utcDate(d.run.endedAt ?? d.run.startedAt)})`,
     '',
-    `Cut over on ${d.runbook.host} by ${d.run.operator} with \`cutover\` (runbook \`${d.run.runbookPath}\`, journal run #${d.run.id}).`,
-    target ? `Now served by the \`${target}\` container.` : '',
-    repoint ? `Caddyfile backup from before the cutover: \`${repoint.backupPath}\`.` : '',
+    rolledBack(d)
+      ? `Cutover attempted on ${d.runbook.host} by ${d.run.operator} with \`cutover\` (runbook \`${d.run.runbookPath}\`, journal run #${d.run.id}) and **rolled back**: the legacy containers serve (${d.runbook.containers.filter((c) => c.role === 'legacy').map((c) => `\`${c.name}\``).join(', ')}).`
+      : `Cut over on ${d.runbook.host} by ${d.run.operator} with \`cutover\` (runbook \`${d.run.runbookPath}\`, journal run #${d.run.id}).`,
+    target && d.run.outcome === 'succeeded' ? `Now served by the \`${target}\` container.` : '',
+    ...(d.decommission ? [...deletedByDecommission(d)].map(([name, how]) => `\`${name}\`: ${how}.`) : []),
+    repoint && !rolledBack(d) ? `Caddyfile backup from before the cutover: \`${repoint.backupPath}\`.` : '',
     '',
     '### Rollback',
     '',

@@ -52,3 +52,14 @@ test('a long command is wrapped in the output pane and the full-screen output, n
   await s.press(KEY.esc);
   s.unmount();
 });
+
+test('rolled back is a state: the header says so, never "done n/n"', async () => {
+  const s = await renderScreen(midCutoverState({ columns: 120, rows: 30 }), { columns: 120, rows: 30 });
+  const done = s.lines()[0]!;
+  assert.doesNotMatch(done, /rolled back/);
+  const keys = ['create-container', 'repoint-caddy'];
+  for (const key of keys) await s.dispatch({ type: 'step-state', key, state: 'rolled-back' });
+  assert.match(s.lines()[0]!, /rolled back \(2 undone\) legacy path serves/);
+  assert.doesNotMatch(s.lines()[0]!, /done \d+\/\d+/);
+  s.unmount();
+});

@@ -21,7 +21,7 @@ const instances: Instance[] = [
 const baseline: Baseline = { runbook: 'x', recordedAt: '2026-05-10T00:00:00Z', identities: Object.fromEntries(Object.entries(KEYS).map(([slug, k]) => [slug, { values: { public_key: k }, tokens: [], schemaVersion: 2 }])) };
 
 /** A posta-like fake: answers per Host; `slowHost` answers after `slowMs`; `down` urls are refused. */
-function fakeHttp(opts: { slowHost?: string; slowMs?: number; seen?: HttpRequest[] } = {}): Http {
+function fakeHttp(opts: { slowHost?: string; slowMs?: number; seen?: HttpRequest[]; status?: number } = {}): Http {
   return {
     async request(req): Promise<HttpResponse> {
       opts.seen?.push(req);
@@ -31,6 +31,7 @@ function fakeHttp(opts: { slowHost?: string; slowMs?: number; seen?: HttpRequest
         if ((req.timeoutMs ?? 3000) < (opts.slowMs ?? 100)) throw new HttpFailure('timeout', `timed out after ${req.timeoutMs} ms`, req.timeoutMs!);
       }
       const path = new URL(req.url).pathname;
+      if (opts.status) return { status: opts.status, headers: {}, body: '', timeMs: 5 };
       const json = (status: number, body: unknown): HttpResponse => ({ status, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), timeMs: 5 });
       const slug = host.split('.')[0]!;
       if (path === '/') return json(200, { name: NAMES[host], publicKey: KEYS[slug] });
@@ -81,15 +82,20 @@ test('a stopped legacy container before the cutover turns exactly that identity 
   assert.match(red[0]!.why!, /^tarald \w+ \(local\): container tarald-msg has no IPv4 address \(Stopped\)/);
 });
 
-test('no baseline: the key condition reports "no baseline recorded", never a silent pass', async () => {
+test('no baseline: the key condition is pending (·, how to record it), never a silent pass and never red', async () => {
   const items = await runSmoke(runbook, fakeHttp(), { ...base, baseline: null, phase: 'after', checks: ['actor'], vantages: ['public'] });
   assert.equal(items.length, 3);
   for (const i of items) {
-    assert.equal(i.ok, false);
+    assert.equal(i.ok, null, 'pending: neither green nor red');
+    assert.equal(i.pending, 'baseline not recorded yet: step 1 or `status --baseline` records it');
+    assert.match(i.url!, /^https?:\/\//, 'the probed address is kept');
     const key = i.conditions.find((c) => c.condition.includes('baseline'))!;
     assert.equal(key.ok, false);
-    assert.match(key.actual, /no baseline recorded/);
+    assert.match(key.actual, /baseline not recorded yet/);
   }
+  // The conditions that need no baseline still count: a wrong status is red even while the key is pending.
+  const down = await runSmoke(runbook, fakeHttp({ status: 503 }), { ...base, baseline: null, phase: 'after', checks: ['actor'], vantages: ['public'] });
+  assert.ok(down.every((i) => i.ok === false), JSON.stringify(down.map((i) => i.actual)));
 });
 
 test('a changed key is red with expected and actual', async () => {

@@ -34,9 +34,30 @@ test('an unfinished run: title says so, open outage, failed and running steps li
 });
 
 test('a failed run is titled by its outcome', () => {
-  const md = renderReport(data(run({ endedAt: T0 + 60_000, outcome: 'rolled-back' }), []));
-  assert.match(md, /^## Cutover rolled-back — 2026-05-10$/m);
+  const md = renderReport(data(run({ endedAt: T0 + 60_000, outcome: 'failed' }), []));
+  assert.match(md, /^## Cutover failed — 2026-05-10$/m);
   assert.match(md, /ended 2026-05-10 00:42:00 UTC \(1 min 0 s\)/);
+});
+
+test('a rolled-back run: says "rolled back", the legacy path serves, what was undone and kept; never that the target serves', () => {
+  const repoint = { caddyfile: '/etc/caddy/Caddyfile', backupPath: '/state/backups/Caddyfile.1', sites: [], reload: 'caddy reload' };
+  const md = renderReport(
+    data(run({ endedAt: T0 + 60_000, outcome: 'rolled-back' }), [
+      step('create-container', 'succeeded', { action: 'container.create', backupPath: null }),
+      step('repoint-caddy', 'rolled-back', { action: 'proxy.repoint', changed: repoint, rolledBack: { at: T0 + 50_000, changed: null, error: null } }),
+      step('stop-legacy[arne]', 'rolled-back', { action: 'service.stop', rolledBack: { at: T0 + 55_000, changed: null, error: null } }),
+    ]),
+  );
+  assert.match(md, /^## Cutover rolled back — 2026-05-10$/m);
+  assert.match(md, /Run #7 was \*\*rolled back\*\* \(2026-05-10 00:41:55 UTC\): the legacy path serves again — `arne-msg` behind the proxy/);
+  assert.match(md, /### What was undone\n\n- `stop-legacy\[arne\]` stop-legacy\[arne\]\n- `repoint-caddy`/);
+  assert.match(md, /### What was kept\n\n- `create-container` create-container: done, not undone\n- the `posta` container and the data copied into it are left in place for diagnosis \(not serving\)/);
+  assert.match(md, /The proxy was repointed, then \*\*restored by the rollback\*\* from the backup `\/state\/backups\/Caddyfile.1`/);
+  assert.match(md, /and \*\*rolled back\*\*: the legacy containers serve \(`arne-msg`\)/);
+  assert.doesNotMatch(md, /Now served by the `posta`/);
+  assert.doesNotMatch(md, /was not repointed/);
+  assert.doesNotMatch(md, /data intact/);
+  assert.match(md, /- `arne-msg`: state not checked/);
 });
 
 test('humanDuration reads like the seed ("~2 minutes")', () => {

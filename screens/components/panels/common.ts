@@ -27,7 +27,9 @@ export function problemLine<T extends Verdict>(panel: Panel<T> | undefined): Lin
   if (!panel) return [seg('… not checked yet', { c: 'gray' })];
   if (panel.error) return [seg('… ', { c: 'gray' }), seg(panel.error, { c: 'yellow' })];
   const red = firstRed(panel);
-  return red ? [seg('✗ ', { c: 'red' }), seg(whyOf(red), { c: 'red' })] : null;
+  if (red) return [seg('✗ ', { c: 'red' }), seg(whyOf(red), { c: 'red' })];
+  const waiting = panel.items.find((i) => i.ok === null && i.pending);
+  return waiting ? [seg('· ', { c: 'gray' }), seg(waiting.pending!, { c: 'gray' })] : null;
 }
 
 /** Compact layout: "1 Containers ✓ 4/4 · detail" */
@@ -39,6 +41,8 @@ export function summaryLine<T extends Verdict>(name: PanelName, panel: Panel<T> 
   if (panel.error) return [...head, count, seg(' · '), seg(panel.error, { c: 'yellow' })];
   const red = firstRed(panel);
   if (red) return [...head, count, seg(' · '), seg(whyOf(red), { c: 'red' })];
+  const waiting = panel.items.find((i) => i.ok === null && i.pending);
+  if (waiting) return [...head, count, seg(` · ${waiting.pending}`, { c: 'gray' })];
   return [...head, count, seg(` · ${greenDetail(panel)}`, { c: 'gray' })];
 }
 

@@ -1,7 +1,7 @@
 // The smoke grid: identity × vantage rows, one column per check, ✓ ✗ … per cell.
 import type { Panel, SmokeItem } from '../../../checks/types.ts';
 import { pad, seg, type Line } from '../../text.ts';
-import { verdictSeg } from '../glyphs.ts';
+import { ipTail, verdictSeg } from '../glyphs.ts';
 import { summaryLine } from './common.ts';
 import type { PanelView } from './view.ts';
 
@@ -11,6 +11,18 @@ function unique<T>(xs: T[]): T[] {
 
 function cell(items: SmokeItem[], identity: string, vantage: string, check: string): SmokeItem | undefined {
   return items.find((i) => i.identity === identity && i.vantage === vantage && i.check === check);
+}
+
+/** ".14" for a local probe (the container it reached), "proxy" for a public one; "" before any result. */
+function probedAt(items: SmokeItem[], identity: string, vantage: string): string {
+  const url = items.find((i) => i.identity === identity && i.vantage === vantage && i.url)?.url;
+  if (!url) return '';
+  if (vantage === 'public') return 'proxy';
+  try {
+    return ipTail(new URL(url).host);
+  } catch {
+    return '';
+  }
 }
 
 export function smokeChecks(panel: Panel<SmokeItem>): string[] {
@@ -31,8 +43,11 @@ export const smokeView: PanelView<SmokeItem> = {
         ...checks.flatMap((c) => {
           const w = Math.max(1, c.length);
           const left = Math.floor((w - 1) / 2);
-          return [seg(' '.repeat(1 + left)), verdictSeg(cell(panel.items, id, v, c)?.ok), seg(' '.repeat(w - 1 - left))];
+          const it = cell(panel.items, id, v, c);
+          return [seg(' '.repeat(1 + left)), verdictSeg(it?.ok, it?.pending), seg(' '.repeat(w - 1 - left))];
         }),
+        // Which address this vantage probed: the serving container's (legacy .11 / target .14) or the proxy.
+        ...(probedAt(panel.items, id, v) ? [seg(` ${probedAt(panel.items, id, v)}`, { c: 'gray' })] : []),
       ]),
     );
     return [header, ...rows];
@@ -40,8 +55,9 @@ export const smokeView: PanelView<SmokeItem> = {
   summary: (panel) =>
     summaryLine('smoke', panel, (p) => `${unique(p.items.map((i) => i.identity)).length} identities × ${unique(p.items.map((i) => i.vantage)).join('+')} all ✓`),
   detail: (i) => [
-    verdictSeg(i.ok),
+    verdictSeg(i.ok, i.pending),
     seg(` ${pad(i.identity, 8)} ${pad(i.vantage, 6)} ${pad(i.check, 6)} ${pad(i.status === null ? '—' : String(i.status), 4)} ${pad(i.timeMs === null ? '' : `${i.timeMs}ms`, 7)}`),
-    seg(i.error ?? i.conditions.map((c) => `${c.ok ? '✓' : '✗'} ${c.condition}`).join('  '), { c: i.ok === false ? 'red' : 'gray' }),
+    seg(`${i.url ? `${i.url} ` : ''}`, { c: 'gray' }),
+    seg(i.error ?? i.pending ?? i.conditions.map((c) => `${c.ok ? '✓' : '✗'} ${c.condition}`).join('  '), { c: i.ok === false ? 'red' : 'gray' }),
   ],
 };
