@@ -13,7 +13,7 @@ import type { ClientOutage } from '../journal/types.ts';
 import { drivingOptions, openForDriving, progressHooks } from './drive.ts';
 import type { DecommissionFlags } from '../runner/types.ts';
 import { parseCutoverAt } from '../actions/decommission-inputs.ts';
-import { windowPreflight } from './preflight-gate.ts';
+import { otherSitesNote, windowPreflight } from './preflight-gate.ts';
 
 export const help = `Usage: cutover apply RUNBOOK --yes [--from STEP] [--through STEP] [--allow-destructive]
                      [--state DIR] [--take-over] [--accept-changed-runbook] [--no-rollback] [--json] [--verbose]
@@ -94,6 +94,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   const run = await openForDriving({ ...drivingOptions(file, io.env, values), mode: 'apply', decommission });
   try {
     human.write(`apply ${run.runbook.runbook.name} on ${run.runbook.runbook.host}: run #${run.runId}, journal ${run.journal.file}\n`);
+    if (gate) run.journal.addNote(run.runId, otherSitesNote(gate.otherSites));
     if (run.resumed) {
       const r = run.resumed;
       human.write(`resuming run #${run.runId}: ${r.done.length} step(s) done${r.interrupted ? `; ${r.interrupted} was running when the driver died: re-checking it first` : ''}; continuing at ${r.next ?? '(nothing left)'}\n`);

@@ -6,14 +6,22 @@ import { join } from 'node:path';
 import { loadRunbook } from '../runbook/load.ts';
 import { runbookStateDir } from '../paths.ts';
 import { openJournal } from '../journal/journal.ts';
-import { blockers, formatPreflight, runPreflight, RUNBOOK_CODES, type PreflightItem } from '../preflight/index.ts';
+import { blockers, formatPreflight, runPreflight, RUNBOOK_CODES, type LegacyDialer, type PreflightItem } from '../preflight/index.ts';
 
 export interface GateResult {
   report: string;
   /** Set while a blocker stands: exit 2 when every blocker is about the runbook file, else 1. */
   refusal: { message: string; code: 1 | 2 } | null;
   items: PreflightItem[];
+  /** Sites outside proxy.sites that dial a legacy container (journaled for the report). */
+  otherSites: LegacyDialer[];
 }
+
+/** The journal note prefix the report reads the other sites back from. */
+export const OTHER_SITES_NOTE = 'preflight: other sites dialing a legacy container: ';
+
+/** The note apply journals once the run is open: the other sites as JSON after the prefix. */
+export const otherSitesNote = (list: LegacyDialer[]) => `${OTHER_SITES_NOTE}${JSON.stringify(list)}`;
 
 /**
  * True when the runbook's journal holds an unfinished run past the point preflight guards: its outage window
@@ -40,11 +48,26 @@ export async function windowPreflight(file: string, env: NodeJS.ProcessEnv, stat
   if (pastPreflight(stateDir, env, new Set(loaded.steps.filter((s) => s.destructive || s.irreversible).map((s) => s.key)))) return null;
   const pre = await runPreflight({ runbook: loaded.runbook, steps: loaded.steps, file, text: loaded.text, env, stateDir });
   const stop = blockers(pre);
-  if (!stop.length) return { report: pre.items.length ? formatPreflight(pre) : '', refusal: null, items: pre.items };
+  if (!stop.length) return { report: pre.items.length ? formatPreflight(pre) : '', refusal: null, items: pre.items, otherSites: pre.otherSites };
   const code = stop.every((b) => RUNBOOK_CODES.has(b.code)) ? 2 : 1;
   return {
     report: formatPreflight(pre),
     refusal: { message: `preflight: ${stop.length} blocker(s) stand; refusing to open the outage window (nothing was stopped or written). Fix them, then check with cutover plan ${file}`, code },
     items: pre.items,
+    otherSites: pre.otherSites,
   };
+}
+
+/** The report's section for the other sites the preflight found when the run started (from its journal note). */
+export function otherSitesMarkdown(events: { kind: string; detail: unknown }[]): string {
+  const note = events.find((e) => e.kind === 'note' && typeof (e.detail as { text?: unknown })?.text === 'string' && (e.detail as { text: string }).text.startsWith(OTHER_SITES_NOTE));
+  if (!note) return '';
+  let list: LegacyDialer[];
+  try {
+    list = JSON.parse((note.detail as { text: string }).text.slice(OTHER_SITES_NOTE.length)) as LegacyDialer[];
+  } catch {
+    return '';
+  }
+  const rows = list.map((o) => `- \`${o.host}\` dialled the legacy ${o.dials.map((d) => `\`${d}\``).join(', ')}: ${o.acknowledged ? 'acknowledged in `proxy.also_dials_legacy` (502 once the legacy daemon stopped)' : 'NOT acknowledged'}`);
+  return `\n### Other sites that dial a legacy container\n\n${rows.length ? rows.join('\n') : 'None: no site outside `proxy.sites` dialled a legacy container when the run started (preflight).'}\n`;
 }

@@ -6,6 +6,7 @@ import { parseCommandArgs } from '../contract/args.ts';
 import { loadReportData, NoRunError } from '../report/data.ts';
 import { renderReport } from '../report/render.ts';
 import { openForReading, parseRunId } from './journal.ts';
+import { otherSitesMarkdown } from './preflight-gate.ts';
 
 export const help = `Usage: cutover report RUNBOOK [--run ID] [--out FILE] [--state DIR]
 
@@ -28,7 +29,8 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   const journal = openForReading(positionals[0]!, values.state, io);
   let markdown: string;
   try {
-    markdown = renderReport(loadReportData(journal, runId === undefined ? {} : { runId }));
+    const data = loadReportData(journal, runId === undefined ? {} : { runId });
+    markdown = renderReport(data) + otherSitesMarkdown(journal.events(data.run.id));
   } catch (err) {
     if (err instanceof NoRunError) throw new CliError(`report: ${err.message}`, 2);
     throw err;

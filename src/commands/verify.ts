@@ -21,6 +21,7 @@ import { join } from 'node:path';
 import { openJournal, JOURNAL_FILE } from '../journal/index.ts';
 import { decommissionedContainers, findCutoverEnd } from '../actions/decommission-inputs.ts';
 import { factsForVerify, readJournalFacts } from '../report/facts.ts';
+import { otherSitesLines, otherSitesNow } from '../preflight/index.ts';
 
 export const help = `Usage: cutover verify RUNBOOK [--json] [--state DIR]
        cutover verify RUNBOOK --every 15m [--for 7d] [--jitter 90s] [--concurrency 8] [--json] [--state DIR]
@@ -115,13 +116,14 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       const id = await recordRun(live, io, started, sched.everyMs ?? DEFAULT_RECORD_EVERY_MS, observe(criteria, s));
       io.stderr.write(`verify: recorded run #${id} in ${join(live.stateDir, JOURNAL_FILE)}\n`);
     }
+    const others = await otherSitesNow(live.runbook, live.runtime);
     if (values.json) {
-      io.stdout.write(JSON.stringify({ ok, phase: s.phase, criteria, containers: s.containers, upstreams: s.upstreams, smoke: s.smoke, tokens: s.tokens }, null, 2) + '\n');
+      io.stdout.write(JSON.stringify({ ok, phase: s.phase, criteria, containers: s.containers, upstreams: s.upstreams, smoke: s.smoke, tokens: s.tokens, otherSites: others }, null, 2) + '\n');
     } else {
       const width = Math.min(io.stdout.columns ?? 80, 120);
       const lines = [`verify ${live.runbook.runbook.name}: ${ok === true ? '✓ PASS' : ok === false ? '✗ FAIL' : '? CANNOT CHECK'}`];
       criteria.forEach((c, i) => lines.push(...wrap(`  ${glyph(c.ok)} ${i + 1}. ${c.title}: ${c.actual}`, width, 7)));
-      lines.push('', ...renderSnapshot(s, { title: `${live.runbook.runbook.name} · ${live.runbook.runbook.host}`, now: systemClock.now(), width }));
+      lines.push('', ...renderSnapshot(s, { title: `${live.runbook.runbook.name} · ${live.runbook.runbook.host}`, now: systemClock.now(), width }), ...otherSitesLines(others));
       io.stdout.write(lines.join('\n') + '\n');
     }
     const reasons = cannotCheckReasons(s);

@@ -138,6 +138,11 @@ test('preflight on the lab: clean plan with the whole diff, then each blocker cl
     assert.match(p.blockers[0]!.message, /status\.posta\.no \(not in proxy\.sites\) dials the legacy 127\.0\.10\.12:8080/);
     assert.deepEqual(p.doc.otherSites.map((o) => [o.host, o.acknowledged]), [['status.posta.no', false]]);
     await refused(lab, shipped, 1, ['other-site-dials-legacy']);
+    const status = await lab.cli(['status', shipped, '--json', '--state', join(lab.dir, 'state')]);
+    const others = (JSON.parse(status.stdout) as { otherSites: { list: { host: string; dials: string[]; acknowledged: boolean }[] } }).otherSites;
+    assert.deepEqual(others.list, [{ host: 'status.posta.no', dials: ['127.0.10.12:8080'], acknowledged: false }], 'status lists it too');
+    const statusText = await lab.cli(['status', shipped, '--state', join(lab.dir, 'state')]);
+    assert.match(statusText.stdout, /✗ status\.posta\.no \(not in proxy\.sites\) dials the legacy 127\.0\.10\.12:8080/);
     const acked = variant(lab, 'acked', (x) => x.replace('backup_label = "posta-multitenant-cutover"', 'backup_label = "posta-multitenant-cutover"\nalso_dials_legacy = ["status.posta.no"]'));
     const q = await plan(lab, acked);
     assert.deepEqual(q.blockers, []);
