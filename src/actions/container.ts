@@ -9,6 +9,7 @@ import type { ActionExecutor } from './types.ts';
 import { ActionError } from './types.ts';
 import { bool, str } from './params.ts';
 import { compactTimestamp } from '../time.ts';
+import { parseDuration } from '../engine/duration.ts';
 
 export const containerCreate: ActionExecutor = {
   async run(step, ctx) {
@@ -28,13 +29,39 @@ export const containerCreate: ActionExecutor = {
   },
 };
 
+/** How long `incus stop` waits for a clean shutdown (runbook `timeout`, default 30 s). */
+export const STOP_TIMEOUT_DEFAULT = '30s';
+
 export const containerStop: ActionExecutor = {
   async run(step, ctx) {
     const name = await str(step, ctx, 'container');
     const before = await ctx.runtime.get(name);
     if (!before) throw new ActionError(`${name}: no such instance`);
-    if (before.status !== 'Stopped') await ctx.runtime.stop(name, { force: bool(step, 'force', false) });
-    return { summary: `${name} stopped`, changed: { container: name, wasRunning: before.status === 'Running' } };
+    const wasRunning = before.status === 'Running';
+    if (before.status === 'Stopped') return { summary: `${name} stopped`, changed: { container: name, wasRunning } };
+    if (bool(step, 'force', false)) {
+      await ctx.runtime.stop(name, { force: true });
+      return { summary: `${name} stopped (--force)`, changed: { container: name, wasRunning, forced: true } };
+    }
+    // Without --timeout real Incus waits for as long as the init ignores SIGPWR, and the instance stays busy
+    // (config set/unset refused, file pull blocked) until then: so always a bounded clean stop first.
+    const timeoutS = Math.max(1, Math.ceil(parseDuration(typeof step.params.timeout === 'string' ? step.params.timeout : STOP_TIMEOUT_DEFAULT) / 1000));
+    ctx.emit({ kind: 'command', argv: ['incus', 'stop', name, '--timeout', String(timeoutS)] });
+    try {
+      await ctx.runtime.stop(name, { timeoutS });
+      return { summary: `${name} stopped`, changed: { container: name, wasRunning } };
+    } catch (err) {
+      const now = await ctx.runtime.get(name).catch(() => null);
+      if (now?.status === 'Stopped') return { summary: `${name} stopped`, changed: { container: name, wasRunning } };
+      const why = `${name} did not shut down within ${timeoutS} s of \`incus stop\` (its init ignores or is slow to answer the stop signal): ${(err as Error).message.split('\n')[0]}`;
+      if (step.params.on_timeout !== 'force') {
+        throw new ActionError(`${why}. It is still ${now?.status ?? 'unknown'}; stop it with \`incus stop --force ${name}\`, raise the step's timeout, or set on_timeout = "force"`, { container: name, wasRunning: false });
+      }
+      ctx.emit({ kind: 'output', line: `${why}; on_timeout = "force": incus stop --force` });
+      ctx.emit({ kind: 'command', argv: ['incus', 'stop', name, '--force'] });
+      await ctx.runtime.stop(name, { force: true });
+      return { summary: `${name} stopped (--force after ${timeoutS} s)`, changed: { container: name, wasRunning, forced: true } };
+    }
   },
   async undo(_step, changed, ctx) {
     if (changed.wasRunning) await ctx.runtime.start(String(changed.container));

@@ -71,11 +71,12 @@ export async function fileFacts(ctx: ActionContext, container: string, paths: st
  * `service NAME stop` (or start) unless it already is (a resumed run), with the status check in the same
  * exec. Returns whether the daemon was running before; throws when the stop/start itself failed.
  */
-export async function serviceSwitch(ctx: ActionContext, container: string, service: string, verb: 'stop' | 'start'): Promise<{ wasRunning: boolean }> {
+export async function serviceSwitch(ctx: ActionContext, container: string, service: string, verb: 'stop' | 'start', timeoutMs?: number): Promise<{ wasRunning: boolean }> {
   const skip = verb === 'stop' ? '||' : '&&';
   ctx.emit({ kind: 'command', argv: ['incus', 'exec', container, '--', 'service', service, verb] });
   const r = await ctx.runtime.exec(container, ['sh', '-c', `service "$1" status ${skip} exit ${SERVICE_STATE}; service "$1" ${verb}`, 'sh', service], {
     onLine: (line, stream) => ctx.emit({ kind: 'output', line, stream }),
+    ...(timeoutMs !== undefined ? { timeoutMs: timeoutMs + 5_000 } : {}),
   });
   if (r.exitCode === SERVICE_STATE) return { wasRunning: verb === 'start' };
   if (r.exitCode !== 0) {

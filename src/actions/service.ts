@@ -1,12 +1,16 @@
-// service.stop / service.start / exec: with a post-check that the daemon is really down / up.
+// service.stop / service.start / exec: with a post-check that the daemon is really down / up (start: watched
+// for a settle time, process and port, so a daemon that dies a moment later fails the step).
+import { connect } from 'node:net';
 import type { ActionExecutor } from './types.ts';
 import { ActionError } from './types.ts';
 import { execChecked, lastLines, serviceRunning, serviceSwitch, sleep } from './inside.ts';
 import { str, strList } from './params.ts';
+import { parseDuration } from '../engine/duration.ts';
 
 const POLL_MS = 100;
-const STOP_TIMEOUT_MS = 10_000;
-/** A daemon that dies right after start (bad manifest, crash) must not pass the post-check. */
+/** Default of service.stop's `timeout`: how long the daemon may take to go down. */
+const STOP_TIMEOUT_MS = 30_000;
+/** The shortest watch: a daemon that dies right after start (bad manifest, crash) must not pass. */
 const START_SETTLE_MS = 600;
 
 async function waitFor(pred: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
@@ -22,27 +26,67 @@ export const serviceStop: ActionExecutor = {
   async run(step, ctx) {
     const container = await str(step, ctx, 'container');
     const service = await str(step, ctx, 'service');
-    const { wasRunning } = await serviceSwitch(ctx, container, service, 'stop');
-    const down = await waitFor(async () => !(await serviceRunning(ctx, container, service)), STOP_TIMEOUT_MS);
-    if (!down) throw new ActionError(`${container}: ${service} still running ${STOP_TIMEOUT_MS / 1000}s after stop`, { container, service, wasRunning });
+    const timeoutMs = typeof step.params.timeout === 'string' ? parseDuration(step.params.timeout) : STOP_TIMEOUT_MS;
+    const { wasRunning } = await serviceSwitch(ctx, container, service, 'stop', timeoutMs);
+    const down = await waitFor(async () => !(await serviceRunning(ctx, container, service)), timeoutMs);
+    if (!down) throw new ActionError(`${container}: ${service} still running ${timeoutMs / 1000} s after stop (the step's timeout)`, { container, service, wasRunning });
     return { summary: wasRunning ? `${service} stopped in ${container}` : `${service} was already stopped in ${container}`, changed: { container, service, wasRunning } };
   },
 };
+
+/** Default of service.start's `settle`: how long the after-start check watches the daemon. */
+export const START_SETTLE_DEFAULT = '1s';
 
 export const serviceStart: ActionExecutor = {
   async run(step, ctx) {
     const container = await str(step, ctx, 'container');
     const service = await str(step, ctx, 'service');
+    const settleMs = typeof step.params.settle === 'string' ? parseDuration(step.params.settle) : parseDuration(START_SETTLE_DEFAULT);
+    const port = typeof step.params.port === 'number' ? step.params.port : null;
     const { wasRunning } = await serviceSwitch(ctx, container, service, 'start');
-    await sleep(START_SETTLE_MS);
-    if (!(await serviceRunning(ctx, container, service))) {
+    // Watch the daemon for the whole settle time (process, and the port when given): one that answers once
+    // and dies a second later must not pass.
+    const dead = await watchSettle(ctx, container, service, port, Math.max(settleMs, START_SETTLE_MS));
+    if (dead) {
       const log = await ctx.runtime.exec(container, ['cat', '/var/log/posta.log']).catch(() => null);
       const tail = log && log.exitCode === 0 ? lastLines(log.stdout) : '';
-      throw new ActionError(`${container}: ${service} is not running after start${tail ? ` (log: ${tail})` : ''}`, { container, service, wasRunning });
+      throw new ActionError(`${container}: ${service} ${dead}${tail ? ` (log: ${tail})` : ''}`, { container, service, wasRunning });
     }
-    return { summary: wasRunning ? `${service} was already running in ${container}` : `${service} started in ${container}`, changed: { container, service, wasRunning } };
+    return { summary: wasRunning ? `${service} was already running in ${container}` : `${service} started in ${container}, up through ${settleMs / 1000} s${port ? ` on port ${port}` : ''}`, changed: { container, service, wasRunning } };
   },
 };
+
+/** Null while the daemon stays up for `ms`; otherwise what went wrong and when. */
+async function watchSettle(ctx: Parameters<ActionExecutor['run']>[1], container: string, service: string, port: number | null, ms: number): Promise<string | null> {
+  const started = Date.now();
+  const ip = port ? ((await ctx.runtime.get(container))?.ipv4 ?? null) : null;
+  if (port && !ip) return `cannot be checked on port ${port}: ${container} has no IPv4`;
+  let listened = false;
+  for (;;) {
+    const elapsed = Date.now() - started;
+    if (!(await serviceRunning(ctx, container, service))) return elapsed < START_SETTLE_MS ? 'is not running after start' : `died ${(elapsed / 1000).toFixed(1)} s after start (watched for ${ms / 1000} s)`;
+    if (port && ip) {
+      const open = await canConnect(ip, port);
+      if (open) listened = true;
+      else if (listened) return `stopped listening on ${ip}:${port} ${(elapsed / 1000).toFixed(1)} s after start`;
+    }
+    if (elapsed >= ms) return port && !listened ? `is running but not listening on ${ip}:${port} after ${ms / 1000} s` : null;
+    await sleep(Math.min(200, Math.max(0, ms - elapsed)));
+  }
+}
+
+function canConnect(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = connect({ host, port });
+    const done = (ok: boolean) => {
+      s.destroy();
+      resolve(ok);
+    };
+    s.setTimeout(500, () => done(false));
+    s.once('connect', () => done(true));
+    s.once('error', () => done(false));
+  });
+}
 
 export const exec: ActionExecutor = {
   async run(step, ctx) {

@@ -11,7 +11,12 @@ export interface IncusOptions {
   env?: NodeJS.ProcessEnv;
   /** Per-call timeout for non-exec commands. */
   timeoutMs?: number;
+  /** How long a call refused with "Instance is busy running a … operation" is retried (default 60 s). */
+  busyRetryMs?: number;
 }
+
+/** Real Incus refuses config and file calls while a (not cancellable) stop or start is still running. */
+export const BUSY_PATTERN = /Instance is busy running an? "?(\w+)"? operation/i;
 
 export class IncusError extends Error {
   constructor(
@@ -50,8 +55,14 @@ export function toInstance(e: IncusListEntry): Instance {
     ipv4: firstGlobalIpv4(e),
     config: { ...(e.config ?? {}) },
     createdAt: e.created_at ?? null,
-    lastUsedAt: e.last_used_at && !e.last_used_at.startsWith('0001-') ? e.last_used_at : null,
+    lastUsedAt: usedAt(e.last_used_at),
   };
+}
+
+/** Incus' "never used": Go's zero time (0001-01-01) or, for a never-started instance on real Incus, the Unix epoch. */
+export function usedAt(v: string | undefined): string | null {
+  if (!v || v.startsWith('0001-') || v.startsWith('1970-01-01T00:00:00')) return null;
+  return v;
 }
 
 /** First global IPv4 of a non-loopback interface; eth0 first when present. */
@@ -78,12 +89,14 @@ export class IncusRuntime implements Runtime {
   private readonly remote: string;
   private readonly env: NodeJS.ProcessEnv;
   private readonly timeoutMs: number;
+  private readonly busyRetryMs: number;
 
   constructor(opts: IncusOptions = {}) {
     this.binary = incusBinary(opts);
     this.remote = opts.remote ? opts.remote.replace(/:$/, '') : '';
     this.env = opts.env ?? process.env;
     this.timeoutMs = opts.timeoutMs ?? 120_000;
+    this.busyRetryMs = opts.busyRetryMs ?? 60_000;
   }
 
   /** `REMOTE:NAME` when a remote is configured. */
@@ -123,11 +136,13 @@ export class IncusRuntime implements Runtime {
     return { exitCode: r.exitCode ?? 1, stdout: String(r.stdout ?? ''), stderr };
   }
 
+  /** Owner and mode are always explicit: without --uid/--gid real Incus copies the host file's owner (also onto
+   *  directories --create-dirs makes), and without --mode the host file's mode. Defaults: root:root, 0644. */
   async pushFile(name: string, localPath: string, remotePath: string, opts: PushOptions = {}): Promise<void> {
     const args = ['file', 'push', localPath, `${this.ref(name)}${absolute(remotePath)}`];
-    if (opts.mode !== undefined) args.push('--mode', `0${opts.mode.toString(8)}`);
-    if (opts.uid !== undefined) args.push('--uid', String(opts.uid));
-    if (opts.gid !== undefined) args.push('--gid', String(opts.gid));
+    args.push('--mode', `0${(opts.mode ?? 0o644).toString(8)}`);
+    args.push('--uid', String(opts.uid ?? 0));
+    args.push('--gid', String(opts.gid ?? 0));
     if (opts.createDirs) args.push('--create-dirs');
     await this.run(args, name);
   }
@@ -204,10 +219,20 @@ export class IncusRuntime implements Runtime {
     }) as ResultPromise<{ reject: false; stripFinalNewline: false; buffer: true }>;
   }
 
+  /** One incus call; a busy instance (a stop or start still running server-side) is retried, bounded. */
   private async run(args: string[], instance?: string): Promise<{ stdout: string; stderr: string }> {
-    const r = await this.spawn(args);
-    if (r.failed || r.exitCode !== 0) throw this.toError(r, args, instance);
-    return { stdout: String(r.stdout ?? ''), stderr: String(r.stderr ?? '') };
+    const until = Date.now() + this.busyRetryMs;
+    for (;;) {
+      const r = await this.spawn(args);
+      if (!r.failed && r.exitCode === 0) return { stdout: String(r.stdout ?? ''), stderr: String(r.stderr ?? '') };
+      const busy = BUSY_PATTERN.exec(String(r.stderr ?? ''));
+      if (!busy || Date.now() >= until) {
+        const err = this.toError(r, args, instance);
+        if (busy) err.message += ` (still busy after retrying for ${Math.round(this.busyRetryMs / 1000)} s)`;
+        throw err;
+      }
+      await new Promise((res) => setTimeout(res, 1000));
+    }
   }
 
   private toError(r: { exitCode?: number; stderr?: unknown; code?: string; timedOut?: boolean; shortMessage?: string }, args: string[], instance?: string): IncusError {
@@ -231,8 +256,10 @@ export class IncusRuntime implements Runtime {
   }
 }
 
+/** Incus' own errors, as the lab and real Incus word them, e.g. real Incus' `Error: Failed to fetch instance "X"
+ *  in project "default": Instance not found` for exec on a missing instance. */
 function isIncusOwnError(stderr: string): boolean {
-  return /^Error: (Instance not found|Failed to connect|Instance is not running|Failed checking instance)/m.test(stderr);
+  return /^Error: (Instance not found|Failed to connect|Instance is not running|Failed checking instance|Failed to fetch instance|Failed to retrieve instance)/m.test(stderr);
 }
 
 function absolute(p: string): string {

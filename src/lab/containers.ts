@@ -13,14 +13,49 @@ export class IncusCliError extends Error {}
 const ROOTFS_DIRS = ['etc', 'etc/init.d', 'usr/local/bin', 'var/lib', 'var/log', 'run', 'tmp', 'root'];
 const NAME_RE = /^[a-zA-Z][a-zA-Z0-9-]{0,62}$/;
 
+/** Real Incus' words for a missing instance (exec, start, config …). */
+export function notFound(name: string): IncusCliError {
+  return new IncusCliError(`Failed to fetch instance "${name}" in project "default": Instance not found`);
+}
+
 export function requireContainer(dir: string, name: string): LabContainer {
   const c = findContainer(readState(dir), name);
-  if (!c) throw new IncusCliError('Instance not found');
+  if (!c) throw notFound(name);
   return c;
+}
+
+/** Images the lab can launch: real Incus refuses any other with `Image "X" not found`. */
+export const LAB_IMAGES = ['images:alpine/3.21', 'alpine/3.21'];
+/** Profiles the lab has: real Incus refuses any other with `Requested profile "X" doesn't exist`. */
+export const LAB_PROFILES = ['default'];
+
+/** Instance config keys the lab knows, with their type, like real Incus validates them (user.*, environment.* free). */
+const CONFIG_KEYS: Record<string, 'bool' | 'int' | 'string'> = {
+  'boot.autostart': 'bool',
+  'boot.autostart.delay': 'int',
+  'boot.autostart.priority': 'int',
+  'boot.host_shutdown_timeout': 'int',
+  'security.protection.delete': 'bool',
+  'security.privileged': 'bool',
+  'security.nesting': 'bool',
+  'limits.cpu': 'string',
+  'limits.memory': 'string',
+};
+
+/** Real Incus' refusal of an unknown key or a badly typed value (`Invalid config: …`). */
+export function checkConfigKey(key: string, value: string): void {
+  if (/^(user|environment|volatile|image)\./.test(key)) return;
+  const type = CONFIG_KEYS[key];
+  if (!type) throw new IncusCliError(`Invalid config: Unknown configuration key: ${key}`);
+  if (type === 'bool' && !/^(true|false|1|0|yes|no|on|off)$/i.test(value)) throw new IncusCliError(`Invalid config: Invalid value for a boolean "${value}"`);
+  if (type === 'int' && !/^-?\d+$/.test(value)) throw new IncusCliError(`Invalid config: Invalid value for an integer "${value}"`);
 }
 
 export function createContainer(dir: string, name: string, image: string, opts: { profiles?: string[]; config?: Record<string, string> } = {}): LabContainer {
   if (!NAME_RE.test(name)) throw new IncusCliError(`Invalid instance name: Name must start with a letter and contain only letters, numbers and dashes`);
+  if (!LAB_IMAGES.includes(image)) throw new IncusCliError(`Image "${image.replace(/^images:/, '')}" not found (the lab has: ${LAB_IMAGES[0]})`);
+  for (const p of opts.profiles ?? []) if (!LAB_PROFILES.includes(p)) throw new IncusCliError(`Requested profile "${p}" doesn't exist`);
+  for (const [k, v] of Object.entries(opts.config ?? {})) checkConfigKey(k, v);
   const cfg = readJson<LabConfig>(labLayout(dir).config);
   const subnet = cfg?.subnet ?? '127.0.10';
   const first = cfg?.firstContainerHost ?? LAB_DEFAULTS.firstContainerHost;
@@ -50,7 +85,7 @@ export function createContainer(dir: string, name: string, image: string, opts: 
 function setStatus(dir: string, name: string, status: LabContainer['status']): LabContainer {
   return withState(dir, (state) => {
     const c = findContainer(state, name);
-    if (!c) throw new IncusCliError('Instance not found');
+    if (!c) throw notFound(name);
     c.status = status;
     if (status === 'Running') c.lastUsedAt = new Date().toISOString();
     c.stoppedAt = status === 'Stopped' ? Date.now() : null;
@@ -95,7 +130,7 @@ export async function deleteContainer(dir: string, name: string, force: boolean)
 export function setEnabledService(dir: string, name: string, service: string, enabled: boolean): void {
   withState(dir, (state) => {
     const c = findContainer(state, name);
-    if (!c) throw new IncusCliError('Instance not found');
+    if (!c) throw notFound(name);
     c.enabledServices = c.enabledServices.filter((s) => s !== service);
     if (enabled) c.enabledServices.push(service);
   });
@@ -104,7 +139,8 @@ export function setEnabledService(dir: string, name: string, service: string, en
 export function setConfigKey(dir: string, name: string, key: string, value: string | null): void {
   withState(dir, (state) => {
     const c = findContainer(state, name);
-    if (!c) throw new IncusCliError('Instance not found');
+    if (!c) throw notFound(name);
+    if (value !== null) checkConfigKey(key, value);
     if (value === null) {
       if (!(key in c.config)) throw new IncusCliError(`Can't unset key '${key}', it's not currently set`);
       delete c.config[key];

@@ -36,7 +36,7 @@ export function describeAction(action: string, p: P, rb: Runbook, item?: string)
     case 'container.create':
       return [`incus launch ${str(p, 'image')} ${c()} --profile ${str(p, 'profile')}`];
     case 'container.stop':
-      return [`incus stop ${c()}${p.force ? ' --force' : ''}`];
+      return [`incus stop ${c()}${p.force ? ' --force' : ` --timeout ${stopSeconds(str(p, 'timeout'))}${p.on_timeout === 'force' ? '   (then incus stop --force if it timed out)' : ''}`}`];
     case 'container.start':
       return [`incus start ${c()}`];
     case 'container.delete':
@@ -137,4 +137,12 @@ export function describeRollback(step: ResolvedStep, rb: Runbook): string {
     return 'auto';
   }
   return describeAction(r.action, r.params, rb, step.item).join('; ');
+}
+
+/** container.stop's `timeout` ("30s", "2m", "500ms") in whole seconds, at least 1, as `incus stop --timeout` takes it. */
+function stopSeconds(text: string): number {
+  const m = /^(\d+)(ms|s|m|h)$/.exec(text || '30s');
+  if (!m) return 30;
+  const ms = Number(m[1]) * ({ ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const)[m[2] as 'ms' | 's' | 'm' | 'h'];
+  return Math.max(1, Math.ceil(ms / 1000));
 }

@@ -176,7 +176,14 @@ export const StepBase = z.looseObject({
 const tmpl = z.string().min(1);
 export const ACTION_PARAMS: Record<ActionName, z.ZodObject> = {
   'container.create': z.strictObject({ container: tmpl, image: z.string().min(1), profile: z.string().default('default') }),
-  'container.stop': z.strictObject({ container: tmpl, force: z.boolean().default(false) }),
+  'container.stop': z.strictObject({
+    container: tmpl,
+    force: z.boolean().default(false),
+    /** How long `incus stop --timeout` waits for the init to shut down (real Incus otherwise waits forever). */
+    timeout: duration.default('30s'),
+    /** When the clean stop times out: "fail" (a clear error, the instance stays running) or "force" (incus stop --force). */
+    on_timeout: z.enum(['fail', 'force']).default('fail'),
+  }),
   'container.start': z.strictObject({ container: tmpl }),
   'container.delete': z.strictObject({
     container: tmpl,
@@ -188,8 +195,15 @@ export const ACTION_PARAMS: Record<ActionName, z.ZodObject> = {
   'file.write': z.strictObject({ container: tmpl, path: absPath, content: z.string(), mode: mode.default('0644'), owner: owner.default('0:0') }),
   'dir.create': z.strictObject({ container: tmpl, path: absPath, mode: mode.default('0750'), owner: owner.default('0:0') }),
   exec: z.strictObject({ container: tmpl, argv: z.array(z.string()).min(1), expect_exit: z.number().int().default(0) }),
-  'service.stop': z.strictObject({ container: tmpl, service: z.string().min(1) }),
-  'service.start': z.strictObject({ container: tmpl, service: z.string().min(1) }),
+  'service.stop': z.strictObject({ container: tmpl, service: z.string().min(1), /** How long the daemon may take to go down. */ timeout: duration.default('30s') }),
+  'service.start': z.strictObject({
+    container: tmpl,
+    service: z.string().min(1),
+    /** How long the after-start check watches the daemon (process, and `port` when given). */
+    settle: duration.default('1s'),
+    /** TCP port the daemon must keep listening on (on the container's IPv4) through the settle time. */
+    port: z.number().int().min(1).max(65535).optional(),
+  }),
   copy: z.strictObject({
     from_container: tmpl,
     from: absPath,

@@ -1,5 +1,6 @@
 // The Runtime contract: one suite, run against the lab's incus (test/integration/incus-contract.test.ts)
-// and against real Incus (scripts/test-incus.sh). Uses only commands busybox also has.
+// and against real Incus (scripts/test-incus.sh, inside the lane's network namespace, on its bridge).
+// Uses only commands busybox also has.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -16,6 +17,10 @@ export interface ContractOptions {
   prefix: string;
   /** Running instances have a global IPv4 (false on real Incus without a network). */
   expectIpv4: boolean;
+  /** The IPv4 expected (default: the lab's 127.0.10.0/24). */
+  ipv4Pattern?: RegExp;
+  /** Profile to launch with (real Incus: the one that puts eth0 on the bridge). */
+  profile?: string;
 }
 
 export async function runtimeContract(t: TestContext, rt: Runtime, o: ContractOptions): Promise<void> {
@@ -31,14 +36,14 @@ export async function runtimeContract(t: TestContext, rt: Runtime, o: ContractOp
   });
 
   await t.test('launch + list: exact names, Running, IPv4 from state.network', async () => {
-    await rt.launch(c1, o.image);
-    await rt.launch(c10, o.image);
+    await rt.launch(c1, o.image, o.profile ? { profile: o.profile } : {});
+    await rt.launch(c10, o.image, o.profile ? { profile: o.profile } : {});
     const all = await rt.list();
     assert.ok(all.some((i) => i.name === c1) && all.some((i) => i.name === c10));
     const i1 = await rt.get(c1);
     assert.equal(i1?.status, 'Running');
     assert.equal(i1?.type, 'container');
-    if (o.expectIpv4) assert.match(i1?.ipv4 ?? '', /^127\.0\.10\.\d+$/);
+    if (o.expectIpv4) assert.match(await ipv4Of(rt, c1), o.ipv4Pattern ?? /^127\.0\.10\.\d+$/);
     assert.notEqual(i1?.ipv4 ?? 'x', '127.0.0.1', 'lo is never the IPv4');
     assert.equal(await rt.get(`${o.prefix}-c`), null, 'a prefix is not a match');
     assert.equal((await rt.get(c10))?.name, c10);
@@ -125,4 +130,20 @@ export async function runtimeContract(t: TestContext, rt: Runtime, o: ContractOp
   await t.test('a missing instance is a not-found error', async () => {
     await assert.rejects(rt.start(`${o.prefix}-nope`), (e: unknown) => e instanceof IncusError && e.kind === 'not-found' && e.message.includes(`${o.prefix}-nope`));
   });
+
+  // Real Incus says `Error: Failed to fetch instance "X" in project "default": Instance not found` (exit 1):
+  // not a command that ran and exited 1.
+  await t.test('exec on a missing instance is a not-found error, not exit 1', async () => {
+    await assert.rejects(rt.exec(`${o.prefix}-nope`, ['true']), (e: unknown) => e instanceof IncusError && e.kind === 'not-found' && e.message.includes(`${o.prefix}-nope`));
+  });
+}
+
+/** A DHCP client needs a moment after start: the IPv4 of a running instance, waited for up to 30 s. */
+async function ipv4Of(rt: Runtime, name: string): Promise<string> {
+  const until = Date.now() + 30_000;
+  for (;;) {
+    const ip = (await rt.get(name))?.ipv4;
+    if (ip || Date.now() > until) return ip ?? '';
+    await new Promise((r) => setTimeout(r, 250));
+  }
 }

@@ -1,13 +1,155 @@
-// The Runtime contract against a REAL Incus daemon (lane `npm run test:incus`, not part of `npm test`: CI's
-// bare machine has no Incus). scripts/test-incus.sh installs Incus, starts incusd and imports the image.
+// The real Incus lane (`npm run test:incus`, scripts/test-incus.sh; CI runs it after `npm test`): a real incusd,
+// its managed bridge, the Debian 12 + OpenRC containers, Caddy and every probe inside the lane's own network
+// namespace. The runtime contract, then the whole posta cutover through the real binary: validate, plan,
+// status --baseline, apply, verify, report; rollback (Caddyfile byte-identical, legacy data equal); apply again;
+// the decommission with a waiver.
+import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { createIncusRuntime } from '../../src/adapters/incus.ts';
+import { runCli } from '../helpers/cli.ts';
 import { runtimeContract } from '../contract/runtime-contract.ts';
+import { IMAGE, LANE_DIR, LEGACY, PROFILE, buildWorld, sh, type World } from './world.ts';
 
-const image = process.env['CUTOVER_INCUS_IMAGE'] ?? 'cutover-busybox';
+const CUTOVER = 'runbooks/real/posta-cutover.toml';
+const DECOM = 'runbooks/real/posta-decommission.toml';
+const REASON = 'real lane: the new daemon verified end to end; all per-identity data lives in posta';
+const state = join(LANE_DIR, 'cutover-state');
+/** The real binary; each call's time goes to the test output (the lane's budget is watched per command). */
+async function cli(args: string[], timeoutMs = 240_000) {
+  const t0 = Date.now();
+  const r = await runCli(['validate', 'plan'].includes(args[0]!) ? args : [...args, '--state', state], { env: { CUTOVER_INCUS_LANE_DIR: LANE_DIR }, timeoutMs });
+  process.stdout.write(`# cutover ${args.slice(0, 2).join(' ')}${args.length > 2 ? ' …' : ''}: exit ${r.code} in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
+  return r;
+}
+const out = (r: { stdout: string; stderr: string }) => `${r.stdout}\n${r.stderr}`;
 
-test('Runtime contract on real Incus', async (t) => {
+test('Runtime contract on real Incus (on the lane bridge)', async (t) => {
   const rt = createIncusRuntime({ env: process.env });
-  // No container networking is configured for this lane (no bridge on a sandbox), so no IPv4 is expected.
-  await runtimeContract(t, rt, { image, prefix: 'cutover-contract', expectIpv4: false });
+  await runtimeContract(t, rt, { image: IMAGE, profile: PROFILE, prefix: 'cutover-contract', expectIpv4: true, ipv4Pattern: /^10\.77\.0\.\d+$/ });
+});
+
+let world: World | undefined;
+let originalCaddyfile: Buffer;
+let before: Record<string, { keys: string; inbox: string }>;
+
+/** keys.json's sha256 and the inbox's content (messages, tokens, schema) of each legacy container. */
+async function legacyData(w: World): Promise<Record<string, { keys: string; inbox: string }>> {
+  const tmp = mkdtempSync(join(LANE_DIR, 'legacy-'));
+  const res: Record<string, { keys: string; inbox: string }> = {};
+  try {
+    for (const i of w.identities) {
+      const keys = (await sh(w.runtime, i.container, 'sha256sum /var/lib/posta/keys.json')).split(/\s+/)[0]!;
+      const file = join(tmp, `${i.slug}.db`);
+      await w.runtime.pullFile(i.container, '/var/lib/posta/inbox.db', file);
+      const db = new Database(file, { readonly: true });
+      try {
+        const messages = db.prepare('SELECT * FROM messages ORDER BY id').all();
+        const tokens = db.prepare('SELECT id, name, token, created_at FROM auth_tokens ORDER BY id').all();
+        res[i.slug] = { keys, inbox: createHash('sha256').update(JSON.stringify({ messages, tokens, v: db.pragma('user_version', { simple: true }) })).digest('hex') };
+      } finally {
+        db.close();
+      }
+    }
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+  return res;
+}
+
+test('real incus: full cutover', async (t) => {
+  const started = Date.now();
+  world = await buildWorld();
+  t.diagnostic(`legacy world built in ${((Date.now() - started) / 1000).toFixed(1)} s: ${world.identities.map((i) => `${i.container} ${i.ip}`).join(', ')}`);
+  originalCaddyfile = readFileSync(world.caddyfile);
+  before = await legacyData(world);
+
+  const validate = await cli(['validate', CUTOVER]);
+  assert.equal(validate.code, 0, out(validate));
+  const plan = await cli(['plan', CUTOVER]);
+  assert.equal(plan.code, 0, out(plan));
+  assert.match(plan.stdout, /incus launch cutover-debian12-openrc posta --profile cutover-lane/);
+  const baseline = await cli(['status', CUTOVER, '--baseline']);
+  assert.equal(baseline.code, 0, out(baseline));
+
+  const t0 = Date.now();
+  const apply = await cli(['apply', CUTOVER, '--yes', '--allow-destructive']);
+  assert.equal(apply.code, 0, `apply failed:\n${out(apply)}`);
+  t.diagnostic(`apply took ${((Date.now() - t0) / 1000).toFixed(1)} s; ${/outage \(from the steps\): \S+/.exec(apply.stdout)?.[0] ?? ''}`);
+  for (const key of ['baseline', 'create-container', 'backup-legacy[arne]', 'stop-legacy[marcus]', 'copy-db[tarald]', 'start-posta', 'repoint-caddy', 'smoke-public', 'token-survival', 'stop-legacy-containers[tarald-msg]']) {
+    assert.match(apply.stdout, new RegExp(`✓ +\\d+ ${key.replace(/[[\]]/g, '\\$&')}: `), key);
+  }
+  const posta = await world.runtime.get('posta');
+  assert.equal(posta?.status, 'Running');
+  assert.match(readFileSync(world.caddyfile, 'utf8'), new RegExp(`reverse_proxy ${posta!.ipv4!.replace(/\./g, '\\.')}:8080`));
+  for (const name of LEGACY) {
+    const c = await world.runtime.get(name);
+    assert.equal(c?.status, 'Stopped', name);
+    assert.equal(c?.config['boot.autostart'], 'false', name);
+    assert.equal(c?.config['security.protection.delete'], 'true', name);
+  }
+
+  const verify = await cli(['verify', CUTOVER]);
+  assert.equal(verify.code, 0, `verify failed:\n${out(verify)}`);
+  const report = await cli(['report', CUTOVER]);
+  assert.equal(report.code, 0, out(report));
+  assert.match(report.stdout, /Cutover complete/);
+  for (const i of world.identities) for (const check of ['actor', '401', 'setup', '410']) assert.ok(report.stdout.includes(`| ${i.slug} | ${check} |`), `report smoke row ${i.slug} ${check}`);
+  const backups = readdirSync(join(LANE_DIR, 'caddy')).filter((n) => n.startsWith('Caddyfile.bak.'));
+  assert.equal(backups.length, 1, backups.join(', '));
+  assert.ok(readFileSync(join(LANE_DIR, 'caddy', backups[0]!)).equals(originalCaddyfile), 'the Caddyfile backup is the original');
+  assert.equal(statSync(join(LANE_DIR, 'caddy', backups[0]!)).mode & 0o777, 0o600);
+});
+
+test('real incus: rollback', async () => {
+  assert.ok(world, 'the full cutover built the world');
+  const rollback = await cli(['rollback', CUTOVER, '--yes']);
+  assert.equal(rollback.code, 0, `rollback failed:\n${out(rollback)}`);
+  assert.ok(readFileSync(world.caddyfile).equals(originalCaddyfile), 'Caddyfile byte-identical to the original');
+  const status = await world.runtime.exec('posta', ['rc-service', 'posta', 'status']);
+  assert.notEqual(status.exitCode, 0, 'the new daemon is stopped');
+  for (const name of LEGACY) {
+    const c = await world.runtime.get(name);
+    assert.equal(c?.status, 'Running', name);
+    assert.equal(c?.config['boot.autostart'] ?? '', '', `${name}: autostart back to unset`);
+    assert.equal(c?.config['security.protection.delete'] ?? '', '', `${name}: protection back to unset`);
+  }
+  assert.deepEqual(await legacyData(world), before, 'legacy data equal to before the cutover');
+  const statusRun = await cli(['status', CUTOVER]);
+  assert.equal(statusRun.code, 0, `status after the rollback (legacy containers answer through Caddy):\n${out(statusRun)}`);
+});
+
+test('real incus: decommission', async () => {
+  assert.ok(world, 'the full cutover built the world');
+  // The cutover again, after its rollback: the new container exists already.
+  if (await world.runtime.get('posta')) await world.runtime.delete('posta', { force: true });
+  const again = await cli(['apply', CUTOVER, '--yes', '--allow-destructive']);
+  assert.equal(again.code, 0, `apply after the rollback failed:\n${out(again)}`);
+  const verify = await cli(['verify', CUTOVER]);
+  assert.equal(verify.code, 0, out(verify));
+
+  const refused = await cli(['apply', DECOM, '--yes', '--allow-destructive']);
+  assert.equal(refused.code, 1, out(refused));
+  assert.match(out(refused), /earliest date \d{4}-\d{2}-\d{2}/);
+  assert.deepEqual((await world.runtime.list()).map((i) => i.name).filter((n) => n.endsWith('-msg')).sort(), LEGACY);
+
+  const decom = await cli(['apply', DECOM, '--yes', '--allow-destructive', '--waive-window', '--reason', REASON, '--acknowledge-logs']);
+  assert.equal(decom.code, 0, `decommission failed:\n${out(decom)}`);
+  const names = (await world.runtime.list()).map((i) => i.name);
+  assert.deepEqual(names.filter((n) => n.endsWith('-msg')), []);
+  assert.ok(names.includes('posta'));
+  const after = await cli(['verify', CUTOVER]);
+  assert.equal(after.code, 0, out(after));
+  assert.match(after.stdout, /legacy containers deleted by the decommission/);
+  const report = await cli(['report', DECOM]);
+  assert.equal(report.code, 0, out(report));
+  assert.match(report.stdout, /## Cleanup complete/);
+  assert.match(report.stdout, /\*\*waived\*\*/);
+});
+
+test.after(async () => {
+  await world?.stop();
 });

@@ -8,18 +8,23 @@ export interface Faults {
   slowIdentities: Set<string>;
   /** At start: a second start line, a panic line and two identity error lines. */
   noisyLogs: boolean;
+  /** Listens and answers, then panics LATE_CRASH_MS later (a daemon an instant after-start check sees up). */
+  lateCrash: boolean;
 }
 
+export const LATE_CRASH_MS = 700;
+
 export const SLOW_IDENTITY_DELAY_MS = 3000;
-export const FAULT_NAMES = ['daemon-crash', 'slow-identity=SLUG', 'noisy-logs'] as const;
+export const FAULT_NAMES = ['daemon-crash', 'late-crash', 'slow-identity=SLUG', 'noisy-logs'] as const;
 
 export function parseFaults(flags: string[], env: string | undefined): Faults {
-  const faults: Faults = { daemonCrash: false, slowIdentities: new Set(), noisyLogs: false };
+  const faults: Faults = { daemonCrash: false, slowIdentities: new Set(), noisyLogs: false, lateCrash: false };
   const words = [...flags, ...(env ?? '').split(',')].map((w) => w.trim()).filter(Boolean);
   for (const word of words) {
     const [name, arg] = splitOnce(word, '=');
     if (name === 'daemon-crash' && arg === undefined) faults.daemonCrash = true;
     else if (name === 'noisy-logs' && arg === undefined) faults.noisyLogs = true;
+    else if (name === 'late-crash' && arg === undefined) faults.lateCrash = true;
     else if (name === 'slow-identity' && arg) faults.slowIdentities.add(arg);
     else throw new PostaError(`unknown fault "${word}" (known: ${FAULT_NAMES.join(', ')})`, 2);
   }

@@ -8,7 +8,8 @@
 //                        a path escaping DIR is refused
 //       --fault NAME     repeatable; also POSTA_FAULTS=a,b: daemon-crash | slow-identity=SLUG | noisy-logs
 //       POSTA_LISTEN=ADDR  overrides --listen (the lab maps an init script's 0.0.0.0:80 to a loopback IP)
-//     Binds loopback only. Per identity: GET / actor doc {name, publicKey, url}; GET /api/v1/identity
+//     Binds loopback only — except inside a container with a network namespace of its own, marked by the file
+//     /etc/posta-standin/listen-any (the real Incus lane's image has it): there 0.0.0.0:PORT is allowed. Per identity: GET / actor doc {name, publicKey, url}; GET /api/v1/identity
 //     (401 without a valid bearer; 200 {slug, name, device, messages} and auth_tokens.last_seen_at set);
 //     GET /setup HTML; GET /api/v1/invite/info → 410. Multi-tenant mode dispatches on the Host header
 //     (port ignored; unknown host → 404) and migrates each inbox.db from schema v2 to v3 on first open;

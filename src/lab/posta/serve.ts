@@ -2,10 +2,10 @@
 import { once } from 'node:events';
 import { parseArgs } from 'node:util';
 import { PostaError } from './errors.ts';
-import { parseFaults, SLOW_IDENTITY_DELAY_MS, type Faults } from './faults.ts';
+import { LATE_CRASH_MS, parseFaults, SLOW_IDENTITY_DELAY_MS, type Faults } from './faults.ts';
 import { openLegacyInbox, openTenantInbox, LEGACY_SCHEMA_VERSION, MULTI_TENANT_SCHEMA_VERSION, type InboxDb } from './inbox-db.ts';
 import { readKeys } from './keys.ts';
-import { formatListen, parseListen, type ListenAddress } from './listen.ts';
+import { formatListen, listenAnyAllowed, parseListen, type ListenAddress } from './listen.ts';
 import { logError, logInfo, logValue } from './log.ts';
 import { readManifest } from './manifest.ts';
 import { resolveInRoot } from './paths.ts';
@@ -18,7 +18,7 @@ export async function serve(argv: string[], env: NodeJS.ProcessEnv): Promise<num
   const faults = parseFaults(values.fault ?? [], env.POSTA_FAULTS);
   const listenArg = env.POSTA_LISTEN || values.listen;
   if (!listenArg) throw new PostaError('serve: --listen ADDR is required', 2);
-  const listen = parseListen(listenArg);
+  const listen = parseListen(listenArg, listenAnyAllowed(values.root));
 
   if (values.manifest !== undefined) {
     const clashing = SINGLE_TENANT_FLAGS.filter((f) => values[f] !== undefined).map((f) => `--${f}`);
@@ -71,7 +71,7 @@ async function serveSingleTenant(
     if (created) logInfo(`identity=${slug} created inbox ${values.db} schema v${LEGACY_SCHEMA_VERSION}`);
     return { slug, host: new URL(values.url).hostname.toLowerCase(), name, url: values.url, publicKey: keys.publicKey, db, delayMs: delayFor(slug, faults) };
   });
-  return run([tenant], 'single', listen);
+  return run([tenant], 'single', listen, faults);
 }
 
 async function serveMultiTenant(manifestPath: string, root: string | undefined, listen: ListenAddress, faults: Faults): Promise<number> {
@@ -102,10 +102,10 @@ async function serveMultiTenant(manifestPath: string, root: string | undefined, 
     closeAll(tenants.map((t) => t.db));
     throw err;
   }
-  return run(tenants, 'host', listen);
+  return run(tenants, 'host', listen, faults);
 }
 
-async function run(tenants: Tenant[], dispatch: 'host' | 'single', listen: ListenAddress): Promise<number> {
+async function run(tenants: Tenant[], dispatch: 'host' | 'single', listen: ListenAddress, faults: Faults): Promise<number> {
   // Handlers go in before the "listening" line: a supervisor may send SIGTERM the moment it reads it.
   const signalled = new Promise<NodeJS.Signals>((resolve) => {
     process.once('SIGTERM', resolve);
@@ -121,6 +121,14 @@ async function run(tenants: Tenant[], dispatch: 'host' | 'single', listen: Liste
     throw new PostaError(`cannot listen on ${formatListen(listen)}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
   logInfo(`listening on ${formatListen(listen)} startup_ms=${Math.round(performance.now())}`);
+  if (faults.lateCrash) {
+    const crashed = new Promise<'crash'>((resolve) => setTimeout(() => resolve('crash'), LATE_CRASH_MS).unref());
+    if ((await Promise.race([signalled, crashed])) === 'crash') {
+      logError(`panic: send on closed channel (fault late-crash, ${LATE_CRASH_MS} ms after listening)`);
+      closeAll(dbs);
+      return 1;
+    }
+  }
   const signal = await signalled;
   logInfo(`shutting down signal=${signal}`);
   await posta.close();

@@ -20,6 +20,8 @@ interface Ctx {
   root: string;
   cwd: string;
   io: ExecIO;
+  /** `incus exec`'s standard input (read on first use). */
+  stdin?: () => Buffer;
 }
 
 type Command = (ctx: Ctx, args: string[]) => Promise<number> | number;
@@ -107,7 +109,8 @@ export const COMMANDS: Record<string, Command> = {
   },
   sha256sum: (ctx, args) => eachFile(ctx, args, 'sha256sum', (p, host) => ctx.io.out(`${createHash('sha256').update(readFileSync(host)).digest('hex')}  ${p}\n`)),
   cat: (ctx, args) => {
-    for (const p of args) ctx.io.out(readFileSync(existing(ctx, p, 'cat'), 'utf8'));
+    if (args.length === 0 || (args.length === 1 && args[0] === '-')) ctx.io.out((ctx.stdin?.() ?? Buffer.alloc(0)).toString('utf8'));
+    else for (const p of args) ctx.io.out(readFileSync(existing(ctx, p, 'cat'), 'utf8'));
     return 0;
   },
   mv: (ctx, args) => {
@@ -161,7 +164,7 @@ export const COMMANDS: Record<string, Command> = {
   },
 };
 
-export async function execInContainer(dir: string, c: LabContainer, argv: string[], io: ExecIO, cwd = '/root'): Promise<number> {
+export async function execInContainer(dir: string, c: LabContainer, argv: string[], io: ExecIO, cwd = '/root', stdin?: () => Buffer): Promise<number> {
   const [name, ...args] = argv;
   if (!name) {
     io.err('Error: no command given\n');
@@ -174,7 +177,7 @@ export async function execInContainer(dir: string, c: LabContainer, argv: string
     return 127;
   }
   try {
-    return await cmd({ dir, c, root: rootfsDir(dir, c.name), cwd, io }, args);
+    return await cmd({ dir, c, root: rootfsDir(dir, c.name), cwd, io, ...(stdin ? { stdin } : {}) }, args);
   } catch (err) {
     if (err instanceof Fail) {
       io.err(err.message + '\n');

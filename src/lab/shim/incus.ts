@@ -48,7 +48,9 @@ async function dispatch(dir: string, argv: string[], io: ExecIO, stdin?: () => B
     case 'ls':
       return list(dir, rest, io);
     case 'exec':
-      return exec(dir, rest, io);
+      return exec(dir, rest, io, stdin);
+    case 'info':
+      return info(dir, rest, io);
     case 'file':
       return file(dir, rest, io, stdin);
     case 'launch':
@@ -86,7 +88,7 @@ async function dispatch(dir: string, argv: string[], io: ExecIO, stdin?: () => B
       io.err('Usage: incus [command]\n');
       return 1;
     default:
-      io.err(`Error: unknown command "${cmd}" for "incus" (the lab answers: list exec file launch create start stop restart delete config snapshot export version)\n`);
+      io.err(`Error: unknown command "${cmd}" for "incus" (the lab answers: list exec info file launch create start stop restart delete config snapshot export version)\n`);
       return 1;
   }
 }
@@ -148,7 +150,7 @@ function firstServicePid(dir: string, name: string): number | null {
   return null;
 }
 
-async function exec(dir: string, args: string[], io: ExecIO): Promise<number> {
+async function exec(dir: string, args: string[], io: ExecIO, stdin?: () => Buffer): Promise<number> {
   const sep = args.indexOf('--');
   const before = sep < 0 ? args : args.slice(0, sep);
   const command = sep < 0 ? [] : args.slice(sep + 1);
@@ -157,7 +159,21 @@ async function exec(dir: string, args: string[], io: ExecIO): Promise<number> {
   const c = requireContainer(dir, name);
   if (c.status !== 'Running') throw new IncusCliError('Instance is not running');
   if (command.length === 0) throw new IncusCliError('Missing command (the lab needs `incus exec NAME -- COMMAND…`)');
-  return execInContainer(dir, c, command, io, option(before, '--cwd') ?? '/root');
+  return execInContainer(dir, c, command, io, option(before, '--cwd') ?? '/root', stdin);
+}
+
+/** `incus info [--show-log] NAME`: the summary lines, and with --show-log the instance's (lab-made) lxc log. */
+function info(dir: string, args: string[], io: ExecIO): number {
+  const [name] = names(args);
+  if (!name) throw new IncusCliError('Missing instance name');
+  const c = requireContainer(dir, name);
+  io.out(`Name: ${c.name}\nStatus: ${c.status.toUpperCase()}\nType: container\nArchitecture: x86_64\nCreated: ${c.createdAt}\nLast Used: ${c.lastUsedAt ?? '1970/01/01 00:00 UTC'}\n`);
+  if (args.includes('--show-log')) {
+    const stamp = (t: string | number) => new Date(t).toISOString().replace(/[-:T]/g, '').replace(/\.(\d{3})Z$/, '.$1');
+    const lines = [c.lastUsedAt ? `lxc ${c.name} ${stamp(c.lastUsedAt)} INFO     start - ../src/lxc/start.c:lxc_start:2210 - Started "/sbin/init" as the init of the container` : null, c.stoppedAt ? `lxc ${c.name} ${stamp(c.stoppedAt)} INFO     stop - container stopped` : null].filter(Boolean);
+    io.out(`\nLog:\n\n${lines.join('\n')}${lines.length ? '\n' : ''}`);
+  }
+  return 0;
 }
 
 function splitRef(ref: string): { name: string; path: string } {
@@ -187,8 +203,10 @@ function file(dir: string, args: string[], io: ExecIO, stdin?: () => Buffer): nu
     let mode = modeOpt !== undefined ? parseInt(modeOpt, 8) : src === '-' ? 0o644 : statSync(src).mode & 0o7777;
     if (hasFault(dir, 'wrong-mode')) mode = 0o644;
     writeFileAtomic(target, shorten(dir, content), mode);
-    const uid = Number(option(rest, '--uid') ?? 0);
-    const gid = Number(option(rest, '--gid') ?? 0);
+    // Without --uid/--gid real Incus gives the file the host file's owner (stdin: root).
+    const hostOwner = src === '-' ? { uid: 0, gid: 0 } : statSync(src);
+    const uid = Number(option(rest, '--uid') ?? hostOwner.uid);
+    const gid = Number(option(rest, '--gid') ?? hostOwner.gid);
     chownSync(target, uid, gid);
     chmodSync(target, mode);
     return 0;
