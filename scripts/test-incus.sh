@@ -21,6 +21,7 @@ if [ "${1:-}" != --in-netns ]; then
   apt_get() { apt-get -o DPkg::Lock::Timeout=600 "$@"; }
   need=()
   command -v incus >/dev/null || need+=(incus)
+  command -v dnsmasq >/dev/null || need+=(dnsmasq-base)   # only a Recommends of incus: the bridge's DHCP
   command -v debootstrap >/dev/null || need+=(debootstrap)
   command -v caddy >/dev/null || need+=(caddy)
   command -v unshare >/dev/null || need+=(util-linux)

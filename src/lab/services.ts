@@ -117,6 +117,7 @@ function daemonFaults(dir: string, args: string[]): string {
   const words: string[] = [];
   if (multiTenant && active.includes('daemon-crash')) words.push('daemon-crash');
   if (multiTenant && active.includes('noisy-logs')) words.push('noisy-logs');
+  if (multiTenant && active.includes('late-crash')) words.push('late-crash');
   if (active.includes('slow-identity')) {
     const slug = readJson<LabConfig>(labLayout(dir).config)?.identities[0]?.slug;
     if (slug) words.push(`slow-identity=${slug}`);

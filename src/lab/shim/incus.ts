@@ -15,8 +15,8 @@ import {
   stopContainer,
 } from '../containers.ts';
 import { hasFault } from '../faults.ts';
-import { writeFileAtomic } from '../fsutil.ts';
-import { containerDir, rootfsDir } from '../layout.ts';
+import { readJson, writeFileAtomic } from '../fsutil.ts';
+import { containerDir, labLayout, rootfsDir, type LabConfig } from '../layout.ts';
 import { runningServiceNames, servicePid } from '../services.ts';
 import { readState } from '../state.ts';
 import { containerPath, execInContainer, type ExecIO } from './busybox.ts';
@@ -64,7 +64,17 @@ async function dispatch(dir: string, argv: string[], io: ExecIO, stdin?: () => B
       }
       return 0;
     case 'stop':
-      for (const n of names(rest)) await stopContainer(dir, n);
+      for (const n of names(rest)) {
+        if (!rest.includes('--force') && !rest.includes('-f') && hasFault(dir, 'ignore-stop') && isLegacy(dir, n) && requireContainer(dir, n).status === 'Running') {
+          // Real Incus: the init never answers SIGPWR; without --timeout the stop (and the instance's busy
+          // state) lasts forever, with one it fails once the timeout has passed.
+          const timeout = option(rest, '--timeout');
+          if (timeout === undefined) await new Promise(() => setInterval(() => undefined, 60_000));
+          await new Promise((r) => setTimeout(r, Number(timeout) * 1000));
+          throw new IncusCliError('Failed shutting down instance, status is "Running": context deadline exceeded');
+        }
+        await stopContainer(dir, n);
+      }
       return 0;
     case 'restart':
       for (const n of names(rest)) {
@@ -91,6 +101,11 @@ async function dispatch(dir: string, argv: string[], io: ExecIO, stdin?: () => B
       io.err(`Error: unknown command "${cmd}" for "incus" (the lab answers: list exec info file launch create start stop restart delete config snapshot export version)\n`);
       return 1;
   }
+}
+
+/** A legacy container of the lab (lab up built it for an identity). */
+function isLegacy(dir: string, name: string): boolean {
+  return (readJson<LabConfig>(labLayout(dir).config)?.identities ?? []).some((i) => i.container === name);
 }
 
 /** Strips a `REMOTE:` prefix; only local remotes exist in the lab. */
