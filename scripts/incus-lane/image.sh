@@ -25,9 +25,10 @@ umount "$root/proc"
 rm -rf "$root"/var/lib/apt/lists/* "$root"/var/cache/apt/*.bin
 # A container has no ttys: no getty. Incus stops a container by sending SIGPWR to init; Debian's inittab
 # points powerwait at /etc/init.d/powerfail, which minbase does not have, so `incus stop` would wait forever:
-# powerwait halts through the normal runlevel 0 (OpenRC stops the services first).
+# powerwait runs runlevel 0's script itself (OpenRC stops the services, then halt). Not `init 0`: telinit talks
+# to init through /run/initctl, which the fresh tmpfs /run hides.
 sed -i -e '/getty/d' -e '/^pf::/d' -e '/^pn::/d' -e '/^po::/d' "$root/etc/inittab"
-printf 'pf::powerwait:/sbin/init 0\n' >>"$root/etc/inittab"
+printf 'pf::powerwait:/etc/init.d/rc 0\n' >>"$root/etc/inittab"
 # OpenRC inside a container: no hardware, no file systems of its own to check or unmount. sysvinit-core pulls
 # Debian's LSB boot and shutdown scripts (checkroot, mountall, hwclock, sendsigs, umountfs …): run at every
 # `incus stop` they take ~9 s. Only mountkernfs.sh stays (a fresh tmpfs /run, so OpenRC's state of the previous

@@ -25,7 +25,8 @@ test('real incus: a stop the init ignores ends within the step timeout with a cl
   t.after(() => rt.delete(name, { force: true }).catch(() => undefined));
   await rt.launch(name, IMAGE, { profile: PROFILE });
   // Debian's inittab without the powerwait line: SIGPWR (incus stop) is ignored, as on fismen's first try.
-  await sh(rt, name, "sed -i '/^pf::/d' /etc/inittab && telinit q");
+  // (SIGHUP: sysvinit re-reads its inittab.)
+  await sh(rt, name, "sed -i '/^pf::/d' /etc/inittab && kill -HUP 1");
   const runbook = join(dir, 'stop.toml');
   writeFileSync(
     runbook,
@@ -53,8 +54,9 @@ test('real incus: never started is last used "never", not 1970 or year 1 (3)', a
   const name = 'cutover-never';
   t.after(() => rt.delete(name, { force: true }).catch(() => undefined));
   const { execa } = await import('execa');
-  await execa('incus', ['create', IMAGE, name, '--profile', PROFILE], { env: process.env });
-  const raw = JSON.parse((await execa('incus', ['list', name, '-f', 'json'], { env: process.env })).stdout)[0] as { last_used_at: string };
+  // stdin closed: `incus create` reads an instance config from a piped stdin.
+  await execa('incus', ['create', IMAGE, name, '--profile', PROFILE], { env: process.env, stdin: 'ignore' });
+  const raw = JSON.parse((await execa('incus', ['list', name, '-f', 'json'], { env: process.env, stdin: 'ignore' })).stdout)[0] as { last_used_at: string };
   process.stdout.write(`# last_used_at of a never-started instance on this Incus: ${raw.last_used_at}\n`);
   assert.match(raw.last_used_at, /^(0001|1970)-01-01T00:00:00/);
   assert.equal((await rt.get(name))?.lastUsedAt, null);
