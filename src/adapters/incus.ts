@@ -15,8 +15,10 @@ export interface IncusOptions {
   busyRetryMs?: number;
 }
 
-/** Real Incus refuses config and file calls while a (not cancellable) stop or start is still running. */
-export const BUSY_PATTERN = /Instance is busy running an? "?(\w+)"? operation/i;
+/** Real Incus refuses config and file calls while a (not cancellable) stop or start is still running; and
+ *  right after an instance (re)started its file API's helper may not listen yet ("Failed getting instance SFTP
+ *  connection: dial unix …/forkfile.sock"). Both pass: the call is retried, bounded. */
+export const BUSY_PATTERN = /Instance is busy running an? "?(\w+)"? operation|Failed getting instance SFTP connection/i;
 
 export class IncusError extends Error {
   constructor(
@@ -246,7 +248,7 @@ export class IncusRuntime implements Runtime {
     if (r.code === 'EACCES') return new IncusError(`incus at "${this.binary}" is not executable (EACCES)`, 'missing');
     const stderr = String(r.stderr ?? '').trim();
     if (r.timedOut) return new IncusError(`${cmd}: timed out`, 'failed', stderr, null);
-    if (/connect: (no such file|connection refused|permission denied)|Failed to connect|unix\.socket|daemon (doesn't appear to be|is not) (started|running)/i.test(stderr)) {
+    if (!/forkfile\.sock|SFTP connection/.test(stderr) && /connect: (no such file|connection refused|permission denied)|Failed to connect|unix\.socket|daemon (doesn't appear to be|is not) (started|running)/i.test(stderr)) {
       return new IncusError(`incus daemon unreachable (${cmd}): ${firstLine(stderr)} — is incusd running, and may this user use it?`, 'unreachable', stderr, r.exitCode ?? null);
     }
     if (/Instance not found|not found/i.test(stderr) && instance) {
