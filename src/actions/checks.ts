@@ -106,9 +106,38 @@ export const proxyRepoint: ActionExecutor = {
       if (!backupPath) return { summary: `${p.caddyfile}: no backup taken since the interrupted repoint started, so it was never written; nothing to undo` };
     }
     if (!backupPath) throw new ActionError(`no Caddyfile backup recorded for the repoint; restore ${p.caddyfile} by hand from ${p.caddyfile}.bak.${p.label}-*`);
-    return restoreFrom(ctx, backupPath);
+    const restored = await restoreFrom(ctx, backupPath);
+    const moved = await reresolveLegacy(ctx, Array.isArray(changed.sites) ? (changed.sites as { site: string; from: string[] }[]) : []);
+    return moved ? { summary: `${restored.summary}; ${moved}`, changed: restored.changed } : restored;
   },
 };
+
+/**
+ * After the restore: a legacy container restarted by the rollback may have come back with another address (a
+ * lost DHCP lease). The restored dials are compared with the runtime's addresses now; a site whose legacy IP
+ * changed is repointed to the new one (the file is then not byte-identical, and the summary says why).
+ */
+async function reresolveLegacy(ctx: ActionContext, sites: { site: string; from: string[] }[]): Promise<string | null> {
+  const p = proxyOf(ctx.runbook);
+  const instances = await ctx.runtime.list();
+  const notes: string[] = [];
+  for (const s of sites) {
+    const host = s.site.replace(/^https?:\/\//, '').replace(/:\d+$/, '').toLowerCase();
+    const id = ctx.runbook.identities.find((i) => i.host.toLowerCase() === host);
+    if (!id) continue;
+    const now = instances.find((i) => i.name === id.legacy_container)?.ipv4;
+    for (const dial of s.from) {
+      const m = /^(\d+\.\d+\.\d+\.\d+):(\d+)$/.exec(dial);
+      if (!m || !now || m[1] === now) continue;
+      const to = `${now}:${m[2]}`;
+      ctx.emit({ kind: 'output', line: `${id.legacy_container} came back with ${now} (was ${m[1]}): ${s.site} ${dial} → ${to}` });
+      const r = await repoint({ caddyfilePath: p.caddyfile, sites: [{ host: s.site, legacy: [dial], container: id.legacy_container }], newUpstream: to, mixed: p.mixed, admin: p.admin, backupLabel: `${p.label}-reresolve`, ...(p.binary ? { caddyBinary: p.binary } : {}) });
+      if (!r.confirmed) throw new ActionError(`${s.site}: restored, but the live config does not dial ${id.legacy_container}'s new address ${to}`);
+      notes.push(`${s.site} ${dial} → ${to}`);
+    }
+  }
+  return notes.length ? `legacy addresses re-resolved (the restored file dialled addresses the containers no longer have): ${notes.join(', ')}` : null;
+}
 
 async function restoreFrom(ctx: ActionContext, backupPath: string) {
   const p = proxyOf(ctx.runbook);

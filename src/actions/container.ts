@@ -55,7 +55,18 @@ export const containerStop: ActionExecutor = {
       if (now?.status === 'Stopped') return { summary: `${name} stopped`, changed: { container: name, wasRunning } };
       const why = `${name} did not shut down within ${timeoutS} s of \`incus stop\` (its init ignores or is slow to answer the stop signal): ${(err as Error).message.split('\n')[0]}`;
       if (step.params.on_timeout !== 'force') {
-        throw new ActionError(`${why}. It is still ${now?.status ?? 'unknown'}; stop it with \`incus stop --force ${name}\`, raise the step's timeout, or set on_timeout = "force"`, { container: name, wasRunning: false });
+        // Incus keeps its stop operation (it cannot be cancelled): the instance refuses config changes and file
+        // calls ("busy") until it stops, which would leave the rollback incomplete. Only a forced stop ends it, so
+        // the instance is forced down and started again: it runs as before the step, and nothing is wedged.
+        ctx.emit({ kind: 'output', line: `${why}; Incus keeps the instance busy with the stop until it is forced: incus stop --force, then incus start, to leave it running as before` });
+        ctx.emit({ kind: 'command', argv: ['incus', 'stop', name, '--force'] });
+        await ctx.runtime.stop(name, { force: true });
+        ctx.emit({ kind: 'command', argv: ['incus', 'start', name] });
+        await ctx.runtime.start(name);
+        throw new ActionError(
+          `${why}. It was forced down and started again (Incus would otherwise keep it busy with the stop), so it is still Running; stop it by hand with \`incus stop --force ${name}\`, raise the step's timeout, or set on_timeout = "force"`,
+          { container: name, wasRunning: true },
+        );
       }
       ctx.emit({ kind: 'output', line: `${why}; on_timeout = "force": incus stop --force` });
       ctx.emit({ kind: 'command', argv: ['incus', 'stop', name, '--force'] });
@@ -64,8 +75,9 @@ export const containerStop: ActionExecutor = {
     }
   },
   async undo(_step, changed, ctx) {
-    if (changed.wasRunning) await ctx.runtime.start(String(changed.container));
-    return { summary: `${String(changed.container)} started again` };
+    const name = String(changed.container);
+    if (changed.wasRunning && (await ctx.runtime.get(name))?.status !== 'Running') await ctx.runtime.start(name);
+    return { summary: `${name} started again` };
   },
 };
 

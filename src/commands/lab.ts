@@ -19,7 +19,7 @@ Only loopback addresses in 127.0.10.0/24 are used.
 Options:
   --dir DIR        lab directory (default: $CUTOVER_LAB_DIR, else \${XDG_STATE_HOME:-~/.local/state}/cutover/lab)
   --identities N   number of identities (default 3: arne, marcus, tarald)
-  --fault NAME     truncated-copy | wrong-mode | daemon-crash | late-crash | reload-failure | slow-identity | autostart | noisy-logs | ignore-stop
+  --fault NAME     truncated-copy | wrong-mode | daemon-crash | late-crash | reload-failure | slow-identity | autostart | noisy-logs | ignore-stop | new-address
   --json           one JSON document on stdout
   --show-tokens    show device tokens unmasked
 

@@ -4,6 +4,7 @@ import { cpSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { readJson } from './fsutil.ts';
 import { containerDir, labLayout, rootfsDir, LAB_DEFAULTS, type LabConfig } from './layout.ts';
+import { hasFault } from './faults.ts';
 import { startService, stopAllServices } from './services.ts';
 import { findContainer, nextIp, readState, withState, type LabContainer } from './state.ts';
 
@@ -83,10 +84,14 @@ export function createContainer(dir: string, name: string, image: string, opts: 
 }
 
 function setStatus(dir: string, name: string, status: LabContainer['status']): LabContainer {
+  // Fault new-address: a legacy container that boots again gets another address (its DHCP lease was lost).
+  const renumber = status === 'Running' && hasFault(dir, 'new-address') && (readJson<LabConfig>(labLayout(dir).config)?.identities ?? []).some((i) => i.container === name);
   return withState(dir, (state) => {
     const c = findContainer(state, name);
     if (!c) throw notFound(name);
+    if (renumber) c.ip = nextIp(state, readJson<LabConfig>(labLayout(dir).config)?.subnet ?? '127.0.10', LAB_DEFAULTS.firstContainerHost);
     c.status = status;
+    if (status === 'Stopped') c.busy = null;
     if (status === 'Running') c.lastUsedAt = new Date().toISOString();
     c.stoppedAt = status === 'Stopped' ? Date.now() : null;
     return { ...c };
@@ -178,4 +183,17 @@ export function snapshotDelete(dir: string, name: string, snap: string): void {
 
 export function isTrue(v: string | undefined): boolean {
   return v !== undefined && ['true', '1', 'yes', 'on'].includes(v.toLowerCase());
+}
+
+/** Marks the instance busy with an operation Incus keeps (fault ignore-stop: the timed-out stop). */
+export function setBusy(dir: string, name: string, op: string | null): void {
+  withState(dir, (state) => {
+    const c = findContainer(state, name);
+    if (c) c.busy = op;
+  });
+}
+
+/** Real Incus' refusal while an operation holds the instance. */
+export function refuseIfBusy(c: LabContainer, what: 'update' | 'file'): void {
+  if (c.busy) throw new IncusCliError(`${what === 'update' ? 'Failed to create instance update operation: ' : ''}Instance is busy running a "${c.busy}" operation`);
 }

@@ -11,6 +11,7 @@ export const FAULTS = {
   autostart: 'a stopped legacy container starts again after 3 s unless boot.autostart=false',
   'noisy-logs': 'the multi-tenant daemon logs a restart, a panic and per-identity errors',
   'late-crash': 'the multi-tenant daemon answers, then dies 0.7 s after it starts listening',
+  'new-address': 'a legacy container that boots again comes back with another address (a lost DHCP lease)',
   'ignore-stop': "the legacy containers' init ignores the stop signal: incus stop waits out its --timeout (forever without one) and fails; --force still stops them",
 } as const;
 export type FaultName = keyof typeof FAULTS;

@@ -17,6 +17,8 @@ export interface LabContainer {
   /** Services started at boot (`rc-update add NAME default`). */
   enabledServices: string[];
   snapshots: { name: string; createdAt: string }[];
+  /** An operation Incus still holds on the instance (a timed-out stop): config and file calls are refused. */
+  busy?: string | null;
 }
 
 export interface LabState {

@@ -1,7 +1,8 @@
 // The lab tells the same truth as real Incus (issue 19): it refuses unknown images, profiles and config keys
 // with Incus' words, says a missing instance the way Incus does, has `info --show-log` and exec stdin, gives a
 // pushed file the host file's owner unless told, models an init that ignores the stop signal (fault
-// ignore-stop: the stop step ends within its timeout, the rollback completes) and a daemon that dies a
+// ignore-stop: a timed-out stop keeps the instance busy until forced; the stop step ends within its timeout,
+// forced down and started again, and the rollback completes) and a daemon that dies a
 // moment after start (fault late-crash: the after-start watch fails the step).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -61,6 +62,13 @@ test('lab incus answers like real Incus: refusals, not-found, show-log, stdin, o
 
   await t.test('fault ignore-stop: the stop step ends within its timeout with a clear message; the rollback completes', async () => {
     assert.equal((await lab.cli(['lab', 'fault', 'ignore-stop', '--dir', lab.dir])).code, 0);
+    // As on real Incus: the timed-out stop keeps the instance busy until a forced stop.
+    const raw = await incus(['stop', 'arne-msg', '--timeout', '1']);
+    assert.match(raw.stderr, /^Error: Failed shutting down instance, status is "Running": context deadline exceeded/);
+    assert.match((await incus(['config', 'set', 'arne-msg', 'user.x=1'])).stderr, /Instance is busy running a "stop" operation/);
+    assert.equal((await incus(['stop', 'arne-msg', '--force'])).exitCode, 0);
+    assert.equal((await incus(['config', 'set', 'arne-msg', 'user.x=1'])).exitCode, 0);
+    assert.equal((await incus(['start', 'arne-msg'])).exitCode, 0);
     const runbook = join(tmp, 'stop.toml');
     writeFileSync(
       runbook,

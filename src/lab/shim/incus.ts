@@ -5,6 +5,8 @@ import { dirname, join } from 'node:path';
 import {
   IncusCliError,
   createContainer,
+  refuseIfBusy,
+  setBusy,
   deleteContainer,
   requireContainer,
   setConfigKey,
@@ -71,6 +73,7 @@ async function dispatch(dir: string, argv: string[], io: ExecIO, stdin?: () => B
           const timeout = option(rest, '--timeout');
           if (timeout === undefined) await new Promise(() => setInterval(() => undefined, 60_000));
           await new Promise((r) => setTimeout(r, Number(timeout) * 1000));
+          setBusy(dir, n, 'stop');
           throw new IncusCliError('Failed shutting down instance, status is "Running": context deadline exceeded');
         }
         await stopContainer(dir, n);
@@ -204,7 +207,7 @@ function file(dir: string, args: string[], io: ExecIO, stdin?: () => Buffer): nu
     const [src, dst] = pos;
     if (!src || !dst) throw new IncusCliError('Usage: incus file push SOURCE INSTANCE/PATH');
     const { name, path } = splitRef(dst);
-    requireContainer(dir, name);
+    refuseIfBusy(requireContainer(dir, name), 'file');
     const content = src === '-' ? (stdin?.() ?? Buffer.alloc(0)) : readLocal(src);
     const root = rootfsDir(dir, name);
     let target = containerPath(root, '/', path);
@@ -230,7 +233,7 @@ function file(dir: string, args: string[], io: ExecIO, stdin?: () => Buffer): nu
     const [src, dst] = pos;
     if (!src || !dst) throw new IncusCliError('Usage: incus file pull INSTANCE/PATH TARGET');
     const { name, path } = splitRef(src);
-    requireContainer(dir, name);
+    refuseIfBusy(requireContainer(dir, name), 'file');
     const from = containerPath(rootfsDir(dir, name), '/', path);
     if (!existsSync(from) || statSync(from).isDirectory()) throw new IncusCliError(`Failed to pull file: open ${path}: no such file or directory`);
     const content = readFileSync(from);
@@ -291,6 +294,7 @@ function config(dir: string, args: string[], io: ExecIO): number {
     io.out(`${c.config[key] ?? ''}\n`);
     return 0;
   }
+  if (verb === 'set' || verb === 'unset') refuseIfBusy(c, 'update');
   if (verb === 'set') {
     const pairs: [string, string][] = [];
     if (key && value !== undefined && !key.includes('=')) pairs.push([key, value]);
