@@ -131,7 +131,8 @@ async function reresolveLegacy(ctx: ActionContext, sites: { site: string; from: 
       if (!m || !now || m[1] === now) continue;
       const to = `${now}:${m[2]}`;
       ctx.emit({ kind: 'output', line: `${id.legacy_container} came back with ${now} (was ${m[1]}): ${s.site} ${dial} → ${to}` });
-      const r = await repoint({ caddyfilePath: p.caddyfile, sites: [{ host: s.site, legacy: [dial], container: id.legacy_container }], newUpstream: to, mixed: p.mixed, admin: p.admin, backupLabel: `${p.label}-reresolve`, ...(p.binary ? { caddyBinary: p.binary } : {}) });
+      const site = p.sites.find((x) => x.replace(/^https?:\/\//, '').replace(/:\d+$/, '').toLowerCase() === host) ?? host;
+      const r = await repoint({ caddyfilePath: p.caddyfile, sites: [{ host: site, legacy: [dial], container: id.legacy_container }], newUpstream: to, mixed: p.mixed, admin: p.admin, backupLabel: `${p.label}-reresolve`, ...(p.binary ? { caddyBinary: p.binary } : {}) });
       if (!r.confirmed) throw new ActionError(`${s.site}: restored, but the live config does not dial ${id.legacy_container}'s new address ${to}`);
       notes.push(`${s.site} ${dial} → ${to}`);
     }
