@@ -179,10 +179,10 @@ export const ACTION_PARAMS: Record<ActionName, z.ZodObject> = {
   'container.stop': z.strictObject({
     container: tmpl,
     force: z.boolean().default(false),
-    /** How long `incus stop --timeout` waits for the init to shut down (real Incus otherwise waits forever). */
-    timeout: duration.default('30s'),
-    /** When the clean stop times out: "fail" (a clear error, the instance stays running) or "force" (incus stop --force). */
-    on_timeout: z.enum(['fail', 'force']).default('fail'),
+    /** How long `incus stop --timeout` waits for the init to shut down (default 30s; real Incus otherwise waits forever). */
+    timeout: duration.optional(),
+    /** When the clean stop times out: "fail" (default: a clear error, the instance running as before) or "force" (incus stop --force). */
+    on_timeout: z.enum(['fail', 'force']).optional(),
   }),
   'container.start': z.strictObject({ container: tmpl }),
   'container.delete': z.strictObject({
@@ -195,12 +195,12 @@ export const ACTION_PARAMS: Record<ActionName, z.ZodObject> = {
   'file.write': z.strictObject({ container: tmpl, path: absPath, content: z.string(), mode: mode.default('0644'), owner: owner.default('0:0') }),
   'dir.create': z.strictObject({ container: tmpl, path: absPath, mode: mode.default('0750'), owner: owner.default('0:0') }),
   exec: z.strictObject({ container: tmpl, argv: z.array(z.string()).min(1), expect_exit: z.number().int().default(0) }),
-  'service.stop': z.strictObject({ container: tmpl, service: z.string().min(1), /** How long the daemon may take to go down. */ timeout: duration.default('30s') }),
+  'service.stop': z.strictObject({ container: tmpl, service: z.string().min(1), /** How long the daemon may take to go down (default 30s). */ timeout: duration.optional() }),
   'service.start': z.strictObject({
     container: tmpl,
     service: z.string().min(1),
-    /** How long the after-start check watches the daemon (process, and `port` when given). */
-    settle: duration.default('1s'),
+    /** How long the after-start check watches the daemon (process, and `port` when given); default 1s. */
+    settle: duration.optional(),
     /** TCP port the daemon must keep listening on (on the container's IPv4) through the settle time. */
     port: z.number().int().min(1).max(65535).optional(),
   }),
