@@ -29,7 +29,9 @@ fi
 command -v docker >/dev/null || { echo "test-docker: no docker CLI after installing docker.io" >&2; exit 1; }
 
 suite=$(. /etc/os-release && echo "${VERSION_CODENAME:-bookworm}")
-mirror=${CUTOVER_DEBIAN_MIRROR:-$( (grep -rhoE 'https?://[^ ]+/debian/?( |$)' /etc/apt/sources.list /etc/apt/sources.list.d 2>/dev/null || true) | head -1 | tr -d ' ')}
+# the mirror apt itself uses for this suite's main archive (apt-cache policy), else the sources' first, else Debian's
+mirror=${CUTOVER_DEBIAN_MIRROR:-$(apt-cache policy 2>/dev/null | awk -v s="$suite/main" '$3 == s { print $2; exit }')}
+[ -n "$mirror" ] || mirror=$( (grep -rhoE 'https?://[^ ]+/debian/?( |$)' /etc/apt/sources.list /etc/apt/sources.list.d 2>/dev/null || true) | head -1 | tr -d ' ')
 mirror=${mirror:-http://deb.debian.org/debian}
 cache=${CUTOVER_DOCKER_CACHE:-/var/cache/cutover/docker}
 mkdir -p "$cache"
