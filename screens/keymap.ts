@@ -246,7 +246,7 @@ export const KEYMAP: readonly Binding[] = [
     id: 'quit',
     keys: ['q'],
     label: 'quit',
-    help: 'Quit the cockpit (asks while a step runs); the run stays in the journal and `cutover run` resumes it.',
+    help: 'Quit the cockpit (asks while a step runs, and while the outage window is open, naming what is down; n stays); the run stays in the journal and `cutover run` resumes it.',
     dangerous: false,
     contexts: ['main', 'focus'],
     when: always,

@@ -7,7 +7,13 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 cutover() { ./bin/cutover.js "$@"; } # as an operator runs it (the launcher's node flags, then the bundle)
 
-cutover lab up
+# A running lab is reused, so the cockpit really resumes the run where you left it; otherwise a new lab is
+# built (and the old lab's runbook state retired: its runs belong to the old instances).
+if cutover lab status >/dev/null 2>&1; then
+  echo "demo: reusing the running lab (cutover lab down first for a fresh one)" >&2
+else
+  cutover lab up
+fi
 # CUTOVER_LAB_DIR and CUTOVER_INCUS: the lab runbook's containers are the lab's, through its incus shim.
 eval "$(cutover lab env)"
 export CUTOVER_LAB_DIR CUTOVER_INCUS
@@ -29,7 +35,7 @@ fi
 cat >&2 <<HINT
 
 The lab is still running (dir: $CUTOVER_LAB_DIR).
-  again:        npm run demo                (resumes the run where you left it)
+  again:        npm run demo                (reuses this lab and resumes the run where you left it)
   look:         node dist/cutover.mjs lab status
   take it down: node dist/cutover.mjs lab down
 HINT

@@ -82,7 +82,8 @@ export function prompt(state: CockpitState): { head: Line; tail: Line } | null {
   const line = promptLine(state);
   if (!line) return null;
   const o = state.overlay;
-  const typed = o?.kind === 'typed-confirm' || o?.kind === 'skip-reason' || o?.kind === 'waiver-reason' ? 2 : 0;
+  // What must stay visible however narrow: the typed answer, or a quit question's own keys.
+  const typed = o?.kind === 'typed-confirm' || o?.kind === 'skip-reason' || o?.kind === 'waiver-reason' ? 2 : o?.kind === 'quit-confirm' ? 2 : 0;
   return { head: line.slice(0, line.length - typed), tail: line.slice(line.length - typed) };
 }
 
@@ -113,6 +114,15 @@ function promptLine(state: CockpitState): Line | null {
     case 'acknowledge':
       return [seg(`acknowledge what the log review found (o shows the lines) and run ${o.stepKey} again? `, { c: 'yellow' }), seg('y', { b: true }), seg(' acknowledge · esc cancel')];
     case 'quit-confirm':
+      if (o.window) {
+        // What is down first (it must be read at 80 columns), then the question and how to come back.
+        const down = o.window.down.length ? o.window.down.join(', ') : 'the legacy daemons';
+        return [
+          seg(`! outage window open · down: ${down} · quit anyway? \`cutover run\` resumes · `, { c: 'yellow', b: true }),
+          seg('y', { b: true }),
+          seg(' quit · n stay'),
+        ];
+      }
       return [seg('a step is running: quit the cockpit? the run stays resumable with cutover run · ', { c: 'yellow' }), seg('y', { b: true }), seg(' quit · n stay')];
     case 'rollback-plan':
       return rollbackPlan(state).length

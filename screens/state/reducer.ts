@@ -5,7 +5,7 @@ import type { ResolvedStep } from '../../src/engine/types.ts';
 import { overlayContent } from '../components/overlays.ts';
 import { computeLayout, overlayPageRows } from '../layout.ts';
 import { rollbackPlan } from './rollback-plan.ts';
-import { nextStepIndex, runningStep, selectedStep, stepByKey, typedConfirmName, whyNoAcknowledge, whyNoNextStep, whyNoWaiver } from './selectors.ts';
+import { downNow, nextStepIndex, outageOpen, runningStep, selectedStep, stepByKey, typedConfirmName, whyNoAcknowledge, whyNoNextStep, whyNoWaiver } from './selectors.ts';
 import type { Action, CockpitState, Effect, Overlay, Reduction, StepView } from './types.ts';
 
 export const MAX_OUTPUT_LINES = 5000;
@@ -228,6 +228,8 @@ export function reduce(state: CockpitState, action: Action): Reduction {
     case 'quit': {
       if (state.overlay) return none(state);
       if (runningStep(state)) return none({ ...state, overlay: { kind: 'quit-confirm' } });
+      // Inside the outage window a stray q would leave identities down and no cockpit: ask, naming what is down.
+      if (outageOpen(state) && !state.readOnly) return none({ ...state, overlay: { kind: 'quit-confirm', window: { down: downNow(state) } } });
       const resumable = nextStepIndex(state) >= 0;
       return { state, effects: [{ type: 'quit', resumable }] };
     }

@@ -8,6 +8,20 @@ export function runningStep(state: CockpitState): StepView | undefined {
   return state.steps.find((s) => s.state === 'running');
 }
 
+/** The outage window is open: it opened (a legacy daemon was stopped) and has not closed yet. */
+export function outageOpen(state: CockpitState): boolean {
+  return state.clock.openedAt != null && state.clock.closedAt == null;
+}
+
+/** What this run took down and has not brought back: the containers of stop steps done (service or container). */
+export function downNow(state: CockpitState): string[] {
+  const names = state.steps
+    .filter((v) => v.state === 'succeeded' && (v.step.action === 'service.stop' || v.step.action === 'container.stop'))
+    .map((v) => v.step.params['container'])
+    .filter((c): c is string => typeof c === 'string');
+  return [...new Set(names)];
+}
+
 /** Steps the rollback undid, once nothing runs any more: the run is rolled back (0 when it is not). */
 export function undoneCount(state: CockpitState): number {
   if (runningStep(state)) return 0;

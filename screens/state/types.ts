@@ -31,7 +31,8 @@ export type Overlay =
   | { kind: 'diff'; stepKey: string; scroll: number }
   | { kind: 'output'; stepKey: string; scroll: number }
   | { kind: 'rollback-plan'; scroll: number }
-  | { kind: 'quit-confirm' };
+  /** `window`: asked because the outage window is open (what is down is named), else because a step runs. */
+  | { kind: 'quit-confirm'; window?: { down: string[] } };
 export type OverlayKind = Overlay['kind'];
 
 export type LockState = 'held' | 'free' | 'stale' | 'unknown';

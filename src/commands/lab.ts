@@ -64,6 +64,9 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
         if (err instanceof LabError) throw new CliError(`lab up: ${err.message}`, 1);
         throw err;
       }
+      // New instances: the lab runbooks' old runs and baseline are retired (kept and journaled, not deleted).
+      const { retireLabState } = await import('./lab-retire.ts');
+      for (const r of retireLabState(io.env, dir)) io.stderr.write(`lab: retired the old lab's runbook state (${r.runs} run(s)) → ${r.to} (kept, not deleted; a note is in its journal)\n`);
       io.stderr.write(`lab up in ${((Date.now() - started) / 1000).toFixed(1)} s — cutover lab status --dir ${dir}\n`);
       return 0;
     }

@@ -63,3 +63,23 @@ test('rolled back is a state: the header says so, never "done n/n"', async () =>
   assert.doesNotMatch(s.lines()[0]!, /done \d+\/\d+/);
   s.unmount();
 });
+
+test('q inside the open outage window asks, naming what is down; n returns; y quits', async () => {
+  for (const columns of [120, 80]) {
+    const s = await renderScreen(midCutoverState({ columns, rows: columns === 80 ? 24 : 30 }), { columns, rows: columns === 80 ? 24 : 30 });
+    await s.dispatch({ type: 'step-state', key: 'repoint-caddy', state: 'succeeded' });
+    await s.press('q');
+    const asked = s.lines().at(-2)!;
+    assert.match(asked, /! outage window open · down: arne-msg, marcus-msg, tarald-msg/, asked);
+    if (columns === 120) assert.match(asked, /`cutover run` resumes /, 'how to come back');
+    assert.match(asked, /y quit · n stay/, 'the answer keys stay visible at any width');
+    assert.equal(s.effects.length, 0, 'nothing quit yet');
+    await s.press('n');
+    assert.doesNotMatch(s.lines().at(-2)!, /outage window open/);
+    assert.equal(s.effects.length, 0);
+    await s.press('q');
+    await s.press('y');
+    assert.deepEqual(s.effects.map((e) => e.type), ['quit']);
+    s.unmount();
+  }
+});
