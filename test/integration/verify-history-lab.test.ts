@@ -138,6 +138,11 @@ test('verification history on the lab: red period from a fault, cannot-check run
   assert.match(text.stdout, /✗ arne actor \(public\) \d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ–\d\d:\d\d:\d\dZ \(\d+ runs?, cleared \d\d:\d\d:\d\dZ\): .*timed out/);
   assert.match(text.stdout, /cannot check \(\d+ runs\):\n {2}\? .*containers, smoke, tokens: cannot list containers/);
 
+  // review prints the strip beside the log summary.
+  const review = await cli(['review', decom]);
+  assert.ok(review.code === 0 || review.code === 1, review.stderr);
+  assert.match(review.stdout, /verification history since the cutover ended: \d+ runs .*\n {2}arne +[ …][✓✗?]*✗/);
+
   // The gate: max_red = "0" blocks (the 10s window has passed) and names the period; nothing deleted.
   const blocked = await cli(['apply', decom, '--yes', '--allow-destructive', '--acknowledge-logs']);
   assert.equal(blocked.code, 1, blocked.stdout + blocked.stderr);
