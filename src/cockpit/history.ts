@@ -3,12 +3,13 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { openJournal, JOURNAL_FILE } from '../journal/index.ts';
+import { latestVerificationId } from '../journal/verifications.ts';
 import { loadHistory } from '../actions/decommission-inputs.ts';
 import { historyLine } from '../../checks/history.ts';
 import type { CockpitStore } from '../../screens/state/store.ts';
 import type { HistoryStripView } from '../../screens/state/types.ts';
 
-export function readHistoryView(stateDir: string, identities: readonly string[], now = Date.now()): { key: string; view: HistoryStripView | null } {
+export function readHistoryView(stateDir: string, identities: readonly string[], now = Date.now(), unchangedSince?: string): { key: string; view: HistoryStripView | null } | null {
   if (!existsSync(join(stateDir, JOURNAL_FILE))) return { key: '', view: null };
   let j;
   try {
@@ -17,12 +18,14 @@ export function readHistoryView(stateDir: string, identities: readonly string[],
     return { key: '', view: null };
   }
   try {
+    // Nothing new recorded: keep the view (a long history is not re-read every poll).
+    if (unchangedSince !== undefined && unchangedSince.startsWith(`${latestVerificationId(j)}:`)) return null;
     const h = loadHistory(j, now);
     if (!h.runs.length) return { key: '', view: null };
     const order = [...identities, ...h.summary.strips.map((r) => r.identity).filter((i) => !identities.includes(i))];
     const rows = order.map((identity) => h.summary.strips.find((r) => r.identity === identity)).filter((r) => r !== undefined);
     const view = { line: historyLine(h.summary), rows: rows.map((r) => ({ identity: r.identity, cells: r.cells.map((c) => c.cell) })) };
-    return { key: `${h.runs.length}:${h.runs[h.runs.length - 1]!.id}:${view.line}`, view };
+    return { key: `${h.runs[h.runs.length - 1]!.id}:${h.runs.length}`, view };
   } catch {
     return { key: '', view: null };
   } finally {
@@ -34,10 +37,10 @@ export function readHistoryView(stateDir: string, identities: readonly string[],
 export function followHistory(store: CockpitStore, stateDir: string, identities: readonly string[], intervalMs = 5000): { stop(): void } {
   let last: string | null = null;
   const poll = () => {
-    const { key, view } = readHistoryView(stateDir, identities);
-    if (key === last) return;
-    last = key;
-    store.dispatch({ type: 'history', view });
+    const next = readHistoryView(stateDir, identities, Date.now(), last ?? undefined);
+    if (!next || next.key === last) return;
+    last = next.key;
+    store.dispatch({ type: 'history', view: next.view });
   };
   poll();
   const timer = setInterval(poll, intervalMs);

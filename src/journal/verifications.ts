@@ -70,3 +70,8 @@ export function verificationRuns(j: Journal, opts: { runbook?: string; from?: nu
 export function verifiedRunbooks(j: Journal): string[] {
   return (j.db.prepare('SELECT DISTINCT runbook_name AS n FROM verifications ORDER BY n').all() as Row[]).map((x) => String(x.n));
 }
+
+/** The newest run's id (0 without any): a cheap "has anything changed" for pollers. */
+export function latestVerificationId(j: Journal): number {
+  return Number((j.db.prepare('SELECT COALESCE(MAX(id), 0) AS id FROM verifications').get() as Row).id);
+}

@@ -22,9 +22,9 @@ test('verification history on the lab: red period from a fault, cannot-check run
   const scratch = mkdtempSync(join(tmpdir(), 'cutover-vhist-'));
   t.after(() => rmSync(scratch, { recursive: true, force: true }));
   const state = join(scratch, 'state');
-  // The lab runbooks with a short smoke timeout (the slow-identity fault answers after 3 s) and a short window.
+  // The lab runbooks with a shorter smoke timeout (2 s; the slow-identity fault answers after 3 s) and a short window.
   const cutover = join(scratch, 'cutover.toml');
-  writeFileSync(cutover, readFileSync('runbooks/lab/posta-cutover.toml', 'utf8').replace(/^\[\[smoke\]\]$/gm, '[[smoke]]\ntimeout = "1s"'));
+  writeFileSync(cutover, readFileSync('runbooks/lab/posta-cutover.toml', 'utf8').replace(/^\[\[smoke\]\]$/gm, '[[smoke]]\ntimeout = "2s"'));
   const decom = join(scratch, 'decommission.toml');
   const decomText = readFileSync('runbooks/lab/posta-decommission.toml', 'utf8').replace('window = "7d"', 'window = "10s"\nmax_red = "0"');
   assert.match(decomText, /max_red = "0"/);
@@ -120,9 +120,9 @@ test('verification history on the lab: red period from a fault, cannot-check run
   type Period = { identity: string; check: string; firstSeen: number; lastSeen: number; clearedAt: number | null; said: string; lastSaid: string };
   const timedOut = doc.red_periods.filter((p: Period) => /timed out/.test(`${p.said} ${p.lastSaid}`));
   assert.deepEqual([...new Set(timedOut.map((p: Period) => p.identity))], ['arne'], 'only the slow identity timed out');
-  const actor = timedOut.find((p: Period) => p.check === 'actor (public)') as Period | undefined;
-  assert.ok(actor, JSON.stringify(doc.red_periods.map((p: Period) => [p.identity, p.check])));
-  const slow = all.find(slowRun)!;
+  const slow = all.find((r) => r.at > greenBefore && slowRun(r))!;
+  const actor = timedOut.find((p: Period) => p.check === 'actor (public)' && p.firstSeen <= slow.at && p.lastSeen >= slow.at) as Period | undefined;
+  assert.ok(actor, JSON.stringify({ slow: slow.at, periods: doc.red_periods.map((p: Period) => [p.identity, p.check, p.firstSeen, p.lastSeen]) }));
   assert.ok(actor.firstSeen > greenBefore && actor.firstSeen <= slow.at && actor.lastSeen >= slow.at, JSON.stringify({ actor, greenBefore, slow: slow.at }));
   assert.ok(actor.clearedAt !== null && actor.clearedAt > actor.lastSeen, 'the period ended with a green run');
   // Every red period, the restarts' included, has ended.
