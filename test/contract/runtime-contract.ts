@@ -60,6 +60,12 @@ export async function runtimeContract(t: TestContext, rt: Runtime, o: ContractOp
     assert.equal(missing.exitCode, 127);
   });
 
+  await t.test('exec with stdin; info --show-log has a Log section', async () => {
+    assert.equal((await rt.exec(c1, ['cat'], { input: 'through stdin\n' })).stdout, 'through stdin\n');
+    assert.ok(rt.instanceLog, 'the runtime reads an instance log');
+    assert.match(await rt.instanceLog(c1), /(^|\n)Log:\n/);
+  });
+
   await t.test('file push with mode/uid/gid, then pull: same bytes', async () => {
     const src = join(tmp, 'keys.json');
     const content = JSON.stringify({ publicKey: 'x'.repeat(300) });
