@@ -8,6 +8,10 @@ import type { Runtime } from '../ports.ts';
 import type { Runbook } from '../runbook/schema.ts';
 import { planRepoint } from '../caddyfile/repoint.ts';
 import { legacyMoves } from '../caddyfile/legacy.ts';
+import { analyzeRepoint } from '../caddyfile/edit.ts';
+import { unifiedDiff } from '../caddyfile/diff.ts';
+import { upstreamFor } from '../preflight/rules.ts';
+import { readFileSync } from 'node:fs';
 import { NoAddressError, runtimeResolver } from '../runner/context.ts';
 import type { BaselineStore } from '../../checks/baseline.ts';
 import type { CockpitStore } from '../../screens/state/store.ts';
@@ -34,16 +38,21 @@ const NOT_CREATED = '(upstream resolved when the step runs: target not created y
 async function repointDiff(step: ResolvedStep, d: PreviewDeps, resolve: (t: string) => Promise<string>): Promise<string> {
   const proxy = d.runbook.proxy;
   if (!proxy) return '(the runbook has no [proxy] section)';
+  // The same site selection as the proxy.repoint executor.
+  const sites = Array.isArray(step.params['sites']) && step.params['sites'].length ? (step.params['sites'] as string[]) : proxy.sites;
+  const instances = await d.runtime.list();
+  const { moves } = legacyMoves({ sites, identities: d.runbook.identities, instances });
   let upstream: string;
   try {
     upstream = await resolve(String(step.params['upstream'] ?? ''));
   } catch (err) {
-    if (err instanceof NoAddressError) return NOT_CREATED.replace('target', `"${err.container}"`);
-    throw err;
+    if (!(err instanceof NoAddressError)) throw err;
+    // Before the target exists: the whole diff with its address as a named placeholder (text only, as plan shows it).
+    const edit = analyzeRepoint(readFileSync(proxy.caddyfile, 'utf8'), moves, upstreamFor(String(step.params['upstream'] ?? ''), instances).upstream, { mixed: proxy.mixed_upstreams ?? 'refuse' });
+    const stop = edit.problems.find((p) => p.level === 'blocker');
+    const head = NOT_CREATED.replace('target', `"${err.container}"`);
+    return stop ? `${head}\npreflight blocker: ${stop.message}\nfix: ${stop.fix}` : `${head}\n${unifiedDiff(proxy.caddyfile, readFileSync(proxy.caddyfile, 'utf8'), edit.text)}`;
   }
-  // The same site selection as the proxy.repoint executor.
-  const sites = Array.isArray(step.params['sites']) && step.params['sites'].length ? (step.params['sites'] as string[]) : proxy.sites;
-  const { moves } = legacyMoves({ sites, identities: d.runbook.identities, instances: await d.runtime.list() });
   const plan = await planRepoint({ caddyfilePath: proxy.caddyfile, sites: moves, newUpstream: upstream, mixed: proxy.mixed_upstreams ?? 'refuse', ...(proxy.binary ? { caddyBinary: proxy.binary } : {}) });
   return plan.diff || `(nothing to change: ${sites.join(', ')} already dial ${upstream})`;
 }

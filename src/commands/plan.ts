@@ -9,7 +9,7 @@ import { markRuntime } from '../runbook/template.ts';
 import { outageSteps } from '../engine/outage.ts';
 import type { Runbook } from '../runbook/schema.ts';
 import type { ResolvedStep } from '../engine/types.ts';
-import { blockers, formatPreflight, runPreflight, type PreflightResult } from '../preflight/index.ts';
+import { blockers, formatFacts, formatPreflight, runPreflight, type PreflightResult } from '../preflight/index.ts';
 
 export const help = `Usage: cutover plan RUNBOOK [--json] [--state DIR]
 
@@ -27,7 +27,8 @@ to open the outage window while a blocker stands.
 Options:
   --json        one JSON document on stdout: {runbook:{name,host,outage_budget},
                 steps:[{key,id,index,title,action,params,destructive,irreversible,rollback,outage,inOutage,commands}],
-                preflight:[{level:"blocker"|"warning",code,message,file,line,fix}], caddyfileDiff, otherSites}
+                preflight:[{level:"blocker"|"warning",code,message,file,line,fix}], caddyfileDiff, otherSites,
+                sources:[{stepKey,container,path,size}], space:[{what,path,availableBytes}]}
   --state DIR   state directory (free space, baseline), as apply --state
   --help        this text
 
@@ -40,6 +41,8 @@ function planDocument(rb: Runbook, steps: ResolvedStep[], pre: PreflightResult) 
     preflight: pre.items,
     caddyfileDiff: pre.diff,
     otherSites: pre.otherSites,
+    sources: pre.sources,
+    space: pre.space,
     runbook: { name: rb.runbook.name, title: rb.runbook.title ?? null, host: rb.runbook.host, outage_budget: rb.runbook.outage_budget },
     steps: steps.map((s) => ({
       key: s.key,
@@ -97,7 +100,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   }
   const pre = await runPreflight({ runbook: r.runbook, steps: r.steps, file, text: r.text, env: io.env, ...(values.state ? { stateDir: values.state } : {}) });
   if (values.json) io.stdout.write(JSON.stringify(planDocument(r.runbook, r.steps, pre), null, 2) + '\n');
-  else io.stdout.write(`${planText(r.runbook, r.steps)}\n${pre.diff ? `Caddyfile diff the repoint will make:\n${pre.diff}\n` : ''}${otherSitesText(pre)}${formatPreflight(pre)}`);
+  else io.stdout.write(`${planText(r.runbook, r.steps)}\n${pre.diff ? `Caddyfile diff the repoint will make:\n${pre.diff}\n` : ''}${otherSitesText(pre)}${formatFacts(pre)}${formatPreflight(pre)}`);
   return blockers(pre).length ? 1 : 0;
 }
 

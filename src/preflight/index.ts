@@ -14,7 +14,7 @@ import { evaluatePreflight, legacyDialers, legacyDialersText, type LegacyDialer 
 import { getConfig } from '../adapters/caddy.ts';
 import type { PreflightResult } from './types.ts';
 
-export { blockers, formatPreflight, RUNBOOK_CODES, legacyDialers, legacyDialersText, type LegacyDialer } from './rules.ts';
+export { blockers, formatFacts, formatPreflight, RUNBOOK_CODES, legacyDialers, legacyDialersText, type LegacyDialer } from './rules.ts';
 export type { PreflightItem, PreflightResult } from './types.ts';
 
 export interface PreflightOptions {

@@ -203,7 +203,7 @@ export function labRules(i: RuleInputs, facts: WorldFacts): PreflightItem[] {
   return items;
 }
 
-const fmtBytes = (n: number) => (n >= MiB ? `${(n / MiB).toFixed(1)} MiB` : n >= 1024 ? `${(n / 1024).toFixed(1)} KiB` : `${n} B`);
+const fmtBytes = (n: number) => (n >= 1024 * MiB ? `${(n / 1024 / MiB).toFixed(1)} GiB` : n >= MiB ? `${(n / MiB).toFixed(1)} MiB` : n >= 1024 ? `${(n / 1024).toFixed(1)} KiB` : `${n} B`);
 
 export function runtimeRules(i: RuleInputs, facts: WorldFacts): PreflightItem[] {
   const items: PreflightItem[] = [];
@@ -262,13 +262,24 @@ export function smokeRules(i: RuleInputs, facts: WorldFacts): PreflightItem[] {
 export function evaluatePreflight(i: RuleInputs, facts: WorldFacts): PreflightResult {
   const caddy = caddyRules(i, facts);
   const items = [...labRules(i, facts), ...caddy.items, ...runtimeRules(i, facts), ...smokeRules(i, facts)];
-  return { items, diff: caddy.diff, otherSites: caddy.otherSites };
+  return { items, diff: caddy.diff, otherSites: caddy.otherSites, sources: facts.sources, space: facts.space };
 }
 
 /** Blockers whose fix is in the runbook itself (exit 2); every other one is about the world (exit 1). */
 export const RUNBOOK_CODES: ReadonlySet<string> = new Set(['caddyfile-missing', 'caddyfile-directory', 'lab-vs-production', 'bad-upstream', 'site-missing', 'no-legacy-dial']);
 
 export const blockers = (r: PreflightResult) => r.items.filter((x) => x.level === 'blocker');
+
+/** What the copies will read and the free space found, as plan shows it. */
+export function formatFacts(r: PreflightResult): string {
+  const lines: string[] = [];
+  if (r.sources.length) {
+    const total = r.sources.reduce((n, f) => n + (f.size ?? 0), 0);
+    lines.push(`copies read ${r.sources.length} file(s), ${fmtBytes(total)}: ${r.sources.map((f) => `${f.container}:${f.path} ${f.size === null ? 'MISSING' : fmtBytes(f.size)}`).join(', ')}`);
+  }
+  for (const s of r.space) lines.push(`free space, ${s.what}: ${s.availableBytes === null ? `unknown (${s.error ?? ''})` : fmtBytes(s.availableBytes)}`);
+  return lines.length ? lines.join('\n') + '\n' : '';
+}
 
 /** One line per item: `✗ FILE:LINE: message` + `  fix: …`. */
 export function formatPreflight(r: PreflightResult): string {

@@ -68,4 +68,8 @@ export interface PreflightResult {
   diff: string | null;
   /** Sites the runbook does not own that dial a legacy container, with their dials. */
   otherSites: { host: string; dials: string[]; acknowledged: boolean }[];
+  /** The files the copy steps will read, with their sizes (null: missing). */
+  sources: SourceFile[];
+  /** Free space found (state dir, target). */
+  space: SpaceFact[];
 }

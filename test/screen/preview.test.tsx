@@ -92,6 +92,9 @@ test('before the target container exists, d says the upstream is resolved when t
   const t = setup();
   const { s, p } = await previewed(t.state, fakeRuntime([...LEGACY], {}), t.runbook, 'repoint-caddy');
   assert.match(s.text(), /\(upstream resolved when the step runs: "posta" not created yet\)/);
+  const diff = s.store.getState().steps.find((v) => v.step.key === 'repoint-caddy')!.diff!;
+  assert.match(diff, /^\+\treverse_proxy <ip-of-posta>:8080$/m, 'the whole diff with the target as a named placeholder');
+  assert.match(diff, /^-\treverse_proxy 127\.0\.10\.21:80$/m);
   assert.match(s.text(), /\$ cp -p .*Caddyfile .*Caddyfile\.bak\./, 'the commands still follow');
   p.stop();
   s.unmount();
