@@ -8,17 +8,10 @@ import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { startLab, type TestLab } from '../helpers/lab.ts';
 import { servicePidFile } from '../../src/lab/layout.ts';
+import type { PreflightItem as Item } from '../../src/preflight/types.ts';
 
 const LAB_RUNBOOK = readFileSync('runbooks/lab/posta-cutover.toml', 'utf8');
 
-interface Item {
-  level: 'blocker' | 'warning';
-  code: string;
-  message: string;
-  file: string | null;
-  line: number | null;
-  fix: string;
-}
 
 function variant(lab: TestLab, name: string, edit: (text: string) => string): string {
   const file = join(lab.dir, `${name}.toml`);
