@@ -1,4 +1,7 @@
-// The rollback plan as the cockpit shows it before asking: what was done, newest first, and how each is undone.
+// The rollback plan as the cockpit shows it before asking: the engine's plan (src/engine/rollback.ts, the
+// same function the runner executes), newest first, with how each step is undone in words.
+import { rollbackPlan as enginePlan } from '../../src/engine/rollback.ts';
+import type { StepStates } from '../../src/engine/transitions.ts';
 import type { ResolvedRollback } from '../../src/engine/types.ts';
 import type { CockpitState } from './types.ts';
 
@@ -8,6 +11,8 @@ export interface RollbackPlanItem {
   /** How it is undone, in words. */
   how: string;
   undone: boolean;
+  /** The step failed: its effect may be partial (its undo decides from the world). */
+  partial: boolean;
 }
 
 function describe(rollback: ResolvedRollback): { how: string; undone: boolean } {
@@ -23,10 +28,11 @@ function describe(rollback: ResolvedRollback): { how: string; undone: boolean } 
   }
 }
 
-/** Steps that changed something (succeeded, or failed part-way), newest first. */
+/** What a rollback would undo now, newest first: exactly the runner's plan for these step states. */
 export function rollbackPlan(state: CockpitState): RollbackPlanItem[] {
-  return state.steps
-    .filter((s) => s.state === 'succeeded' || s.state === 'failed')
-    .reverse()
-    .map((s) => ({ key: s.step.key, title: s.step.title, ...describe(s.step.rollback) }));
+  const states: StepStates = Object.fromEntries(state.steps.filter((s) => s.state !== 'pending').map((s) => [s.step.key, s.state]));
+  return enginePlan(
+    state.steps.map((s) => s.step),
+    states,
+  ).entries.map((e) => ({ key: e.step.key, title: e.step.title, partial: e.partial, ...describe(e.undo) }));
 }

@@ -1,6 +1,10 @@
 // Executors that need the proxy or the checks: proxy.repoint, proxy.restore, smoke, tokens.survival,
 // baseline, backup. Thin wrappers over src/caddyfile/repoint.ts, checks/* and src/backup.
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { adapt, adaptText, getConfig } from '../adapters/caddy.ts';
+import { configDifferences } from '../caddyfile/semantic.ts';
+import { crashPoint } from '../crash-point.ts';
+import { sha256Hex } from './files.ts';
 import { basename, dirname, join } from 'node:path';
 import type { ActionContext, ActionExecutor } from './types.ts';
 import { ActionError } from './types.ts';
@@ -70,7 +74,16 @@ export const proxyRepoint: ActionExecutor = {
         admin: p.admin,
         backupLabel: p.label,
         ...(p.binary ? { caddyBinary: p.binary } : {}),
-        onProgress: (e) => ctx.emit({ kind: 'progress', message: `${e.phase}: ${e.message}` }),
+        onProgress: (e) => {
+          ctx.emit({ kind: 'progress', message: `${e.phase}: ${e.message}` });
+          if (e.phase === 'write' && e.backupPath) {
+            // Intent before effect: the backup is journaled before the Caddyfile is written.
+            ctx.intend?.({ caddyfile: p.caddyfile, backupPath: e.backupPath, backupSha256: sha256Hex(readFileSync(e.backupPath)) });
+            crashPoint('repoint:before-write', step.key);
+          }
+          if (e.phase === 'validate') crashPoint('repoint:after-write', step.key);
+          if (e.phase === 'confirm') crashPoint('repoint:after-reload', step.key);
+        },
       });
     } catch (err) {
       if (err instanceof RepointError) throw new ActionError(err.message, { caddyfile: p.caddyfile, reverted: err.reverted });
@@ -95,20 +108,38 @@ export const proxyRepoint: ActionExecutor = {
   },
   async undo(_step, changed, ctx) {
     const p = proxyOf(ctx.runbook);
-    // A failed repoint either changed nothing (null) or was already reverted by its own auto-revert (true).
-    if (changed.reverted === true || changed.reverted === null) return { summary: `${p.caddyfile}: the repoint's own auto-revert already restored it; nothing to undo` };
     let backupPath = typeof changed.backupPath === 'string' ? changed.backupPath : changed.reverted === false ? (caddyBackups(p.caddyfile, p.label)[0]?.path ?? null) : null;
     if (!backupPath && typeof changed.stepStartedAt === 'number') {
-      // The driver died inside the repoint: a backup taken since the step started means the file may have been
-      // written (the backup always comes first); none means nothing was written.
+      // A journal from before intents were recorded: a backup taken since the step started means the file may
+      // have been written (the backup always comes first); none means nothing was written.
       const since = changed.stepStartedAt;
       backupPath = caddyBackups(p.caddyfile, p.label).find((b) => b.mtimeMs >= since - 1000)?.path ?? null;
-      if (!backupPath) return { summary: `${p.caddyfile}: no backup taken since the interrupted repoint started, so it was never written; nothing to undo` };
     }
-    if (!backupPath) throw new ActionError(`no Caddyfile backup recorded for the repoint; restore ${p.caddyfile} by hand from ${p.caddyfile}.bak.${p.label}-*`);
+    // The backup is journaled before the write: without one the file was never written by this step.
+    if (!backupPath) return { summary: `${p.caddyfile}: no backup was taken by the repoint, so it never wrote the file: nothing to undo` };
+    // From the world, not from the step's result: the file on disk and the live config against the backup.
+    const world = await againstBackup(p, backupPath);
+    const sites = Array.isArray(changed.sites) ? (changed.sites as { site: string; from: string[] }[]) : [];
+    if (world.fileSame && world.liveSame) {
+      const moved = await reresolveLegacy(ctx, sites);
+      const summary = `${p.caddyfile} and the live config are the original (${backupPath}): nothing to undo`;
+      return { summary: moved ? `${summary}; ${moved}` : summary };
+    }
     const restored = await restoreFrom(ctx, backupPath);
-    const moved = await reresolveLegacy(ctx, Array.isArray(changed.sites) ? (changed.sites as { site: string; from: string[] }[]) : []);
-    return moved ? { summary: `${restored.summary}; ${moved}`, changed: restored.changed } : restored;
+    const moved = await reresolveLegacy(ctx, sites);
+    const summary = `${world.fileSame ? 'file was the original but the live config was not' : 'file differed from the backup'}; ${restored.summary}`;
+    return { summary: moved ? `${summary}; ${moved}` : summary, changed: restored.changed };
+  },
+  async recover(_step, intent, ctx) {
+    const p = proxyOf(ctx.runbook);
+    const backupPath = typeof intent.backupPath === 'string' ? intent.backupPath : null;
+    if (!backupPath) return null;
+    // Written but not reloaded (the file and the live config disagree): the re-run would refuse the drift, so
+    // the interrupted attempt's edit is taken back first. Reloaded (they agree) or never written: nothing to do.
+    const [onDisk, live] = await Promise.all([adapt(p.caddyfile, p.binary), getConfig(p.admin)]);
+    if (!configDifferences(onDisk.config, live.config).length) return null;
+    await restoreFrom(ctx, backupPath);
+    return `${p.caddyfile} was written by the interrupted attempt but never reloaded: restored from ${backupPath} before running it again`;
   },
 };
 
@@ -138,6 +169,14 @@ async function reresolveLegacy(ctx: ActionContext, sites: { site: string; from: 
     }
   }
   return notes.length ? `legacy addresses re-resolved (the restored file dialled addresses the containers no longer have): ${notes.join(', ')}` : null;
+}
+
+/** The Caddyfile on disk and the live config, each compared with the repoint's backup. */
+async function againstBackup(p: ReturnType<typeof proxyOf>, backupPath: string): Promise<{ fileSame: boolean; liveSame: boolean }> {
+  const backup = readFileSync(backupPath);
+  const fileSame = readFileSync(p.caddyfile).equals(backup);
+  const [expected, live] = await Promise.all([adaptText(backup.toString('utf8'), p.caddyfile, p.binary), getConfig(p.admin)]);
+  return { fileSame, liveSame: configDifferences(expected.config, live.config).length === 0 };
 }
 
 async function restoreFrom(ctx: ActionContext, backupPath: string) {

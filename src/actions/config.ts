@@ -1,8 +1,12 @@
-// config.set: instance config keys such as boot.autostart and security.protection.delete; remembers the
-// previous value so rollback = "auto" restores it (or unsets a key that was not set).
+// config.set: instance config keys such as boot.autostart and security.protection.delete. The previous value
+// is journaled (intent) before the set, so rollback = "auto" restores it (or unsets a key that was not set)
+// even when the driver died between the set and its result.
 import type { ActionExecutor } from './types.ts';
 import { ActionError } from './types.ts';
 import { str } from './params.ts';
+import { crashPoint } from '../crash-point.ts';
+
+const shown = (v: string) => (v === '' ? '(unset)' : v);
 
 export const configSet: ActionExecutor = {
   async run(step, ctx) {
@@ -10,18 +14,32 @@ export const configSet: ActionExecutor = {
     const key = await str(step, ctx, 'key');
     const value = await str(step, ctx, 'value');
     const previous = await ctx.runtime.getConfig(container, key);
+    ctx.intend?.({ container, key, previous });
+    crashPoint('config.set:before-set', step.key);
     ctx.emit({ kind: 'command', argv: ['incus', 'config', 'set', container, `${key}=${value}`] });
     await ctx.runtime.setConfig(container, key, value);
+    crashPoint('config.set:after-set', step.key);
     const now = await ctx.runtime.getConfig(container, key);
     if (now !== value) throw new ActionError(`${container}: ${key} reads "${now}" after setting "${value}"`, { container, key, previous });
-    return { summary: `${container} ${key}: ${previous === '' ? '(unset)' : previous} → ${value}`, changed: { container, key, previous } };
+    return { summary: `${container} ${key}: ${shown(previous)} → ${value}`, changed: { container, key, previous } };
   },
   async undo(_step, changed, ctx) {
-    const container = String(changed.container);
-    const key = String(changed.key);
+    if (typeof changed.container !== 'string' || typeof changed.key !== 'string') return { summary: 'no config change was journaled (the step never reached its set): nothing to undo' };
+    const container = changed.container;
+    const key = changed.key;
     const previous = String(changed.previous ?? '');
-    if (previous === '') await ctx.runtime.unsetConfig(container, key);
-    else await ctx.runtime.setConfig(container, key, previous);
-    return { summary: `${container} ${key} back to ${previous === '' ? '(unset)' : previous}` };
+    // From the world: the value now, not whether the step recorded a result.
+    const current = await ctx.runtime.getConfig(container, key);
+    if (current === previous) return { summary: `${container} ${key} is ${shown(previous)} as before: nothing to undo` };
+    if (previous === '') {
+      ctx.emit({ kind: 'command', argv: ['incus', 'config', 'unset', container, key] });
+      await ctx.runtime.unsetConfig(container, key);
+    } else {
+      ctx.emit({ kind: 'command', argv: ['incus', 'config', 'set', container, `${key}=${previous}`] });
+      await ctx.runtime.setConfig(container, key, previous);
+    }
+    const after = await ctx.runtime.getConfig(container, key);
+    if (after !== previous) throw new ActionError(`${container}: ${key} reads "${after}" after restoring "${previous}"`);
+    return { summary: `${container} ${key}: ${shown(current)} → back to ${shown(previous)}` };
   },
 };

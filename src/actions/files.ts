@@ -2,11 +2,12 @@
 // place (atomic), then checked by size, sha256, mode and owner. file.write keeps the previous content
 // so rollback = "auto" can put it back.
 import { createHash } from 'node:crypto';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { crashPoint } from '../crash-point.ts';
 import { basename, isAbsolute, join, resolve as resolvePath } from 'node:path';
 import type { ActionContext, ActionExecutor } from './types.ts';
 import { ActionError } from './types.ts';
-import { execChecked, exists, moveIntoPlace, normaliseMode, statFile } from './inside.ts';
+import { execChecked, exists, fileFacts, moveIntoPlace, normaliseMode, statFile } from './inside.ts';
 import { parseMode, parseOwner, str } from './params.ts';
 import type { ResolvedStep } from '../engine/types.ts';
 
@@ -14,12 +15,21 @@ export function sha256Hex(data: Buffer | string): string {
   return createHash('sha256').update(data).digest('hex');
 }
 
+const safeName = (key: string) => key.replace(/[^a-zA-Z0-9-]/g, '_');
+
 async function scratchDir(ctx: ActionContext, step: ResolvedStep): Promise<string> {
-  return mkdtemp(join(ctx.workDir, `${step.key.replace(/[^a-zA-Z0-9-]/g, '_')}-`));
+  return mkdtemp(join(ctx.workDir, `${safeName(step.key)}-`));
+}
+
+/** The pre-change copy of a file.write target: a backup (0600, under the backups dir), not scratch. */
+async function previousDir(ctx: ActionContext, step: ResolvedStep): Promise<string> {
+  const dir = join(ctx.backupDir, basename(ctx.workDir));
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  return mkdtemp(join(dir, `${safeName(step.key)}-`));
 }
 
 /** Push localPath to path in the container atomically and verify it landed as declared. */
-export async function installFile(ctx: ActionContext, container: string, localPath: string, path: string, modeText: string, ownerText: string) {
+export async function installFile(ctx: ActionContext, container: string, localPath: string, path: string, modeText: string, ownerText: string, beforeRename?: () => void) {
   const data = await readFile(localPath);
   const want = { size: data.length, sha: sha256Hex(data), mode: normaliseMode(modeText) };
   const owner = parseOwner(ownerText);
@@ -27,6 +37,7 @@ export async function installFile(ctx: ActionContext, container: string, localPa
   ctx.emit({ kind: 'command', argv: ['incus', 'file', 'push', `--mode=${modeText}`, localPath, `${container}${tmp}`] });
   await ctx.runtime.pushFile(container, localPath, tmp, { mode: parseMode(modeText), uid: owner.uid, gid: owner.gid, createDirs: true });
   if (owner.uid === undefined) await execChecked(ctx, container, ['chown', owner.spec, tmp]);
+  beforeRename?.();
   const facts = await moveIntoPlace(ctx, container, tmp, path);
   if (!facts) throw new ActionError(`${container}:${path} is missing after the write`);
   const problems: string[] = [];
@@ -56,26 +67,43 @@ export const fileWrite: ActionExecutor = {
     const container = await str(step, ctx, 'container');
     const path = await str(step, ctx, 'path');
     const content = await str(step, ctx, 'content');
-    const dir = await scratchDir(ctx, step);
     let previous: string | null = null;
+    let previousSha: string | null = null;
     if (await exists(ctx, container, path)) {
-      previous = join(dir, 'previous');
+      previous = join(await previousDir(ctx, step), 'previous');
       await ctx.runtime.pullFile(container, path, previous);
+      await chmod(previous, 0o600);
+      previousSha = sha256Hex(await readFile(previous));
     }
+    // Intent before effect: the previous content's copy and sum are journaled before the file is touched.
+    ctx.intend?.({ container, path, previous, previousSha });
+    const dir = await scratchDir(ctx, step);
     const next = join(dir, 'next');
     await writeFile(next, content, { mode: 0o600 });
-    const facts = await installFile(ctx, container, next, path, String(step.params.mode ?? '0644'), String(step.params.owner ?? '0:0'));
-    return { summary: `${path} written (${facts.size} B ${facts.mode})`, changed: { container, path, previous }, details: facts };
+    let facts;
+    try {
+      facts = await installFile(ctx, container, next, path, String(step.params.mode ?? '0644'), String(step.params.owner ?? '0:0'), () => crashPoint('file.write:before-rename', step.key));
+    } finally {
+      // The scratch copy of the new content is not kept once the push is done (it may hold secrets).
+      await rm(dir, { recursive: true, force: true });
+    }
+    crashPoint('file.write:after-rename', step.key);
+    return { summary: `${path} written (${facts.size} B ${facts.mode})`, changed: { container, path, previous, previousSha }, details: facts };
   },
   async undo(step, changed, ctx) {
-    const container = String(changed.container);
-    const path = String(changed.path);
+    if (typeof changed.container !== 'string' || typeof changed.path !== 'string') return { summary: 'no file write was journaled (the step never reached it): nothing to undo' };
+    const container = changed.container;
+    const path = changed.path;
+    // From the world: what the file holds now against the journaled previous content.
+    const now = (await fileFacts(ctx, container, [path])).get(path) ?? null;
     if (typeof changed.previous === 'string') {
+      const want = typeof changed.previousSha === 'string' ? changed.previousSha : sha256Hex(await readFile(changed.previous));
+      if (now?.sha256 === want) return { summary: `${path} holds its previous content (sha256 ${want.slice(0, 12)}…): nothing to undo` };
       await installFile(ctx, container, changed.previous, path, String(step.params.mode ?? '0644'), String(step.params.owner ?? '0:0'));
-      return { summary: `${path} restored to its previous content` };
+      return { summary: `${path} restored to its previous content (sha256 ${want.slice(0, 12)}…)` };
     }
-    await execChecked(ctx, container, ['rm', '-f', path]);
-    return { summary: `${path} removed (did not exist before)` };
+    await execChecked(ctx, container, ['rm', '-f', path, `${path}.cutover-tmp`]);
+    return { summary: now ? `${path} removed (did not exist before)` : `${path} absent, as before: nothing to undo` };
   },
 };
 

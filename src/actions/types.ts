@@ -22,6 +22,12 @@ export interface ActionContext {
   /** Resolves run-time template values ({{ip("posta")}}, {{baseline.…}}) left in step params. */
   resolve(text: string): Promise<string>;
   emit(event: ActionEvent): void;
+  /**
+   * Intent before effect: journals what the action is about to change (container/path/key, the backup path
+   * or previous value) before it touches anything. Synchronous: it is on disk when it returns. Drivers
+   * without a journal (previews) leave it out.
+   */
+  intend?(intent: Record<string, unknown>): void;
   /** Operator gates: true to pass. Non-interactive apply answers from --yes. */
   confirm(prompt: string): Promise<boolean>;
   now(): number;
@@ -75,6 +81,15 @@ export class ActionError extends Error {
 
 export interface ActionExecutor {
   run(step: ResolvedStep, ctx: ActionContext): Promise<ActionResult>;
-  /** For rollback = "auto": undo from what run() recorded in `changed`. */
+  /**
+   * For rollback = "auto": puts the world back as it was before the step. `changed` holds what run()
+   * recorded merged with the first intent it journaled (the intent wins); the undo decides from what is
+   * actually there (file content vs backup, live config, current value), never from a missing result.
+   */
   undo?(step: ResolvedStep, changed: Record<string, unknown>, ctx: ActionContext): Promise<ActionResult>;
+  /**
+   * Before a step the driver died in is run again: bring a half-done change back to a state run() can start
+   * from (e.g. a Caddyfile written but not reloaded). Returns what it did, or null when nothing was needed.
+   */
+  recover?(step: ResolvedStep, intent: Record<string, unknown>, ctx: ActionContext): Promise<string | null>;
 }

@@ -12,6 +12,8 @@ export type RepointPhase = 'plan' | 'check' | 'backup' | 'write' | 'validate' | 
 export interface RepointProgress {
   phase: RepointPhase;
   message: string;
+  /** On 'write': the backup just taken (the caller journals it before the file is written). */
+  backupPath?: string;
 }
 
 export class RepointError extends Error {
@@ -95,7 +97,7 @@ const sameLive = (a: { config: unknown; etag?: string }, b: { config: unknown; e
   a.etag && b.etag ? a.etag === b.etag : configDifferences(a.config, b.config).length === 0;
 
 export async function repoint(o: RepointOptions): Promise<RepointResult> {
-  const progress = (phase: RepointPhase, message: string) => o.onProgress?.({ phase, message });
+  const progress = (phase: RepointPhase, message: string, backupPath?: string) => o.onProgress?.({ phase, message, ...(backupPath ? { backupPath } : {}) });
   const path = o.caddyfilePath;
   adminAddress(o.admin);
   progress('plan', `reading the live config and planning the edit of ${path}`);
@@ -118,7 +120,7 @@ export async function repoint(o: RepointOptions): Promise<RepointResult> {
   const backupPath = writeBackup(path, o.backupLabel, raw, (o.now ?? (() => new Date()))());
   if (!readFileSync(path).equals(raw)) throw new RepointError(`${path} changed while the edit was being planned (someone else is editing it); nothing was written. Backup of the version read: ${backupPath}`);
 
-  progress('write', `writing ${path} (${plan.changes.length} upstream change(s))`);
+  progress('write', `writing ${path} (${plan.changes.length} upstream change(s))`, backupPath);
   writeFileAtomic(path, Buffer.from(plan.newText, 'utf8'), owner);
 
   const restoreFile = () => writeFileAtomic(path, raw, owner);

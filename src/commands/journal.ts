@@ -4,12 +4,14 @@ import { parseCommandArgs } from '../contract/args.ts';
 import { STATE_GLYPH } from '../engine/types.ts';
 import { openJournal, leaseHolder, type Journal, type RunRecord, type StepRecord } from '../journal/index.ts';
 import { stateDirFor } from '../journal/locate.ts';
+import { runChanges } from '../journal/changes.ts';
 import { humanDuration, utcTime } from '../report/format.ts';
 import { verificationsCommand, verificationsHelp } from './journal-verifications.ts';
 
 export const help = `Usage: cutover journal RUNBOOK [--run ID | --verifications] [--json] [--state DIR]
 
-History of the runbook's runs (who, when, mode, outcome, outage), or with --run one run's steps with
+History of the runbook's runs (who, when, mode, outcome, outage, which steps changed the world — a run
+that changed nothing is marked so and is never the one \`cutover rollback\` undoes), or with --run one run's steps with
 their times, results, attempts and durations. Reads the journal only; never needs the driver lock.
 
 Options:
@@ -30,7 +32,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     if (values.run === undefined) {
       const runs = journal.runs();
       const lease = leaseHolder(journal);
-      if (values.json) io.stdout.write(JSON.stringify({ journal: journal.file, lease, runs: runs.map((r) => ({ ...summary(r), steps: stepCounts(journal, r.id) })) }, null, 2) + '\n');
+      if (values.json) io.stdout.write(JSON.stringify({ journal: journal.file, lease, runs: runs.map((r) => ({ ...summary(r), steps: stepCounts(journal, r.id), changed: runChanges(journal, r.id) })) }, null, 2) + '\n');
       else io.stdout.write(renderRuns(journal, runs, lease ? `driver: ${lease.user} (pid ${lease.pid} on ${lease.host}) since ${utcTime(lease.startedAt)}` : null));
       return 0;
     }
@@ -80,8 +82,17 @@ function renderRuns(j: Journal, runs: RunRecord[], lease: string | null): string
     const outage = r.outage.ms !== null ? `, outage ${humanDuration(r.outage.ms)}` : '';
     lines.push(`#${r.id}  ${r.mode.padEnd(12)} ${utcTime(r.startedAt)}  ${(r.outcome ?? 'unfinished').padEnd(11)} ${took}${outage}  by ${r.operator}`);
     if (counts) lines.push(`     steps: ${counts}`);
+    lines.push(`     ${changesLine(j, r)}`);
   }
   return lines.join('\n') + '\n';
+}
+
+/** Which run changed what: rollback undoes the newest run that changed something; the others only looked. */
+function changesLine(j: Journal, r: RunRecord): string {
+  const changes = runChanges(j, r.id);
+  if (!changes.length) return r.mode === 'apply' || r.mode === 'run' ? 'changed nothing (never a rollback target)' : 'changed nothing';
+  const shown = changes.slice(0, 6).map((c) => `${c.key}${c.state === 'succeeded' ? '' : ` (${c.state})`}`).join(', ');
+  return `changed ${changes.length} step(s): ${shown}${changes.length > 6 ? `, … ${changes.length - 6} more` : ''}`;
 }
 
 function renderSteps(r: RunRecord, steps: StepRecord[]): string {

@@ -1,14 +1,17 @@
-// cutover rollback RUNBOOK [--yes]: undoes what the latest cutover run actually did (newest first), then
-// smokes the legacy path through the proxy.
+// cutover rollback RUNBOOK [--yes] [--run N]: undoes what the newest run that changed the world actually did
+// (newest step first), then smokes the legacy path through the proxy.
 import { CliError, type CliIO } from '../contract/io.ts';
 import { parseCommandArgs } from '../contract/args.ts';
 import { describeRollback } from '../runbook/describe.ts';
 import { drivingOptions, openForDriving, progressHooks } from './drive.ts';
+import { parseRunId } from './journal.ts';
+import { runChanges } from '../journal/changes.ts';
 
-export const help = `Usage: cutover rollback RUNBOOK [--yes] [--state DIR] [--take-over] [--accept-changed-runbook] [--json]
+export const help = `Usage: cutover rollback RUNBOOK [--yes] [--run N] [--state DIR] [--take-over] [--accept-changed-runbook] [--json]
 
-Computes the rollback plan from what the latest apply/run of RUNBOOK actually did (the journal) and runs
-it, newest step first: the Caddyfile restored byte-identical from the cutover's backup (validate, reload,
+Computes the rollback plan from what the newest apply/run of RUNBOOK that changed the world actually did
+(the journal; runs that changed nothing, such as a refused apply or a cockpit opened and quit, are passed
+over: \`cutover journal\` marks them) and runs it, newest step first: the Caddyfile restored byte-identical from the cutover's backup (validate, reload,
 confirmed through the admin API), autostart and delete protection back to what they were, the new daemon
 stopped, \`service posta start\` in the legacy containers. Then a public smoke of every identity through
 the proxy. The new container and its data are left in place for diagnosis. Works after a partial or
@@ -16,6 +19,7 @@ failed cutover, at any step. Without --yes it only shows the plan.
 
 Options:
   --yes                     run the plan (otherwise: print it and exit 2)
+  --run N                   roll back run N (see cutover journal) instead of the newest that changed something
   --state DIR               state directory holding the journal (default as for apply)
   --take-over               take over the lease of a driver that died
   --accept-changed-runbook  roll back although the runbook changed since the run started
@@ -30,12 +34,13 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   const { values, positionals } = parseCommandArgs(
     'rollback',
     argv,
-    { yes: { type: 'boolean' }, state: { type: 'string' }, 'take-over': { type: 'boolean' }, 'accept-changed-runbook': { type: 'boolean' }, json: { type: 'boolean' }, verbose: { type: 'boolean' } },
+    { yes: { type: 'boolean' }, run: { type: 'string' }, state: { type: 'string' }, 'take-over': { type: 'boolean' }, 'accept-changed-runbook': { type: 'boolean' }, json: { type: 'boolean' }, verbose: { type: 'boolean' } },
     { positionals: [1, 1] },
   );
   const file = positionals[0]!;
   const human = values.json ? io.stderr : io.stdout;
-  const run = await openForDriving({ ...drivingOptions(file, io.env, values), attach: 'latest' });
+  const runId = values.run === undefined ? undefined : parseRunId(values.run);
+  const run = await openForDriving({ ...drivingOptions(file, io.env, values), attach: 'latest', ...(runId !== undefined ? { runId } : {}) });
   try {
     const rec = run.record();
     if (rec.outcome === 'rolled-back') {
@@ -44,6 +49,8 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       return 0;
     }
     const plan = run.rollbackPlan();
+    const passed = run.journal.runs().filter((x) => x.id > run.runId && (x.mode === 'apply' || x.mode === 'run'));
+    if (passed.length) human.write(`later run(s) ${passed.map((x) => `#${x.id}${runChanges(run.journal, x.id).length ? '' : ' (changed nothing)'}`).join(', ')} passed over\n`);
     human.write(`rollback of run #${run.runId} (${rec.mode}, ${rec.outcome ?? 'unfinished'}) of ${run.runbook.runbook.name}: ${plan.entries.length} step(s), newest first\n`);
     for (const e of plan.entries) human.write(`  ${e.step.index}. ${e.step.key}${e.partial ? ' (failed: may be partial)' : ''}: ${describeRollback(e.step, run.runbook)}\n`);
     if (!values.yes) throw new CliError(`rollback: shown above; run it with cutover rollback ${file} --yes`, 2);

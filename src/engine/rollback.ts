@@ -1,5 +1,7 @@
 // The rollback plan: derived from what actually happened, newest first. Succeeded steps are undone; a failed
-// destructive step is undone too (it may have partly applied). Steps whose undo is "none" stay in the list,
+// destructive step, or a failed step whose action undoes itself (rollback "auto": it journals its intent
+// first and its undo decides from the world), is undone too: it may have partly applied. The runner and the
+// cockpit's overlay both call this one function. Steps whose undo is "none" stay in the list,
 // marked not undoable with the reason, so the operator sees what remains changed.
 import type { ResolvedRollback, ResolvedStep } from './types.ts';
 import { stateOf, type StepStates } from './transitions.ts';
@@ -26,7 +28,7 @@ export function rollbackPlan(plan: readonly ResolvedStep[], states: StepStates):
   for (const step of [...plan].reverse()) {
     const state = stateOf(states, step.key);
     const partial = state === 'failed';
-    if (state !== 'succeeded' && !(partial && step.destructive)) continue;
+    if (state !== 'succeeded' && !(partial && (step.destructive || step.rollback.kind === 'auto'))) continue;
     if (step.rollback.kind === 'none' && step.rollback.reason === NOTHING_TO_UNDO) continue;
     entries.push({ step, undo: step.rollback, partial });
   }

@@ -24,10 +24,11 @@
 //   j.recordWaiver({ runId, gate: 'stability', reason })        // decommission: who, why, when
 //   j.endRun(runId, 'succeeded' | 'failed' | 'aborted' | 'rolled-back'); lease.release();
 // Followers (watch): follow(j, { afterEventId: j.lastEventId(), intervalMs: 200, onEvents }) → stop().
-export { openJournal, Journal, JournalMissingError, JOURNAL_FILE, OUTPUT_LIMIT, foldSteps, truncateOutput, type OpenJournalOptions } from './journal.ts';
+export { openJournal, Journal, JournalMissingError, JournalBrokenError, JOURNAL_FILE, OUTPUT_LIMIT, foldSteps, truncateOutput, type OpenJournalOptions } from './journal.ts';
 export { acquireLease, leaseHolder, LockHeldError, STALE_MS, HEARTBEAT_MS, type Lease, type LeaseHolder, type LeaseOptions } from './lease.ts';
 export { resumePoint, resumeFromSteps, RunbookChangedError, type ResumePoint } from './resume.ts';
 export { follow, type FollowOptions } from './follow.ts';
+export { changedSteps, runChanges, runThatChangedTheWorld, READ_ONLY_ACTIONS, type StepChange } from './changes.ts';
 export { maskSecret, fingerprintSecret, Redactor } from './redact.ts';
 export { currentHolder, describeHolder, type Holder } from './holder.ts';
 export { SCHEMA_VERSION } from './migrations.ts';

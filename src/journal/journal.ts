@@ -1,7 +1,7 @@
 // The journal: one SQLite file per runbook state dir. Writers are drivers holding the lease; readers
 // (journal, report, watch, status) open it read-only and never block the writer (WAL).
 import { openDatabase, type Database } from '../sqlite.ts';
-import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Snapshot } from '../../checks/types.ts';
 import type { StepState } from '../engine/types.ts';
@@ -42,13 +42,57 @@ export class JournalMissingError extends Error {
   }
 }
 
+/** The journal file is empty or not a SQLite database: named as such, with the fix (never "migrate"). */
+export class JournalBrokenError extends Error {
+  constructor(
+    readonly file: string,
+    why: string,
+  ) {
+    super(
+      `${file} is ${why}: it is not a journal cutover can read, and its history is not in it. ` +
+        `Move it aside and keep it for diagnosis: mv ${file} ${file}.broken-$(date -u +%Y%m%dT%H%M%SZ) ` +
+        `(also any ${file}-wal and ${file}-shm next to it); the next driver command then starts a new journal. ` +
+        'Check the live state with cutover status before driving again.',
+    );
+    this.name = 'JournalBrokenError';
+  }
+}
+
+function brokenWhy(file: string, err: unknown): string | null {
+  const code = (err as { code?: string }).code;
+  if (code === 'SQLITE_NOTADB') return 'not a SQLite database (corrupt or overwritten)';
+  if (code === 'SQLITE_CORRUPT') return `corrupt (${(err as Error).message})`;
+  return null;
+}
+
 export function openJournal(opts: OpenJournalOptions): Journal {
   const file = join(opts.stateDir, JOURNAL_FILE);
+  // A journal that exists with zero bytes lost its history (truncated, or a full disk when it was created);
+  // one created a moment ago is another process opening a new journal.
+  if (existsSync(file) && !existsSync(file + '-wal')) {
+    const st = statSync(file);
+    if (st.size === 0 && Date.now() - st.mtimeMs > 10_000) throw new JournalBrokenError(file, 'empty (0 bytes)');
+  }
+  try {
+    return openJournalFile(opts, file);
+  } catch (err) {
+    const why = brokenWhy(file, err);
+    if (why) throw new JournalBrokenError(file, why);
+    throw err;
+  }
+}
+
+function openJournalFile(opts: OpenJournalOptions, file: string): Journal {
   if (opts.readonly) {
     if (!existsSync(file)) throw new JournalMissingError(file);
     const db = openDatabase(file, { readonly: true, fileMustExist: true });
     db.pragma('busy_timeout = 5000');
-    assertCurrent(db, file);
+    try {
+      assertCurrent(db, file);
+    } catch (err) {
+      db.close();
+      throw err;
+    }
     return new Journal(db, file, true, opts.clock ?? systemClock, opts.env ?? process.env);
   }
   mkdirSync(opts.stateDir, { recursive: true, mode: 0o700 });
@@ -174,6 +218,20 @@ export class Journal {
       backupPath: e.backupPath,
       error: e.error,
     });
+  }
+
+  /**
+   * Intent before effect: what a step is about to change (the file, its backup path, the previous value),
+   * written before the step touches anything, so undo and resume find it even when the driver dies mid-write.
+   */
+  recordIntent(runId: number, stepKey: string, intent: Record<string, unknown>, at = this.clock.now()): number {
+    return this.event(runId, 'intent', { at, stepKey, changed: intent });
+  }
+
+  /** The intents journaled for one step of a run, oldest first (the first one describes the world before it). */
+  intents(runId: number, stepKey: string): Record<string, unknown>[] {
+    return (this.db.prepare("SELECT changed FROM events WHERE run_id = ? AND kind = 'intent' AND step_key = ? ORDER BY id").all(runId, stepKey) as Row[])
+      .map((r) => (r.changed ? (JSON.parse(String(r.changed)) as Record<string, unknown>) : {}));
   }
 
   stepStates(runId: number): Map<string, StepRecord> {

@@ -144,6 +144,11 @@ export function migrate(db: Database.Database, file: string): void {
 /** For read-only openers: they cannot migrate, so they accept only the current version. */
 export function assertCurrent(db: Database.Database, file: string): void {
   const version = db.pragma('user_version', { simple: true }) as number;
+  const tables = (db.prepare("SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table' AND name IN ('runs', 'events')").get() as { n: number }).n;
+  if (version === 0 && tables === 0) {
+    const e = new Error(`${file} holds no journal (no runs, no events: an empty database). Move it aside and keep it for diagnosis: mv ${file} ${file}.broken-$(date -u +%Y%m%dT%H%M%SZ); the next driver command then starts a new journal`);
+    throw Object.assign(e, { code: 'CUTOVER_EMPTY_JOURNAL' });
+  }
   if (version !== SCHEMA_VERSION) {
     throw new Error(`${file}: journal schema v${version}, this cutover reads v${SCHEMA_VERSION}; run a driver command (apply) once to migrate it`);
   }

@@ -66,7 +66,8 @@ export interface StepEventInput {
   error?: string;
 }
 
-export type EventKind = 'run' | 'step' | 'lease' | 'outage' | 'note' | 'waiver';
+/** 'intent': what a step is about to change (and its backup), journaled before it touches anything. */
+export type EventKind = 'run' | 'step' | 'lease' | 'outage' | 'note' | 'waiver' | 'intent';
 
 export interface JournalEvent {
   id: number;

@@ -61,6 +61,8 @@ export interface ContextInputs {
   confirm(prompt: string): Promise<boolean>;
   confirmTyped?(prompt: string, expected: string): Promise<boolean>;
   registerSecret(secret: string): void;
+  /** Journals a step's intent before it changes anything (ActionContext.intend). */
+  intend?(intent: Record<string, unknown>): void;
   decommission?: DecommissionInputs;
 }
 
@@ -76,6 +78,7 @@ export function actionContext(i: ContextInputs): CheckContext {
     env: i.env,
     baselines,
     registerSecret: i.registerSecret,
+    ...(i.intend ? { intend: i.intend } : {}),
     emit: i.emit,
     confirm: i.confirm,
     ...(i.confirmTyped ? { confirmTyped: i.confirmTyped } : {}),

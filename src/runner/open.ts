@@ -6,6 +6,9 @@ import { formatProblem } from '../runbook/problems.ts';
 import { runbookStateDir } from '../paths.ts';
 import { openJournal } from '../journal/journal.ts';
 import { acquireLease, type Lease } from '../journal/lease.ts';
+import { runThatChangedTheWorld } from '../journal/changes.ts';
+import type { Journal } from '../journal/journal.ts';
+import type { RunRecord } from '../journal/types.ts';
 import { resumeFromSteps, resumePoint, RunbookChangedError, type ResumePoint } from '../journal/resume.ts';
 import { createIncusRuntime } from '../adapters/incus.ts';
 import { createHttp } from '../adapters/http.ts';
@@ -39,8 +42,7 @@ export async function openRun(o: OpenRunOptions): Promise<Run> {
     let runId: number;
     let resumed: ResumePoint | null = null;
     if (o.attach === 'latest') {
-      const r = [...journal.runs()].reverse().find((x) => x.mode === 'apply' || x.mode === 'run');
-      if (!r) throw new RunnerInputError(`${journal.file}: no cutover run recorded for ${runbook.runbook.name}: nothing to roll back`);
+      const r = rollbackTarget(journal, runbook.runbook.name, o.runId);
       if (r.runbookSha256 !== loaded.sha256 && !o.acceptChanged) throw new RunbookChangedError(r.id, r.runbookSha256, loaded.sha256, r.runbookText);
       runId = r.id;
       if (r.endedAt === null) {
@@ -83,4 +85,21 @@ export async function openRun(o: OpenRunOptions): Promise<Run> {
     journal.close();
     throw err;
   }
+}
+
+/**
+ * The run a rollback undoes: run N when asked, else the newest apply/run that changed the world. Runs that
+ * changed nothing (a refused apply, a cockpit opened and quit) never shadow it.
+ */
+function rollbackTarget(journal: Journal, name: string, runId?: number): RunRecord {
+  const driven = journal.runs().filter((x) => x.mode === 'apply' || x.mode === 'run');
+  if (runId !== undefined) {
+    const r = driven.find((x) => x.id === runId);
+    if (!r) throw new RunnerInputError(`${journal.file}: no apply/run run #${runId} (runs: ${driven.map((x) => `#${x.id}`).join(', ') || 'none'}; cutover journal lists them)`);
+    return r;
+  }
+  if (!driven.length) throw new RunnerInputError(`${journal.file}: no cutover run recorded for ${name}: nothing to roll back`);
+  const r = runThatChangedTheWorld(journal);
+  if (!r) throw new RunnerInputError(`${journal.file}: no run of ${name} changed anything (${driven.map((x) => `#${x.id}`).join(', ')} only looked): nothing to roll back`);
+  return r;
 }

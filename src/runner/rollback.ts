@@ -31,10 +31,12 @@ export async function runRollback(run: RollbackHost, hooks?: RunHooks): Promise<
         const ex = executorFor(e.step.action);
         if (!ex?.undo) throw new ActionError(`${e.step.action} has no automatic undo`);
         const record = steps.get(key);
-        const changed = undoRecord(record?.changed);
-        // A repoint the driver died in recorded nothing: its undo gets when it started, to find the backup it took.
-        const given = changed && Object.keys(changed).length ? changed : e.partial && e.step.action === 'proxy.repoint' ? { stepStartedAt: record?.startedAt ?? null } : null;
-        res = given ? await ex.undo(e.step, given, ctx) : { summary: 'nothing recorded as changed: nothing to undo' };
+        // What the step recorded, overlaid with the first intent it journaled (written before it touched
+        // anything, so it is there even when the driver died mid-write); the undo then decides from the world.
+        const given = { ...(undoRecord(record?.changed) ?? {}), ...(run.firstIntent(key) ?? {}) };
+        // A journal from before intents: a repoint the driver died in gets when it started, to find its backup.
+        if (!Object.keys(given).length && e.partial && e.step.action === 'proxy.repoint') given.stepStartedAt = record?.startedAt ?? null;
+        res = Object.keys(given).length ? await ex.undo(e.step, given, ctx) : { summary: 'no change and no intent journaled: the step never touched anything, nothing to undo' };
       } else {
         const ex = executorFor(e.undo.action);
         if (!ex) throw new ActionError(`no executor for the undo action "${e.undo.action}"`);
@@ -91,8 +93,8 @@ async function legacySmoke(run: RollbackHost, hooks?: RunHooks): Promise<Rollbac
       hooks?.onEvent?.({ kind: 'note', at: Date.now(), message: `legacy smoke: ${res.summary}` });
       return { ok: true, failures: [] };
     } catch (err) {
-      // Retry while daemons come up (refused, 502); a timeout means a slow daemon, and waiting longer shows nothing new.
-      if (Date.now() < until && !/timed out/.test((err as Error).message)) {
+      // Retry while daemons come up (refused, 502, or too busy to answer in time) until the wait is over.
+      if (Date.now() < until) {
         await sleep(500);
         continue;
       }

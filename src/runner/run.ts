@@ -26,6 +26,7 @@ import { runRollback } from './rollback.ts';
 import { labClientOutage } from './client-outage.ts';
 import type { DecommissionFlags, RollbackOutcome, Run, RunHooks, RunnerEvent, StepOutcome } from './types.ts';
 import { decommissionInputs } from '../actions/decommission-inputs.ts';
+import { crashPoint } from '../crash-point.ts';
 
 export interface RunDriverInputs {
   runId: number;
@@ -143,6 +144,9 @@ export class RunDriver implements Run {
       confirm: (prompt) => (hooks?.confirm ? hooks.confirm(prompt, step, 'gate') : Promise.resolve(false)),
       ...(hooks?.confirmTyped ? { confirmTyped: (prompt: string, expected: string) => hooks.confirmTyped!(prompt, expected, step) } : {}),
       registerSecret: (s) => this.journal.registerSecrets(s),
+      intend: (intent) => {
+        this.journal.recordIntent(this.runId, key, intent);
+      },
       decommission: this.decommissionInputs(hooks?.decommission),
     });
   }
@@ -176,12 +180,11 @@ export class RunDriver implements Run {
       if (!ok) return { key, state: 'failed', summary: `not re-run: ${key} was interrupted and ${step.action} is not safe to repeat unconfirmed`, error: 'interrupted step not re-run', durationMs: 0, notRun: true };
     }
     const started = Date.now();
-    const previous = this.steps().get(key);
-    const intent = await this.captureIntent(step, previous);
     const output: string[] = [];
     const commands: string[] = [];
     const ctx = this.context(key, hooks, output, commands);
-    this.journal.recordStep(this.runId, { stepKey: key, state: 'running', action: step.action, title: step.title, at: started, ...(intent ? { changed: { intent } } : {}) });
+    const wasInterrupted = this.interrupted.has(key);
+    this.journal.recordStep(this.runId, { stepKey: key, state: 'running', action: step.action, title: step.title, at: started });
     this.tell(hooks, { kind: 'state', key, state: 'running', at: started });
     if (step.outage === 'opens' && this.record().outage.startedAt === null) {
       this.journal.outageOpened(this.runId, started);
@@ -189,10 +192,23 @@ export class RunDriver implements Run {
     }
     const executor = executorFor(step.action);
     let result: ActionResult;
+    let intent: Loose | null = null;
     try {
       if (!executor) throw new ActionError(`no executor for action "${step.action}"`);
+      // The driver died inside this step: what its journaled intent says it was changing is looked at in the
+      // world first (a Caddyfile written but not reloaded is taken back), then the step runs again.
+      const earlier = wasInterrupted ? this.firstIntent(key) : null;
+      if (earlier && executor.recover) {
+        const did = await executor.recover(step, earlier, ctx);
+        if (did) {
+          output.push(did);
+          this.journal.addNote(this.runId, `${key}: ${did}`);
+          this.tell(hooks, { kind: 'note', at: Date.now(), message: did });
+        }
+      }
       result = await executor.run(step, ctx);
     } catch (err) {
+      intent = this.firstIntent(key);
       const error = (err as Error).message;
       const partial = err instanceof ActionError ? err.changed : undefined;
       const at = Date.now();
@@ -211,6 +227,7 @@ export class RunDriver implements Run {
       this.tell(hooks, { kind: 'state', key, state: 'failed', at, error: shown });
       return { key, state: 'failed', summary: shown.split('\n')[0]!, error: shown, durationMs: at - started };
     }
+    intent = this.firstIntent(key);
     const extras = step.action === 'container.create' ? { ipv4: (await this.i.runtime.get(String(result.changed?.container ?? '')).catch(() => null))?.ipv4 ?? null } : {};
     const changed = journalChanged(step, result, { ...extras, ...(intent ? { intent } : {}) });
     if (step.action === 'baseline') this.journalBaseline((result.details as { baseline?: Baseline } | undefined)?.baseline);
@@ -236,21 +253,25 @@ export class RunDriver implements Run {
         this.tell(hooks, { kind: 'outage', state: 'closed', at });
       }
     }
+    crashPoint('after-step', key);
     return { key, state: 'succeeded', summary, durationMs: at - started, ...(result.backupPath ? { backupPath: result.backupPath } : {}) };
   }
 
-  /** Values an undo needs that a re-run could no longer see (config.set's previous value), kept from the first attempt. */
-  private async captureIntent(step: ResolvedStep, previous: StepRecord | undefined): Promise<Loose | null> {
-    if (step.action !== 'config.set') return null;
-    if (previous) {
-      const earlier = firstIntent(this.journal, this.runId, step.key);
-      if (earlier) return earlier;
+  /**
+   * The first intent a step journaled in this run: it describes the world before the step's first attempt
+   * (a re-run's own intent would describe the half-changed world). Journals from before intents were
+   * recorded kept config.set's previous value on the 'running' event.
+   */
+  firstIntent(key: string): Loose | null {
+    const first = this.journal.intents(this.runId, key)[0];
+    if (first) return first;
+    for (const e of this.journal.events(this.runId)) {
+      if (e.kind === 'step' && e.stepKey === key && e.state === 'running') {
+        const c = e.changed as { intent?: Loose } | null;
+        if (c?.intent) return c.intent;
+      }
     }
-    const container = typeof step.params.container === 'string' ? step.params.container : null;
-    const key = typeof step.params.key === 'string' ? step.params.key : null;
-    if (!container || !key) return null;
-    const value = await this.i.runtime.getConfig(container, key).catch(() => null);
-    return value === null ? null : { container, key, previous: value };
+    return null;
   }
 
   private journalBaseline(b: Baseline | undefined) {
@@ -327,14 +348,3 @@ export class RunDriver implements Run {
     if (this.i.lease.lost) throw new Error('the driver lease was lost (another driver took over); stop driving');
   }
 }
-
-function firstIntent(journal: Journal, runId: number, key: string): Loose | null {
-  for (const e of journal.events(runId)) {
-    if (e.kind === 'step' && e.stepKey === key && e.state === 'running') {
-      const c = e.changed as { intent?: Loose } | null;
-      if (c?.intent) return c.intent;
-    }
-  }
-  return null;
-}
-

@@ -30,6 +30,8 @@ export interface OpenRunOptions {
    * run whatever its state, for rollback. `rollback` uses 'latest'.
    */
   attach?: 'resume' | 'latest';
+  /** With attach 'latest': this run instead of the newest one that changed the world (rollback --run N). */
+  runId?: number;
   /** Adapters; default the real incus CLI runtime and undici http. */
   runtime?: Runtime;
   http?: Http | ClosableHttp;

@@ -1,0 +1,44 @@
+// Which runs changed the world, and what: a run that only looked (a refused apply, a cockpit opened and
+// quit, checks) changed nothing and must never shadow the run that did, for rollback or for the operator.
+import type { Journal } from './journal.ts';
+import type { RunRecord, StepRecord } from './types.ts';
+
+/** Actions that only read the world (their records go to the state dir: baseline, backup archives). */
+export const READ_ONLY_ACTIONS: ReadonlySet<string> = new Set(['smoke', 'tokens.survival', 'baseline', 'backup', 'note', 'gate.operator', 'gate.stability', 'logs.review']);
+
+export interface StepChange {
+  key: string;
+  action: string | null;
+  /** The step's last state: succeeded, failed (maybe partial), running (the driver died in it), rolled-back. */
+  state: StepRecord['state'];
+}
+
+/** The steps of one folded run that may have changed the world, in journal order. Pure. */
+export function changedSteps(steps: Iterable<StepRecord>, intentKeys: ReadonlySet<string> = new Set()): StepChange[] {
+  const out: StepChange[] = [];
+  for (const s of steps) {
+    if (s.state === 'pending' || s.state === 'skipped') continue;
+    if (s.attempts === 0 && s.state !== 'rolled-back') continue;
+    if (s.action && READ_ONLY_ACTIONS.has(s.action) && !intentKeys.has(s.key)) continue;
+    out.push({ key: s.key, action: s.action, state: s.state });
+  }
+  return out;
+}
+
+export function runChanges(journal: Journal, runId: number): StepChange[] {
+  const intents = new Set(
+    (journal.db.prepare("SELECT DISTINCT step_key FROM events WHERE run_id = ? AND kind = 'intent'").all(runId) as { step_key: string }[]).map((r) => r.step_key),
+  );
+  return changedSteps(journal.stepStates(runId).values(), intents);
+}
+
+/** Driven runs (apply, run), newest first. */
+function drivenRuns(journal: Journal): RunRecord[] {
+  return journal.runs().filter((r) => r.mode === 'apply' || r.mode === 'run').reverse();
+}
+
+/** The newest driven run that changed the world (the one a rollback undoes), or null when none did. */
+export function runThatChangedTheWorld(journal: Journal): RunRecord | null {
+  for (const r of drivenRuns(journal)) if (runChanges(journal, r.id).length) return r;
+  return null;
+}

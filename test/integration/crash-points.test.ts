@@ -1,0 +1,108 @@
+// kill -9 at every step boundary and inside every file-writing action (CUTOVER_TEST_CRASH_AT makes the driver
+// SIGKILL itself at a named point), then resume or roll back: every case must end consistent. Resumed: the
+// next step runs, the cutover completes and verifies green. Rolled back: the Caddyfile on disk is
+// byte-identical to the original, the live config is the original's, the legacy data is sha256-equal, the
+// config keys are back and every identity is served again.
+import { test, type TestContext } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startLab, type TestLab } from '../helpers/lab.ts';
+import { assertAllServed, LAB_RUNBOOK, legacyData } from '../helpers/cutover-lab.ts';
+import { readJournal, startDriver } from '../helpers/driver.ts';
+import { adaptText, getConfig } from '../../src/adapters/caddy.ts';
+import { configDifferences } from '../../src/caddyfile/semantic.ts';
+import { loadRunbook } from '../../src/runbook/load.ts';
+
+const APPLY = ['apply', LAB_RUNBOOK, '--yes', '--allow-destructive'];
+const LEGACY = ['arne-msg', 'marcus-msg', 'tarald-msg'];
+const KEYS = ['boot.autostart', 'security.protection.delete'];
+
+async function world(lab: TestLab) {
+  const caddyfile = join(lab.dir, 'caddy', 'Caddyfile');
+  const config: Record<string, string> = {};
+  for (const c of LEGACY) for (const k of KEYS) config[`${c} ${k}`] = await lab.runtime.getConfig(c, k);
+  return { file: readFileSync(caddyfile), data: legacyData(lab), config };
+}
+
+/** Runs apply with the crash point set; it must die by SIGKILL (the point was reached). */
+async function crashAt(lab: TestLab, state: string, point: string, extra: string[] = []) {
+  const d = await startDriver([...APPLY, '--state', state, ...extra], { ...lab.env, CUTOVER_TEST_CRASH_AT: point });
+  const r = await d.done;
+  assert.equal(r.signal, 'SIGKILL', `the driver reached ${point} and died there (exit ${r.code}):\n${r.stdout}\n${r.stderr}`);
+}
+
+/** After a rollback: file on disk = live config = the original, legacy data and config keys as before, all served. */
+async function assertOriginal(lab: TestLab, before: Awaited<ReturnType<typeof world>>, label: string) {
+  const now = await world(lab);
+  assert.ok(now.file.equals(before.file), `${label}: Caddyfile byte-identical to the original`);
+  const caddyfile = join(lab.dir, 'caddy', 'Caddyfile');
+  const binary = join(lab.dir, 'bin', 'caddy');
+  const [expected, live] = await Promise.all([adaptText(before.file.toString('utf8'), caddyfile, binary), getConfig(`http://${lab.config.caddy.ip}:${lab.config.caddy.adminPort}`)]);
+  assert.deepEqual(configDifferences(expected.config, live.config), [], `${label}: the live Caddy config is the original's`);
+  assert.deepEqual(now.data, before.data, `${label}: legacy data sha256-equal`);
+  assert.deepEqual(now.config, before.config, `${label}: legacy config keys as before`);
+  await assertAllServed(lab);
+}
+
+async function crashThenRollback(t: TestContext, points: string[]) {
+  const lab = await startLab(t);
+  const before = await world(lab);
+  let n = 0;
+  for (const point of points) {
+    const state = join(lab.dir, `state-${++n}`);
+    await crashAt(lab, state, point);
+    const rb = await lab.cli(['rollback', LAB_RUNBOOK, '--yes', '--take-over', '--state', state]);
+    assert.equal(rb.code, 0, `${point}: rollback\n${rb.stdout}\n${rb.stderr}`);
+    await assertOriginal(lab, before, point);
+    const again = await lab.cli(['rollback', LAB_RUNBOOK, '--yes', '--state', state]);
+    assert.equal(again.code, 0, `${point}: a second rollback\n${again.stdout}\n${again.stderr}`);
+    await assertOriginal(lab, before, `${point} (second rollback)`);
+  }
+  return { lab, before };
+}
+
+test('kill -9 inside the repoint (after the backup, between the write and the reload, after the reload), then rollback: 3/3 consistent', { timeout: 900_000 }, async (t) => {
+  await crashThenRollback(t, ['repoint:before-write', 'repoint:after-write', 'repoint:after-reload']);
+});
+
+test('kill -9 inside file.write (temp pushed, not renamed; renamed) and after config.set, then rollback: 3/3 consistent', { timeout: 900_000 }, async (t) => {
+  // The lab runbook's file.write steps write into the new container, which the rollback leaves in place for
+  // diagnosis (rollback none): what must hold is the legacy side, back as it was.
+  await crashThenRollback(t, ['file.write:before-rename@write-init', 'file.write:after-rename@write-manifest', 'config.set:after-set@disable-autostart[marcus-msg]']);
+});
+
+test('kill -9 at every step boundary and inside every file-writing action, resumed each time with --take-over: the cutover completes, verifies green, and rolls back to the original', { timeout: 1_200_000 }, async (t) => {
+  const lab = await startLab(t);
+  const before = await world(lab);
+  const state = join(lab.dir, 'state');
+  const plan = loadRunbook(LAB_RUNBOOK, { env: { ...process.env, ...lab.env } }).steps!;
+  assert.equal(plan.length, 35);
+  // Inside points come before the boundary of their step.
+  const inside: Record<string, string[]> = {
+    'write-manifest': ['file.write:before-rename@write-manifest', 'file.write:after-rename@write-manifest'],
+    'write-init': ['file.write:before-rename@write-init'],
+    'repoint-caddy': ['repoint:before-write', 'repoint:after-write', 'repoint:after-reload'],
+    'disable-autostart[arne-msg]': ['config.set:before-set@disable-autostart[arne-msg]', 'config.set:after-set@disable-autostart[arne-msg]'],
+  };
+  const points = plan.flatMap((s) => [...(inside[s.key] ?? []), `after-step@${s.key}`]);
+  let consistent = 0;
+  for (const point of points) {
+    await crashAt(lab, state, point, ['--take-over']);
+    consistent++;
+  }
+  assert.equal(consistent, points.length);
+  const last = await lab.cli([...APPLY, '--take-over', '--state', state, '--json']);
+  assert.equal(last.code, 0, `${last.stdout}\n${last.stderr}`);
+  const doc = JSON.parse(last.stdout) as { runId: number; outcome: string };
+  assert.equal(doc.outcome, 'succeeded');
+  const runs = readJournal(state, (j) => j.runs());
+  assert.equal(runs.length, 1, 'every kill was resumed in the same run');
+  const steps = readJournal(state, (j) => j.stepStates(doc.runId));
+  for (const s of plan) assert.equal(steps.get(s.key)?.state, 'succeeded', s.key);
+  const verify = await lab.cli(['verify', LAB_RUNBOOK, '--state', state]);
+  assert.equal(verify.code, 0, `verify after ${points.length} kills:\n${verify.stdout}\n${verify.stderr}`);
+  const rb = await lab.cli(['rollback', LAB_RUNBOOK, '--yes', '--state', state]);
+  assert.equal(rb.code, 0, `${rb.stdout}\n${rb.stderr}`);
+  await assertOriginal(lab, before, 'after the resumed cutover');
+});
