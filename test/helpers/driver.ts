@@ -26,7 +26,7 @@ export async function startDriver(args: string[], env: Record<string, string>): 
 
 /** Polls the journal until `pred` matches an event (returns it), or the driver exits first (returns null). */
 export async function waitForEvent(stateDir: string, driver: Driver, pred: (e: JournalEvent) => boolean, opts: { afterId?: number; timeoutMs?: number } = {}): Promise<JournalEvent | null> {
-  const timeoutMs = opts.timeoutMs ?? 60_000;
+  const timeoutMs = opts.timeoutMs ?? 300_000; // a lab cutover reaching a late step takes minutes on a busy machine
   let exited = false;
   void driver.done.then(() => (exited = true));
   const until = Date.now() + timeoutMs;

@@ -23,7 +23,8 @@ export interface TestLab {
 export async function startLab(t: TestContext, args: string[] = []): Promise<TestLab> {
   const dir = mkdtempSync(join(tmpdir(), 'cutover-lab-'));
   const env = { CUTOVER_LAB_DIR: dir, CUTOVER_INCUS: labLayout(dir).incus };
-  const cli = (a: string[]) => runCli(a, { env });
+  // A whole lab cutover can take minutes on a busy machine: runCli's 60 s default would kill it mid-run.
+  const cli = (a: string[]) => runCli(a, { env, timeoutMs: 600_000 });
   t.after(async () => {
     await runCli(['lab', 'down', '--dir', dir], { env });
     rmSync(dir, { recursive: true, force: true });

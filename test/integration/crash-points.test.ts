@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startLab, type TestLab } from '../helpers/lab.ts';
 import { assertAllServed, LAB_RUNBOOK, legacyData } from '../helpers/cutover-lab.ts';
+import { runCli } from '../helpers/cli.ts';
 import { readJournal, startDriver } from '../helpers/driver.ts';
 import { adaptText, getConfig } from '../../src/adapters/caddy.ts';
 import { configDifferences } from '../../src/caddyfile/semantic.ts';
@@ -52,15 +53,18 @@ async function crashThenRollback(t: TestContext, points: string[]) {
   for (const point of points) {
     const state = join(lab.dir, `state-${++n}`);
     await crashAt(lab, state, point);
-    const rb = await lab.cli(['rollback', LAB_RUNBOOK, '--yes', '--take-over', '--state', state]);
+    const rb = await cli(lab, ['rollback', LAB_RUNBOOK, '--yes', '--take-over', '--state', state]);
     assert.equal(rb.code, 0, `${point}: rollback\n${rb.stdout}\n${rb.stderr}`);
     await assertOriginal(lab, before, point);
-    const again = await lab.cli(['rollback', LAB_RUNBOOK, '--yes', '--state', state]);
+    const again = await cli(lab, ['rollback', LAB_RUNBOOK, '--yes', '--state', state]);
     assert.equal(again.code, 0, `${point}: a second rollback\n${again.stdout}\n${again.stderr}`);
     await assertOriginal(lab, before, `${point} (second rollback)`);
   }
   return { lab, before };
 }
+
+/** The lab's CLI with room for a whole cutover on a busy machine (runCli's default is 60 s). */
+const cli = (lab: { env: Record<string, string> }, args: string[]) => runCli(args, { env: lab.env, timeoutMs: 600_000 });
 
 test('kill -9 inside the repoint (after the backup, between the write and the reload, after the reload), then rollback: 3/3 consistent', { timeout: 900_000 }, async (t) => {
   await crashThenRollback(t, ['repoint:before-write', 'repoint:after-write', 'repoint:after-reload']);
@@ -92,7 +96,7 @@ test('kill -9 at every step boundary and inside every file-writing action, resum
     consistent++;
   }
   assert.equal(consistent, points.length);
-  const last = await lab.cli([...APPLY, '--take-over', '--state', state, '--json']);
+  const last = await cli(lab, [...APPLY, '--take-over', '--state', state, '--json']);
   assert.equal(last.code, 0, `${last.stdout}\n${last.stderr}`);
   const doc = JSON.parse(last.stdout) as { runId: number; outcome: string };
   assert.equal(doc.outcome, 'succeeded');
@@ -100,9 +104,9 @@ test('kill -9 at every step boundary and inside every file-writing action, resum
   assert.equal(runs.length, 1, 'every kill was resumed in the same run');
   const steps = readJournal(state, (j) => j.stepStates(doc.runId));
   for (const s of plan) assert.equal(steps.get(s.key)?.state, 'succeeded', s.key);
-  const verify = await lab.cli(['verify', LAB_RUNBOOK, '--state', state]);
+  const verify = await cli(lab, ['verify', LAB_RUNBOOK, '--state', state]);
   assert.equal(verify.code, 0, `verify after ${points.length} kills:\n${verify.stdout}\n${verify.stderr}`);
-  const rb = await lab.cli(['rollback', LAB_RUNBOOK, '--yes', '--state', state]);
+  const rb = await cli(lab, ['rollback', LAB_RUNBOOK, '--yes', '--state', state]);
   assert.equal(rb.code, 0, `${rb.stdout}\n${rb.stderr}`);
   await assertOriginal(lab, before, 'after the resumed cutover');
 });

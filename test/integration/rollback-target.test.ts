@@ -7,7 +7,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startLab } from '../helpers/lab.ts';
 import { assertAllServed, LAB_RUNBOOK, legacyData } from '../helpers/cutover-lab.ts';
+import { runCli } from '../helpers/cli.ts';
 import { readJournal } from '../helpers/driver.ts';
+
+/** The lab's CLI with room for a whole cutover on a busy machine (runCli's default is 60 s). */
+const cli = (lab: { env: Record<string, string> }, args: string[]) => runCli(args, { env: lab.env, timeoutMs: 600_000 });
 
 test('completed cutover, then a no-op later run: rollback --yes undoes the cutover, not the later run', { timeout: 600_000 }, async (t) => {
   const lab = await startLab(t);
@@ -16,31 +20,31 @@ test('completed cutover, then a no-op later run: rollback --yes undoes the cutov
   const original = readFileSync(caddyfile);
   const before = legacyData(lab);
 
-  const cut = await lab.cli(['apply', LAB_RUNBOOK, '--yes', '--allow-destructive', '--state', state]);
+  const cut = await cli(lab, ['apply', LAB_RUNBOOK, '--yes', '--allow-destructive', '--state', state]);
   assert.equal(cut.code, 0, `${cut.stdout}\n${cut.stderr}`);
   assert.ok(!readFileSync(caddyfile).equals(original), 'the cutover repointed Caddy');
 
   // A second apply: refused at its baseline (the target already serves), so it changed nothing.
-  const again = await lab.cli(['apply', LAB_RUNBOOK, '--yes', '--allow-destructive', '--state', state]);
+  const again = await cli(lab, ['apply', LAB_RUNBOOK, '--yes', '--allow-destructive', '--state', state]);
   assert.equal(again.code, 1, `${again.stdout}\n${again.stderr}`);
   assert.match(again.stdout, /refusing to record a baseline/);
   const runs = readJournal(state, (j) => j.runs());
   assert.equal(runs.length, 2);
 
-  const listed = await lab.cli(['journal', LAB_RUNBOOK, '--state', state, '--json']);
+  const listed = await cli(lab, ['journal', LAB_RUNBOOK, '--state', state, '--json']);
   assert.equal(listed.code, 0, listed.stderr);
   const doc = JSON.parse(listed.stdout) as { runs: { id: number; changed: { key: string }[] }[] };
   assert.ok(doc.runs.find((r) => r.id === 1)!.changed.some((c) => c.key === 'repoint-caddy'), 'run #1 changed the proxy');
   assert.deepEqual(doc.runs.find((r) => r.id === 2)!.changed, [], 'run #2 changed nothing');
-  const text = await lab.cli(['journal', LAB_RUNBOOK, '--state', state]);
+  const text = await cli(lab, ['journal', LAB_RUNBOOK, '--state', state]);
   assert.match(text.stdout, /#2 .*\n(.*\n)?\s+changed nothing \(never a rollback target\)/);
 
-  const shown = await lab.cli(['rollback', LAB_RUNBOOK, '--state', state]);
+  const shown = await cli(lab, ['rollback', LAB_RUNBOOK, '--state', state]);
   assert.equal(shown.code, 2);
   assert.match(shown.stdout, /later run\(s\) #2 \(changed nothing\) passed over/);
   assert.match(shown.stdout, /rollback of run #1 /);
 
-  const rb = await lab.cli(['rollback', LAB_RUNBOOK, '--yes', '--state', state]);
+  const rb = await cli(lab, ['rollback', LAB_RUNBOOK, '--yes', '--state', state]);
   assert.equal(rb.code, 0, `${rb.stdout}\n${rb.stderr}`);
   assert.match(rb.stdout, /run #1 rolled back/);
   assert.ok(readFileSync(caddyfile).equals(original), 'Caddyfile byte-identical');
@@ -49,10 +53,10 @@ test('completed cutover, then a no-op later run: rollback --yes undoes the cutov
   assert.equal(readJournal(state, (j) => j.run(1)!.outcome), 'rolled-back');
 
   // --run N names a run explicitly; an unknown one is refused with the list.
-  const unknown = await lab.cli(['rollback', LAB_RUNBOOK, '--yes', '--run', '7', '--state', state]);
+  const unknown = await cli(lab, ['rollback', LAB_RUNBOOK, '--yes', '--run', '7', '--state', state]);
   assert.equal(unknown.code, 2);
   assert.match(unknown.stderr, /no apply\/run run #7 \(runs: #1, #2/);
-  const done = await lab.cli(['rollback', LAB_RUNBOOK, '--yes', '--run', '1', '--state', state]);
+  const done = await cli(lab, ['rollback', LAB_RUNBOOK, '--yes', '--run', '1', '--state', state]);
   assert.equal(done.code, 0);
   assert.match(done.stdout, /run #1 was already rolled back/);
 });
