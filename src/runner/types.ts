@@ -145,4 +145,6 @@ export interface RollbackHost {
   steps(): Map<string, StepRecord>;
   rollbackPlan(): RollbackPlan;
   context(key: string, hooks: RunHooks | undefined, sink: string[], commands: string[]): CheckContext;
+  /** The first intent the step journaled in this run (the world before it), or null. */
+  firstIntent(key: string): Record<string, unknown> | null;
 }
