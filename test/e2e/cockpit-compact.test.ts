@@ -56,6 +56,10 @@ test('e2e 80x24: the compact frame fits in every view and while steps run', asyn
   x.keys(run, 'o');
   await sleep(250);
   assertWhole(x.lines(run), 'output of the last step');
+  // The first q closes the output view; inside the outage window (steps 11–24) the second asks before it quits.
   x.keys(run, 'q', 'q');
+  await x.waitFor(run, (text) => /quit/.test(text) && /y quit/.test(text), 'quit question');
+  assertWhole(x.lines(run), 'quit question');
+  x.keys(run, 'y');
   await x.waitFor(run, (text) => /EXIT=1/.test(text) && /stays resumable/.test(text), 'run to quit, resumable');
 });
