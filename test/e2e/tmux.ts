@@ -143,7 +143,8 @@ export async function driveSteps(x: Tmux, target: string, opts: { stopAfter?: nu
     // Finished: the footer offers enter again (or says every step is done), nothing is running.
     await x.waitFor(
       target,
-      (_t, l) => !/is running/.test(footerLine(l)) && !/\? (enter\/y|y) run/.test(messageLine(l)) && !/running \S+…/.test(messageLine(l)),
+      // (the cockpit's preflight before the first destructive step runs before the step shows as running)
+      (_t, l) => !/is running/.test(footerLine(l)) && !/\? (enter\/y|y) run/.test(messageLine(l)) && !/running \S+…|preflight before \S+/.test(messageLine(l)),
       'the step to finish',
       opts.timeoutMs ?? 60_000,
     );
