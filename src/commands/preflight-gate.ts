@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { loadRunbook } from '../runbook/load.ts';
 import { runbookStateDir } from '../paths.ts';
 import { openJournal } from '../journal/journal.ts';
+import { failedWithWindowOpen } from '../journal/resume.ts';
 import { blockers, formatPreflight, runPreflight, RUNBOOK_CODES, type LegacyDialer, type PreflightItem } from '../preflight/index.ts';
 
 export interface GateResult {
@@ -24,13 +25,15 @@ export const OTHER_SITES_NOTE = 'preflight: other sites dialing a legacy contain
 export const otherSitesNote = (list: LegacyDialer[]) => `${OTHER_SITES_NOTE}${JSON.stringify(list)}`;
 
 /**
- * True when the runbook's journal holds an unfinished run past the point preflight guards: its outage window
- * opened, or one of its destructive steps started.
+ * True when the runbook's journal holds an unfinished run past the point preflight guards (its outage window
+ * opened, or one of its destructive steps started), or a failed run that left the window open.
  */
 function pastPreflight(stateDir: string, env: NodeJS.ProcessEnv, destructive: Set<string>): boolean {
   if (!existsSync(join(stateDir, 'journal.sqlite'))) return false;
   const journal = openJournal({ stateDir, env, readonly: true });
   try {
+    // A failed run that left the window open: the driver refuses it with its own fix (roll it back first).
+    if (failedWithWindowOpen(journal.runs())) return true;
     const run = journal.unfinishedRun();
     if (!run) return false;
     if (run.outage.startedAt !== null) return true;

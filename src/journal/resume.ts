@@ -1,7 +1,7 @@
 // Where an interrupted run stopped: what is done, which step was running when the driver died (to be
 // re-checked before anything else runs), and what comes next.
 import type { Journal } from './journal.ts';
-import type { StepRecord } from './types.ts';
+import type { RunRecord, StepRecord } from './types.ts';
 
 export interface ResumePoint {
   runId: number;
@@ -60,4 +60,14 @@ export function resumeFromSteps(steps: Map<string, StepRecord>, planKeys: string
     next: interrupted ?? planKeys.find((k) => !isDone(k)) ?? null,
     unknown: [...steps.keys()].filter((k) => !plan.has(k)),
   };
+}
+
+/**
+ * The newest driving run (apply or cockpit), when it failed with the outage window open and was never rolled
+ * back: its changes (legacy daemons down, maybe a repoint) are still in the world, so no new run may start
+ * (and no preflight may judge the world it left) until it is rolled back.
+ */
+export function failedWithWindowOpen(runs: readonly RunRecord[]): RunRecord | null {
+  const last = [...runs].reverse().find((x) => x.mode === 'apply' || x.mode === 'run');
+  return last && last.outcome === 'failed' && last.outage.startedAt !== null && last.outage.endedAt === null ? last : null;
 }

@@ -9,7 +9,7 @@ import { acquireLease, type Lease } from '../journal/lease.ts';
 import { runThatChangedTheWorld } from '../journal/changes.ts';
 import type { Journal } from '../journal/journal.ts';
 import type { RunRecord } from '../journal/types.ts';
-import { resumeFromSteps, resumePoint, RunbookChangedError, type ResumePoint } from '../journal/resume.ts';
+import { failedWithWindowOpen, resumeFromSteps, resumePoint, RunbookChangedError, type ResumePoint } from '../journal/resume.ts';
 import { createIncusRuntime } from '../adapters/incus.ts';
 import { createHttp } from '../adapters/http.ts';
 import type { OpenRunOptions, Run } from './types.ts';
@@ -59,8 +59,8 @@ export async function openRun(o: OpenRunOptions): Promise<Run> {
         if (old.runbookSha256 !== loaded.sha256) journal.addNote(old.id, `resumed with a changed runbook (sha256 ${old.runbookSha256.slice(0, 12)}… → ${loaded.sha256.slice(0, 12)}…), accepted with --accept-changed-runbook`);
         runId = old.id;
       } else {
-        const last = [...journal.runs()].reverse().find((x) => x.mode === 'apply' || x.mode === 'run');
-        if (last && last.outcome === 'failed' && last.outage.startedAt !== null && last.outage.endedAt === null) {
+        const last = failedWithWindowOpen(journal.runs());
+        if (last) {
           // Its changes (legacy daemons down, maybe a repoint) belong to that run; a new run would lose track of them.
           throw new RunnerInputError(`run #${last.id} failed with the outage window open and was not rolled back; roll it back first: cutover rollback ${o.runbookPath} --yes`);
         }

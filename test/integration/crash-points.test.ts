@@ -73,7 +73,9 @@ test('kill -9 inside the repoint (after the backup, between the write and the re
 test('kill -9 inside file.write (temp pushed, not renamed; renamed) and after config.set, then rollback: 3/3 consistent', { timeout: 900_000 }, async (t) => {
   // The lab runbook's file.write steps write into the new container, which the rollback leaves in place for
   // diagnosis (rollback none): what must hold is the legacy side, back as it was.
-  await crashThenRollback(t, ['file.write:before-rename@write-init', 'file.write:after-rename@write-manifest', 'config.set:after-set@disable-autostart[marcus-msg]']);
+  // config.set first: it is the only point past token-survival (step 26), which needs the lab's devices to have
+  // called the new daemon within its window; on a lab already through two cutovers and rollbacks that was flaky.
+  await crashThenRollback(t, ['config.set:after-set@disable-autostart[marcus-msg]', 'file.write:before-rename@write-init', 'file.write:after-rename@write-manifest']);
 });
 
 test('kill -9 at every step boundary and inside every file-writing action, resumed each time with --take-over: the cutover completes, verifies green, and rolls back to the original', { timeout: 1_200_000 }, async (t) => {
