@@ -92,7 +92,7 @@ test('driver killed with SIGKILL mid-step: resume point names the interrupted st
   const takeover = j.events(runId).find((e) => e.kind === 'lease' && e.state === 'taken-over');
   assert.ok(takeover, 'takeover recorded in the run');
   assert.equal((takeover.detail as { from: { pid: number } }).from.pid, pid);
-  assert.equal((takeover.detail as { by: string }).by, 'bjorn');
+  assert.match((takeover.detail as { by: string }).by, /^bjorn@\S+$/, 'the takeover names user@host');
   assert.ok(j.events(runId).some((e) => e.kind === 'run' && e.state === 'resumed'));
   lease.release();
   assert.equal(leaseHolder(j), null);

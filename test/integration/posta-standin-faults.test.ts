@@ -84,5 +84,5 @@ test('noisy-logs: a second start line, a panic and two identity error lines at s
 test('an unknown fault is a usage error naming the known ones', async () => {
   const r = await runPosta(['serve', '--listen', ADDR, '--manifest', MANIFEST, '--fault', 'gremlins']);
   assert.equal(r.code, 2);
-  assert.match(r.output, /unknown fault "gremlins" \(known: daemon-crash, slow-identity=SLUG, noisy-logs\)/);
+  assert.match(r.output, /unknown fault "gremlins" \(known: daemon-crash, late-crash, slow-identity=SLUG, noisy-logs\)/);
 });
