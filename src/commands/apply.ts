@@ -85,7 +85,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   const human = values.json ? io.stderr : io.stdout;
   // Everything visible before the outage is checked before the first step of a new run (not on a resume:
   // the window may already be open). A blocker refuses here: nothing stopped, nothing written.
-  const gate = await windowPreflight(file, io.env, values.state);
+  const gate = await windowPreflight(file, io.env, values.state, { from: values.from, through: values.through });
   if (gate) {
     human.write(gate.report);
     if (gate.refusal) throw new CliError(gate.refusal.message, gate.refusal.code);

@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { loadRunbook } from '../runbook/load.ts';
 import { runbookStateDir } from '../paths.ts';
 import { openJournal } from '../journal/journal.ts';
+import { planRange } from '../runner/policy.ts';
+import type { ResolvedStep } from '../engine/types.ts';
 import { failedWithWindowOpen } from '../journal/resume.ts';
 import { blockers, formatPreflight, runPreflight, RUNBOOK_CODES, type LegacyDialer, type PreflightItem } from '../preflight/index.ts';
 
@@ -43,10 +45,20 @@ function pastPreflight(stateDir: string, env: NodeJS.ProcessEnv, destructive: Se
   }
 }
 
+function stepsInRange(steps: ResolvedStep[], range: { from?: string | undefined; through?: string | undefined }): ResolvedStep[] {
+  try {
+    return planRange(steps, range.from, range.through);
+  } catch {
+    return steps; // an unknown --from/--through is reported by the driver with its own message
+  }
+}
+
 /** null: nothing to check (invalid runbook — reported elsewhere — or a run already past its first destructive step). */
-export async function windowPreflight(file: string, env: NodeJS.ProcessEnv, state?: string): Promise<GateResult | null> {
+export async function windowPreflight(file: string, env: NodeJS.ProcessEnv, state?: string, range: { from?: string | undefined; through?: string | undefined } = {}): Promise<GateResult | null> {
   const loaded = loadRunbook(file, { env });
   if (!loaded.runbook || !loaded.steps) return null;
+  // A slice without a destructive step (e.g. --through baseline) opens no window: nothing for preflight to guard.
+  if (!stepsInRange(loaded.steps, range).some((s) => s.destructive || s.irreversible)) return null;
   const stateDir = runbookStateDir(loaded.runbook, env, state);
   if (pastPreflight(stateDir, env, new Set(loaded.steps.filter((s) => s.destructive || s.irreversible).map((s) => s.key)))) return null;
   const pre = await runPreflight({ runbook: loaded.runbook, steps: loaded.steps, file, text: loaded.text, env, stateDir });

@@ -1,5 +1,5 @@
 // The run that changed the world is the one rolled back: after a completed cutover, a later run that changed
-// nothing (an apply refused at its baseline) is marked so by `journal` and never shadows the cutover;
+// nothing (an apply of the baseline alone, refused at it) is marked so by `journal` and never shadows the cutover;
 // `rollback --yes` undoes the cutover (Caddyfile byte-identical, legacy data equal, every identity served).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -24,8 +24,14 @@ test('completed cutover, then a no-op later run: rollback --yes undoes the cutov
   assert.equal(cut.code, 0, `${cut.stdout}\n${cut.stderr}`);
   assert.ok(!readFileSync(caddyfile).equals(original), 'the cutover repointed Caddy');
 
-  // A second apply: refused at its baseline (the target already serves), so it changed nothing.
-  const again = await cli(lab, ['apply', LAB_RUNBOOK, '--yes', '--allow-destructive', '--state', state]);
+  // A second full apply is refused by the preflight (the legacy containers are stopped) and starts no run.
+  const refused = await cli(lab, ['apply', LAB_RUNBOOK, '--yes', '--allow-destructive', '--state', state]);
+  assert.equal(refused.code, 1, `${refused.stdout}\n${refused.stderr}`);
+  assert.match(refused.stderr, /preflight: \d+ blocker\(s\) stand/);
+  assert.equal(readJournal(state, (j) => j.runs()).length, 1, 'a refused apply starts no run');
+  // An apply of the baseline alone (no destructive step, so no preflight): refused at its baseline (the target
+  // already serves), so this later run changed nothing.
+  const again = await cli(lab, ['apply', LAB_RUNBOOK, '--yes', '--through', 'baseline', '--state', state]);
   assert.equal(again.code, 1, `${again.stdout}\n${again.stderr}`);
   assert.match(again.stdout, /refusing to record a baseline/);
   const runs = readJournal(state, (j) => j.runs());
