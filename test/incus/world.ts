@@ -10,7 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { createHttp } from '../../src/adapters/http.ts';
 import { createIncusRuntime } from '../../src/adapters/incus.ts';
 import { startDevices, type Devices } from '../../src/lab/devices/simulator.ts';
-import { LEGACY_IDENTITIES } from '../../src/lab/layout.ts';
+import { LEGACY_IDENTITIES, type LabIdentity } from '../../src/lab/layout.ts';
 import { bundlePostaServer } from '../../src/lab/posta/bundle.ts';
 import type { Runtime } from '../../src/ports.ts';
 
@@ -39,13 +39,8 @@ error_log="/var/log/posta.log"
 `;
 }
 
-export interface WorldIdentity {
-  slug: string;
-  name: string;
-  host: string;
-  container: string;
-  publicKey: string;
-  tokens: { name: string; token: string }[];
+/** A lab identity (src/lab/layout.ts) with the address its container got on the lane's bridge. */
+export interface WorldIdentity extends LabIdentity {
   ip: string;
 }
 
