@@ -2,7 +2,7 @@
 // built once here for status, verify, review and the cockpit.
 import { CliError } from '../src/contract/io.ts';
 import { loadRunbook } from '../src/runbook/load.ts';
-import { formatProblem } from '../src/runbook/problems.ts';
+import { invalidRunbookMessage } from '../src/runbook/problems.ts';
 import type { Runbook } from '../src/runbook/schema.ts';
 import type { ResolvedStep } from '../src/engine/types.ts';
 import { runbookStateDir } from '../src/paths.ts';
@@ -29,8 +29,7 @@ export interface LiveContext {
 export async function openLive(file: string, io: { env: NodeJS.ProcessEnv }, stateOption: string | undefined): Promise<LiveContext> {
   const r = loadRunbook(file, { env: io.env });
   if (!r.runbook || r.problems.length > 0) {
-    const lines = r.problems.slice(0, 10).map(formatProblem);
-    throw new CliError(`${file} is not a valid runbook:\n  ${lines.join('\n  ')}${r.problems.length > 10 ? `\n  … ${r.problems.length - 10} more (cutover validate ${file})` : ''}`, 2);
+    throw new CliError(invalidRunbookMessage(file, r.problems), 2);
   }
   return liveFor(file, r.runbook, r.steps ?? [], io.env, stateOption);
 }

@@ -3,7 +3,7 @@
 import { CliError } from '../contract/io.ts';
 import type { ResolvedStep } from '../engine/types.ts';
 import { loadRunbook } from '../runbook/load.ts';
-import { formatProblem } from '../runbook/problems.ts';
+import { invalidRunbookMessage } from '../runbook/problems.ts';
 import type { Runbook } from '../runbook/schema.ts';
 
 export interface CockpitRunbook {
@@ -15,8 +15,7 @@ export interface CockpitRunbook {
 export function loadCockpitRunbook(file: string, env: NodeJS.ProcessEnv, prefix: string): CockpitRunbook {
   const r = loadRunbook(file, { env });
   if (!r.runbook || !r.steps || r.problems.length > 0) {
-    const lines = r.problems.slice(0, 10).map(formatProblem);
-    throw new CliError(`${prefix}${file} is not a valid runbook:\n  ${lines.join('\n  ')}${r.problems.length > 10 ? `\n  … ${r.problems.length - 10} more (cutover validate ${file})` : ''}`, 2);
+    throw new CliError(`${prefix}${invalidRunbookMessage(file, r.problems)}`, 2);
   }
   return { runbook: r.runbook, steps: r.steps };
 }

@@ -32,3 +32,9 @@ export function keyPath(segments: readonly PropertyKey[]): string {
 export function problemReport(file: string, problems: readonly Problem[]): string {
   return problems.map((p) => formatProblem(p) + '\n').join('') + `${file}: ${problems.length} problem${problems.length === 1 ? '' : 's'}\n`;
 }
+
+/** The one message every driver and view gives for a runbook that does not validate: the first ten problems. */
+export function invalidRunbookMessage(file: string, problems: readonly Problem[]): string {
+  const lines = problems.slice(0, 10).map(formatProblem);
+  return `${file} is not a valid runbook:\n  ${lines.join('\n  ')}${problems.length > 10 ? `\n  … ${problems.length - 10} more (cutover validate ${file})` : ''}`;
+}

@@ -2,7 +2,7 @@
 // unfinished one, and hands out the Run that drives it.
 import { resolve as resolvePath } from 'node:path';
 import { loadRunbook } from '../runbook/load.ts';
-import { formatProblem } from '../runbook/problems.ts';
+import { invalidRunbookMessage } from '../runbook/problems.ts';
 import { runbookStateDir } from '../paths.ts';
 import { openJournal } from '../journal/journal.ts';
 import { acquireLease, type Lease } from '../journal/lease.ts';
@@ -24,8 +24,7 @@ export async function openRun(o: OpenRunOptions): Promise<Run> {
   const env = o.env ?? process.env;
   const loaded = loadRunbook(o.runbookPath, { env });
   if (!loaded.runbook || !loaded.steps || loaded.problems.length) {
-    const lines = loaded.problems.slice(0, 10).map(formatProblem);
-    throw new RunnerInputError(`${o.runbookPath} is not a valid runbook:\n  ${lines.join('\n  ')}${loaded.problems.length > 10 ? `\n  … ${loaded.problems.length - 10} more (cutover validate ${o.runbookPath})` : ''}`);
+    throw new RunnerInputError(invalidRunbookMessage(o.runbookPath, loaded.problems));
   }
   const runbook = loaded.runbook;
   const plan = loaded.steps;
