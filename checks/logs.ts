@@ -97,7 +97,7 @@ export async function collectLogs(runtime: Runtime, container: string, sources: 
       }
     } else if (s.kind === 'incus') {
       const label = `incus info --show-log ${container}`;
-      if (!runtime.instanceLog) results.push({ source: label, ok: false, lines: 0, note: 'this runtime cannot show the instance log' });
+      if (!runtime.capabilities.includes('log') || !runtime.instanceLog) results.push({ source: label, ok: false, lines: 0, note: 'this runtime cannot show the instance log' });
       else {
         try {
           const got = split(await runtime.instanceLog(container)).map((text) => ({ source: label, text }));

@@ -37,8 +37,21 @@ export interface PushOptions {
   createDirs?: boolean;
 }
 
-/** The container runtime: Incus through its CLI (or the lab's Incus-compatible stand-in). */
+/**
+ * What a runtime can do beyond reading and moving files and running commands. Each adapter lists its own;
+ * an action that needs one asks through need(), which names the runtime's limit instead of a stub failing.
+ *   create: launch · power: start, stop · delete: delete · config: get/set/unset instance config keys ·
+ *   export: an instance tarball · log: the instance's own console log
+ */
+export const RUNTIME_CAPABILITIES = ['create', 'power', 'delete', 'config', 'export', 'log'] as const;
+export type RuntimeCapability = (typeof RUNTIME_CAPABILITIES)[number];
+
+/** The container runtime: Incus through its CLI (or the lab's Incus-compatible stand-in), Docker, or this host. */
 export interface Runtime {
+  /** Which adapter this is, for messages: "incus", "docker", "host". */
+  readonly kind: string;
+  /** Which optional groups of methods below this runtime implements. */
+  readonly capabilities: readonly RuntimeCapability[];
   list(): Promise<Instance[]>;
   /** Exact-name lookup; null when the instance does not exist. */
   get(name: string): Promise<Instance | null>;
@@ -46,20 +59,58 @@ export interface Runtime {
   exec(name: string, argv: string[], opts?: ExecOptions): Promise<ExecResult>;
   pushFile(name: string, localPath: string, remotePath: string, opts?: PushOptions): Promise<void>;
   pullFile(name: string, remotePath: string, localPath: string): Promise<void>;
-  launch(name: string, image: string, opts?: { profile?: string; config?: Record<string, string> }): Promise<void>;
-  start(name: string): Promise<void>;
-  stop(name: string, opts?: { force?: boolean; timeoutS?: number }): Promise<void>;
-  delete(name: string, opts?: { force?: boolean }): Promise<void>;
-  getConfig(name: string, key: string): Promise<string>;
-  setConfig(name: string, key: string, value: string): Promise<void>;
-  unsetConfig(name: string, key: string): Promise<void>;
-  snapshotCreate(name: string, snapshot: string): Promise<void>;
-  snapshotRestore(name: string, snapshot: string): Promise<void>;
-  snapshotList(name: string): Promise<string[]>;
-  /** `incus export NAME FILE`: a tarball of the instance. */
-  exportTo(name: string, file: string): Promise<void>;
-  /** `incus info --show-log NAME`: the instance's own console/lxc log (log review). Optional. */
+  /** create */
+  launch?(name: string, image: string, opts?: { profile?: string; config?: Record<string, string> }): Promise<void>;
+  /** power */
+  start?(name: string): Promise<void>;
+  stop?(name: string, opts?: { force?: boolean; timeoutS?: number }): Promise<void>;
+  /** delete */
+  delete?(name: string, opts?: { force?: boolean }): Promise<void>;
+  /** config */
+  getConfig?(name: string, key: string): Promise<string>;
+  setConfig?(name: string, key: string, value: string): Promise<void>;
+  unsetConfig?(name: string, key: string): Promise<void>;
+  /** export: `incus export NAME FILE`, a tarball of the instance. */
+  exportTo?(name: string, file: string): Promise<void>;
+  /** log: `incus info --show-log NAME`, the instance's own console/lxc log (log review). */
   instanceLog?(name: string): Promise<string>;
+}
+
+interface CapabilityMethods {
+  create: Pick<Required<Runtime>, 'launch'>;
+  power: Pick<Required<Runtime>, 'start' | 'stop'>;
+  delete: Pick<Required<Runtime>, 'delete'>;
+  config: Pick<Required<Runtime>, 'getConfig' | 'setConfig' | 'unsetConfig'>;
+  export: Pick<Required<Runtime>, 'exportTo'>;
+  log: Pick<Required<Runtime>, 'instanceLog'>;
+}
+
+/** A runtime with every capability (Incus). */
+export type FullRuntime = Required<Runtime>;
+
+export class UnsupportedCapabilityError extends Error {
+  override name = 'UnsupportedCapabilityError';
+  constructor(
+    readonly runtimeName: string,
+    readonly capability: RuntimeCapability,
+  ) {
+    super(`the ${runtimeName} runtime cannot ${CAPABILITY_VERBS[capability]} (runtime.kind = "incus" can)`);
+  }
+}
+
+const CAPABILITY_VERBS: Record<RuntimeCapability, string> = {
+  create: 'launch instances',
+  power: 'start or stop instances',
+  delete: 'delete instances',
+  config: 'read or change instance config keys',
+  export: 'export instances',
+  log: 'show an instance log',
+};
+
+/** The runtime narrowed to one capability's methods, or an error naming what it cannot do. */
+export function need<C extends RuntimeCapability>(rt: Runtime, capability: C): Runtime & CapabilityMethods[C] {
+  if (!rt.capabilities.includes(capability)) throw new UnsupportedCapabilityError(rt.kind, capability);
+  return rt as Runtime & CapabilityMethods[C];
 }
 
 export interface HttpRequest {

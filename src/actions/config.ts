@@ -2,6 +2,7 @@
 // is journaled (intent) before the set, so rollback = "auto" restores it (or unsets a key that was not set)
 // even when the driver died between the set and its result.
 import type { ActionExecutor } from './types.ts';
+import { need } from '../ports.ts';
 import { ActionError } from './types.ts';
 import { str } from './params.ts';
 import { crashPoint } from '../crash-point.ts';
@@ -13,13 +14,13 @@ export const configSet: ActionExecutor = {
     const container = await str(step, ctx, 'container');
     const key = await str(step, ctx, 'key');
     const value = await str(step, ctx, 'value');
-    const previous = await ctx.runtime.getConfig(container, key);
+    const previous = await need(ctx.runtime, 'config').getConfig(container, key);
     ctx.intend?.({ container, key, previous });
     crashPoint('config.set:before-set', step.key);
     ctx.emit({ kind: 'command', argv: ['incus', 'config', 'set', container, `${key}=${value}`] });
-    await ctx.runtime.setConfig(container, key, value);
+    await need(ctx.runtime, 'config').setConfig(container, key, value);
     crashPoint('config.set:after-set', step.key);
-    const now = await ctx.runtime.getConfig(container, key);
+    const now = await need(ctx.runtime, 'config').getConfig(container, key);
     if (now !== value) throw new ActionError(`${container}: ${key} reads "${now}" after setting "${value}"`, { container, key, previous });
     return { summary: `${container} ${key}: ${shown(previous)} → ${value}`, changed: { container, key, previous } };
   },
@@ -29,16 +30,16 @@ export const configSet: ActionExecutor = {
     const key = changed.key;
     const previous = String(changed.previous ?? '');
     // From the world: the value now, not whether the step recorded a result.
-    const current = await ctx.runtime.getConfig(container, key);
+    const current = await need(ctx.runtime, 'config').getConfig(container, key);
     if (current === previous) return { summary: `${container} ${key} is ${shown(previous)} as before: nothing to undo` };
     if (previous === '') {
       ctx.emit({ kind: 'command', argv: ['incus', 'config', 'unset', container, key] });
-      await ctx.runtime.unsetConfig(container, key);
+      await need(ctx.runtime, 'config').unsetConfig(container, key);
     } else {
       ctx.emit({ kind: 'command', argv: ['incus', 'config', 'set', container, `${key}=${previous}`] });
-      await ctx.runtime.setConfig(container, key, previous);
+      await need(ctx.runtime, 'config').setConfig(container, key, previous);
     }
-    const after = await ctx.runtime.getConfig(container, key);
+    const after = await need(ctx.runtime, 'config').getConfig(container, key);
     if (after !== previous) throw new ActionError(`${container}: ${key} reads "${after}" after restoring "${previous}"`);
     return { summary: `${container} ${key}: ${shown(current)} → back to ${shown(previous)}` };
   },

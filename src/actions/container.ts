@@ -6,6 +6,7 @@ import { chmod, stat } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { ActionExecutor } from './types.ts';
+import { need } from '../ports.ts';
 import { ActionError } from './types.ts';
 import { bool, str } from './params.ts';
 import { compactTimestamp } from '../time.ts';
@@ -18,11 +19,11 @@ export const containerCreate: ActionExecutor = {
     const profile = typeof step.params.profile === 'string' ? step.params.profile : 'default';
     const existing = await ctx.runtime.get(name);
     if (existing) {
-      if (existing.status !== 'Running') await ctx.runtime.start(name);
+      if (existing.status !== 'Running') await need(ctx.runtime, 'power').start(name);
       return { summary: `${name} exists (${existing.status}); left as it is`, changed: { container: name, created: false } };
     }
     ctx.emit({ kind: 'command', argv: ['incus', 'launch', image, name, '--profile', profile] });
-    await ctx.runtime.launch(name, image, { profile });
+    await need(ctx.runtime, 'create').launch(name, image, { profile });
     const made = await ctx.runtime.get(name);
     if (!made) throw new ActionError(`${name}: not listed after launch`);
     return { summary: `${name} created from ${image} (${made.status}${made.ipv4 ? `, ${made.ipv4}` : ''})`, changed: { container: name, created: true } };
@@ -40,7 +41,7 @@ export const containerStop: ActionExecutor = {
     const wasRunning = before.status === 'Running';
     if (before.status === 'Stopped') return { summary: `${name} stopped`, changed: { container: name, wasRunning } };
     if (bool(step, 'force', false)) {
-      await ctx.runtime.stop(name, { force: true });
+      await need(ctx.runtime, 'power').stop(name, { force: true });
       return { summary: `${name} stopped (--force)`, changed: { container: name, wasRunning, forced: true } };
     }
     // Without --timeout real Incus waits for as long as the init ignores SIGPWR, and the instance stays busy
@@ -48,7 +49,7 @@ export const containerStop: ActionExecutor = {
     const timeoutS = Math.max(1, Math.ceil(parseDuration(typeof step.params.timeout === 'string' ? step.params.timeout : STOP_TIMEOUT_DEFAULT) / 1000));
     ctx.emit({ kind: 'command', argv: ['incus', 'stop', name, '--timeout', String(timeoutS)] });
     try {
-      await ctx.runtime.stop(name, { timeoutS });
+      await need(ctx.runtime, 'power').stop(name, { timeoutS });
       return { summary: `${name} stopped`, changed: { container: name, wasRunning } };
     } catch (err) {
       const now = await ctx.runtime.get(name).catch(() => null);
@@ -60,9 +61,9 @@ export const containerStop: ActionExecutor = {
         // the instance is forced down and started again: it runs as before the step, and nothing is wedged.
         ctx.emit({ kind: 'output', line: `${why}; Incus keeps the instance busy with the stop until it is forced: incus stop --force, then incus start, to leave it running as before` });
         ctx.emit({ kind: 'command', argv: ['incus', 'stop', name, '--force'] });
-        await ctx.runtime.stop(name, { force: true });
+        await need(ctx.runtime, 'power').stop(name, { force: true });
         ctx.emit({ kind: 'command', argv: ['incus', 'start', name] });
-        await ctx.runtime.start(name);
+        await need(ctx.runtime, 'power').start(name);
         throw new ActionError(
           `${why}. It was forced down and started again (Incus would otherwise keep it busy with the stop), so it is still Running; stop it by hand with \`incus stop --force ${name}\`, raise the step's timeout, or set on_timeout = "force"`,
           { container: name, wasRunning: true },
@@ -70,14 +71,9 @@ export const containerStop: ActionExecutor = {
       }
       ctx.emit({ kind: 'output', line: `${why}; on_timeout = "force": incus stop --force` });
       ctx.emit({ kind: 'command', argv: ['incus', 'stop', name, '--force'] });
-      await ctx.runtime.stop(name, { force: true });
+      await need(ctx.runtime, 'power').stop(name, { force: true });
       return { summary: `${name} stopped (--force after ${timeoutS} s)`, changed: { container: name, wasRunning, forced: true } };
     }
-  },
-  async undo(_step, changed, ctx) {
-    const name = String(changed.container);
-    if (changed.wasRunning && (await ctx.runtime.get(name))?.status !== 'Running') await ctx.runtime.start(name);
-    return { summary: `${name} started again` };
   },
 };
 
@@ -86,12 +82,8 @@ export const containerStart: ActionExecutor = {
     const name = await str(step, ctx, 'container');
     const before = await ctx.runtime.get(name);
     if (!before) throw new ActionError(`${name}: no such instance`);
-    if (before.status !== 'Running') await ctx.runtime.start(name);
+    if (before.status !== 'Running') await need(ctx.runtime, 'power').start(name);
     return { summary: `${name} running`, changed: { container: name, wasRunning: before.status === 'Running' } };
-  },
-  async undo(_step, changed, ctx) {
-    if (!changed.wasRunning) await ctx.runtime.stop(String(changed.container));
-    return { summary: `${String(changed.container)} stopped again` };
   },
 };
 
@@ -115,7 +107,7 @@ export const containerDelete: ActionExecutor = {
     if (bool(step, 'archive', true)) {
       const path = join(ctx.backupDir, `${name}-${compactTimestamp(new Date(ctx.now()))}.tar.gz`);
       ctx.emit({ kind: 'command', argv: ['incus', 'export', name, path] });
-      await ctx.runtime.exportTo(name, path);
+      await need(ctx.runtime, 'export').exportTo(name, path);
       await chmod(path, 0o600);
       archive = { path, size: (await stat(path)).size, sha256: await fileSha256(path) };
       ctx.emit({ kind: 'output', line: `archive ${path} ${archive.size} B 0600 sha256 ${archive.sha256}` });
@@ -123,14 +115,14 @@ export const containerDelete: ActionExecutor = {
     const wasProtected = before.config['security.protection.delete'] === 'true';
     if (wasProtected) {
       ctx.emit({ kind: 'command', argv: ['incus', 'config', 'set', name, 'security.protection.delete=false'] });
-      await ctx.runtime.setConfig(name, 'security.protection.delete', 'false');
+      await need(ctx.runtime, 'config').setConfig(name, 'security.protection.delete', 'false');
     }
     ctx.emit({ kind: 'command', argv: ['incus', 'delete', name, ...(force ? ['--force'] : [])] });
     const changed = { container: name, forced: force, statusBefore: before.status, archive: archive?.path, archiveSize: archive?.size, archiveSha256: archive?.sha256, protectionLifted: wasProtected };
     try {
-      await ctx.runtime.delete(name, { force });
+      await need(ctx.runtime, 'delete').delete(name, { force });
     } catch (err) {
-      if (wasProtected) await ctx.runtime.setConfig(name, 'security.protection.delete', 'true').catch(() => undefined);
+      if (wasProtected) await need(ctx.runtime, 'config').setConfig(name, 'security.protection.delete', 'true').catch(() => undefined);
       throw new ActionError(`${name}: incus delete failed: ${(err as Error).message}${wasProtected ? ' (delete protection set again)' : ''}`, { ...changed, deleted: false });
     }
     const listed = (await ctx.runtime.list()).map((i) => i.name);

@@ -83,10 +83,4 @@ export const copy: ActionExecutor = {
       details: { files: copied },
     };
   },
-  async undo(_step, changed, ctx) {
-    const container = String(changed.container);
-    const paths = (changed.paths as string[]) ?? [];
-    for (const p of paths) await execChecked(ctx, container, ['rm', '-f', p]);
-    return { summary: `removed ${paths.length} copied file(s) from ${container}` };
-  },
 };

@@ -68,6 +68,9 @@ export function parseDockerSize(text: string): number | null {
 }
 
 export class DockerRuntime implements Runtime {
+  readonly kind = 'docker';
+  /** Docker modules are backed up, started and stopped here; not launched or configured (cutover drives them for backups). */
+  readonly capabilities = ['power', 'delete', 'export'] as const;
   constructor(private readonly run: DockerRun = dockerCli) {}
 
   private async ok(args: string[], opts?: { input?: string | Buffer; timeoutMs?: number }): Promise<string> {
@@ -202,31 +205,6 @@ export class DockerRuntime implements Runtime {
   }
   async delete(name: string, opts: { force?: boolean } = {}): Promise<void> {
     await this.ok(['rm', ...(opts.force ? ['-f'] : []), name]);
-  }
-  async getConfig(name: string, key: string): Promise<string> {
-    return (await this.get(name))?.config[key] ?? '';
-  }
-
-  private unsupported(what: string): never {
-    throw new DockerError(`the docker runtime does not ${what} (cutover drives Docker modules for backups only)`);
-  }
-  async launch(): Promise<void> {
-    this.unsupported('launch containers');
-  }
-  async setConfig(): Promise<void> {
-    this.unsupported('set container config');
-  }
-  async unsetConfig(): Promise<void> {
-    this.unsupported('unset container config');
-  }
-  async snapshotCreate(): Promise<void> {
-    this.unsupported('take snapshots');
-  }
-  async snapshotRestore(): Promise<void> {
-    this.unsupported('restore snapshots');
-  }
-  async snapshotList(): Promise<string[]> {
-    return [];
   }
   async exportTo(name: string, file: string): Promise<void> {
     await this.ok(['export', '--output', file, name]);

@@ -1,5 +1,5 @@
 // The machine cutover runs on, as a Runtime: exec runs argv locally (never through a shell), push/pull are
-// local copies. Container lifecycle calls make no sense here and say so.
+// local copies. It declares no capabilities: container lifecycle and config make no sense here.
 import { copyFileSync, chmodSync, chownSync, mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
@@ -7,6 +7,9 @@ import { execa } from 'execa';
 import type { ExecOptions, ExecResult, Instance, Runtime } from '../ports.ts';
 
 export class HostRuntime implements Runtime {
+  readonly kind = 'host';
+  /** This machine: read, write and run; no instance lifecycle or config. */
+  readonly capabilities = [] as const;
   readonly name = hostname();
 
   private instance(): Instance {
@@ -56,42 +59,5 @@ export class HostRuntime implements Runtime {
 
   async pullFile(_name: string, remotePath: string, localPath: string): Promise<void> {
     copyFileSync(remotePath, localPath);
-  }
-
-  private unsupported(what: string): never {
-    throw new Error(`the host runtime cannot ${what}: it is this machine, not a container`);
-  }
-  async launch(): Promise<void> {
-    this.unsupported('launch');
-  }
-  async start(): Promise<void> {
-    this.unsupported('start');
-  }
-  async stop(): Promise<void> {
-    this.unsupported('stop');
-  }
-  async delete(): Promise<void> {
-    this.unsupported('delete');
-  }
-  async getConfig(): Promise<string> {
-    this.unsupported('read instance config');
-  }
-  async setConfig(): Promise<void> {
-    this.unsupported('set instance config');
-  }
-  async unsetConfig(): Promise<void> {
-    this.unsupported('unset instance config');
-  }
-  async snapshotCreate(): Promise<void> {
-    this.unsupported('take snapshots');
-  }
-  async snapshotRestore(): Promise<void> {
-    this.unsupported('restore snapshots');
-  }
-  async snapshotList(): Promise<string[]> {
-    return [];
-  }
-  async exportTo(): Promise<void> {
-    this.unsupported('export');
   }
 }

@@ -1,7 +1,7 @@
 // Runtime over the `incus` CLI (or the lab's Incus-compatible stand-in found through $CUTOVER_INCUS).
 // Every call is one `incus` process; JSON output (`-f json`) wherever the CLI offers it.
 import { execa, type ResultPromise } from 'execa';
-import type { ExecOptions, ExecResult, Instance, PushOptions, Runtime } from '../ports.ts';
+import { RUNTIME_CAPABILITIES, type ExecOptions, type ExecResult, type FullRuntime, type Instance, type PushOptions } from '../ports.ts';
 
 export interface IncusOptions {
   /** Explicit binary (runbook runtime.binary); else $CUTOVER_INCUS; else `incus` on PATH. */
@@ -82,11 +82,13 @@ export function firstGlobalIpv4(e: IncusListEntry): string | null {
   return null;
 }
 
-export function createIncusRuntime(opts: IncusOptions = {}): Runtime {
+export function createIncusRuntime(opts: IncusOptions = {}): IncusRuntime {
   return new IncusRuntime(opts);
 }
 
-export class IncusRuntime implements Runtime {
+export class IncusRuntime implements FullRuntime {
+  readonly kind = 'incus';
+  readonly capabilities = RUNTIME_CAPABILITIES;
   readonly binary: string;
   private readonly remote: string;
   private readonly env: NodeJS.ProcessEnv;
@@ -185,20 +187,6 @@ export class IncusRuntime implements Runtime {
 
   async unsetConfig(name: string, key: string): Promise<void> {
     await this.run(['config', 'unset', this.ref(name), key], name);
-  }
-
-  async snapshotCreate(name: string, snapshot: string): Promise<void> {
-    await this.run(['snapshot', 'create', this.ref(name), snapshot], name);
-  }
-
-  async snapshotRestore(name: string, snapshot: string): Promise<void> {
-    await this.run(['snapshot', 'restore', this.ref(name), snapshot], name);
-  }
-
-  async snapshotList(name: string): Promise<string[]> {
-    const out = await this.run(['snapshot', 'list', this.ref(name), '-f', 'json'], name);
-    const snaps = JSON.parse(out.stdout || '[]') as { name: string }[] | null;
-    return (snaps ?? []).map((s) => s.name.split('/').pop() ?? s.name);
   }
 
   async exportTo(name: string, file: string): Promise<void> {

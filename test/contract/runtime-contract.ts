@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { IncusError } from '../../src/adapters/incus.ts';
-import type { Runtime } from '../../src/ports.ts';
+import type { FullRuntime as Runtime } from '../../src/ports.ts';
 
 export interface ContractOptions {
   /** Image to launch, e.g. images:alpine/3.21 (lab) or a local busybox alias (real Incus). */
@@ -86,21 +86,6 @@ export async function runtimeContract(t: TestContext, rt: Runtime, o: ContractOp
     assert.equal((await rt.get(c1))?.config['boot.autostart'], 'false');
     await rt.unsetConfig(c1, 'boot.autostart');
     assert.equal(await rt.getConfig(c1, 'boot.autostart'), '');
-  });
-
-  await t.test('snapshot create/list/restore', async () => {
-    const f = join(tmp, 'note.txt');
-    writeFileSync(f, 'before\n');
-    await rt.pushFile(c1, f, '/root/note.txt');
-    await rt.snapshotCreate(c1, 'pre-cutover');
-    assert.ok((await rt.snapshotList(c1)).includes('pre-cutover'));
-    writeFileSync(f, 'after\n');
-    await rt.pushFile(c1, f, '/root/note.txt');
-    assert.equal((await rt.exec(c1, ['cat', '/root/note.txt'])).stdout, 'after\n');
-    await rt.stop(c1, { force: true });
-    await rt.snapshotRestore(c1, 'pre-cutover');
-    await rt.start(c1);
-    assert.equal((await rt.exec(c1, ['cat', '/root/note.txt'])).stdout, 'before\n');
   });
 
   await t.test('stop/start: status follows; exec on a stopped instance is an error', async () => {

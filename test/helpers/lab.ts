@@ -8,14 +8,14 @@ import { createHttp } from '../../src/adapters/http.ts';
 import { createIncusRuntime } from '../../src/adapters/incus.ts';
 import { labLayout, type LabConfig } from '../../src/lab/layout.ts';
 import { readJson } from '../../src/lab/fsutil.ts';
-import type { Runtime } from '../../src/ports.ts';
+import type { FullRuntime } from '../../src/ports.ts';
 import { runCli } from './cli.ts';
 
 export interface TestLab {
   dir: string;
   env: { CUTOVER_LAB_DIR: string; CUTOVER_INCUS: string };
   config: LabConfig;
-  runtime: Runtime;
+  runtime: FullRuntime;
   upMs: number;
   cli(args: string[]): ReturnType<typeof runCli>;
 }

@@ -12,7 +12,7 @@ import { createIncusRuntime } from '../../src/adapters/incus.ts';
 import { startDevices, type Devices } from '../../src/lab/devices/simulator.ts';
 import { LEGACY_IDENTITIES, type LabIdentity } from '../../src/lab/layout.ts';
 import { bundlePostaServer } from '../../src/lab/posta/bundle.ts';
-import type { Runtime } from '../../src/ports.ts';
+import type { FullRuntime, Runtime } from '../../src/ports.ts';
 
 export const LANE_DIR = need('CUTOVER_INCUS_LANE_DIR');
 export const IMAGE = process.env['CUTOVER_INCUS_IMAGE'] ?? 'cutover-debian12-openrc';
@@ -45,7 +45,7 @@ export interface WorldIdentity extends LabIdentity {
 }
 
 export interface World {
-  runtime: Runtime;
+  runtime: FullRuntime;
   env: Record<string, string>;
   identities: WorldIdentity[];
   caddyfile: string;
