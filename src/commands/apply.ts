@@ -1,5 +1,6 @@
 // cutover apply RUNBOOK --yes: the non-interactive driver. Runs the plan in order through the runner, stops
 // at the first failed step, and rolls back on its own when the failure left the service down.
+import { dirname } from 'node:path';
 import { CliError, type CliIO } from '../contract/io.ts';
 import { parseCommandArgs } from '../contract/args.ts';
 import { loadRunbook } from '../runbook/load.ts';
@@ -8,7 +9,7 @@ import type { ResolvedStep } from '../engine/types.ts';
 import { formatClock } from '../engine/duration.ts';
 import { humanDuration } from '../report/format.ts';
 import { destructiveSteps, planRange } from '../runner/policy.ts';
-import type { RollbackOutcome, Run, StepOutcome } from '../runner/index.ts';
+import type { RollbackOutcome, Run, RunHooks, StepOutcome } from '../runner/index.ts';
 import type { ClientOutage } from '../journal/types.ts';
 import { drivingOptions, openForDriving, progressHooks } from './drive.ts';
 import type { DecommissionFlags } from '../runner/types.ts';
@@ -47,13 +48,18 @@ Options:
                             (read them first: cutover review RUNBOOK)
   --help                    this text
 
+When the journal cannot be written (state dir full, I/O error), apply starts no further step and goes on
+from memory: inside the outage window it rolls back at once so every identity is served again, and prints
+the exact commands for anything it could not undo; before the window it stops (nothing is down). Either
+way it exits 1 and releases the driver lease (from the journal's reserve, else by a marker file next to it).
+
 In the rehearsal lab (CUTOVER_LAB_DIR) the outage the devices saw is measured from their timeline.
 
 Before the first step of a new run, the preflight of cutover plan runs; while a blocker stands apply
 refuses before anything changes (exit 1 for a problem in the world, 2 for one in the runbook).
 
 Exit codes: 0 all steps in the range done, 1 a step failed (the system left as the auto-revert or the
-rollback left it) or a preflight blocker in the world stands, 2 bad input or refused (no --yes, destructive
+rollback left it), the journal could not be written, or a preflight blocker in the world stands, 2 bad input or refused (no --yes, destructive
 steps, another driver, changed runbook, a preflight blocker in the runbook).
 `;
 
@@ -100,6 +106,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       human.write(`resuming run #${run.runId}: ${r.done.length} step(s) done${r.interrupted ? `; ${r.interrupted} was running when the driver died: re-checking it first` : ''}; continuing at ${r.next ?? '(nothing left)'}\n`);
     }
     const hooks = progressHooks(run, human, { verbose: Boolean(values.verbose), yes: true });
+    run.journal.onStorageFailure = (err) => human.write(`\n✗ JOURNAL WRITE FAILED (${err.message}): ${run.journal.file} cannot take more; going on from memory (what happens is printed here)\n`);
     const outcomes: StepOutcome[] = [];
     const firstKey = range[0]!.key;
     const lastKey = range[range.length - 1]!.key;
@@ -108,6 +115,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     if (values.from) skipBefore(run, firstKey, values.from);
     const retried = new Set<string>();
     let failed: StepOutcome | null = null;
+    let storageFailed = false;
     let stoppedAtThrough = false;
     for (;;) {
       const step = nextToRun(run, retried);
@@ -119,6 +127,12 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       }
       const out = await run.runStep(step.key, hooks);
       outcomes.push(out);
+      if (run.journal.failure) {
+        storageFailed = true;
+        if (out.notRun) human.write(`✗ ${out.key}: ${out.summary}\n`);
+        else if (out.state === 'failed') failed = out;
+        break;
+      }
       if (out.notRun) {
         human.write(`\n✗ ${out.summary}; run #${run.runId} stays open, nothing else ran\n`);
         return 1;
@@ -134,7 +148,9 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     }
 
     let rollback: RollbackOutcome | null = null;
-    if (failed) {
+    if (storageFailed) {
+      rollback = await afterStorageFailure(run, human, hooks, file, Boolean(values['no-rollback']));
+    } else if (failed) {
       const down = run.record().outage.startedAt !== null;
       if (down && !values['no-rollback']) {
         human.write(`\n✗ ${failed.key} failed inside the outage window: rolling back so every identity is served again\n`);
@@ -155,8 +171,8 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     const client = run.measureClientOutage();
     const outage = outageSummary(run, client);
     human.write(outage.lines.map((l) => l + '\n').join(''));
-    if (stoppedAtThrough && !failed) human.write(`stopped after ${lastKey} (--through); run #${run.runId} stays open: cutover apply ${file} --yes continues it\n`);
-    const ok = !failed;
+    if (stoppedAtThrough && !failed && !storageFailed) human.write(`stopped after ${lastKey} (--through); run #${run.runId} stays open: cutover apply ${file} --yes continues it\n`);
+    const ok = !failed && !storageFailed;
     if (values.json) {
       const states = run.states();
       io.stdout.write(
@@ -179,7 +195,39 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     return ok ? 0 : 1;
   } finally {
     await run.close();
+    for (const n of run.closeNotes) human.write(`   ${n}\n`);
   }
+}
+
+/**
+ * The journal cannot be written (disk full, I/O error). Inside the outage window the rollback runs from what
+ * the driver holds in memory, and whatever it could not undo is printed as the exact commands to type;
+ * outside it the run stops (nothing is down). Either way apply exits 1 and close() releases the lease.
+ */
+async function afterStorageFailure(run: Run, out: NodeJS.WritableStream, hooks: RunHooks, file: string, noRollback: boolean): Promise<RollbackOutcome | null> {
+  const rec = run.record();
+  const down = rec.outage.startedAt !== null && rec.outage.endedAt === null;
+  const dir = dirname(run.journal.file);
+  if (!down || noRollback) {
+    run.finish('failed');
+    out.write(
+      down
+        ? `\n✗ stopped: the journal cannot be written; --no-rollback leaves the outage as it is. When there is room (df -h ${dir}): cutover rollback ${file} --yes\n`
+        : `\n✗ stopped: the journal cannot be written, ${rec.outage.startedAt === null ? 'before the outage window: nothing is down' : 'after the outage window closed: every identity is served by the new path'}. Free space in ${dir} (df -h ${dir}; cutover journal ${file} --prune), then cutover apply ${file} --yes continues\n`,
+    );
+    return null;
+  }
+  out.write('\n✗ the journal cannot be written inside the outage window: rolling back from memory so every identity is served again\n');
+  const rollback = await run.rollback(hooks);
+  const left = rollback.entries.filter((e) => !e.ok);
+  if (!left.length && rollback.smoke?.ok !== false) {
+    out.write(`↺ rolled back from memory; the legacy path answers the public smoke. Free space in ${dir} (df -h ${dir}) before the next attempt\n`);
+    return rollback;
+  }
+  out.write('✗ ROLLBACK INCOMPLETE. Do these by hand, in this order:\n');
+  for (const p of run.manualUndo(left.map((e) => e.key))) for (const c of p.commands) out.write(`   ${c}    # ${p.key}\n`);
+  if (rollback.smoke?.ok === false) out.write(`   then check every identity through the proxy: cutover verify ${file}\n`);
+  return rollback;
 }
 
 /** Decommission flags (issue 9): the waiver needs its reason; --cutover-at when the cutover was done by hand. */

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { CliError, type CliIO } from '../contract/io.ts';
 import { unifiedDiff } from '../caddyfile/diff.ts';
-import { LockHeldError, RunbookChangedError } from '../journal/index.ts';
+import { isStorageError, LockHeldError, RunbookChangedError } from '../journal/index.ts';
 import { openRun, RunnerInputError, type OpenRunOptions, type Run, type RunHooks, type RunnerEvent } from '../runner/index.ts';
 import { STATE_GLYPH } from '../engine/types.ts';
 import { humanDuration } from '../report/format.ts';
@@ -24,6 +24,8 @@ export async function openForDriving(o: OpenRunOptions): Promise<Run> {
     return await openRun(o);
   } catch (err) {
     if (err instanceof RunnerInputError || err instanceof LockHeldError) throw new CliError(err.message, 2);
+    // Before any step ran: nothing changed, nothing is down, and openRun released the lease.
+    if (isStorageError(err)) throw new CliError(`the journal could not be written (${(err as Error).message}): nothing was started, nothing is down, the driver lease is released. Free space in the state directory (df -h; cutover journal RUNBOOK --prune) and run again`, 1);
     if (err instanceof RunbookChangedError) {
       let now = '';
       try {

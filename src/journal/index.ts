@@ -24,8 +24,8 @@
 //   j.recordWaiver({ runId, gate: 'stability', reason })        // decommission: who, why, when
 //   j.endRun(runId, 'succeeded' | 'failed' | 'aborted' | 'rolled-back'); lease.release();
 // Followers (watch): follow(j, { afterEventId: j.lastEventId(), intervalMs: 200, onEvents }) → stop().
-export { openJournal, Journal, JournalMissingError, JournalBrokenError, JOURNAL_FILE, OUTPUT_LIMIT, foldSteps, truncateOutput, type OpenJournalOptions } from './journal.ts';
-export { acquireLease, leaseHolder, LockHeldError, STALE_MS, HEARTBEAT_MS, type Lease, type LeaseHolder, type LeaseOptions } from './lease.ts';
+export { openJournal, Journal, JournalMissingError, JournalBrokenError, isStorageError, RESERVE_FILE, JOURNAL_FILE, OUTPUT_LIMIT, foldSteps, truncateOutput, type OpenJournalOptions } from './journal.ts';
+export { acquireLease, leaseHolder, releaseMarker, LockHeldError, STALE_MS, HEARTBEAT_MS, type Lease, type LeaseHolder, type LeaseOptions } from './lease.ts';
 export { resumePoint, resumeFromSteps, RunbookChangedError, type ResumePoint } from './resume.ts';
 export { follow, type FollowOptions } from './follow.ts';
 export { changedSteps, runChanges, runThatChangedTheWorld, READ_ONLY_ACTIONS, type StepChange } from './changes.ts';

@@ -1,8 +1,8 @@
 // The journal: one SQLite file per runbook state dir. Writers are drivers holding the lease; readers
 // (journal, report, watch, status) open it read-only and never block the writer (WAL).
 import { openDatabase, type Database } from '../sqlite.ts';
-import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { Snapshot } from '../../checks/types.ts';
 import type { StepState } from '../engine/types.ts';
 import { systemClock, type Clock } from '../ports.ts';
@@ -65,6 +65,30 @@ function brokenWhy(file: string, err: unknown): string | null {
   return null;
 }
 
+/** A write failed for lack of storage: disk full, quota, I/O error, read-only file system. */
+export function isStorageError(err: unknown): boolean {
+  const code = String((err as { code?: unknown } | null)?.code ?? '');
+  return /^SQLITE_(FULL|IOERR|READONLY)/.test(code) || ['ENOSPC', 'EIO', 'EROFS', 'EDQUOT'].includes(code);
+}
+
+/**
+ * Space set aside next to the journal while a driver holds it: when a write fails because the disk is full it
+ * is deleted, so the lease release and the events held in memory still find room when the driver closes.
+ */
+export const RESERVE_FILE = '.journal-reserve';
+const RESERVE_BYTES = 1024 * 1024;
+
+function ensureReserve(stateDir: string): void {
+  const file = join(stateDir, RESERVE_FILE);
+  try {
+    if (existsSync(file) && statSync(file).size >= RESERVE_BYTES) return;
+    writeFileSync(file, Buffer.alloc(RESERVE_BYTES), { mode: 0o600 });
+  } catch {
+    // Already too full for it: the write failure path copes without (the lease's marker file).
+    rmSync(file, { force: true });
+  }
+}
+
 export function openJournal(opts: OpenJournalOptions): Journal {
   const file = join(opts.stateDir, JOURNAL_FILE);
   // A journal that exists with zero bytes lost its history (truncated, or a full disk when it was created);
@@ -106,6 +130,7 @@ function openJournalFile(opts: OpenJournalOptions, file: string): Journal {
   db.pragma('foreign_keys = ON');
   migrate(db, file);
   for (const side of ['-wal', '-shm']) if (existsSync(file + side)) chmodSync(file + side, 0o600);
+  ensureReserve(opts.stateDir);
   return new Journal(db, file, false, opts.clock ?? systemClock, opts.env ?? process.env);
 }
 
@@ -130,6 +155,17 @@ type Row = Record<string, unknown>;
 
 export class Journal {
   readonly redactor = new Redactor();
+  /**
+   * Set when a write failed for lack of storage (disk full, I/O error). From then on the driver goes on from
+   * memory: events and run updates are held here, read back by events()/run()/runs(), and written by
+   * saveUnsaved() once there is room again (close). Drivers check it after every step.
+   */
+  failure: Error | null = null;
+  /** Told once, when the first write fails. */
+  onStorageFailure?: (err: Error) => void;
+  private unsaved: JournalEvent[] = [];
+  private runPatches = new Map<number, Row>();
+  private nextMemoryId = 0;
 
   constructor(
     /** For the journal's own modules (lease, follow); other code uses the methods. */
@@ -142,6 +178,74 @@ export class Journal {
 
   close(): void {
     this.db.close();
+  }
+
+  /** Drops an event held in memory (one that described a step the driver then did not start). */
+  forget(id: number): void {
+    this.unsaved = this.unsaved.filter((e) => e.id !== id);
+  }
+
+  /** Events held in memory since a write failed (not on disk yet). */
+  unsavedEvents(): readonly JournalEvent[] {
+    return this.unsaved;
+  }
+
+  /** A write outside the journal's own methods (the lease) failed for lack of storage: degrade as they do. */
+  storageFailed(err: Error): void {
+    if (this.failure) return;
+    this.failure = err;
+    this.nextMemoryId = this.lastEventIdOnDisk() + 1;
+    // Room for the lease release and the events held in memory.
+    rmSync(join(dirname(this.file), RESERVE_FILE), { force: true });
+    this.onStorageFailure?.(err);
+  }
+
+  /** Runs a write; when it fails for lack of storage, the journal degrades and `memory` keeps the change. */
+  private write(disk: () => void, memory: () => void): void {
+    if (this.failure) return memory();
+    try {
+      disk();
+    } catch (err) {
+      if (!isStorageError(err)) throw err;
+      this.storageFailed(err as Error);
+      memory();
+    }
+  }
+
+  private patchRun(runId: number, patch: Row): void {
+    this.runPatches.set(runId, { ...this.runPatches.get(runId), ...patch });
+  }
+
+  private patched(row: Row | undefined): Row | undefined {
+    if (!row) return row;
+    const p = this.runPatches.get(Number(row.id));
+    return p ? { ...row, ...p } : row;
+  }
+
+  /**
+   * After a storage failure: writes what was held in memory (run updates, events) in one transaction once
+   * there is room again. Returns how many events were saved; throws when it still cannot write.
+   */
+  saveUnsaved(): number {
+    if (!this.unsaved.length && !this.runPatches.size) return 0;
+    const events = this.unsaved;
+    const COLUMNS = new Set(['pid', 'ended_at', 'outcome', 'outage_started_at', 'outage_ended_at', 'client_outage']);
+    this.db.transaction(() => {
+      for (const [id, p] of this.runPatches) {
+        for (const [col, v] of Object.entries(p)) if (COLUMNS.has(col)) this.db.prepare(`UPDATE runs SET ${col} = ? WHERE id = ?`).run(v as never, id);
+      }
+      for (const e of events) {
+        this.db
+          .prepare(
+            `INSERT INTO events (run_id, at, kind, step_key, state, action, title, command, exit_code, output, changed, backup_path, error, detail)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          )
+          .run(e.runId, e.at, e.kind, e.stepKey, e.state, e.action, e.title, e.command, e.exitCode, e.output, e.changed === null ? null : JSON.stringify(e.changed), e.backupPath, e.error, e.detail === null ? null : JSON.stringify(e.detail));
+      }
+    })();
+    this.unsaved = [];
+    this.runPatches.clear();
+    return events.length;
   }
 
   /** Values (token secrets read by the driver) to scrub from everything written from now on. */
@@ -171,34 +275,33 @@ export class Journal {
   /** Marks that a driver picked an unfinished run up again (resume), and who. */
   resumeRun(runId: number, at = this.clock.now()): void {
     const holder = currentHolder(this.env);
-    this.db.prepare('UPDATE runs SET pid = ? WHERE id = ?').run(holder.pid, runId);
+    this.write(() => this.db.prepare('UPDATE runs SET pid = ? WHERE id = ?').run(holder.pid, runId), () => this.patchRun(runId, { pid: holder.pid }));
     this.event(runId, 'run', { state: 'resumed', at, detail: { operator: describeHolder(holder), pid: holder.pid } });
   }
 
   endRun(runId: number, outcome: RunOutcome, at = this.clock.now()): void {
-    this.db.prepare('UPDATE runs SET ended_at = ?, outcome = ? WHERE id = ?').run(at, outcome, runId);
+    this.write(() => this.db.prepare('UPDATE runs SET ended_at = ?, outcome = ? WHERE id = ?').run(at, outcome, runId), () => this.patchRun(runId, { ended_at: at, outcome }));
     this.event(runId, 'run', { state: 'ended', at, detail: { outcome } });
   }
 
   runs(): RunRecord[] {
-    return (this.db.prepare('SELECT * FROM runs ORDER BY id').all() as Row[]).map(toRun);
+    return (this.db.prepare('SELECT * FROM runs ORDER BY id').all() as Row[]).map((r) => toRun(this.patched(r)!));
   }
 
   run(id: number): RunRecord | null {
-    const row = this.db.prepare('SELECT * FROM runs WHERE id = ?').get(id) as Row | undefined;
+    const row = this.patched(this.db.prepare('SELECT * FROM runs WHERE id = ?').get(id) as Row | undefined);
     return row ? toRun(row) : null;
   }
 
   /** The newest run that never ended (its driver died or lost its session), or null. */
   unfinishedRun(): RunRecord | null {
-    const row = this.db.prepare('SELECT * FROM runs WHERE ended_at IS NULL ORDER BY id DESC LIMIT 1').get() as Row | undefined;
-    return row ? toRun(row) : null;
+    return [...this.runs()].reverse().find((r) => r.endedAt === null) ?? null;
   }
 
   latestRun(mode?: RunRecord['mode']): RunRecord | null {
-    const row = (mode
+    const row = this.patched((mode
       ? this.db.prepare('SELECT * FROM runs WHERE mode = ? ORDER BY id DESC LIMIT 1').get(mode)
-      : this.db.prepare('SELECT * FROM runs ORDER BY id DESC LIMIT 1').get()) as Row | undefined;
+      : this.db.prepare('SELECT * FROM runs ORDER BY id DESC LIMIT 1').get()) as Row | undefined);
     return row ? toRun(row) : null;
   }
 
@@ -230,8 +333,11 @@ export class Journal {
 
   /** The intents journaled for one step of a run, oldest first (the first one describes the world before it). */
   intents(runId: number, stepKey: string): Record<string, unknown>[] {
-    return (this.db.prepare("SELECT changed FROM events WHERE run_id = ? AND kind = 'intent' AND step_key = ? ORDER BY id").all(runId, stepKey) as Row[])
-      .map((r) => (r.changed ? (JSON.parse(String(r.changed)) as Record<string, unknown>) : {}));
+    const disk = (this.db.prepare("SELECT changed FROM events WHERE run_id = ? AND kind = 'intent' AND step_key = ? ORDER BY id").all(runId, stepKey) as Row[]).map((r) =>
+      r.changed ? (JSON.parse(String(r.changed)) as Record<string, unknown>) : {},
+    );
+    const held = this.unsaved.filter((e) => e.runId === runId && e.kind === 'intent' && e.stepKey === stepKey).map((e) => (e.changed ?? {}) as Record<string, unknown>);
+    return [...disk, ...held];
   }
 
   stepStates(runId: number): Map<string, StepRecord> {
@@ -241,17 +347,18 @@ export class Journal {
   // ── outage ────────────────────────────────────────────────────────────────────────────────────────
 
   outageOpened(runId: number, at = this.clock.now()): void {
-    this.db.prepare('UPDATE runs SET outage_started_at = COALESCE(outage_started_at, ?) WHERE id = ?').run(at, runId);
+    const open = this.run(runId)?.outage.startedAt ?? null;
+    this.write(() => this.db.prepare('UPDATE runs SET outage_started_at = COALESCE(outage_started_at, ?) WHERE id = ?').run(at, runId), () => this.patchRun(runId, { outage_started_at: open ?? at }));
     this.event(runId, 'outage', { state: 'opened', at });
   }
 
   outageClosed(runId: number, at = this.clock.now()): void {
-    this.db.prepare('UPDATE runs SET outage_ended_at = ? WHERE id = ?').run(at, runId);
+    this.write(() => this.db.prepare('UPDATE runs SET outage_ended_at = ? WHERE id = ?').run(at, runId), () => this.patchRun(runId, { outage_ended_at: at }));
     this.event(runId, 'outage', { state: 'closed', at });
   }
 
   recordClientOutage(runId: number, outage: ClientOutage, at = this.clock.now()): void {
-    this.db.prepare('UPDATE runs SET client_outage = ? WHERE id = ?').run(JSON.stringify(outage), runId);
+    this.write(() => this.db.prepare('UPDATE runs SET client_outage = ? WHERE id = ?').run(JSON.stringify(outage), runId), () => this.patchRun(runId, { client_outage: JSON.stringify(outage) }));
     this.event(runId, 'outage', { state: 'client', at, detail: outage });
   }
 
@@ -259,18 +366,24 @@ export class Journal {
 
   recordKeyBaseline(runId: number, k: KeyBaseline, at = this.clock.now()): void {
     const masked = k.publicKey ? `${k.publicKey.slice(0, 10)}…` : '';
-    this.db
-      .prepare('INSERT INTO baselines (run_id, kind, identity, name, fingerprint, masked, at) VALUES (?, ?, ?, ?, ?, ?, ?)')
-      .run(runId, 'key', k.identity, k.name ?? 'keys.json', k.fingerprint, masked, at);
+    // Kept in the baseline file as well: lost here only when the disk is full.
+    this.write(
+      () => this.db.prepare('INSERT INTO baselines (run_id, kind, identity, name, fingerprint, masked, at) VALUES (?, ?, ?, ?, ?, ?, ?)').run(runId, 'key', k.identity, k.name ?? 'keys.json', k.fingerprint, masked, at),
+      () => {},
+    );
   }
 
   recordTokenBaseline(runId: number, t: TokenBaseline, at = this.clock.now()): void {
     if (t.token) this.registerSecrets(t.token);
     const fingerprint = t.token ? fingerprintSecret(t.token) : '';
     const masked = t.token ? maskSecret(t.token) : this.redactor.apply(t.tokenMasked ?? '…');
-    this.db
-      .prepare('INSERT INTO baselines (run_id, kind, identity, name, fingerprint, masked, created_at, last_seen_at, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
-      .run(runId, 'token', t.identity, t.device, fingerprint, masked, t.createdAt ?? null, t.lastSeenAt ?? null, at);
+    this.write(
+      () =>
+        this.db
+          .prepare('INSERT INTO baselines (run_id, kind, identity, name, fingerprint, masked, created_at, last_seen_at, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
+          .run(runId, 'token', t.identity, t.device, fingerprint, masked, t.createdAt ?? null, t.lastSeenAt ?? null, at),
+      () => {},
+    );
   }
 
   baselines(runId: number): BaselineRecord[] {
@@ -288,9 +401,10 @@ export class Journal {
 
   /** A checks/types.ts Snapshot, e.g. the one verify took at the end of a run. */
   recordSnapshot(runId: number | null, source: string, snapshot: Snapshot, at = this.clock.now()): void {
-    this.db
-      .prepare('INSERT INTO snapshots (run_id, at, source, ok, json) VALUES (?, ?, ?, ?, ?)')
-      .run(runId, at, source, snapshot.ok === null ? null : Number(snapshot.ok), this.redactor.json(snapshot));
+    this.write(
+      () => this.db.prepare('INSERT INTO snapshots (run_id, at, source, ok, json) VALUES (?, ?, ?, ?, ?)').run(runId, at, source, snapshot.ok === null ? null : Number(snapshot.ok), this.redactor.json(snapshot)),
+      () => {},
+    );
   }
 
   latestSnapshot(runId: number, source?: string): { at: number; source: string; snapshot: Snapshot } | null {
@@ -326,15 +440,21 @@ export class Journal {
   // ── events ────────────────────────────────────────────────────────────────────────────────────────
 
   events(runId: number): JournalEvent[] {
-    return (this.db.prepare('SELECT * FROM events WHERE run_id = ? ORDER BY id').all(runId) as Row[]).map(toEvent);
+    const disk = (this.db.prepare('SELECT * FROM events WHERE run_id = ? ORDER BY id').all(runId) as Row[]).map(toEvent);
+    return this.unsaved.length ? [...disk, ...this.unsaved.filter((e) => e.runId === runId)] : disk;
   }
 
   /** The follower feed: every event after `afterId`, oldest first. */
   eventsAfter(afterId: number, limit = 1000): JournalEvent[] {
-    return (this.db.prepare('SELECT * FROM events WHERE id > ? ORDER BY id LIMIT ?').all(afterId, limit) as Row[]).map(toEvent);
+    const disk = (this.db.prepare('SELECT * FROM events WHERE id > ? ORDER BY id LIMIT ?').all(afterId, limit) as Row[]).map(toEvent);
+    return this.unsaved.length ? [...disk, ...this.unsaved.filter((e) => e.id > afterId)].slice(0, limit) : disk;
   }
 
   lastEventId(): number {
+    return this.unsaved.length ? this.unsaved[this.unsaved.length - 1]!.id : this.lastEventIdOnDisk();
+  }
+
+  private lastEventIdOnDisk(): number {
     return Number((this.db.prepare('SELECT COALESCE(MAX(id), 0) AS id FROM events').get() as Row).id);
   }
 
@@ -358,29 +478,41 @@ export class Journal {
     },
   ): number {
     const r = this.redactor;
-    return Number(
-      this.db
-        .prepare(
-          `INSERT INTO events (run_id, at, kind, step_key, state, action, title, command, exit_code, output, changed, backup_path, error, detail)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(
-          runId,
-          f.at ?? this.clock.now(),
-          kind,
-          f.stepKey ?? null,
-          f.state ?? null,
-          f.action ?? null,
-          r.apply(f.title),
-          r.apply(f.command),
-          f.exitCode ?? null,
-          r.apply(f.output),
-          r.json(f.changed),
-          f.backupPath ?? null,
-          r.apply(f.error),
-          r.json(f.detail),
-        ).lastInsertRowid,
+    const v = {
+      runId,
+      at: f.at ?? this.clock.now(),
+      kind,
+      stepKey: f.stepKey ?? null,
+      state: f.state ?? null,
+      action: f.action ?? null,
+      title: r.apply(f.title) ?? null,
+      command: r.apply(f.command) ?? null,
+      exitCode: f.exitCode ?? null,
+      output: r.apply(f.output) ?? null,
+      changed: r.json(f.changed) ?? null,
+      backupPath: f.backupPath ?? null,
+      error: r.apply(f.error) ?? null,
+      detail: r.json(f.detail) ?? null,
+    };
+    let id = 0;
+    this.write(
+      () => {
+        id = Number(
+          this.db
+            .prepare(
+              `INSERT INTO events (run_id, at, kind, step_key, state, action, title, command, exit_code, output, changed, backup_path, error, detail)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+            )
+            .run(v.runId, v.at, v.kind, v.stepKey, v.state, v.action, v.title, v.command, v.exitCode, v.output, v.changed, v.backupPath, v.error, v.detail).lastInsertRowid,
+        );
+      },
+      () => {
+        id = this.nextMemoryId++;
+        const { changed, detail, ...rest } = v;
+        this.unsaved.push({ ...rest, id, changed: changed ? JSON.parse(changed) : null, detail: detail ? JSON.parse(detail) : null });
+      },
     );
+    return id;
   }
 }
 

@@ -1,7 +1,18 @@
 // One driver per runbook target: a lease row with a heartbeat. Readers never take it.
 import { randomUUID } from 'node:crypto';
+import { closeSync, existsSync, openSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { currentHolder, describeHolder, pidAlive } from './holder.ts';
-import type { Journal } from './journal.ts';
+import { isStorageError, type Journal } from './journal.ts';
+
+/**
+ * When the journal cannot be written (disk full even after its reserve was freed, an I/O error), a driver
+ * releases its lease by creating this empty file (an inode, no data blocks) next to the journal; the lease
+ * row it names counts as released, and the next driver removes both.
+ */
+export function releaseMarker(journal: Journal, holderId: string): string {
+  return join(dirname(journal.file), `lease-released.${holderId}`);
+}
 
 /** A lease whose heartbeat is older than this is stale (its driver is gone or hung). */
 export const STALE_MS = 15_000;
@@ -73,7 +84,12 @@ export function acquireLease(journal: Journal, opts: LeaseOptions = {}): Lease {
     .transaction((): LeaseHolder => {
       const now = journal.clock.now();
       const row = db.prepare('SELECT * FROM lease WHERE target = ?').get(target) as Record<string, unknown> | undefined;
-      if (row) {
+      if (row && existsSync(releaseMarker(journal, String(row.holder_id)))) {
+        // Released by its driver when the journal could not be written: the row is stale by its own word.
+        db.prepare('DELETE FROM lease WHERE target = ?').run(target);
+        journal.event(toHolder(row).runId, 'lease', { state: 'released', at: now, detail: { by: 'marker file (the journal could not be written when its driver released it)' } });
+        rmSync(releaseMarker(journal, String(row.holder_id)), { force: true });
+      } else if (row) {
         const current = toHolder(row);
         const reason = staleReason(current, String(row.holder_id), me.host, now, staleMs);
         if (!reason || !opts.takeOver) throw new LockHeldError(current, reason, now);
@@ -134,7 +150,23 @@ export function acquireLease(journal: Journal, opts: LeaseOptions = {}): Lease {
     release() {
       stop();
       if (lost) return;
-      const changes = db.prepare('DELETE FROM lease WHERE target = ? AND holder_id = ?').run(target, holderId).changes;
+      const remove = () => db.prepare('DELETE FROM lease WHERE target = ? AND holder_id = ?').run(target, holderId).changes;
+      let changes: number;
+      try {
+        changes = remove();
+      } catch (err) {
+        if (!isStorageError(err)) throw err;
+        // The journal degrades (its reserve is freed): one more try, then the marker file.
+        journal.storageFailed(err as Error);
+        try {
+          changes = remove();
+        } catch (again) {
+          if (!isStorageError(again)) throw again;
+          closeSync(openSync(releaseMarker(journal, holderId), 'w', 0o600));
+          journal.event(holder.runId, 'lease', { state: 'released', detail: { user: me.user, pid: me.pid, marker: releaseMarker(journal, holderId) } });
+          return;
+        }
+      }
       if (changes) journal.event(holder.runId, 'lease', { state: 'released', detail: { user: me.user, pid: me.pid } });
     },
   };
@@ -155,7 +187,7 @@ export function acquireLease(journal: Journal, opts: LeaseOptions = {}): Lease {
 /** The current lease holder, for readers (watch's header, journal); null when nobody drives. */
 export function leaseHolder(journal: Journal, target = 'driver'): LeaseHolder | null {
   const row = journal.db.prepare('SELECT * FROM lease WHERE target = ?').get(target) as Record<string, unknown> | undefined;
-  return row ? toHolder(row) : null;
+  return row && !existsSync(releaseMarker(journal, String(row.holder_id))) ? toHolder(row) : null;
 }
 
 /**
@@ -164,7 +196,7 @@ export function leaseHolder(journal: Journal, target = 'driver'): LeaseHolder | 
  */
 export function leaseRefusal(journal: Journal, opts: { target?: string; takeOver?: boolean; staleMs?: number } = {}): LockHeldError | null {
   const row = journal.db.prepare('SELECT * FROM lease WHERE target = ?').get(opts.target ?? 'driver') as Record<string, unknown> | undefined;
-  if (!row) return null;
+  if (!row || existsSync(releaseMarker(journal, String(row.holder_id)))) return null;
   const now = journal.clock.now();
   const current = toHolder(row);
   const reason = staleReason(current, String(row.holder_id), currentHolder(journal.env).host, now, opts.staleMs ?? STALE_MS);

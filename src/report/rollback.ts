@@ -32,7 +32,8 @@ export function rollbackProcedure(s: RunSection): RollbackProcedure {
   return { steps, notUndone, problem: null };
 }
 
-function undoCommands(entry: RollbackEntry, record: StepRecord | undefined): string[] {
+/** The commands an operator types to undo one plan entry, from its journaled record. */
+export function undoCommands(entry: RollbackEntry, record: StepRecord | undefined): string[] {
   const undo = entry.undo;
   if (undo.kind === 'step') return stepCommand(undo.action, undo.params);
   const changed = record?.changed as Record<string, unknown> | null | undefined;

@@ -4,7 +4,7 @@ import { resolve as resolvePath } from 'node:path';
 import { loadRunbook } from '../runbook/load.ts';
 import { invalidRunbookMessage } from '../runbook/problems.ts';
 import { runbookStateDir } from '../paths.ts';
-import { openJournal } from '../journal/journal.ts';
+import { isStorageError, openJournal } from '../journal/journal.ts';
 import { acquireLease, type Lease } from '../journal/lease.ts';
 import { runThatChangedTheWorld } from '../journal/changes.ts';
 import type { Journal } from '../journal/journal.ts';
@@ -80,8 +80,14 @@ export async function openRun(o: OpenRunOptions): Promise<Run> {
     const http = o.http ?? createHttp();
     return new RunDriver({ runId, runbook, runbookPath: o.runbookPath, plan, stateDir, journal, lease, resumed, runtime, http, ownHttp, env, ...(o.decommission ? { decommission: o.decommission } : {}) });
   } catch (err) {
-    lease?.release();
-    journal.close();
+    // A journal that cannot be written (disk full, I/O error) before any step ran: nothing is down; the lease
+    // is released all the same (from the journal's reserve, else by its marker file).
+    if (isStorageError(err)) journal.storageFailed(err as Error);
+    try {
+      lease?.release();
+    } finally {
+      journal.close();
+    }
     throw err;
   }
 }

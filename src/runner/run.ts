@@ -26,7 +26,8 @@ import { runRollback } from './rollback.ts';
 import { labClientOutage } from './client-outage.ts';
 import type { DecommissionFlags, RollbackOutcome, Run, RunHooks, RunnerEvent, StepOutcome } from './types.ts';
 import { decommissionInputs } from '../actions/decommission-inputs.ts';
-import { crashPoint } from '../crash-point.ts';
+import { crashPoint, fillPoint } from '../crash-point.ts';
+import { undoCommands } from '../report/rollback.ts';
 
 export interface RunDriverInputs {
   runId: number;
@@ -45,6 +46,18 @@ export interface RunDriverInputs {
 }
 
 type Loose = Record<string, unknown>;
+
+/** An intent in the shape the report's manual undo commands read (src/journal/events.ts). */
+function manualShape(action: string, i: Loose): Loose {
+  switch (action) {
+    case 'config.set':
+      return { container: i.container, key: i.key, from: i.previous === '' || i.previous === undefined ? null : i.previous };
+    case 'file.write':
+      return { container: i.container, path: i.path, previous: { existed: typeof i.previous === 'string', ...(typeof i.previous === 'string' ? { backupPath: i.previous } : {}) } };
+    default:
+      return i;
+  }
+}
 
 export class RunDriver implements Run {
   readonly runId: number;
@@ -146,6 +159,8 @@ export class RunDriver implements Run {
       registerSecret: (s) => this.journal.registerSecrets(s),
       intend: (intent) => {
         this.journal.recordIntent(this.runId, key, intent);
+        // Intent before effect: an intent that is only in memory does not start a change.
+        if (this.journal.failure) throw new ActionError(`the journal cannot be written (${this.journal.failure.message}): ${key} changes nothing`);
       },
       decommission: this.decommissionInputs(hooks?.decommission),
     });
@@ -184,7 +199,14 @@ export class RunDriver implements Run {
     const commands: string[] = [];
     const ctx = this.context(key, hooks, output, commands);
     const wasInterrupted = this.interrupted.has(key);
-    this.journal.recordStep(this.runId, { stepKey: key, state: 'running', action: step.action, title: step.title, at: started });
+    const runningId = this.journal.recordStep(this.runId, { stepKey: key, state: 'running', action: step.action, title: step.title, at: started });
+    if (this.journal.failure) {
+      // The journal cannot be written (disk full, I/O error): no step starts from here on; the driver
+      // decides what to undo from what it holds in memory.
+      this.journal.forget(runningId);
+      const why = `not started: the journal cannot be written (${this.journal.failure.message})`;
+      return { key, state: 'failed', summary: why, error: why, durationMs: 0, notRun: true };
+    }
     this.tell(hooks, { kind: 'state', key, state: 'running', at: started });
     if (step.outage === 'opens' && this.record().outage.startedAt === null) {
       this.journal.outageOpened(this.runId, started);
@@ -254,6 +276,7 @@ export class RunDriver implements Run {
       }
     }
     crashPoint('after-step', key);
+    fillPoint('after-step', key, this.stateDir);
     return { key, state: 'succeeded', summary, durationMs: at - started, ...(result.backupPath ? { backupPath: result.backupPath } : {}) };
   }
 
@@ -296,6 +319,19 @@ export class RunDriver implements Run {
     return rollbackPlan(this.plan, this.states());
   }
 
+  /** The exact commands to undo these plan entries by hand (what a rollback could not finish), from record and intent. */
+  manualUndo(keys: string[]): { key: string; commands: string[] }[] {
+    const steps = this.steps();
+    return this.rollbackPlan()
+      .entries.filter((e) => keys.includes(e.step.key))
+      .map((e) => {
+        const record = steps.get(e.step.key);
+        const intent = record?.state === 'succeeded' ? null : this.firstIntent(e.step.key);
+        const changed = intent ? manualShape(e.step.action, intent) : record?.changed;
+        return { key: e.step.key, commands: undoCommands(e, record ? { ...record, changed } : undefined) };
+      });
+  }
+
   async rollback(hooks?: RunHooks): Promise<RollbackOutcome> {
     this.assertOpen();
     return runRollback(this, hooks);
@@ -320,11 +356,27 @@ export class RunDriver implements Run {
     this.journal.endRun(this.runId, outcome);
   }
 
+  /** What close() could not do cleanly after a storage failure (events not saved, the lease's fallback), in words. */
+  readonly closeNotes: string[] = [];
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     try {
-      this.i.lease.release();
+      try {
+        this.i.lease.release();
+      } catch (err) {
+        this.closeNotes.push(`the driver lease could not be released (${(err as Error).message}); the next driver takes it over with --take-over (this process is gone)`);
+      }
+      if (this.journal.failure) {
+        const held = this.journal.unsavedEvents().length;
+        try {
+          const n = this.journal.saveUnsaved();
+          this.closeNotes.push(`journal: the ${n} event(s) held in memory since the write failed are now on disk (room freed from its reserve)`);
+        } catch (err) {
+          this.closeNotes.push(`journal: ${held} event(s) held in memory could NOT be written (${(err as Error).message}): the journal ends before them; what they said is printed above`);
+        }
+      }
     } finally {
       this.journal.close();
       if (this.i.ownHttp) await this.i.http.close?.();

@@ -126,6 +126,8 @@ export interface Run {
   rollbackPlan(): RollbackPlan;
   /** Runs the rollback plan newest-first, then smokes the legacy path. Ends the run 'rolled-back'. */
   rollback(hooks?: RunHooks): Promise<RollbackOutcome>;
+  /** The exact commands to undo these rollback-plan entries by hand (what a rollback could not finish). */
+  manualUndo(keys: string[]): { key: string; commands: string[] }[];
   /** In the lab: the client-side outage from the device timeline over this run, journaled. */
   measureClientOutage(): ClientOutage | null;
   /** One live snapshot of every panel (phase after, against the baseline), journaled as the run's 'verify' snapshot for the report. */
@@ -134,6 +136,8 @@ export interface Run {
   finish(outcome: 'succeeded' | 'failed' | 'aborted'): void;
   /** Releases the lease and closes the journal and http. Always call it (finally). */
   close(): Promise<void>;
+  /** After close(): what it could not do cleanly when storage failed (events not saved, the lease left held). */
+  readonly closeNotes: readonly string[];
 }
 
 /** What the rollback needs of a run: the narrow side of RunDriver that runner/rollback.ts talks to. */
