@@ -9,6 +9,7 @@ import type { CockpitStore } from '../../screens/state/store.ts';
 import type { Action, Effect } from '../../screens/state/types.ts';
 import { outageEvent, stepEvents } from './journal-view.ts';
 import { stateOf } from '../engine/transitions.ts';
+import { incompleteReasons } from '../engine/rollback.ts';
 
 export interface Driver {
   /** True while a step or the rollback is being carried out. */
@@ -146,11 +147,10 @@ export function createDriver(store: CockpitStore, run: Run, o: DriverOptions): D
           if (inFlight) return;
           return track(async () => {
             const out = await run.rollback(hooks);
-            const failed = out.entries.filter((x) => !x.ok).map((x) => x.key);
-            const smoke = out.smoke ? (out.smoke.ok ? ' · legacy smoke ✓' : ` · legacy smoke ✗ ${out.smoke.failures.join('; ')}`) : '';
+                        const proofs = out.proofs.map((p) => `${p.id} ${p.ok === null ? '·' : p.ok ? '✓' : '✗'}`).join(' ');
             store.dispatch({
               type: 'message',
-              text: out.ok ? `rolled back: ${out.entries.filter((x) => x.result === 'undone').length} undone, ${out.entries.filter((x) => x.result === 'kept').length} kept${smoke}` : `rollback incomplete: ${failed.join(', ')} failed${smoke}`,
+              text: out.ok ? `rolled back: ${out.entries.filter((x) => x.result === 'undone').length} undone, ${out.entries.filter((x) => x.result === 'kept').length} kept · legacy proven: ${proofs}` : `rollback INCOMPLETE: ${incompleteReasons(out).join('; ')}`,
               level: out.ok ? 'info' : 'error',
             });
           });

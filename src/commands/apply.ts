@@ -13,6 +13,7 @@ import type { RollbackOutcome, Run, RunHooks, StepOutcome } from '../runner/inde
 import type { ClientOutage } from '../journal/types.ts';
 import { drivingOptions, openForDriving, progressHooks } from './drive.ts';
 import type { DecommissionFlags } from '../runner/types.ts';
+import { incompleteReasons, proofLines } from '../engine/rollback.ts';
 import { parseCutoverAt } from '../actions/decommission-inputs.ts';
 import { otherSitesNote, windowPreflight } from './preflight-gate.ts';
 
@@ -155,7 +156,8 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       if (down && !values['no-rollback']) {
         human.write(`\n✗ ${failed.key} failed inside the outage window: rolling back so every identity is served again\n`);
         rollback = await run.rollback(hooks);
-        human.write(rollback.ok ? '↺ rolled back; the legacy path answers the public smoke\n' : '✗ ROLLBACK INCOMPLETE: see above; cutover journal / cutover report for what is left\n');
+        human.write([...proofLines(rollback.proofs), ''].join('\n'));
+        human.write(rollback.ok ? '↺ rolled back; the legacy path is proven (local probes, public probes, live dials = the original)\n' : `✗ ROLLBACK INCOMPLETE: ${incompleteReasons(rollback).join('; ')}; cutover journal / cutover report for what is left\n`);
       } else {
         run.finish('failed');
         human.write(`\n✗ ${failed.key} failed${down ? ' (--no-rollback: left as it is; cutover rollback RUNBOOK undoes what was done)' : ' before the outage window: nothing is down'}\n`);

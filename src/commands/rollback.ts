@@ -6,6 +6,7 @@ import { describeRollback } from '../runbook/describe.ts';
 import { drivingOptions, openForDriving, progressHooks } from './drive.ts';
 import { parseRunId } from './journal.ts';
 import { runChanges } from '../journal/changes.ts';
+import { incompleteReasons, proofLines } from '../engine/rollback.ts';
 
 export const help = `Usage: cutover rollback RUNBOOK [--yes] [--run N] [--state DIR] [--take-over] [--accept-changed-runbook] [--json]
 
@@ -13,9 +14,12 @@ Computes the rollback plan from what the newest apply/run of RUNBOOK that change
 (the journal; runs that changed nothing, such as a refused apply or a cockpit opened and quit, are passed
 over: \`cutover journal\` marks them) and runs it, newest step first: the Caddyfile restored byte-identical from the cutover's backup (validate, reload,
 confirmed through the admin API), autostart and delete protection back to what they were, the new daemon
-stopped, \`service posta start\` in the legacy containers. Then a public smoke of every identity through
-the proxy. The new container and its data are left in place for diagnosis. Works after a partial or
-failed cutover, at any step. Without --yes it only shows the plan.
+stopped, \`service posta start\` in the legacy containers. Then three proofs that the legacy path serves,
+each printed and journaled: (a) local probes at each legacy container's own address, (b) public probes
+through the proxy, (c) the live proxy config's dials for each site equal the recorded original (the
+repoint's journaled record / its Caddyfile backup). If any fails the rollback is INCOMPLETE (exit 1),
+naming the proof and the identity. The new container and its data are left in place for diagnosis.
+Works after a partial or failed cutover, at any step. Without --yes it only shows the plan.
 
 Options:
   --yes                     run the plan (otherwise: print it and exit 2)
@@ -23,11 +27,11 @@ Options:
   --state DIR               state directory holding the journal (default as for apply)
   --take-over               take over the lease of a driver that died
   --accept-changed-runbook  roll back although the runbook changed since the run started
-  --json                    one JSON document on stdout {ok, runId, entries, smoke}; progress on stderr
+  --json                    one JSON document on stdout {ok, runId, entries, smoke, proofs}; progress on stderr
   --help                    this text
 
-Exit codes: 0 rolled back and the legacy path answers, 1 an undo or the smoke failed, 2 bad input or
-refused (no --yes, no run to roll back, another driver).
+Exit codes: 0 rolled back and all three proofs hold, 1 INCOMPLETE (an undo or a proof failed), 2 bad
+input or refused (no --yes, no run to roll back, another driver).
 `;
 
 export async function run(argv: string[], io: CliIO): Promise<number> {
@@ -45,7 +49,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     const rec = run.record();
     if (rec.outcome === 'rolled-back') {
       human.write(`run #${run.runId} was already rolled back; nothing to do\n`);
-      if (values.json) io.stdout.write(JSON.stringify({ ok: true, runId: run.runId, alreadyRolledBack: true, entries: [], smoke: null }, null, 2) + '\n');
+      if (values.json) io.stdout.write(JSON.stringify({ ok: true, runId: run.runId, alreadyRolledBack: true, entries: [], smoke: null, proofs: [] }, null, 2) + '\n');
       return 0;
     }
     const plan = run.rollbackPlan();
@@ -56,8 +60,13 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     if (!values.yes) throw new CliError(`rollback: shown above; run it with cutover rollback ${file} --yes`, 2);
     const outcome = await run.rollback(progressHooks(run, human, { verbose: Boolean(values.verbose), yes: true }));
     for (const e of outcome.entries.filter((x) => x.result === 'kept')) human.write(`  · ${e.key}: ${e.summary}\n`);
-    human.write(outcome.ok ? `↺ run #${run.runId} rolled back; every identity answers through the proxy on the legacy path\n` : `✗ rollback incomplete: ${outcome.entries.filter((x) => !x.ok).map((x) => x.key).join(', ') || 'legacy smoke failed'}\n`);
-    if (values.json) io.stdout.write(JSON.stringify({ ok: outcome.ok, runId: run.runId, entries: outcome.entries, smoke: outcome.smoke }, null, 2) + '\n');
+    human.write(['legacy path after the rollback:', ...proofLines(outcome.proofs).map((l) => `  ${l}`), ''].join('\n'));
+    human.write(
+      outcome.ok
+        ? `↺ run #${run.runId} rolled back; the legacy path is proven: local probes, public probes and live dials = the recorded original\n`
+        : `✗ rollback of run #${run.runId} INCOMPLETE (not rolled back): ${incompleteReasons(outcome).join('; ')}\n`,
+    );
+    if (values.json) io.stdout.write(JSON.stringify({ ok: outcome.ok, runId: run.runId, entries: outcome.entries, smoke: outcome.smoke, proofs: outcome.proofs }, null, 2) + '\n');
     return outcome.ok ? 0 : 1;
   } finally {
     await run.close();

@@ -7,6 +7,7 @@ import { parseDuration } from '../engine/duration.ts';
 import { checkRunbookText } from '../runbook/load.ts';
 import type { Journal } from '../journal/journal.ts';
 import type { BaselineRecord, RunRecord, StepRecord, WaiverRecord } from '../journal/types.ts';
+import { rollbackRecords, type RollbackRecords } from './rollback-records.ts';
 
 export const DEFAULT_STABILITY_WINDOW = '7d';
 
@@ -32,6 +33,8 @@ export interface RunSection {
   snapshot: { at: number; snapshot: Snapshot } | null;
   baselines: BaselineRecord[];
   waivers: WaiverRecord[];
+  /** The rollback's proofs of the legacy path and its new-writes decision (report/rollback.ts). */
+  rollbackRecords?: RollbackRecords;
 }
 
 export interface ReportData extends RunSection {
@@ -73,6 +76,7 @@ function section(journal: Journal, run: RunRecord): RunSection {
     snapshot: journal.latestSnapshot(run.id, 'verify') ?? journal.latestSnapshot(run.id),
     baselines: journal.baselines(run.id),
     waivers: journal.waivers(run.id),
+    rollbackRecords: rollbackRecords(journal.events(run.id)),
   };
 }
 

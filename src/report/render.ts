@@ -16,7 +16,7 @@ import type { StepRecord } from '../journal/types.ts';
 import { describeGateHistory, type GateHistoryRecord } from '../../checks/history.ts';
 import type { ReportData, RunSection } from './data.ts';
 import { humanBytes, humanDuration, table, utcDate, utcTime } from './format.ts';
-import { rollbackProcedure, type RollbackProcedure } from './rollback.ts';
+import { rollbackEvidence, rollbackProcedure, type RollbackProcedure } from './rollback.ts';
 
 const NOT_RECORDED = '_not recorded_';
 
@@ -25,6 +25,7 @@ export function renderReport(d: ReportData): string {
   const out = [
     ...header(d),
     ...running(d),
+    ...rollbackEvidence(d),
     ...smoke(d),
     ...tokens(d),
     ...caddy(d),

@@ -1,8 +1,10 @@
 // The exact rollback procedure for a report: the engine's rollback plan over what the journal says was
 // done, each undo spelled out as the command an operator would type (values from the recorded `changed`).
-import { rollbackPlan, type RollbackEntry } from '../engine/rollback.ts';
+import { proofLines, rollbackPlan, type RollbackEntry } from '../engine/rollback.ts';
 import type { ConfigChange, ProxyRepoint, WrittenFile } from '../journal/events.ts';
 import type { StepRecord } from '../journal/types.ts';
+import type { RollbackRecords } from './rollback-records.ts';
+import { utcTime } from './format.ts';
 import type { RunSection } from './data.ts';
 
 export interface RollbackProcedure {
@@ -77,4 +79,23 @@ function stepCommand(action: string, p: Record<string, unknown>): string[] {
     default:
       return [`${action} ${JSON.stringify(p)}`];
   }
+}
+
+/** The report's section on how the rollback was proven (and what became of writes the target took). */
+export function rollbackEvidence(s: RunSection): string[] {
+  const r: RollbackRecords | undefined = s.rollbackRecords;
+  if (!r || (!r.proofs && !r.newWrites.length)) return [];
+  const lines = ['### Rollback: the legacy path', ''];
+  for (const w of r.newWrites) {
+    lines.push(`New writes in the target since the copy (${utcTime(w.at)}): **${w.decision}**.`, '');
+    for (const i of w.identities) lines.push(`- ${i.identity}: ${i.counts} — ${i.outcome}`);
+    lines.push('');
+  }
+  if (r.proofs) {
+    const held = r.proofs.proofs.every((p) => p.ok !== false);
+    lines.push(held ? `Proven after the rollback (${utcTime(r.proofs.at)}):` : `**Not proven** after the rollback (${utcTime(r.proofs.at)}): the rollback is INCOMPLETE.`, '');
+    for (const l of proofLines(r.proofs.proofs)) lines.push(l.startsWith('    ') ? `  - ${l.trim()}` : `- ${l}`);
+    lines.push('');
+  }
+  return lines;
 }

@@ -1,14 +1,12 @@
-// Rollback of a run: the engine's plan (newest first) through the executors' undo, then a public smoke of
-// the legacy path. Best effort: a failed undo is journaled and the rest still runs.
+// Rollback of a run: the engine's plan (newest first) through the executors' undo, then the three proofs of
+// the legacy path (rollback-proofs.ts). Best effort: a failed undo is journaled and the rest still runs.
 import { executorFor } from '../actions/index.ts';
 import { ActionError, type ActionResult } from '../actions/types.ts';
 import type { ResolvedStep } from '../engine/types.ts';
-import { sleep } from '../actions/inside.ts';
 import { undoRecord } from './changed.ts';
+import { legacyProofs } from './rollback-proofs.ts';
+import { proofsHold } from '../engine/rollback.ts';
 import type { RollbackEntryOutcome, RollbackHost, RollbackOutcome, RunHooks } from './types.ts';
-
-/** Legacy daemons need a moment after `service posta start` before every smoke check passes. */
-const LEGACY_SMOKE_WAIT_MS = 10_000;
 
 export async function runRollback(run: RollbackHost, hooks?: RunHooks): Promise<RollbackOutcome> {
   const plan = run.rollbackPlan();
@@ -55,8 +53,11 @@ export async function runRollback(run: RollbackHost, hooks?: RunHooks): Promise<
       entries.push({ key, ok: false, result: 'failed', summary: msg });
     }
   }
-  const smoke = await legacySmoke(run, hooks);
-  const ok = entries.every((x) => x.ok) && smoke?.ok !== false;
+  // Not "rolled back" until the legacy path is proven three ways (rollback-proofs.ts).
+  const proofs = await legacyProofs(run, hooks);
+  const pub = proofs.find((p) => p.id === 'public')!;
+  const smoke = pub.ok === null ? null : { ok: pub.ok, failures: pub.failures.map((f) => f.why) };
+  const ok = entries.every((x) => x.ok) && proofsHold(proofs);
   // Served again by the legacy path: the outage of this attempt ends here.
   const outage = run.record().outage;
   if (ok && outage.startedAt !== null && outage.endedAt === null) {
@@ -64,44 +65,5 @@ export async function runRollback(run: RollbackHost, hooks?: RunHooks): Promise<
     hooks?.onEvent?.({ kind: 'outage', state: 'closed', at: Date.now() });
   }
   run.journal.endRun(run.runId, ok ? 'rolled-back' : 'failed');
-  return { ok, entries, smoke };
-}
-
-/** Public smoke through the proxy with the legacy containers serving; retried while they come up. */
-async function legacySmoke(run: RollbackHost, hooks?: RunHooks): Promise<RollbackOutcome['smoke']> {
-  if (!run.runbook.proxy || !run.runbook.smoke.length || !run.runbook.identities.length) return null;
-  const ex = executorFor('smoke')!;
-  const step: ResolvedStep = {
-    key: 'rollback:smoke-legacy',
-    id: 'rollback-smoke-legacy',
-    index: 0,
-    title: 'public smoke of the legacy path after the rollback',
-    action: 'smoke',
-    params: { vantage: 'public', via: 'legacy' },
-    destructive: false,
-    irreversible: false,
-    rollback: { kind: 'none', reason: 'a check' },
-    verify: [],
-  };
-  const until = Date.now() + LEGACY_SMOKE_WAIT_MS;
-  for (;;) {
-    const output: string[] = [];
-    const quiet = { ...hooks, onEvent: undefined };
-    try {
-      const res = await ex.run(step, run.context(step.key, quiet, output, []));
-      run.journal.addNote(run.runId, `after the rollback: ${res.summary}`);
-      hooks?.onEvent?.({ kind: 'note', at: Date.now(), message: `legacy smoke: ${res.summary}` });
-      return { ok: true, failures: [] };
-    } catch (err) {
-      // Retry while daemons come up (refused, 502, or too busy to answer in time) until the wait is over.
-      if (Date.now() < until) {
-        await sleep(500);
-        continue;
-      }
-      const msg = run.journal.redactor.apply((err as Error).message)!;
-      run.journal.addNote(run.runId, `after the rollback the legacy smoke FAILED: ${msg}`);
-      hooks?.onEvent?.({ kind: 'note', at: Date.now(), message: `legacy smoke failed: ${msg}` });
-      return { ok: false, failures: msg.split('\n').slice(1).map((l) => l.trim()).filter(Boolean) };
-    }
-  }
+  return { ok, entries, smoke, proofs };
 }

@@ -13,6 +13,7 @@ import type { Http, Runtime } from '../ports.ts';
 import type { ClosableHttp } from '../adapters/http.ts';
 import type { Runbook } from '../runbook/schema.ts';
 import type { Snapshot } from '../../checks/types.ts';
+import type { LegacyProof } from '../engine/rollback.ts';
 
 export interface OpenRunOptions {
   runbookPath: string;
@@ -94,6 +95,8 @@ export interface RollbackOutcome {
   entries: RollbackEntryOutcome[];
   /** Public smoke through the proxy after the rollback (legacy path); null when the runbook has no smoke. */
   smoke: { ok: boolean; failures: string[] } | null;
+  /** The three proofs of the legacy path: local probes, public probes, live dials = the recorded original. */
+  proofs: LegacyProof[];
 }
 
 export interface Run {

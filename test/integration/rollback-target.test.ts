@@ -52,7 +52,15 @@ test('completed cutover, then a no-op later run: rollback --yes undoes the cutov
 
   const rb = await cli(lab, ['rollback', LAB_RUNBOOK, '--yes', '--state', state]);
   assert.equal(rb.code, 0, `${rb.stdout}\n${rb.stderr}`);
-  assert.match(rb.stdout, /run #1 rolled back/);
+  assert.match(rb.stdout, /run #1 rolled back; the legacy path is proven/);
+  // The three proofs, each printed: local probes at each legacy container's own address, public probes, live dials.
+  assert.match(rb.stdout, /✓ \(a\) local probes at each legacy container: 15 local checks ok for 3 identities at 127\.0\.10\.11:8080, 127\.0\.10\.12:8080, 127\.0\.10\.13:8080/);
+  assert.match(rb.stdout, /✓ \(b\) public probes through the proxy: 15 public checks ok for 3 identities/);
+  assert.match(rb.stdout, /✓ \(c\) live proxy dials = the recorded original: arne\.posta\.no 127\.0\.10\.11:8080, marcus\.posta\.no 127\.0\.10\.12:8080, tarald\.posta\.no 127\.0\.10\.13:8080 = the recorded original/);
+  const report = await cli(lab, ['report', LAB_RUNBOOK, '--run', '1', '--state', state]);
+  assert.equal(report.code, 0, report.stderr);
+  assert.match(report.stdout, /### Rollback: the legacy path\n\nProven after the rollback/);
+  assert.match(report.stdout, /- ✓ \(c\) live proxy dials = the recorded original: arne\.posta\.no 127\.0\.10\.11:8080/);
   assert.ok(readFileSync(caddyfile).equals(original), 'Caddyfile byte-identical');
   await assertAllServed(lab);
   assert.deepEqual(legacyData(lab), before);
