@@ -14,6 +14,8 @@ export interface RecordOptions {
   instances: Instance[];
   env: Record<string, string | undefined>;
   now: Date;
+  /** The journal run recording it (the baseline step), or null (`status --baseline`): problem lines name it. */
+  runId?: number | null;
 }
 
 /** Captures everything or fails naming each identity and what went wrong (a partial baseline is never saved). */
@@ -40,6 +42,7 @@ export async function recordBaseline(runbook: Runbook, deps: { runtime: Runtime;
     recordedAt: opts.now.toISOString(),
     identities: Object.fromEntries(entries) as Record<string, IdentityBaseline>,
     world: { instances: worldOfInstances(opts.instances, runbook.containers.map((c) => c.name)) },
+    ...(opts.runId !== undefined ? { runId: opts.runId } : {}),
   };
 }
 

@@ -29,6 +29,24 @@ export interface Baseline {
    * recreated container has another). Absent in baselines recorded before this was kept.
    */
   world?: { instances: Record<string, string | null> };
+  /** The journal run whose baseline step recorded it; null for `status --baseline` (absent in older baselines). */
+  runId?: number | null;
+}
+
+/** Where an expectation taken from the baseline comes from, for problem lines: "baseline, run #1". */
+export function baselineSource(b: Pick<Baseline, 'runId' | 'recordedAt'> | null | undefined): string {
+  if (!b) return 'baseline';
+  if (typeof b.runId === 'number') return `baseline, run #${b.runId}`;
+  const at = `${b.recordedAt.slice(0, 16).replace('T', ' ')} UTC`;
+  return b.runId === null ? `baseline, status --baseline ${at}` : `baseline of ${at}`;
+}
+
+/** Long values (keys, tokens) cut to a prefix in problem lines; the full-size panel shows them whole. */
+export function shortValue(v: string): string {
+  const quoted = v.startsWith('"') && v.endsWith('"') && v.length >= 2;
+  const inner = quoted ? v.slice(1, -1) : v;
+  if (inner.length <= 16) return v;
+  return quoted ? `"${inner.slice(0, 6)}…"` : `${inner.slice(0, 6)}…`;
 }
 
 /** The world a baseline is taken in: the declared containers that exist, by creation time. */
@@ -44,7 +62,8 @@ export function otherWorld(baseline: Baseline, instances: readonly { name: strin
   const then = baseline.world?.instances;
   if (!then) return null;
   const changed = instances.filter((i) => i.name in then && then[i.name] !== null && i.createdAt !== null && then[i.name] !== i.createdAt).map((i) => i.name);
-  return changed.length ? `baseline recorded ${baseline.recordedAt} on other instances (${changed.join(', ')} created since) — record a new one (\`v\` / \`status --baseline\`)` : null;
+  const from = typeof baseline.runId === 'number' ? `from run #${baseline.runId}` : `recorded ${baseline.recordedAt}`;
+  return changed.length ? `baseline ${from} on other instances (${changed.join(', ')} created since) — record a new one (\`v\` / \`status --baseline\`)` : null;
 }
 
 /** What a smoke cell or token row needing a baseline says while there is none for this world. */

@@ -17,6 +17,8 @@ export interface ConditionResult {
   expected: string;
   /** What the response held for each side that was read, e.g. `status = 404`. */
   actual: string;
+  /** A single comparison's parts, for problem lines ("body.name: expected "Arne", got "Marcus""). */
+  compare?: { selector: string; op: Operator; want: string; got: string };
 }
 
 const MISSING = Symbol('missing');
@@ -43,8 +45,9 @@ function compare(c: Comparison, res: ConditionResponse): ConditionResult {
   const value = read.value;
   const actual = `${label} = ${show(value)}`;
   const verdict = apply(c.op, value, c.right, c.left);
-  if (typeof verdict === 'string') return { ok: false, expected: c.text, actual: `${actual} (${verdict})` };
-  return { ok: verdict, expected: c.text, actual };
+  const parts = { selector: label, op: c.op, want: c.right, got: show(value) };
+  if (typeof verdict === 'string') return { ok: false, expected: c.text, actual: `${actual} (${verdict})`, compare: { ...parts, got: `${parts.got} (${verdict})` } };
+  return { ok: verdict, expected: c.text, actual, compare: parts };
 }
 
 function apply(op: Operator, value: Value, right: string, left: Selector): boolean | string {

@@ -5,8 +5,8 @@ import type { Http, HttpResponse, Instance } from '../src/ports.ts';
 import type { IdentityDecl, Runbook, SmokeCheck } from '../src/runbook/schema.ts';
 import { HttpFailure } from '../src/adapters/http.ts';
 import type { SmokeItem, Vantage } from './types.ts';
-import { evaluateText, parseDurationMs, type ConditionResponse } from './conditions.ts';
-import { BASELINE_PENDING, MissingBaseline, type Baseline } from './baseline.ts';
+import { evaluateText, parseDurationMs, type ConditionResponse, type ConditionResult } from './conditions.ts';
+import { BASELINE_PENDING, baselineSource, MissingBaseline, shortValue, type Baseline } from './baseline.ts';
 import { renderForIdentity, type Phase, servingContainer } from './context.ts';
 
 export interface SmokeOptions {
@@ -83,6 +83,9 @@ async function probeOne(runbook: Runbook, http: Http, p: SmokeProbe, opts: Smoke
   const label = `${identity.slug} ${check.name} (${vantage})`;
   const rendered = check.conditions.map((text) => renderCondition(text, runbook, identity, opts));
   const expected = rendered.map((r) => r.text).join(' && ');
+  // Where each condition's expectation comes from: the baseline (and the run that recorded it) or the runbook.
+  const runbookSource = `runbook smoke "${check.name}"`;
+  const sourceOf = (k: number) => (/\{\{\s*baseline\./.test(check.conditions[k] ?? '') ? baselineSource(opts.baseline) : runbookSource);
   let url: string | undefined;
   const fail = (error: string, timeMs: number | null = null): SmokeItem => ({
     ...base,
@@ -90,7 +93,7 @@ async function probeOne(runbook: Runbook, http: Http, p: SmokeProbe, opts: Smoke
     ok: false,
     expected,
     actual: error,
-    why: `${label}: ${error}`,
+    why: `${label}: expected an answer${url ? ` from ${url}` : ''} (${runbookSource}), got ${error}`,
     status: null,
     timeMs,
     error,
@@ -119,7 +122,7 @@ async function probeOne(runbook: Runbook, http: Http, p: SmokeProbe, opts: Smoke
   }
 
   // A condition whose expectation needs a baseline not recorded (for this world) is pending, not red.
-  const conditions = rendered.map((r) => (r.missing ? { condition: r.text, ok: false, actual: r.missing, pending: r.pending } : { ...conditionResult(r.text, res), pending: false }));
+  const conditions = rendered.map((r, k) => (r.missing ? { condition: r.text, ok: false, actual: r.missing, pending: r.pending, source: sourceOf(k), compare: undefined } : { ...conditionResult(r.text, res), pending: false, source: sourceOf(k) }));
   const failed = conditions.filter((c) => !c.ok && !c.pending);
   const waiting = conditions.filter((c) => c.pending);
   const ok = failed.length ? false : waiting.length ? null : true;
@@ -132,16 +135,28 @@ async function probeOne(runbook: Runbook, http: Http, p: SmokeProbe, opts: Smoke
     expected,
     actual,
     ...(pending ? { pending } : {}),
-    ...(ok === false ? { why: `${label}: ${failed.map((c) => `${c.actual} (expected ${c.condition})`).join('; ')}` } : {}),
+    ...(ok === false ? { why: `${label}: ${failed.map(problemText).join('; ')}` } : {}),
     status: res.status,
     timeMs: res.timeMs,
-    conditions: conditions.map(({ pending: _p, ...c }) => c),
+    conditions: conditions.map(({ pending: _p, compare: _c, source: _s, ...c }) => c),
   };
 }
 
-function conditionResult(text: string, res: ConditionResponse): { condition: string; ok: boolean; actual: string } {
+function conditionResult(text: string, res: ConditionResponse): { condition: string; ok: boolean; actual: string; compare?: ConditionResult['compare'] } {
   const r = evaluateText(text, res);
-  return { condition: text, ok: r.ok, actual: r.actual };
+  return { condition: text, ok: r.ok, actual: r.actual, ...(r.compare ? { compare: r.compare } : {}) };
+}
+
+/**
+ * One failed condition as a problem line says it: what was expected, where that comes from, what came back —
+ * `body.publicKey: expected "Tc3qH1…" (baseline, run #1), got "LsBDx9…"`.
+ */
+export function problemText(c: { condition: string; actual: string; source: string; compare?: ConditionResult['compare'] }): string {
+  const k = c.compare;
+  if (!k) return `expected ${c.condition} (${c.source}), got ${c.actual}`;
+  const quoted = k.got.startsWith('"') ? JSON.stringify(k.want) : k.want;
+  const want = k.op === '==' ? shortValue(quoted) : `${k.op} ${shortValue(quoted)}`;
+  return `${k.selector}: expected ${want} (${c.source}), got ${/^".*"$/.test(k.got) ? shortValue(k.got) : k.got}`;
 }
 
 /**

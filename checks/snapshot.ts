@@ -4,8 +4,8 @@ import type { Clock, Http, Instance, Runtime } from '../src/ports.ts';
 import { systemClock } from '../src/ports.ts';
 import type { IdentityDecl, Runbook } from '../src/runbook/schema.ts';
 import type { ContainerItem, Panel, PanelName, SmokeItem, Snapshot, TokenItem, UpstreamItem, Verdict } from './types.ts';
-import { otherWorld, type Baseline } from './baseline.ts';
-import type { JournalFacts } from '../src/engine/expect.ts';
+import { baselineSource, otherWorld, type Baseline } from './baseline.ts';
+import { describeWorld, factsForWorld, worldOf, type JournalFacts, type World } from '../src/engine/expect.ts';
 import { derivePhase, evaluateContainers } from './containers.ts';
 import type { Phase } from './context.ts';
 import { runSmoke } from './smoke.ts';
@@ -41,6 +41,18 @@ export interface SnapshotOptions {
 
 export interface SnapshotResult extends Snapshot {
   phase: Phase;
+}
+
+/**
+ * The state of the world the panels were judged in (src/engine/expect.ts), for headers and `status`: from the
+ * journal when it is about these instances; a journal of other instances (a rebuilt lab) says nothing about them.
+ */
+export function snapshotWorld(runbook: Runbook, instances: readonly Instance[], facts: JournalFacts | null): NonNullable<Snapshot['world']> {
+  const legacy = runbook.containers.filter((c) => c.role === 'legacy').map((c) => c.name);
+  const f = factsForWorld(facts, instances, legacy);
+  const w: World = f ? worldOf(f) : { kind: 'before' };
+  const other = facts !== null && f === null;
+  return { ...w, text: describeWorld(w) + (other ? ' (the journal\'s runs were on other instances of the same names)' : '') };
 }
 
 /** ok of a list of verdicts: false if any is red, null if any is unknown, true when all are green. */
@@ -136,10 +148,11 @@ export async function takeSnapshot(runbook: Runbook, deps: SnapshotDeps, opts: S
         runbook.identities.map(async (identity) => {
           const read = await readFor(identity).catch((err: Error) => ({ error: err.message }));
           const b = baseline?.identities[identity.slug] ?? null;
-          return evaluateTokens({ identity: identity.slug, phase, read, baseline: b, baselineRecordedAt: baseline?.recordedAt ?? null, now: clock.now() });
+          return evaluateTokens({ identity: identity.slug, phase, read, baseline: b, baselineRecordedAt: baseline?.recordedAt ?? null, baselineSource: baselineSource(baseline), now: clock.now() });
         }),
       ).then((lists) => panel('tokens', lists.flat(), tokensStarted, clock));
 
   const [smoke, tokens] = await Promise.all([smokeP, tokensP]);
-  return { ok: snapshotOk([containers, upstreams, smoke, tokens]), phase, containers, upstreams, smoke, tokens };
+  const world = listError ? {} : { world: snapshotWorld(runbook, instances, opts.facts ?? null) };
+  return { ok: snapshotOk([containers, upstreams, smoke, tokens]), phase, ...world, containers, upstreams, smoke, tokens };
 }

@@ -66,11 +66,14 @@ export function renderSnapshot(s: Snapshot & { phase?: string }, opts: TextOptio
   const verdict = s.ok === true ? '✓ ALL GREEN' : s.ok === false ? '✗ RED' : '? CANNOT CHECK';
   const head = fit(`${opts.title}${s.phase ? ` · phase ${s.phase}` : ''}`, w - stringWidth(verdict) - 1);
   const lines: string[] = [pad(head, w - stringWidth(verdict)) + verdict];
+  // The state of the world by the journal: before, mid-run, cut over, rolling back, rolled back, decommissioned.
+  if (s.world) lines.push(fit(`state: ${s.world.text}`, w));
 
   lines.push(heading(s.containers, 'Containers', w));
   for (const c of s.containers.items) {
-    const flags = c.role === 'legacy' ? ` autostart ${c.autostart === null ? '-' : c.autostart ? 'on' : 'off'}${c.protectedDelete ? ' protected' : ''}` : '';
-    lines.push(fit(`  ${glyph(c.ok)} ${pad(c.name, 12)} ${pad(c.role, 6)} ${pad(c.status ?? 'absent', 8)} ${pad(c.ipv4 ?? '-', 15)}${flags}${c.ok === false ? ` — ${c.actual}` : ''}`, w));
+    const flags = c.role === 'legacy' && c.status ? ` autostart ${c.autostart === null ? '-' : c.autostart ? 'on' : 'off'}${c.protectedDelete ? ' protected' : ''}` : '';
+    const deleted = c.status === null && c.ok === true && /^deleted by /.test(c.actual);
+    lines.push(fit(`  ${glyph(c.ok)} ${pad(c.name, 12)} ${pad(c.role, 6)} ${pad(c.status ?? (deleted ? 'deleted' : 'absent'), 8)} ${pad(c.ipv4 ?? '-', 15)}${flags}${c.ok === false || deleted ? ` — ${c.actual}` : ''}`, w));
   }
 
   lines.push(heading(s.upstreams, 'Upstreams (file → live)', w));

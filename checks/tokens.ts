@@ -155,6 +155,8 @@ export interface TokenEvaluationInput {
   baseline: IdentityBaseline | null;
   baselineRecordedAt: string | null;
   now: number;
+  /** Where the baseline's expectation comes from, for problem lines (checks/baseline.ts baselineSource). */
+  baselineSource?: string;
 }
 
 /** Rows for the panel plus the survival verdict: every baseline token present; active devices seen again after. */
@@ -164,6 +166,7 @@ export function evaluateTokens(input: TokenEvaluationInput): TokenItem[] {
     return [{ identity, device: '—', tokenMasked: '', createdAt: null, lastSeenAt: null, survived: null, schemaVersion: null, ok: null, expected: 'token DB readable', actual: read.error, why: `${identity}: ${read.error}` }];
   }
   const byHash = new Map(baseline?.tokens.map((t) => [t.tokenHash, t]) ?? []);
+  const source = input.baselineSource ?? 'baseline';
   const items: TokenItem[] = read.rows.map((row) => {
     const hash = hashToken(row.secret);
     const before = byHash.get(hash);
@@ -175,7 +178,8 @@ export function evaluateTokens(input: TokenEvaluationInput): TokenItem[] {
     const mustAdvance = input.phase === 'after' && isActive(before, input.baselineRecordedAt);
     if (mustAdvance && !advanced(before.lastSeenAt, row.lastSeenAt)) {
       const actual = `last_seen_at ${row.lastSeenAt ?? 'never'} not advanced since the baseline (${before.lastSeenAt})`;
-      return { ...base, survived: true, ok: false, expected: 'active device seen again after the cutover', actual, why: `${identity}/${row.device}: ${actual}` };
+      const why = `${identity}/${row.device}: last_seen_at: expected after ${before.lastSeenAt} (${source}), got ${row.lastSeenAt ?? 'never'}`;
+      return { ...base, survived: true, ok: false, expected: 'active device seen again after the cutover', actual, why };
     }
     const expected = mustAdvance ? 'survived, seen again after the cutover' : 'survived';
     return { ...base, survived: true, ok: true, expected, actual: `survived, ${seen}` };
@@ -193,7 +197,7 @@ export function evaluateTokens(input: TokenEvaluationInput): TokenItem[] {
       ok: false,
       expected: 'token from the baseline still present',
       actual,
-      why: `${identity}/${lost.device} (${lost.tokenMasked}): token ${actual}`,
+      why: `${identity}/${lost.device} (${lost.tokenMasked}): expected present (${source}), got ${actual}`,
     });
   }
   if (items.length === 0) {

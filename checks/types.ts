@@ -79,6 +79,11 @@ export interface Panel<T extends Verdict> {
 
 export interface Snapshot {
   ok: boolean | null;
+  /**
+   * What state the world is in by the journal (src/engine/expect.ts World: before, mid-run, after, rolling-back,
+   * rolled-back, decommissioned), with its words; absent when the containers could not be listed.
+   */
+  world?: { kind: string; runId?: number; text: string };
   containers: Panel<ContainerItem>;
   upstreams: Panel<UpstreamItem>;
   smoke: Panel<SmokeItem>;

@@ -20,15 +20,28 @@ export function outageSeg(state: CockpitState, short = false): Seg {
   return seg(closed ? `✓ ${text} closed` : text, { c: closed ? 'green' : undefined });
 }
 
+const WORLD_FIRST = new Set(['after', 'rolling-back', 'rolled-back', 'decommissioned']);
+
+/** The world's state in a few words: "decommissioned (run #4)", "cut over (run #2)". */
+function worldWords(w: { kind: string; runId?: number }): string {
+  const words: Record<string, string> = { after: 'cut over', 'rolling-back': 'rolling back', 'rolled-back': 'rolled back', decommissioned: 'decommissioned' };
+  return `${words[w.kind] ?? w.kind}${w.runId !== undefined ? ` (run #${w.runId})` : ''}`;
+}
+
 function stepSegs(state: CockpitState): { counter: string; title: string } {
   const n = state.steps.length;
   const running = runningStep(state);
-  // Rolled back is a state of its own: never "done n/n".
+  // Rolling back and rolled back are states of their own: never "done n/n".
+  if (state.rollingBack) return { counter: `rolling back (${state.steps.filter((s) => s.state === 'rolled-back').length} undone)`, title: 'undoing the steps, newest first' };
   const undone = undoneCount(state);
   if (undone) return { counter: `rolled back (${undone} undone)`, title: 'legacy path serves' };
   const idx = running ? state.steps.indexOf(running) : nextStepIndex(state);
   if (idx < 0) return { counter: `done ${n}/${n}`, title: '' };
   const step = state.steps[idx]!.step;
+  // A plan nothing of which ran yet, on a world the journal says a run already changed (cut over, rolled back,
+  // decommissioned, a rollback running elsewhere): the world's state first, then what enter would run.
+  const world = state.snapshot?.world;
+  if (world && WORLD_FIRST.has(world.kind) && state.steps.every((s) => s.state === 'pending')) return { counter: `${worldWords(world)} · next ${idx + 1}/${n}`, title: step.title };
   return { counter: `step ${idx + 1}/${n}`, title: step.title };
 }
 

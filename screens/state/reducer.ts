@@ -106,7 +106,7 @@ function onConfirm(state: CockpitState): Reduction {
   }
   if (o.kind === 'quit-confirm') return { state: { ...state, overlay: null }, effects: [{ type: 'quit', resumable: true }] };
   if (o.kind === 'rollback-plan') {
-    return { state: { ...state, overlay: null, message: { text: 'rolling back…', level: 'warn' } }, effects: [{ type: 'rollback' }] };
+    return { state: { ...state, overlay: null, rollingBack: true, message: { text: 'rolling back…', level: 'warn' } }, effects: [{ type: 'rollback' }] };
   }
   return none(state);
 }
@@ -227,7 +227,7 @@ export function reduce(state: CockpitState, action: Action): Reduction {
       return none({ ...state, overlay: { kind: 'help', scroll: 0 } });
     case 'quit': {
       if (state.overlay) return none(state);
-      if (runningStep(state)) return none({ ...state, overlay: { kind: 'quit-confirm' } });
+      if (runningStep(state) || state.rollingBack) return none({ ...state, overlay: { kind: 'quit-confirm' } });
       // Inside the outage window a stray q would leave identities down and no cockpit: ask, naming what is down.
       if (outageOpen(state) && !state.readOnly) return none({ ...state, overlay: { kind: 'quit-confirm', window: { down: downNow(state) } } });
       const resumable = nextStepIndex(state) >= 0;
@@ -277,6 +277,8 @@ export function reduce(state: CockpitState, action: Action): Reduction {
       return none({ ...state, snapshot: action.snapshot, checking: false });
     case 'checking':
       return none({ ...state, checking: action.on });
+    case 'rolling-back':
+      return none({ ...state, rollingBack: action.on });
     case 'tick':
       return none({ ...state, clock: { ...state.clock, now: action.now } });
     case 'outage': {

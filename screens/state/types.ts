@@ -62,6 +62,8 @@ export interface CockpitState {
   readOnly: boolean;
   viewport: { columns: number; rows: number };
   message: { text: string; level: 'info' | 'warn' | 'error' } | null;
+  /** The rollback this cockpit started is running (header: "rolling back"); cleared when it ends. */
+  rollingBack?: boolean;
   /** The verification history strip (watch, after the cutover); absent until a history is found. */
   history?: HistoryStripView | null;
 }
@@ -104,6 +106,8 @@ export type DriverEvent =
   | { type: 'diff'; key: string; diff: string }
   | { type: 'snapshot'; snapshot: Snapshot }
   | { type: 'checking'; on: boolean }
+  /** The rollback started (the operator confirmed it) or ended. */
+  | { type: 'rolling-back'; on: boolean }
   | { type: 'tick'; now: number }
   | { type: 'outage'; openedAt?: number | null; closedAt?: number | null; budgetMs?: number }
   | { type: 'driver'; name: string; lock: LockState; detail?: string }

@@ -13,7 +13,7 @@ import type { Runbook } from '../runbook/schema.ts';
 import { repoint, restoreCaddyfile, RepointError } from '../caddyfile/repoint.ts';
 import { legacyMoves } from '../caddyfile/legacy.ts';
 import type { BaselineStore } from '../../checks/baseline.ts';
-import { fingerprint } from '../../checks/baseline.ts';
+import { baselineSource, fingerprint } from '../../checks/baseline.ts';
 import { recordBaseline } from '../../checks/baseline-record.ts';
 import { derivePhase } from '../../checks/containers.ts';
 import { runSmoke } from '../../checks/smoke.ts';
@@ -29,6 +29,8 @@ export interface CheckContext extends ActionContext {
   baselines?: BaselineStore;
   /** Token secrets read during the step: scrubbed from everything the journal writes. */
   registerSecret?(secret: string): void;
+  /** The journal run the step belongs to (the baseline names it: "baseline, run #1"). */
+  runId?: number;
 }
 
 const envOf = (ctx: CheckContext) => ctx.env ?? {};
@@ -254,7 +256,7 @@ export const tokensSurvival: ActionExecutor = {
           const where = tokenDbLocation(ctx.runbook, identity, 'after', env);
           const read = await readTokenDb(ctx.runtime, where.container, where.path, ctx.runbook.tokens).catch((err: Error) => ({ error: err.message }));
           if (!('error' in read)) for (const r of read.rows) ctx.registerSecret?.(r.secret);
-          return evaluateTokens({ identity: identity.slug, phase: 'after', read, baseline: baseline.identities[identity.slug] ?? null, baselineRecordedAt: baseline.recordedAt, now: ctx.now() });
+          return evaluateTokens({ identity: identity.slug, phase: 'after', read, baseline: baseline.identities[identity.slug] ?? null, baselineRecordedAt: baseline.recordedAt, baselineSource: baselineSource(baseline), now: ctx.now() });
         }),
       );
       const items: TokenItem[] = lists.flat();
@@ -279,7 +281,7 @@ export const baseline: ActionExecutor = {
     if (phase === 'after') throw new ActionError('refusing to record a baseline: the target already serves and the legacy containers are down (it would bless the new state)');
     let b;
     try {
-      b = await recordBaseline(ctx.runbook, ctx, { phase, instances, env: envOf(ctx), now: new Date(ctx.now()) });
+      b = await recordBaseline(ctx.runbook, ctx, { phase, instances, env: envOf(ctx), now: new Date(ctx.now()), ...(ctx.runId !== undefined ? { runId: ctx.runId } : {}) });
     } catch (err) {
       throw new ActionError((err as Error).message);
     }

@@ -146,8 +146,9 @@ export function createDriver(store: CockpitStore, run: Run, o: DriverOptions): D
         case 'rollback':
           if (inFlight) return;
           return track(async () => {
-            const out = await run.rollback(hooks);
-                        const proofs = out.proofs.map((p) => `${p.id} ${p.ok === null ? '·' : p.ok ? '✓' : '✗'}`).join(' ');
+            store.dispatch({ type: 'rolling-back', on: true });
+            const out = await run.rollback(hooks).finally(() => store.dispatch({ type: 'rolling-back', on: false }));
+            const proofs = out.proofs.map((p) => `${p.id} ${p.ok === null ? '·' : p.ok ? '✓' : '✗'}`).join(' ');
             store.dispatch({
               type: 'message',
               text: out.ok ? `rolled back: ${out.entries.filter((x) => x.result === 'undone').length} undone, ${out.entries.filter((x) => x.result === 'kept').length} kept · legacy proven: ${proofs}` : `rollback INCOMPLETE: ${incompleteReasons(out).join('; ')}`,

@@ -103,7 +103,7 @@ async function record(live: LiveContext, io: CliIO, phaseOpt: Phase | 'auto'): P
   if (phase === 'after') throw new CliError('refusing to record a baseline after the cutover (it would bless the new state); the baseline is taken before the first destructive step', 2);
   let baseline;
   try {
-    baseline = await recordBaseline(live.runbook, live, { phase, instances, env: io.env, now: new Date(systemClock.now()) });
+    baseline = await recordBaseline(live.runbook, live, { phase, instances, env: io.env, now: new Date(systemClock.now()), runId: null });
   } catch (err) {
     throw new CliError((err as Error).message, 2);
   }

@@ -15,6 +15,8 @@ export interface JournalFacts {
     steps: { key: string; action: string | null; state: StepState; container: string | null }[];
     /** Steps in the run's plan (for "step k of N"). */
     planned: number;
+    /** A rollback of this run started and has not ended (it is running now, or its driver died in it). */
+    rollingBack?: boolean;
   } | null;
   /** Containers a decommission deleted (succeeded container.delete steps). */
   deleted: ReadonlyMap<string, { runId: number; archive: string | null; at: number }>;
@@ -46,6 +48,7 @@ export type World =
   | { kind: 'before' }
   | { kind: 'mid-run'; runId: number; done: number; of: number }
   | { kind: 'after'; runId: number }
+  | { kind: 'rolling-back'; runId: number; undone: number }
   | { kind: 'rolled-back'; runId: number }
   | { kind: 'decommissioned'; runId: number; cutoverRunId: number | null };
 
@@ -70,6 +73,7 @@ export function worldOf(f: JournalFacts): World {
     return { kind: 'decommissioned', runId, cutoverRunId: c?.runId ?? null };
   }
   if (!c) return { kind: 'before' };
+  if (c.rollingBack) return { kind: 'rolling-back', runId: c.runId, undone: c.steps.filter((s) => s.state === 'rolled-back').length };
   if (c.outcome === 'rolled-back' || (c.steps.some((s) => s.state === 'rolled-back') && !c.steps.some((s) => s.state === 'running'))) return { kind: 'rolled-back', runId: c.runId };
   const done = c.steps.filter((s) => DONE.has(s.state)).length;
   if (c.outcome === 'succeeded') return { kind: 'after', runId: c.runId };
@@ -86,6 +90,8 @@ export function describeWorld(w: World): string {
       return `mid-run: ${w.done}/${w.of} steps (run #${w.runId})`;
     case 'after':
       return `cut over (run #${w.runId})`;
+    case 'rolling-back':
+      return `rolling back (run #${w.runId}): ${w.undone} step(s) undone so far`;
     case 'rolled-back':
       return `rolled back (run #${w.runId}): the legacy containers serve`;
     case 'decommissioned':
@@ -112,6 +118,8 @@ export function containerExpectations(containers: readonly { name: string; role:
       return { ...base, expect: phase === 'after' ? 'stopped' : 'running', stoppedByRun: false, source: phase === 'after' ? 'the live proxy points at the target' : 'serves until the cutover' };
     }
     const run = f.cutover;
+    // While the rollback runs, containers go back one by one: neither the cutover's nor the legacy state holds yet.
+    if (world.kind === 'rolling-back') return { ...base, expect: 'any', source: `run #${run.runId} is being rolled back` };
     if (world.kind === 'rolled-back') {
       if (decl.role === 'target') return { ...base, expect: 'any', source: `run #${run.runId} was rolled back; the target is left in place for diagnosis` };
       return { ...base, expect: 'running', source: `run #${run.runId} was rolled back: the legacy path serves again` };

@@ -33,9 +33,20 @@ export function journalFacts(journal: Journal, planned: number): JournalFacts {
         outcome: run.outcome,
         planned,
         steps: [...journal.stepStates(run.id).values()].map((s) => ({ key: s.key, action: s.action, state: s.state, container: containerOf(s.changed) ?? containerOf(s.rolledBack?.changed) ?? containerFromKey(s.key) })),
+        rollingBack: rollbackOpen(journal, run.id),
       }
     : null;
   return { cutover, deleted };
+}
+
+/** The run's rollback started (src/runner/rollback.ts notes "rollback: N step(s) to undo") and did not end since. */
+function rollbackOpen(journal: Journal, runId: number): boolean {
+  let open = false;
+  for (const e of journal.events(runId)) {
+    if (e.kind === 'note' && /^rollback: \d+ step/.test(String((e.detail as { text?: unknown } | null)?.text ?? ''))) open = true;
+    else if (e.kind === 'run' && e.state === 'ended') open = false;
+  }
+  return open;
 }
 
 /** `stop-legacy-containers[arne-msg]` → arne-msg (for steps that have not recorded what they changed yet). */

@@ -76,6 +76,7 @@ export function actionContext(i: ContextInputs): CheckContext {
     workDir: privateDir(join(i.stateDir, 'work', `run-${i.runId}`)),
     backupDir: privateDir(join(i.stateDir, 'backups')),
     env: i.env,
+    runId: i.runId,
     baselines,
     registerSecret: i.registerSecret,
     ...(i.intend ? { intend: i.intend } : {}),

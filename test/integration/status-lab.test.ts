@@ -87,6 +87,6 @@ test('status against the lab: green, one daemon down, drift, a lost token', asyn
   assert.equal(lost.code, 1);
   const lostItems = lost.doc.tokens.items.filter((i) => i.ok === false);
   assert.deepEqual(lostItems.map((i) => `${i.identity}/${i.device}:${i.survived}`), ['arne/phone:false']);
-  assert.match(lostItems[0]!.why!, /^arne\/phone \(pt_.{3}…\): token missing/);
+  assert.match(lostItems[0]!.why!, /^arne\/phone \(pt_.{3}…\): expected present \(baseline, status --baseline \d{4}-\d\d-\d\d \d\d:\d\d UTC\), got missing from arne-msg:/);
   assert.ok(red(lost.doc).every((i) => i.why?.startsWith('arne/phone')), 'nothing else is red');
 });

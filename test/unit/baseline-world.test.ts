@@ -15,6 +15,8 @@ test('a baseline belongs to the instances it was taken from (by creation time)',
   // A rebuilt lab: the same names, created again.
   const why = otherWorld(B(world), [inst('arne-msg', 't7'), inst('posta', 't2')]);
   assert.match(why!, /^baseline recorded 2026-12-03T06:00:00.000Z on other instances \(arne-msg created since\) — record a new one \(`v` \/ `status --baseline`\)$/);
+  // Recorded by a run's baseline step: the run names it.
+  assert.match(otherWorld({ ...B(world), runId: 1 }, [inst('arne-msg', 't7'), inst('posta', 't2')])!, /^baseline from run #1 on other instances \(arne-msg created since\) — record a new one/);
   // An old baseline without its world cannot be told apart: used as before.
   assert.equal(otherWorld(B(), [inst('arne-msg', 't7')]), null);
 });

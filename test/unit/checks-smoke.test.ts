@@ -79,7 +79,7 @@ test('a stopped legacy container before the cutover turns exactly that identity 
   const red = items.filter((i) => i.ok === false);
   assert.ok(red.length > 0);
   assert.ok(red.every((i) => i.identity === 'tarald' && i.vantage === 'local'));
-  assert.match(red[0]!.why!, /^tarald \w+ \(local\): container tarald-msg has no IPv4 address \(Stopped\)/);
+  assert.match(red[0]!.why!, /^tarald \w+ \(local\): expected an answer \(runbook smoke "\w+"\), got container tarald-msg has no IPv4 address \(Stopped\)/);
 });
 
 test('no baseline: the key condition is pending (·, how to record it), never a silent pass and never red', async () => {
@@ -98,13 +98,18 @@ test('no baseline: the key condition is pending (·, how to record it), never a 
   assert.ok(down.every((i) => i.ok === false), JSON.stringify(down.map((i) => i.actual)));
 });
 
-test('a changed key is red with expected and actual', async () => {
-  const other: Baseline = { ...baseline, identities: { ...baseline.identities, arne: { values: { public_key: 'DIFFERENT' }, tokens: [], schemaVersion: 2 } } };
+test('a changed key is red: expected, where the expectation comes from (the baseline and its run), actual', async () => {
+  const other: Baseline = { ...baseline, runId: 1, identities: { ...baseline.identities, arne: { values: { public_key: 'Tc3qH1kz0aW5DIFFERENTKEYxx' }, tokens: [], schemaVersion: 2 } } };
   const items = await runSmoke(runbook, fakeHttp(), { ...base, baseline: other, phase: 'after', checks: ['actor'], vantages: ['public'] });
   const arne = items.find((i) => i.identity === 'arne')!;
   assert.equal(arne.ok, false);
-  assert.match(arne.why!, /body\.publicKey = "q1lr\+YxzHV" \(expected body\.publicKey == "DIFFERENT"\)/);
+  assert.equal(arne.why, 'arne actor (public): body.publicKey: expected "Tc3qH1…" (baseline, run #1), got "q1lr+YxzHV"');
   assert.ok(items.filter((i) => i.identity !== 'arne').every((i) => i.ok));
+  // A baseline from `status --baseline` names that instead of a run; a runbook value names the smoke check.
+  const byStatus = await runSmoke(runbook, fakeHttp(), { ...base, baseline: { ...other, runId: null }, phase: 'after', checks: ['actor'], vantages: ['public'] });
+  assert.match(byStatus.find((i) => i.identity === 'arne')!.why!, /expected "Tc3qH1…" \(baseline, status --baseline 2026-05-10 00:00 UTC\), got "q1lr\+YxzHV"$/);
+  const down = await runSmoke(runbook, fakeHttp({ status: 503 }), { ...base, phase: 'after', checks: ['401'], vantages: ['public'], identities: ['arne'] });
+  assert.equal(down[0]!.why, 'arne 401 (public): status: expected 401 (runbook smoke "401"), got 503');
 });
 
 test('one slow identity times out and never delays the others (results arrive as they finish)', async () => {
@@ -128,5 +133,5 @@ test('no token source for an authenticated check is red, not skipped', async () 
   const items = await runSmoke(runbook, fakeHttp(), { instances, baseline, env, phase: 'after', checks: ['auth'], vantages: ['local'] });
   assert.ok(items.every((i) => i.ok === false && /no token source/.test(i.actual)));
   const failing = await runSmoke(runbook, fakeHttp(), { ...base, phase: 'after', checks: ['auth'], vantages: ['local'], tokenFor: async (id) => { throw new Error(`no device token in ${id.slug}'s token DB`); } });
-  assert.match(failing[0]!.why!, /arne auth \(local\): no device token in arne's token DB/);
+  assert.match(failing[0]!.why!, /arne auth \(local\): expected an answer from http:\/\/127\.0\.10\.14:80\/api\/v1\/identity \(runbook smoke "auth"\), got no device token in arne's token DB/);
 });

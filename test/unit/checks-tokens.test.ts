@@ -40,13 +40,17 @@ test('a token missing from the new DB fails naming the identity, device and mask
   assert.equal(red.length, 1);
   assert.equal(red[0]!.device, 'phone');
   assert.equal(red[0]!.survived, false);
-  assert.match(red[0]!.why!, /^arne\/phone \(pt_pho…\): token missing from posta:\/var\/lib\/posta\/arne\/inbox\.db/);
+  assert.equal(red[0]!.why, 'arne/phone (pt_pho…): expected present (baseline), got missing from posta:/var/lib/posta/arne/inbox.db');
+  // With the baseline's source: the run that recorded it.
+  const named = evaluateTokens({ identity: 'arne', phase: 'after', read: read([]), baseline: baselineOf([phone]), baselineRecordedAt: RECORDED, baselineSource: 'baseline, run #1', now: 0 });
+  assert.equal(named[0]!.why, 'arne/phone (pt_pho…): expected present (baseline, run #1), got missing from posta:/var/lib/posta/arne/inbox.db');
 });
 
 test('an active device whose last_seen_at did not advance is red after the cutover, not before', () => {
   const after = evalAfter([tui], baselineOf([tui]));
   assert.equal(after[0]!.ok, false);
-  assert.match(after[0]!.why!, /arne\/tui-dev: last_seen_at .* not advanced/);
+  assert.equal(after[0]!.why, 'arne/tui-dev: last_seen_at: expected after 2026-05-10T00:39:00.000Z (baseline), got 2026-05-10T00:39:00.000Z');
+  assert.match(after[0]!.actual, /not advanced since the baseline/);
   const before = evaluateTokens({ identity: 'arne', phase: 'before', read: read([tui], 2), baseline: baselineOf([tui]), baselineRecordedAt: RECORDED, now: 0 });
   assert.equal(before[0]!.ok, true);
 });

@@ -20,7 +20,7 @@ test('status: equality, inequality and ordering', () => {
   assert.equal(ok('status >= 500'), false);
   assert.equal(ok('[STATUS] == 200'), true, 'Gatus placeholder accepted');
   const r = evaluateText('status == 410', { ...actor, status: 404 });
-  assert.deepEqual(r, { ok: false, expected: 'status == 410', actual: 'status = 404' });
+  assert.deepEqual(r, { ok: false, expected: 'status == 410', actual: 'status = 404', compare: { selector: 'status', op: '==', want: '410', got: '404' } });
 });
 
 test('body JSON path: quoted and unquoted right side, nested, array index', () => {

@@ -47,7 +47,7 @@ test('scoped read: a token sharing the masked prefix but not the hash is not tak
   const items = evaluateTokens({ identity: 'arne', phase: 'after', read: { container: 'posta', path, ...read }, baseline: baselineOf(kept), baselineRecordedAt: seen(0), now: Date.parse(seen(3)) });
   assert.equal(items.length, 1);
   assert.equal(items[0]!.survived, false);
-  assert.match(items[0]!.why ?? '', /arne\/phone \(pt_abc…\): token missing from posta:/);
+  assert.match(items[0]!.why ?? '', /arne\/phone \(pt_abc…\): expected present \(baseline\), got missing from posta:/);
 });
 
 test('scoped read: a baseline token masked to nothing cannot be searched, so every row is read', (t) => {
@@ -118,7 +118,7 @@ test('cached refresh: a baseline token deleted since the last refresh fails surv
   const red = evalAt(T0 + 2000).filter((i) => i.ok === false);
   assert.equal(red.length, 1);
   assert.equal(red[0]!.survived, false);
-  assert.match(red[0]!.why!, /^arne\/d002 \(pt_tok…\): token missing from posta:/);
+  assert.match(red[0]!.why!, /^arne\/d002 \(pt_tok…\): expected present \(baseline\), got missing from posta:/);
 });
 
 test('the cache rescans when a row it tracked was replaced, and sweeps the table slice by slice for tokens used again', (t) => {

@@ -10,6 +10,15 @@ export function containerFlags(c: ContainerItem): string {
   return flag(c.autostart, 'A') + flag(c.protectedDelete, 'P');
 }
 
+/** Absent because a decommission deleted it, as expected (✓ "deleted by decommission run #N (archive …)"). */
+function deletedOnPurpose(c: ContainerItem): boolean {
+  return c.status === null && c.ok === true && /^deleted by /.test(c.actual);
+}
+
+function statusWord(c: ContainerItem): string {
+  return c.status ?? (deletedOnPurpose(c) ? 'deleted' : '?');
+}
+
 export const containersView: PanelView<ContainerItem> = {
   name: 'containers',
   rows(panel) {
@@ -17,18 +26,24 @@ export const containersView: PanelView<ContainerItem> = {
     return panel.items.map((c) => [
       verdictSeg(c.ok),
       seg(` ${pad(c.name, nameWidth)} `),
-      seg(pad(c.status ?? '?', 7), { c: c.status === 'Running' ? 'green' : c.status ? 'gray' : 'yellow' }),
+      seg(pad(statusWord(c), 7), { c: c.status === 'Running' ? 'green' : c.status || deletedOnPurpose(c) ? 'gray' : 'yellow' }),
       seg(` ${pad(ipTail(c.ipv4), 4)} ${containerFlags(c)}`),
     ]);
   },
   titleSuffix: () => ' A=auto P=prot',
   summary: (panel) =>
-    summaryLine('containers', panel, (p) =>
-      p.items.map((c) => `${c.name} ${c.status ?? '?'}${c.ipv4 ? ` ${ipTail(c.ipv4)}` : ''}`).join(', '),
-    ),
+    summaryLine('containers', panel, (p) => {
+      const deleted = p.items.filter(deletedOnPurpose);
+      const rest = p.items.filter((c) => !deletedOnPurpose(c)).map((c) => `${c.name} ${c.status ?? '?'}${c.ipv4 ? ` ${ipTail(c.ipv4)}` : ''}`);
+      return [...rest, ...(deleted.length ? [`${deleted.map((c) => c.name).join(', ')} ${deleted[0]!.actual}`] : [])].join(', ');
+    }),
+  note: (panel) => {
+    const deleted = panel.items.filter(deletedOnPurpose);
+    return deleted.length ? deleted[0]!.actual : null;
+  },
   detail: (c) => [
     verdictSeg(c.ok),
-    seg(` ${pad(c.name, 12)} ${pad(c.role, 7)} ${pad(c.status ?? '?', 8)} ${pad(c.ipv4 ?? '—', 16)}`),
+    seg(` ${pad(c.name, 12)} ${pad(c.role, 7)} ${pad(statusWord(c), 8)} ${pad(c.ipv4 ?? '—', 16)}`),
     seg(`autostart ${c.autostart === null ? '?' : c.autostart ? 'on ' : 'off'}  protect ${c.protectedDelete === null ? '?' : c.protectedDelete ? 'on ' : 'off'}  `),
     seg(`expected ${c.expected}`, { c: 'gray' }),
   ],

@@ -1,7 +1,7 @@
 // The panel block: four panels side by side (full layout), one summary line each (compact layout), or one
 // panel full-size with a row cursor (keys 1–4).
 import type { Panel, PanelName, Snapshot, Verdict } from '../../../checks/types.ts';
-import { fitLine, lineWidth, seg, windowAround, type Column, type Line } from '../../text.ts';
+import { fitLine, lineWidth, seg, windowAround, wrapText, type Column, type Line } from '../../text.ts';
 import { PANEL_ORDER, problemLine, titleLine, whyOf, windowItems } from './common.ts';
 import { containersView } from './containers.ts';
 import { smokeView } from './smoke.ts';
@@ -35,14 +35,16 @@ export function allocateWidths(min: number[], want: number[], avail: number): nu
   return out;
 }
 
-function sideLines(name: PanelName, snapshot: Snapshot | null, now: number): { head: Line; bare: Line; body: Line[]; problem: Line | null } {
+function sideLines(name: PanelName, snapshot: Snapshot | null, now: number): { head: Line; bare: Line; body: Line[]; problem: Line | null; note: string | null } {
   const panel = panelOf(snapshot, name);
   const view = VIEWS[name];
+  const problem = problemLine(panel);
   return {
     head: titleLine(name, panel, panel && view.titleSuffix ? view.titleSuffix(panel) : ''),
     bare: titleLine(name, panel),
     body: panel ? view.rows(panel, 0, now) : [],
-    problem: problemLine(panel),
+    problem,
+    note: !problem && panel && view.note ? view.note(panel) : null,
   };
 }
 
@@ -52,8 +54,12 @@ export function panelColumns(snapshot: Snapshot | null, avail: number, rows: num
   const min = parts.map((p) => Math.max(lineWidth(p.bare), ...p.body.map(lineWidth)));
   const widths = allocateWidths(min, parts.map((p, i) => Math.max(min[i]!, lineWidth(p.head))), avail);
   return parts.map((p, i) => {
-    const room = rows - 1 - (p.problem ? 1 : 0);
-    return { width: widths[i]!, lines: [p.head, ...windowItems(p.name, p.body, room), ...(p.problem ? [p.problem] : [])] };
+    // A note wraps (up to 3 lines) in what the rows leave free; it never pushes a row out.
+    const free = Math.max(0, rows - 1 - p.body.length);
+    const note: Line[] = p.note ? wrapText(`· ${p.note}`, widths[i]!).slice(0, Math.min(3, free)).map((t) => [seg(t, { c: 'gray' })]) : [];
+    const tail = p.problem ? [p.problem] : note;
+    const room = rows - 1 - tail.length;
+    return { width: widths[i]!, lines: [p.head, ...windowItems(p.name, p.body, room), ...tail] };
   });
 }
 

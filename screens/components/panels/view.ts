@@ -10,6 +10,8 @@ export interface PanelView<T extends Verdict> {
   summary(panel: Panel<T> | undefined, now: number): Line;
   /** Extra words after the title, e.g. the domain suffix stripped from rows. */
   titleSuffix?(panel: Panel<T>): string;
+  /** A gray line under the rows when nothing is red or pending: what the rows cannot say (why a container is absent). */
+  note?(panel: Panel<T>): string | null;
   /** One line per item in the full-size view. */
   detail(item: T, now: number): Line;
 }
