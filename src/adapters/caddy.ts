@@ -152,3 +152,11 @@ export async function getUpstreams(admin: string): Promise<PoolEntry[]> {
   const list = JSON.parse(r.body) as { address: string; num_requests?: number; fails?: number }[] | null;
   return (list ?? []).map((u) => ({ address: u.address, numRequests: u.num_requests ?? 0, fails: u.fails ?? 0 }));
 }
+
+/** `caddy version`'s version number, e.g. "2.6.2" (Debian prints just that; upstream builds add "v" and a hash). */
+export async function caddyVersion(caddyBinary = 'caddy'): Promise<string> {
+  const r = await caddyCommand(caddyBinary, ['version'], 'caddy version');
+  const m = r.stdout.match(/v?(\d+\.\d+\.\d+(?:-[0-9A-Za-z.]+)?)/);
+  if (!m) throw new CaddyError(`caddy version printed no version number: ${r.stdout.trim().slice(0, 80)}`);
+  return m[1]!;
+}
