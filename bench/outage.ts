@@ -7,17 +7,21 @@ import { figure, run, type BenchContext, type Figure } from './lib.ts';
 
 export const LAB_RUNBOOK = 'runbooks/lab/posta-cutover.toml';
 
-interface ApplyDoc {
+export interface ApplyDoc {
   ok: boolean;
   steps?: unknown[];
-  outage?: { stepsMs: number | null; client: { ms: number; perIdentity: Record<string, number>; source: string } | null };
+  outage?: {
+    stepsMs: number | null;
+    client: { ms: number; perIdentity: Record<string, number>; source: string; requests?: number; failed?: number; longestMs?: number; usualMs?: number | null; addedMs?: number | null } | null;
+  };
 }
 
-export async function outageFigures(ctx: BenchContext): Promise<Figure[]> {
-  const lab = await labUp(ctx, 'outage-lab');
+/** `apply --yes --allow-destructive --json` of `runbook` on a fresh lab (taken down afterwards); its document. */
+export async function applyOnFreshLab(ctx: BenchContext, runbook: string, name: string): Promise<ApplyDoc> {
+  const lab = await labUp(ctx, name);
   try {
-    const state = join(ctx.tmp, 'outage-state');
-    const r = await run([process.execPath, join(ctx.repo, 'dist', 'cutover.mjs'), 'apply', LAB_RUNBOOK, '--yes', '--allow-destructive', '--json', '--state', state], {
+    const state = join(ctx.tmp, `${name}-state`);
+    const r = await run([process.execPath, join(ctx.repo, 'dist', 'cutover.mjs'), 'apply', runbook, '--yes', '--allow-destructive', '--json', '--state', state], {
       cwd: ctx.repo,
       env: { ...process.env, ...lab.env },
       timeoutMs: 180_000,
@@ -28,25 +32,30 @@ export async function outageFigures(ctx: BenchContext): Promise<Figure[]> {
     } catch {
       throw new Error(`apply exited ${r.code} without a JSON document: ${r.stderr.trim().split('\n').at(-1)}`);
     }
-    if (r.code !== 0 || !doc.ok) throw new Error(`apply exited ${r.code}: ${r.stderr.trim().split('\n').at(-1)}`);
-    const client = doc.outage?.client;
-    const steps = doc.outage?.stepsMs ?? null;
-    if (!client) throw new Error('apply reported no client-side outage (no device timeline?)');
-    const per = Object.entries(client.perIdentity).map(([k, v]) => `${k} ${(v / 1000).toFixed(1)} s`).join(', ');
-    ctx.log(`outage: clients ${client.ms} ms, steps ${steps} ms`);
-    return [
-      figure({
-        name: 'lab cutover outage seen by clients',
-        value: client.ms / 1000,
-        unit: 's',
-        baseline: steps === null ? null : steps / 1000,
-        baselineOf: 'outage window from the steps (journal)',
-        goal: '≤ 5 s',
-        check: (v) => v <= 5,
-        note: `one \`apply --yes --allow-destructive\` on a fresh lab (${doc.steps?.length ?? '?'} steps); ${client.source}, longest gap per identity: ${per}`,
-      }),
-    ];
+    if (r.code !== 0 || !doc.ok) throw new Error(`apply of ${runbook} exited ${r.code}: ${r.stderr.trim().split('\n').at(-1)}`);
+    return doc;
   } finally {
     await lab.down();
   }
+}
+
+export async function outageFigures(ctx: BenchContext): Promise<Figure[]> {
+  const doc = await applyOnFreshLab(ctx, LAB_RUNBOOK, 'outage-lab');
+  const client = doc.outage?.client;
+  const steps = doc.outage?.stepsMs ?? null;
+  if (!client) throw new Error('apply reported no client-side outage (no device timeline?)');
+  const per = Object.entries(client.perIdentity).map(([k, v]) => `${k} ${(v / 1000).toFixed(1)} s`).join(', ');
+  ctx.log(`outage: clients ${client.ms} ms, steps ${steps} ms`);
+  return [
+    figure({
+      name: 'lab cutover outage seen by clients',
+      value: client.ms / 1000,
+      unit: 's',
+      baseline: steps === null ? null : steps / 1000,
+      baselineOf: 'outage window from the steps (journal)',
+      goal: '≤ 5 s',
+      check: (v) => v <= 5,
+      note: `one \`apply --yes --allow-destructive\` on a fresh lab (${doc.steps?.length ?? '?'} steps); ${client.source}, longest gap per identity: ${per}`,
+    }),
+  ];
 }

@@ -14,6 +14,7 @@ import { cockpitFigures } from './cockpit.ts';
 import { Pending, unmeasured, type BenchContext, type Figure, type FigureFn } from './lib.ts';
 import { describeMachine, machine } from './machine.ts';
 import { outageFigures } from './outage.ts';
+import { holdFigures } from './hold.ts';
 import { smokeSweep } from './smoke-sweep.ts';
 import { sqliteBackup } from './sqlite-backup.ts';
 import { formatNotes, formatTable } from './table.ts';
@@ -28,6 +29,7 @@ const GROUPS: { name: string; fn: FigureFn }[] = [
   { name: 'archive', fn: archiveThroughput },
   { name: 'sqlite', fn: sqliteBackup },
   { name: 'outage', fn: outageFigures },
+  { name: 'hold', fn: holdFigures },
 ];
 
 async function main(): Promise<number> {

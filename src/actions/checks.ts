@@ -35,7 +35,7 @@ export interface CheckContext extends ActionContext {
 
 const envOf = (ctx: CheckContext) => ctx.env ?? {};
 
-function proxyOf(runbook: Runbook) {
+export function proxyOf(runbook: Runbook) {
   const p = runbook.proxy;
   if (!p) throw new ActionError('the runbook has no [proxy] section');
   return { caddyfile: p.caddyfile, admin: p.admin, sites: p.sites, label: p.backup_label ?? runbook.runbook.name, binary: p.binary, mixed: p.mixed_upstreams ?? 'refuse' };
@@ -76,6 +76,7 @@ export const proxyRepoint: ActionExecutor = {
         admin: p.admin,
         backupLabel: p.label,
         ...(p.binary ? { caddyBinary: p.binary } : {}),
+        ...(ctx.runbook.proxy?.hold ? { hold: ctx.runbook.proxy.hold } : {}),
         onProgress: (e) => {
           ctx.emit({ kind: 'progress', message: `${e.phase}: ${e.message}` });
           if (e.phase === 'write' && e.backupPath) {
@@ -181,7 +182,7 @@ async function againstBackup(p: ReturnType<typeof proxyOf>, backupPath: string):
   return { fileSame, liveSame: configDifferences(expected.config, live.config).length === 0 };
 }
 
-async function restoreFrom(ctx: ActionContext, backupPath: string) {
+export async function restoreFrom(ctx: ActionContext, backupPath: string) {
   const p = proxyOf(ctx.runbook);
   ctx.emit({ kind: 'command', argv: ['cp', '-p', backupPath, p.caddyfile] });
   await restoreCaddyfile({

@@ -1,6 +1,7 @@
 // copy: legacy container → new container through a private temp dir, verified end to end: size and
 // sha256 equal on both ends, mode and owner as declared. SQLite files only while the source daemon is
 // stopped, with their -wal/-shm, and opened read-only afterwards for PRAGMA integrity_check.
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ActionContext, ActionExecutor } from './types.ts';
@@ -51,34 +52,47 @@ export const copy: ActionExecutor = {
     const modeText = String(step.params.mode ?? '0600');
     const owner = String(step.params.owner ?? '0:0');
     const isSqlite = bool(step, 'sqlite', false);
+    // Hold mode's copy ahead: SQLite's online backup inside the source container while its daemon runs (a
+    // consistent snapshot, never a raw copy of a live file); the final copy after the stop brings it up to date.
+    const online = isSqlite && bool(step, 'online', false);
+    const snapshot = online ? `/tmp/.cutover-online-${randomBytes(6).toString('hex')}.db` : null;
+    if (snapshot) await execChecked(ctx, fromContainer, ['sqlite3', from, `.backup '${snapshot}'`]);
+    const read = snapshot ?? from;
 
-    const service = isSqlite ? (typeof step.params.source_service === 'string' ? await ctx.resolve(step.params.source_service) : 'posta') : undefined;
-    const candidates = [from, ...(isSqlite ? SQLITE_SIDECARS.map((s) => from + s) : [])];
-    const source = await fileFacts(ctx, fromContainer, candidates, service ? { unlessRunning: service } : {});
-    if (!source.has(from)) throw new ActionError(`${fromContainer}:${from} does not exist`);
-    const suffixes = ['', ...SQLITE_SIDECARS.filter((s) => isSqlite && source.has(from + s))];
-
-    const dir = await mkdtemp(join(ctx.workDir, 'copy-'));
     const copied: CopiedFile[] = [];
-    for (const suffix of suffixes) {
-      const local = join(dir, `db${suffix}`);
-      const pulled = await pullVerified(ctx, fromContainer, from + suffix, local, source.get(from + suffix)!.sha256);
-      const landed = await installFile(ctx, toContainer, local, to + suffix, modeText, owner);
-      if (landed.sha256 !== pulled.sha256) throw new ActionError(`${toContainer}:${to + suffix}: sha256 differs from the source`);
-      copied.push({ from: from + suffix, to: to + suffix, size: landed.size, sha256: landed.sha256, mode: landed.mode });
-    }
-    const changed = { container: toContainer, paths: copied.map((c) => c.to) };
+    let changed: { container: string; paths: string[] } = { container: toContainer, paths: [] };
+    try {
+      const service = isSqlite && !online ? (typeof step.params.source_service === 'string' ? await ctx.resolve(step.params.source_service) : 'posta') : undefined;
+      const candidates = [read, ...(isSqlite && !online ? SQLITE_SIDECARS.map((s) => read + s) : [])];
+      const source = await fileFacts(ctx, fromContainer, candidates, service ? { unlessRunning: service } : {});
+      if (!source.has(read)) throw new ActionError(`${fromContainer}:${from} does not exist`);
+      const suffixes = ['', ...SQLITE_SIDECARS.filter((s) => isSqlite && source.has(read + s))];
+      // A -wal or -shm left at the target by an earlier copy or a dry start would be applied to the new file.
+      if (isSqlite) await execChecked(ctx, toContainer, ['rm', '-f', ...SQLITE_SIDECARS.map((s) => to + s)]);
 
-    if (isSqlite) {
-      // The local copy is byte-for-byte what landed (sha256 checked on both ends), so it is checked here
-      // rather than pulled back from the target.
-      const verdict = await integrityCheck(join(dir, 'db'));
-      if (verdict !== 'ok') throw new ActionError(`${toContainer}:${to}: integrity_check says ${verdict}`, changed);
-      ctx.emit({ kind: 'output', line: `${to} integrity_check ok` });
+      const dir = await mkdtemp(join(ctx.workDir, 'copy-'));
+      for (const suffix of suffixes) {
+        const local = join(dir, `db${suffix}`);
+        const pulled = await pullVerified(ctx, fromContainer, read + suffix, local, source.get(read + suffix)!.sha256);
+        const landed = await installFile(ctx, toContainer, local, to + suffix, modeText, owner);
+        if (landed.sha256 !== pulled.sha256) throw new ActionError(`${toContainer}:${to + suffix}: sha256 differs from the source`);
+        copied.push({ from: from + suffix, to: to + suffix, size: landed.size, sha256: landed.sha256, mode: landed.mode });
+      }
+      changed = { container: toContainer, paths: copied.map((c) => c.to) };
+
+      if (isSqlite) {
+        // The local copy is byte-for-byte what landed (sha256 checked on both ends), so it is checked here
+        // rather than pulled back from the target.
+        const verdict = await integrityCheck(join(dir, 'db'));
+        if (verdict !== 'ok') throw new ActionError(`${toContainer}:${to}: integrity_check says ${verdict}`, changed);
+        ctx.emit({ kind: 'output', line: `${to} integrity_check ok${online ? ' (online backup while the daemon ran)' : ''}` });
+      }
+    } finally {
+      if (snapshot) await ctx.runtime.exec(fromContainer, ['rm', '-f', snapshot]).catch(() => undefined);
     }
     const main = copied[0]!;
     return {
-      summary: `${from} → ${toContainer}:${to} ${main.size} B ${main.mode} sha256 ok${copied.length > 1 ? ` (+${copied.length - 1} sidecar)` : ''}${isSqlite ? ', integrity ok' : ''}`,
+      summary: `${from} → ${toContainer}:${to} ${main.size} B ${main.mode} sha256 ok${copied.length > 1 ? ` (+${copied.length - 1} sidecar)` : ''}${isSqlite ? ', integrity ok' : ''}${online ? ' (online backup)' : ''}`,
       changed,
       details: { files: copied },
     };

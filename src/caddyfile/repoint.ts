@@ -7,6 +7,8 @@ import { unifiedDiff } from './diff.ts';
 import { CaddyfileEditError, repointUpstreams, type MixedPolicy, type SiteMove, type UpstreamChange } from './edit.ts';
 import { ownershipOf, writeBackup, writeFileAtomic } from './files.ts';
 import { configDifferences, unintendedDifferences } from './semantic.ts';
+import { addHold, hasHoldLines, holdState, removeHold, withoutHold } from './hold.ts';
+import { CaddyfileSyntaxError } from './lexer.ts';
 
 export type RepointPhase = 'plan' | 'check' | 'backup' | 'write' | 'validate' | 'reload' | 'confirm' | 'revert' | 'done';
 export interface RepointProgress {
@@ -44,30 +46,50 @@ interface PlanOptions {
   newUpstream: string;
   mixed?: MixedPolicy;
   caddyBinary?: string;
+  /** Hold mode: the sites' reverse_proxy also gets the hold settings (lb_try_duration of this long, …). */
+  hold?: string;
 }
 
 const hostsOf = (sites: SiteMove[]) => sites.map((s) => s.host);
 
 const list = (items: string[]) => items.map((i) => `  - ${i}`).join('\n');
 
+/** The intended change is live (or in `config`): the legacy dials moved and, in hold mode, every handler holds. */
+function notIntended(oldConfig: unknown, newConfig: unknown, o: PlanOptions): string[] {
+  const hosts = hostsOf(o.sites);
+  const strip = (c: unknown) => (o.hold ? withoutHold(c, hosts) : c);
+  const out = unintendedDifferences(strip(oldConfig), strip(newConfig), o.sites, o.newUpstream, o.mixed);
+  if (o.hold) {
+    const { held, total } = holdState(newConfig, hosts);
+    if (held < total) out.push(`hold: ${total - held} of ${total} reverse_proxy handler(s) of ${hosts.join(', ')} have no lb_try_duration`);
+  }
+  return out;
+}
+
 async function prepare(o: PlanOptions) {
   const raw = readFileSync(o.caddyfilePath);
   const oldText = raw.toString('utf8');
-  let edit;
+  let text;
+  let changes;
   try {
-    edit = repointUpstreams(oldText, o.sites, o.newUpstream, { mixed: o.mixed ?? 'refuse' });
+    // A file that already holds (an interrupted attempt) is edited from its form without the hold lines.
+    const base = o.hold && hasHoldLines(oldText) ? removeHold(oldText) : oldText;
+    const edit = repointUpstreams(base, o.sites, o.newUpstream, { mixed: o.mixed ?? 'refuse' });
+    text = o.hold ? addHold(edit.text, hostsOf(o.sites), o.hold) : edit.text;
+    changes = edit.changes;
   } catch (err) {
     if (err instanceof CaddyfileEditError) throw new RepointError(`${o.caddyfilePath}${err.line ? `:${err.line}` : ''}: ${err.message}${err.fix ? `\nfix: ${err.fix}` : ''}`, null, err.line, err.fix);
+    if (err instanceof CaddyfileSyntaxError) throw new RepointError(`${o.caddyfilePath}:${err.line}: ${err.message}`, null, err.line);
     throw err;
   }
-  const plan: RepointPlan = { oldText, newText: edit.text, changes: edit.changes, diff: unifiedDiff(o.caddyfilePath, oldText, edit.text) };
+  const plan: RepointPlan = { oldText, newText: text, changes, diff: unifiedDiff(o.caddyfilePath, oldText, text) };
   // Both adapts at once: each is a caddy process, and a repoint runs inside the outage window.
-  const [adaptedOld, adaptedNew] = await Promise.all([adapt(o.caddyfilePath, o.caddyBinary), plan.changes.length ? adaptText(plan.newText, o.caddyfilePath, o.caddyBinary) : null]);
+  const changed = plan.newText !== plan.oldText;
+  const [adaptedOld, adaptedNew] = await Promise.all([adapt(o.caddyfilePath, o.caddyBinary), changed ? adaptText(plan.newText, o.caddyfilePath, o.caddyBinary) : null]);
   const oldConfig = adaptedOld.config;
   if (adaptedNew) {
-    const newConfig = adaptedNew.config;
-    const extra = unintendedDifferences(oldConfig, newConfig, o.sites, o.newUpstream, o.mixed);
-    if (extra.length) throw new RepointError(`${o.caddyfilePath}: refusing the edit: caddy adapt shows changes beyond the intended upstreams:\n${list(extra)}`);
+    const extra = notIntended(oldConfig, adaptedNew.config, o);
+    if (extra.length) throw new RepointError(`${o.caddyfilePath}: refusing the edit: caddy adapt shows changes beyond the intended upstreams${o.hold ? ' and hold settings' : ''}:\n${list(extra)}`);
   }
   return { plan, raw, oldConfig };
 }
@@ -109,19 +131,40 @@ export async function repoint(o: RepointOptions): Promise<RepointResult> {
   if (drift.length) {
     throw new RepointError(`${path}: refusing to reload: the live Caddy config differs from this file (edited without reload, or changed through the admin API), so a reload would also apply:\n${list(drift)}`);
   }
-  if (!plan.changes.length) {
-    const extra = unintendedDifferences(before.config, before.config, o.sites, o.newUpstream, o.mixed);
+  if (plan.newText === plan.oldText) {
+    const extra = notIntended(before.config, before.config, o);
     progress('done', `${hostsOf(o.sites).join(', ')} already point at ${o.newUpstream}; nothing to change`);
     return { changes: [], diff: '', backupPath: null, confirmed: extra.length === 0 };
   }
 
+  const r = await writeReloadConfirm(o, raw, plan.newText, before, `${plan.changes.length} upstream change(s)${o.hold ? ' + hold settings' : ''}`, (after) => notIntended(before.config, after, o));
+  progress('done', `${hostsOf(o.sites).join(', ')}: legacy dials now ${o.newUpstream}${o.hold ? ` (holding requests up to ${o.hold})` : ''}; backup ${r.backupPath}`);
+  return { changes: plan.changes, diff: plan.diff, backupPath: r.backupPath, confirmed: true };
+}
+
+interface WriteOptions {
+  caddyfilePath: string;
+  admin: string;
+  backupLabel: string;
+  caddyBinary?: string;
+  now?: () => Date;
+  onProgress?: (p: RepointProgress) => void;
+}
+
+/**
+ * Backup, atomic write, validate, concurrent-change check, reload, confirm (`wrong(liveAfter)` lists what is not
+ * as intended). Any failure after the write restores the backup, reloads and confirms the old config is live.
+ */
+async function writeReloadConfirm(o: WriteOptions, raw: Buffer, newText: string, before: { config: unknown; etag?: string }, what: string, wrong: (after: unknown) => string[]): Promise<{ backupPath: string }> {
+  const progress = (phase: RepointPhase, message: string, backupPath?: string) => o.onProgress?.({ phase, message, ...(backupPath ? { backupPath } : {}) });
+  const path = o.caddyfilePath;
   progress('backup', `backing up ${path}`);
   const owner = ownershipOf(path);
   const backupPath = writeBackup(path, o.backupLabel, raw, (o.now ?? (() => new Date()))());
   if (!readFileSync(path).equals(raw)) throw new RepointError(`${path} changed while the edit was being planned (someone else is editing it); nothing was written. Backup of the version read: ${backupPath}`);
 
-  progress('write', `writing ${path} (${plan.changes.length} upstream change(s))`, backupPath);
-  writeFileAtomic(path, Buffer.from(plan.newText, 'utf8'), owner);
+  progress('write', `writing ${path} (${what})`, backupPath);
+  writeFileAtomic(path, Buffer.from(newText, 'utf8'), owner);
 
   const restoreFile = () => writeFileAtomic(path, raw, owner);
   const revert = async (failure: string): Promise<never> => {
@@ -152,10 +195,10 @@ export async function repoint(o: RepointOptions): Promise<RepointResult> {
   const justBefore = await getConfig(o.admin).catch((err: Error) => revert(err.message));
   if (!sameLive(before, justBefore)) {
     restoreFile();
-    const what = configDifferences(before.config, justBefore.config);
+    const changed = configDifferences(before.config, justBefore.config);
     throw new RepointError(
-      `${path}: the live Caddy config changed while the repoint was running (someone else changed it${before.etag ? `; ETag ${before.etag} → ${justBefore.etag}` : ''}):\n${list(what)}\n` +
-        `Not reloaded, so their change stays live; ${path} is restored to what it was (backup ${backupPath}). Re-run the repoint once the other change is settled.`,
+      `${path}: the live Caddy config changed while the ${what.startsWith('hold') ? 'edit' : 'repoint'} was running (someone else changed it${before.etag ? `; ETag ${before.etag} → ${justBefore.etag}` : ''}):\n${list(changed)}\n` +
+        `Not reloaded, so their change stays live; ${path} is restored to what it was (backup ${backupPath}). Re-run the step once the other change is settled.`,
       null,
     );
   }
@@ -167,17 +210,86 @@ export async function repoint(o: RepointOptions): Promise<RepointResult> {
     return revert((err as Error).message);
   }
 
-  progress('confirm', 'confirming the new upstreams through the admin API');
+  progress('confirm', 'confirming the new config through the admin API');
   let after;
   try {
     after = await getConfig(o.admin);
   } catch (err) {
     return revert(`confirmation failed: ${(err as Error).message}`);
   }
-  const wrong = unintendedDifferences(before.config, after.config, o.sites, o.newUpstream, o.mixed);
-  if (wrong.length) return revert(`confirmation failed: the live config after the reload is not the intended change:\n${list(wrong)}`);
-  progress('done', `${hostsOf(o.sites).join(', ')}: legacy dials now ${o.newUpstream}; backup ${backupPath}`);
-  return { changes: plan.changes, diff: plan.diff, backupPath, confirmed: true };
+  const bad = wrong(after.config);
+  if (bad.length) return revert(`confirmation failed: the live config after the reload is not the intended change:\n${list(bad)}`);
+  return { backupPath };
+}
+
+export interface ReleaseOptions extends WriteOptions {
+  /** The sites whose hold settings come out. */
+  hosts: string[];
+}
+
+export interface ReleaseResult {
+  /** null when there was no hold to take out. */
+  backupPath: string | null;
+  diff: string;
+}
+
+/**
+ * Hold mode's last reload: the hold lines come out of the Caddyfile (only the hold settings of `hosts` change,
+ * checked with caddy adapt), then validate, reload, confirm. The caller makes sure nothing is held first: any
+ * reload fails the requests Caddy is holding.
+ */
+export async function releaseHold(o: ReleaseOptions): Promise<ReleaseResult> {
+  const progress = (phase: RepointPhase, message: string) => o.onProgress?.({ phase, message });
+  const path = o.caddyfilePath;
+  adminAddress(o.admin);
+  progress('plan', `reading the live config and planning the removal of the hold from ${path}`);
+  const before = await getConfig(o.admin);
+  const raw = readFileSync(path);
+  const oldText = raw.toString('utf8');
+  const newText = removeHold(oldText);
+  const [adaptedOld, adaptedNew] = await Promise.all([adapt(path, o.caddyBinary), newText !== oldText ? adaptText(newText, path, o.caddyBinary) : null]);
+  progress('check', 'comparing the live config with the Caddyfile on disk');
+  const drift = configDifferences(adaptedOld.config, before.config);
+  if (drift.length) throw new RepointError(`${path}: refusing to reload: the live Caddy config differs from this file (edited without reload, or changed through the admin API), so a reload would also apply:\n${list(drift)}`);
+  const expected = withoutHold(before.config, o.hosts);
+  if (!adaptedNew) {
+    const left = holdState(before.config, o.hosts).held;
+    if (left) throw new RepointError(`${path} has no hold lines (${'#cutover:hold'}), but the live config still holds requests in ${left} handler(s) of ${o.hosts.join(', ')}: take lb_try_duration out by hand`);
+    progress('done', `${o.hosts.join(', ')} hold nothing; nothing to change`);
+    return { backupPath: null, diff: '' };
+  }
+  const extra = configDifferences(expected, adaptedNew.config);
+  if (extra.length) throw new RepointError(`${path}: refusing the edit: caddy adapt shows changes beyond the hold settings of ${o.hosts.join(', ')}:\n${list(extra)}`);
+  const r = await writeReloadConfirm(o, raw, newText, before, 'hold settings removed', (after) => configDifferences(expected, after));
+  progress('done', `${o.hosts.join(', ')}: hold settings removed; backup ${r.backupPath}`);
+  return { backupPath: r.backupPath, diff: unifiedDiff(path, oldText, newText) };
+}
+
+/** Puts the hold settings into `hosts` of the Caddyfile text `from` (a backup) and makes that live: the mirror of releaseHold. */
+export async function holdFrom(o: ReleaseOptions & { fromText: string; duration: string }): Promise<{ backupPath: string | null }> {
+  const path = o.caddyfilePath;
+  adminAddress(o.admin);
+  const before = await getConfig(o.admin);
+  const raw = readFileSync(path);
+  let newText;
+  try {
+    newText = addHold(hasHoldLines(o.fromText) ? removeHold(o.fromText) : o.fromText, o.hosts, o.duration);
+  } catch (err) {
+    if (err instanceof CaddyfileSyntaxError) throw new RepointError(`${path}:${err.line}: ${err.message}`, null, err.line);
+    throw err;
+  }
+  const [fromConfig, adaptedNew] = await Promise.all([adaptText(o.fromText, path, o.caddyBinary), adaptText(newText, path, o.caddyBinary)]);
+  const expected = withoutHold(fromConfig.config, o.hosts);
+  const wrong = (c: unknown) => {
+    const out = configDifferences(expected, withoutHold(c, o.hosts));
+    const { held, total } = holdState(c, o.hosts);
+    if (held < total) out.push(`hold: ${total - held} of ${total} handler(s) of ${o.hosts.join(', ')} do not hold`);
+    return out;
+  };
+  const extra = wrong(adaptedNew.config);
+  if (extra.length) throw new RepointError(`${path}: refusing the edit: caddy adapt shows changes beyond the hold settings:\n${list(extra)}`);
+  if (raw.toString('utf8') === newText && !wrong(before.config).length) return { backupPath: null };
+  return writeReloadConfirm(o, raw, newText, before, 'hold settings added', wrong);
 }
 
 export interface RestoreOptions {

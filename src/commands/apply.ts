@@ -306,6 +306,7 @@ function outageSummary(run: Run, client: ClientOutage | null) {
   if (client) {
     const per = Object.entries(client.perIdentity ?? {}).map(([id, ms]) => `${id} ${humanDuration(ms)}`).join(', ');
     lines.push(`outage seen by clients (${client.source}): ${humanDuration(client.ms)}${per ? ` (longest gap per identity: ${per})` : ''}`);
+    if (client.requests !== undefined) lines.push(`client requests during the run: ${client.requests}, failed ${client.failed ?? 0}; longest ${humanDuration(client.longestMs ?? 0)}${client.addedMs != null ? ` (${humanDuration(client.addedMs)} more than the usual ${humanDuration(client.usualMs ?? 0)})` : ''}`);
   }
   return { lines, doc: { stepsMs, startedAt: rec.outage.startedAt, endedAt: rec.outage.endedAt, budget: run.runbook.runbook.outage_budget, client } };
 }

@@ -1,10 +1,18 @@
-// The device timeline: one JSON line per device request, {t, identity, status, ms, error?}.
+// The device timeline: one JSON line per device request, {t, identity, method, status, ms, error?}.
 // Pure: parsing and the outage arithmetic that lab status and the cockpit show.
+
+/**
+ * What the rehearsal lab's devices send: a GET, no body. Hold mode's preflight relies on it (a held request
+ * with a body fails on older Caddy), so it lives here, below both the lab and the preflight.
+ */
+export const LAB_DEVICE_METHOD = 'GET';
 
 export interface TimelineEvent {
   /** ISO-8601 UTC time the request started. */
   t: string;
   identity: string;
+  /** HTTP method of the request (timelines written before it was recorded: absent, they were GETs). */
+  method?: string;
   /** HTTP status, or 0 when no HTTP answer came (refused, reset, timeout). */
   status: number;
   /** Latency in milliseconds. */
@@ -57,7 +65,7 @@ export function parseTimeline(text: string): TimelineEvent[] {
     if (typeof e.t !== 'string' || Number.isNaN(Date.parse(e.t)) || typeof e.identity !== 'string' || typeof e.status !== 'number' || typeof e.ms !== 'number') {
       throw new Error(`timeline line ${i + 1}: expected {t: ISO time, identity, status, ms}`);
     }
-    events.push({ t: e.t, identity: e.identity, status: e.status, ms: e.ms, ...(typeof e.error === 'string' ? { error: e.error } : {}) });
+    events.push({ t: e.t, identity: e.identity, ...(typeof e.method === 'string' ? { method: e.method } : {}), status: e.status, ms: e.ms, ...(typeof e.error === 'string' ? { error: e.error } : {}) });
   });
   return events;
 }
@@ -121,4 +129,50 @@ function groupByIdentity(events: TimelineEvent[]): Map<string, TimelineEvent[]> 
   }
   for (const list of groups.values()) list.sort((a, b) => Date.parse(a.t) - Date.parse(b.t));
   return groups;
+}
+
+export interface RequestFigures {
+  /** Requests that started in the span. */
+  requests: number;
+  /** Of those, the ones that got no success status (errors, 5xx, timeouts). */
+  failed: number;
+  /** The longest of them, in ms (a held request is slow, not failed). */
+  longestMs: number;
+  /** The median latency of the requests before the span: what a request usually takes. */
+  usualMs: number | null;
+  /** longestMs - usualMs: what the cutover added to the slowest request. */
+  addedMs: number | null;
+  /** Per HTTP method: requests and failures. */
+  byMethod: Record<string, { requests: number; failed: number }>;
+}
+
+/** Failed requests and added latency of the requests that started in [from, to] (epoch ms). */
+export function requestFigures(events: TimelineEvent[], from: number, to: number, opts: OutageOptions = {}): RequestFigures {
+  const ok = new Set(opts.okStatuses ?? [200]);
+  const inSpan = events.filter((e) => {
+    const t = Date.parse(e.t);
+    return t >= from && t <= to;
+  });
+  const before = events
+    .filter((e) => Date.parse(e.t) < from && ok.has(e.status))
+    .sort((a, b) => Date.parse(a.t) - Date.parse(b.t))
+    .slice(-60)
+    .map((e) => e.ms)
+    .sort((a, b) => a - b);
+  const usualMs = before.length ? before[before.length >> 1]! : null;
+  const longestMs = Math.max(0, ...inSpan.map((e) => e.ms));
+  const byMethod: RequestFigures['byMethod'] = {};
+  for (const e of inSpan) {
+    const m = (byMethod[e.method ?? 'GET'] ??= { requests: 0, failed: 0 });
+    m.requests++;
+    if (!ok.has(e.status)) m.failed++;
+  }
+  return {
+    requests: inSpan.length,
+    failed: inSpan.filter((e) => !ok.has(e.status)).length,
+    longestMs,
+    usualMs,
+    addedMs: usualMs === null || !inSpan.length ? null : Math.max(0, longestMs - usualMs),
+    byMethod,
+  };
 }

@@ -27,6 +27,13 @@ export interface ClientOutage {
   perIdentity?: Record<string, number>;
   /** Where the measurement comes from, e.g. "lab device timeline". */
   source?: string;
+  /** The client requests of the whole run (first step to now): how many, how many failed, the slowest. */
+  requests?: number;
+  failed?: number;
+  longestMs?: number;
+  /** Median latency of the requests before the run, and longestMs minus it. */
+  usualMs?: number | null;
+  addedMs?: number | null;
 }
 
 export interface RunRecord {

@@ -9,6 +9,7 @@ import { dialsByHost } from '../caddyfile/dials.ts';
 import { hostOfAddress } from '../caddyfile/parse.ts';
 import { configDifferences } from '../caddyfile/semantic.ts';
 import { unifiedDiff } from '../caddyfile/diff.ts';
+import { addHold, heldBodiesFail, holdProblems } from '../caddyfile/hold.ts';
 import type { CaddyFacts, PreflightItem, PreflightResult, WorldFacts } from './types.ts';
 
 export interface RuleInputs {
@@ -96,8 +97,38 @@ export function caddyRules(i: RuleInputs, facts: WorldFacts): Pick<PreflightResu
       });
     }
   }
-  const diff = editBlocked ? null : unifiedDiff(c.path, c.text, analysis.text);
+  const holdBlocked = proxy.hold ? holdRules(i, facts, c, sites, items) : false;
+  const planned = proxy.hold && !editBlocked && !holdBlocked ? addHold(analysis.text, sites, proxy.hold) : analysis.text;
+  const diff = editBlocked ? null : unifiedDiff(c.path, c.text, planned);
   return { items, diff, otherSites: otherSites(i, facts, c, sites, instances, items) };
+}
+
+/**
+ * Hold mode ([proxy] hold): refused where Caddy cannot hold — a route with an active health check or settings
+ * hold mode owns, hold lines `caddy adapt` rejects, or a Caddy version that fails held requests with a body
+ * while the runbook's smoke or the lab's devices send bodies. True when one of them blocks.
+ */
+function holdRules(i: RuleInputs, facts: WorldFacts, c: CaddyFacts, sites: string[], items: PreflightItem[]): boolean {
+  const before = items.length;
+  for (const p of holdProblems(c.text ?? '', sites)) items.push({ level: p.level, code: p.code, message: `hold mode: ${p.message}`, file: c.path, line: p.line, fix: p.fix });
+  const h = facts.hold;
+  const holdLine = i.lineOf('proxy.hold') ?? null;
+  if (h?.adapted && !h.adapted.ok) {
+    items.push({ level: 'blocker', code: 'hold-adapt', message: `caddy adapt fails on ${c.path} with the hold settings added: ${h.adapted.error}`, file: c.path, line: lineInMessage(h.adapted.error, c.path), fix: 'fix the Caddyfile so the hold lines adapt (or run without [proxy] hold, the seed order)' });
+  }
+  if (h && !h.version.ok) {
+    items.push({ level: 'blocker', code: 'hold-caddy-version', message: `hold mode: cannot tell which Caddy runs (caddy version: ${h.version.error})`, file: i.runbookFile, line: i.lineOf('proxy.binary') ?? holdLine, fix: 'point proxy.binary at the caddy binary the service runs' });
+  } else if (h?.version.ok && heldBodiesFail(h.version.value) && h.bodies.length) {
+    items.push({
+      level: 'blocker',
+      code: 'hold-bodies',
+      message: `hold mode: Caddy ${h.version.value} fails a held request that has a body ("invalid Read on closed Body"), and ${h.bodies.join(', ')} send${h.bodies.length === 1 ? 's' : ''} bodies through the held sites`,
+      file: i.runbookFile,
+      line: holdLine,
+      fix: 'upgrade Caddy to a release after 2.11.1 (caddyserver/caddy#7547), make those requests GETs, or run without [proxy] hold (the seed order)',
+    });
+  }
+  return items.slice(before).some((x) => x.level === 'blocker');
 }
 
 /** Sites outside the runbook's that dial a legacy container: they answer 502 once it stops, unless acknowledged. */

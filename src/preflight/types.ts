@@ -51,8 +51,19 @@ export interface SmokeFact {
   why: string;
 }
 
+/** Hold mode ([proxy] hold): what decides whether Caddy can hold the runbook's requests. */
+export interface HoldFacts {
+  /** `caddy version` of proxy.binary. */
+  version: Read<string>;
+  /** `caddy adapt` of the Caddyfile with the hold lines added; null when they cannot be added (a hold blocker says why). */
+  adapted: Read<unknown> | null;
+  /** Who sends requests with a body through the held sites: smoke checks with POST, the lab's devices. */
+  bodies: string[];
+}
+
 export interface WorldFacts {
   caddy?: CaddyFacts;
+  hold?: HoldFacts;
   instances: Read<Instance[]>;
   /** The lab directory (holding lab.json) the runtime binary and the Caddyfile resolve into, if any. */
   lab: { runtime: string | null; proxy: string | null; runtimeBinary: string; caddyfile: string | null };

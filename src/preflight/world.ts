@@ -6,11 +6,13 @@ import { delimiter, dirname, isAbsolute, join, resolve as resolvePath } from 'no
 import type { Http, Instance, Runtime } from '../ports.ts';
 import type { Runbook } from '../runbook/schema.ts';
 import type { ResolvedStep } from '../engine/types.ts';
-import { adapt, getConfig } from '../adapters/caddy.ts';
+import { adapt, adaptText, caddyVersion, getConfig } from '../adapters/caddy.ts';
+import { addHold } from '../caddyfile/hold.ts';
+import { LAB_DEVICE_METHOD } from '../engine/client-timeline.ts';
 import { incusBinary } from '../adapters/incus.ts';
 import { runSmoke } from '../../checks/smoke.ts';
 import type { BaselineStore } from '../../checks/baseline.ts';
-import type { CaddyFacts, Read, SmokeFact, SourceFile, SpaceFact, WorldFacts } from './types.ts';
+import type { CaddyFacts, HoldFacts, Read, SmokeFact, SourceFile, SpaceFact, WorldFacts } from './types.ts';
 import { repointStep } from './rules.ts';
 
 export interface WorldInputs {
@@ -136,6 +138,26 @@ async function legacySmoke(i: WorldInputs, instances: Instance[]): Promise<Smoke
   return items.map((x) => ({ identity: x.identity, check: x.check, ok: x.ok === true, why: x.why ?? `status ${x.status ?? x.error ?? '?'}` }));
 }
 
+/** Hold mode's facts: the Caddy version, `caddy adapt` of the Caddyfile with the hold lines, who sends bodies. */
+async function holdFacts(i: WorldInputs, caddy: CaddyFacts | undefined, isLab: boolean): Promise<HoldFacts | undefined> {
+  const proxy = i.runbook.proxy;
+  if (!proxy?.hold) return undefined;
+  const sites = repointStep(i.steps)?.params.sites;
+  const hosts = Array.isArray(sites) && sites.length ? (sites as string[]) : proxy.sites;
+  let held: string | null = null;
+  try {
+    held = caddy?.text !== undefined ? addHold(caddy.text, hosts, proxy.hold) : null;
+  } catch {
+    held = null;
+  }
+  const [version, adapted] = await Promise.all([read(() => caddyVersion(proxy.binary)), held === null ? null : read(async () => (await adaptText(held, proxy.caddyfile, proxy.binary)).config)]);
+  const smokeSteps = i.steps.filter((s) => s.action === 'smoke');
+  const used = new Set(smokeSteps.flatMap((s) => (Array.isArray(s.params.checks) && s.params.checks.length ? (s.params.checks as string[]) : i.runbook.smoke.map((c) => c.name))));
+  const bodies = i.runbook.smoke.filter((c) => used.has(c.name) && c.method === 'POST').map((c) => `smoke check "${c.name}" (POST ${c.path})`);
+  if (isLab && !['GET', 'HEAD'].includes(LAB_DEVICE_METHOD)) bodies.push(`the lab's devices (${LAB_DEVICE_METHOD})`);
+  return { version, adapted, bodies };
+}
+
 export async function readWorld(i: WorldInputs): Promise<WorldFacts> {
   const proxy = i.runbook.proxy;
   const cutover = Boolean(repointStep(i.steps));
@@ -148,8 +170,11 @@ export async function readWorld(i: WorldInputs): Promise<WorldFacts> {
   const [sources, target, smoke] = cutover
     ? await Promise.all([instances.ok ? sourceFiles(i) : [], targetSpace(i, list), instances.ok ? legacySmoke(i, list).catch(() => null) : null])
     : [[], [], null];
+  const isLab = Boolean(labDirOf(proxy?.caddyfile ?? null));
+  const hold = cutover ? await holdFacts(i, caddy, isLab) : undefined;
   return {
     ...(caddy ? { caddy } : {}),
+    ...(hold ? { hold } : {}),
     instances,
     lab: { runtime: labDirOf(runtimeBinary), proxy: labDirOf(proxy?.caddyfile ?? null), runtimeBinary, caddyfile: proxy?.caddyfile ?? null },
     sources,

@@ -80,6 +80,7 @@ function header(d: ReportData): string[] {
   if (c) {
     const per = c.perIdentity ? ` (${Object.entries(c.perIdentity).map(([k, v]) => `${k} ${humanDuration(v)}`).join(', ')})` : '';
     lines.push(`As clients saw it${c.source ? ` (${c.source})` : ''}: longest gap **${humanDuration(c.ms)}**${per}.`);
+    if (c.requests !== undefined) lines.push(`Client requests during the run: ${c.requests}, **${c.failed ?? 0} failed**; the longest took ${humanDuration(c.longestMs ?? 0)}${c.addedMs != null ? ` (added latency ${humanDuration(c.addedMs)} over the usual ${humanDuration(c.usualMs ?? 0)})` : ''}.`);
   }
   return [...lines, ''];
 }

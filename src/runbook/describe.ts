@@ -61,12 +61,14 @@ export function describeAction(action: string, p: P, rb: Runbook, item?: string)
     case 'service.start':
       return [`incus exec ${c()} -- service ${str(p, 'service')} ${action === 'service.stop' ? 'stop' : 'start'}`];
     case 'copy': {
-      const files = p.sqlite ? ['', '-wal', '-shm'] : [''];
+      const files = p.sqlite && !p.online ? ['', '-wal', '-shm'] : [''];
+      const online = p.sqlite && p.online ? [`incus exec ${c('from_container')} -- sqlite3 ${str(p, 'from')} ".backup <tmp in ${c('from_container')}>"   (online: the daemon keeps running)`] : [];
       return [
+        ...online,
         ...files.map((sfx) => `incus file pull ${c('from_container')}${str(p, 'from')}${sfx} <tmp>   ${sfx ? '(if present)' : ''}`.trimEnd()),
         ...files.map((sfx) => `incus file push <tmp> ${c('to_container')}${str(p, 'to')}${sfx} --mode ${str(p, 'mode')} ${owner(str(p, 'owner'))}`),
         `verify size + sha256 + mode ${str(p, 'mode')} + owner ${str(p, 'owner')} of ${str(p, 'to')}`,
-        ...(p.sqlite ? [`sqlite3 ${str(p, 'to')} 'PRAGMA integrity_check'   (source daemon must be stopped)`] : []),
+        ...(p.sqlite ? [`sqlite3 ${str(p, 'to')} 'PRAGMA integrity_check'${p.online ? '' : '   (source daemon must be stopped)'}`] : []),
       ];
     }
     case 'config.set':
@@ -77,9 +79,18 @@ export function describeAction(action: string, p: P, rb: Runbook, item?: string)
       return [
         `cp -p ${caddyfile} ${caddyfile}.bak.${label}-<now>`,
         `edit reverse_proxy of ${sites.join(', ')} → ${str(p, 'upstream')}   (only these dials change, checked with caddy adapt)`,
+        ...(rb.proxy?.hold ? [`hold: add lb_try_duration ${rb.proxy.hold}, lb_try_interval, transport dial_timeout to them (Caddy holds requests until the new daemon answers)`] : []),
         `${caddy} validate --config ${caddyfile} --adapter caddyfile`,
         `${caddy} reload --config ${caddyfile} --adapter caddyfile`,
         `confirm through ${rb.proxy?.admin ?? 'the admin API'}/config/ and /reverse_proxy/upstreams; restore the backup on failure`,
+      ];
+    }
+    case 'proxy.release': {
+      const sites = list(p, 'sites').length ? list(p, 'sites') : (rb.proxy?.sites ?? []);
+      return [
+        `wait until every upstream of ${sites.join(', ')} accepts connections, then until nothing is held`,
+        `remove the hold lines (#cutover:hold) from ${caddyfile}; backup, caddy adapt (only the hold settings change), validate`,
+        `${caddy} reload --config ${caddyfile} --adapter caddyfile`,
       ];
     }
     case 'proxy.restore':

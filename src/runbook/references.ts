@@ -120,7 +120,7 @@ export function checkReferences(rb: Runbook, opts: { lineOf: (path: string) => n
         if (!known.includes(v)) add([...at, key, k], `${what} "${v}" is not declared${didYouMean(v, known)}`);
       });
     };
-    if (action === 'proxy.repoint' || action === 'proxy.restore') {
+    if (action === 'proxy.repoint' || action === 'proxy.restore' || action === 'proxy.release') {
       if (!rb.proxy) add([...at, 'action'], `action "${action}" needs a [proxy] section`);
       requireSubset(params.sites, 'sites', sites, 'site');
     }

@@ -67,6 +67,11 @@ export const ProxyConfig = z.strictObject({
    * answer 502 once the legacy daemon stops. Such a site not listed here is a preflight blocker.
    */
   also_dials_legacy: z.array(z.string().min(1)).optional(),
+  /**
+   * Hold mode: proxy.repoint adds lb_try_duration (this long), lb_try_interval and a short dial_timeout to the
+   * sites' reverse_proxy, so Caddy holds requests while no daemon listens; proxy.release takes them out again.
+   */
+  hold: duration.optional(),
 });
 
 export const IdentityDecl = z.strictObject({
@@ -135,6 +140,7 @@ export const ACTIONS = [
   'config.set',
   'proxy.repoint',
   'proxy.restore',
+  'proxy.release',
   'smoke',
   'tokens.survival',
   'baseline',
@@ -147,7 +153,7 @@ export const ACTIONS = [
 export type ActionName = (typeof ACTIONS)[number];
 
 /** Actions that know their own undo, so `rollback = "auto"` is allowed on them. */
-export const AUTO_UNDO_ACTIONS: readonly ActionName[] = ['proxy.repoint', 'config.set', 'file.write'];
+export const AUTO_UNDO_ACTIONS: readonly ActionName[] = ['proxy.repoint', 'proxy.release', 'config.set', 'file.write'];
 
 /** What `for_each` may expand over. */
 export const FOR_EACH = ['identities', 'legacy_containers'] as const;
@@ -213,6 +219,8 @@ export const ACTION_PARAMS: Record<ActionName, z.ZodObject> = {
     owner: owner.default('0:0'),
     /** SQLite file: copied with -wal/-shm, source daemon must be stopped, integrity_check after. */
     sqlite: z.boolean().default(false),
+    /** SQLite only: copy while the source daemon runs, through `sqlite3 FROM .backup` in the source container (hold mode's copy ahead). */
+    online: z.boolean().default(false),
   }),
   'config.set': z.strictObject({ container: tmpl, key: z.string().min(1), value: z.string() }),
   'proxy.repoint': z.strictObject({
@@ -222,6 +230,11 @@ export const ACTION_PARAMS: Record<ActionName, z.ZodObject> = {
     upstream: tmpl,
   }),
   'proxy.restore': z.strictObject({}),
+  /** Hold mode: takes the hold settings out of the sites once every upstream they dial answers (one reload). */
+  'proxy.release': z.strictObject({
+    /** Sites (hosts); default all proxy.sites. */
+    sites: z.array(z.string()).optional(),
+  }),
   smoke: z.strictObject({
     vantage: z.enum(['local', 'public']),
     /** Which container serves the local vantage: target or legacy. */

@@ -92,6 +92,7 @@ export function checkSemantics(rb: Runbook): ShapeProblem[] {
     const h = hostnameProblem(s);
     if (h) add(['proxy', 'also_dials_legacy', i], h);
   });
+  out.push(...holdOrderProblems(rb));
   for (const [path, v] of [
     [['proxy', 'caddyfile'], rb.proxy?.caddyfile],
     [['runbook', 'state_dir'], rb.runbook.state_dir],
@@ -99,5 +100,41 @@ export function checkSemantics(rb: Runbook): ShapeProblem[] {
     const p = v === undefined ? null : pathProblem(v);
     if (p) add([...path], p);
   }
+  return out;
+}
+
+/**
+ * Hold mode's order ([proxy] hold): proxy.repoint holds requests until the new daemon answers, and ANY Caddy
+ * reload fails the requests it holds. So after the repoint: no other proxy step until proxy.release, a
+ * service.start and a public smoke before proxy.release, and proxy.release present (or the hold settings
+ * would stay). Without [proxy] hold, proxy.release has nothing to take out.
+ */
+export function holdOrderProblems(rb: Runbook): ShapeProblem[] {
+  const out: ShapeProblem[] = [];
+  const add = (path: PropertyKey[], message: string) => out.push({ path: keyPath(path), message });
+  const steps = rb.steps;
+  const repoint = steps.findIndex((s) => s.action === 'proxy.repoint');
+  const release = steps.findIndex((s) => s.action === 'proxy.release');
+  if (!rb.proxy?.hold) {
+    if (release >= 0) add(['steps', release, 'action'], 'proxy.release takes hold mode\'s settings out of the Caddyfile: it needs [proxy] hold (e.g. hold = "15s"), or remove the step');
+    return out;
+  }
+  if (repoint < 0) return out;
+  if (release < 0) {
+    add(['proxy', 'hold'], 'hold mode needs a proxy.release step after the public smoke that follows proxy.repoint (without it the hold settings stay in the Caddyfile)');
+    return out;
+  }
+  if (release < repoint) {
+    add(['steps', release, 'action'], 'proxy.release must come after proxy.repoint');
+    return out;
+  }
+  for (let k = repoint + 1; k < release; k++) {
+    const a = steps[k]!.action;
+    if (a.startsWith('proxy.')) add(['steps', k, 'action'], `${a} reloads Caddy between the hold-mode repoint and proxy.release: a reload fails every request Caddy is holding; move it after the release`);
+  }
+  const start = steps.findIndex((s, k) => k > repoint && k < release && s.action === 'service.start');
+  const smoke = steps.findIndex((s, k) => k > start && k < release && s.action === 'smoke' && (s as Record<string, unknown>).vantage === 'public');
+  if (start < 0) add(['steps', release, 'action'], 'hold mode: no service.start between proxy.repoint and proxy.release, so nothing would answer the requests Caddy holds');
+  else if (smoke < 0) add(['steps', release, 'action'], 'hold mode: proxy.release must follow a public smoke (vantage = "public") of the started daemon');
   return out;
 }

@@ -17,7 +17,7 @@ interface Doc {
 
 function bench(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = execFile(process.execPath, ['--import', 'tsx', join(REPO, 'bench', 'run.ts'), ...args], { cwd: REPO, timeout: 240_000, maxBuffer: 16 << 20 }, (_err, stdout, stderr) =>
+    const child = execFile(process.execPath, ['--import', 'tsx', join(REPO, 'bench', 'run.ts'), ...args], { cwd: REPO, timeout: 480_000, maxBuffer: 16 << 20 }, (_err, stdout, stderr) =>
       resolve({ code: child.exitCode, stdout, stderr }),
     );
   });
@@ -41,6 +41,9 @@ const EXPECTED = [
   'archive throughput',
   'sqlite online backup',
   'lab cutover outage seen by clients',
+  'lab cutover failed requests (seed order)',
+  'lab cutover failed requests (hold)',
+  'lab cutover longest request (hold)',
 ];
 
 test('npm run bench -- --quick --json: every figure measured with its baseline, one JSON document, results.json written', async () => {

@@ -1,12 +1,14 @@
 // Device simulator: one fake device per identity calls GET /api/v1/identity with its pre-cutover bearer
-// through Caddy every intervalMs and appends each result to a JSONL timeline, so the client-side outage of
-// a cutover can be read back. One request in flight per device; a slow answer delays that device's next call.
+// through Caddy every intervalMs and appends each request to a JSONL timeline (method, status, latency), so
+// the client-side outage of a cutover (failed requests, added latency) can be read back. One request in
+// flight per device; a slow answer delays that device's next call. The devices send no body (GET): hold
+// mode's preflight relies on that (LAB_DEVICE_METHOD).
 import { mkdirSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createHttp, HttpFailure } from '../../adapters/http.ts';
-import type { TimelineEvent } from '../../engine/client-timeline.ts';
+import { LAB_DEVICE_METHOD, type TimelineEvent } from '../../engine/client-timeline.ts';
 
 export interface DeviceIdentity {
   slug: string;
@@ -14,6 +16,14 @@ export interface DeviceIdentity {
   host: string;
   token: string;
 }
+
+const DEVICE_METHOD = LAB_DEVICE_METHOD;
+
+/**
+ * How long a device waits for an answer. Like a phone's HTTP client, long enough for a request Caddy holds
+ * through a hold-mode cutover (a refused connection is still answered 502 at once by Caddy).
+ */
+export const DEVICE_TIMEOUT_MS = 20_000;
 
 export interface DevicesOptions {
   /** Where to connect, e.g. http://127.0.10.1:8080 (Caddy) — the Host header picks the site. */
@@ -32,7 +42,7 @@ export interface Devices {
 
 export async function startDevices(opts: DevicesOptions): Promise<Devices> {
   const intervalMs = opts.intervalMs ?? 250;
-  const timeoutMs = opts.timeoutMs ?? 1000;
+  const timeoutMs = opts.timeoutMs ?? DEVICE_TIMEOUT_MS;
   const url = new URL(opts.path ?? '/api/v1/identity', opts.caddyUrl).href;
   const http = createHttp({ defaultTimeoutMs: timeoutMs, concurrency: Math.max(1, opts.identities.length), insecureTls: true });
   mkdirSync(dirname(opts.timelineFile), { recursive: true, mode: 0o700 });
@@ -47,11 +57,11 @@ export async function startDevices(opts: DevicesOptions): Promise<Devices> {
     const startedAt = Date.now();
     const t = new Date(startedAt).toISOString();
     try {
-      const res = await http.request({ url, host: identity.host, headers: { authorization: `Bearer ${identity.token}` } });
-      return { t, identity: identity.slug, status: res.status, ms: res.timeMs };
+      const res = await http.request({ url, method: DEVICE_METHOD, host: identity.host, headers: { authorization: `Bearer ${identity.token}` } });
+      return { t, identity: identity.slug, method: DEVICE_METHOD, status: res.status, ms: res.timeMs };
     } catch (err) {
       const error = err instanceof HttpFailure ? `${err.kind}: ${err.message}` : (err as Error).message;
-      return { t, identity: identity.slug, status: 0, ms: Date.now() - startedAt, error };
+      return { t, identity: identity.slug, method: DEVICE_METHOD, status: 0, ms: Date.now() - startedAt, error };
     }
   };
 

@@ -23,7 +23,10 @@ export interface PostaServerOptions {
 
 export interface PostaServer {
   server: Server;
-  /** Stops accepting, drops open connections and pending delayed answers. */
+  /**
+   * Graceful: stops accepting, lets the requests in flight finish (delayed answers included), closes
+   * connections as they go idle; what is still open after GRACE_MS is dropped.
+   */
   close(): Promise<void>;
 }
 
@@ -34,6 +37,9 @@ const SETUP_PAGE = (t: Tenant) => `<!doctype html>
 <form method="post" action="/api/v1/invite/accept"><input name="invite" placeholder="pinv_…"><button>Pair</button></form>
 </body></html>
 `;
+
+/** How long a stop waits for the requests in flight (then it drops them, as a supervisor's KILL would). */
+export const GRACE_MS = 3000;
 
 export function createPostaServer(opts: PostaServerOptions): PostaServer {
   const byHost = new Map(opts.tenants.map((t) => [t.host, t] as const));
@@ -63,10 +69,18 @@ export function createPostaServer(opts: PostaServerOptions): PostaServer {
     server,
     close: () =>
       new Promise<void>((resolve) => {
-        for (const timer of pending) clearTimeout(timer);
-        pending.clear();
-        server.close(() => resolve());
-        server.closeAllConnections();
+        const idle = setInterval(() => server.closeIdleConnections(), 50);
+        const force = setTimeout(() => {
+          for (const timer of pending) clearTimeout(timer);
+          pending.clear();
+          server.closeAllConnections();
+        }, GRACE_MS);
+        server.close(() => {
+          clearInterval(idle);
+          clearTimeout(force);
+          resolve();
+        });
+        server.closeIdleConnections();
       }),
   };
 }

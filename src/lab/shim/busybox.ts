@@ -150,6 +150,22 @@ export const COMMANDS: Record<string, Command> = {
     }
     return 0;
   },
+  // Alpine's sqlite3 CLI, only as hold mode's copy ahead uses it: `sqlite3 DB ".backup 'PATH'"` (the online
+  // backup API: a consistent copy while the daemon keeps writing).
+  sqlite3: async (ctx, args) => {
+    const [db, cmd] = args;
+    const m = cmd?.match(/^\.backup\s+(?:'([^']+)'|"([^"]+)"|(\S+))\s*$/);
+    if (!db || !m || args.length !== 2) throw new Fail('sqlite3: the lab answers only `sqlite3 DB ".backup PATH"`', 1);
+    const dest = hostPath(ctx, m[1] ?? m[2] ?? m[3]!);
+    const { openDatabase } = await import('../../sqlite.ts');
+    const src = openDatabase(existing(ctx, db, 'sqlite3'), { fileMustExist: true });
+    try {
+      await src.backup(dest);
+    } finally {
+      src.close();
+    }
+    return 0;
+  },
   test: (ctx, args) => {
     const [op, p] = args;
     if (!op || !p) return 1;

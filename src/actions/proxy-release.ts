@@ -1,0 +1,146 @@
+// proxy.release (hold mode, issue 22): the last reload of a hold-mode cutover. Any Caddy reload fails the
+// requests Caddy is holding, so it first waits until every upstream the sites dial accepts connections (the new
+// daemon answers), then until every request held before that has had its next try, and only then takes the hold
+// settings out (backup, caddy adapt: only the hold settings change, validate, reload, confirm).
+// Its undo is the mirror for a rollback: the sites point back at the original (pre-repoint) dials WITH the hold
+// settings, so the rollback's stop of the new daemon and start of the legacy ones fail no request; the
+// repoint's own undo (the original file, restored once the legacy daemons answer) takes the hold out again.
+import { connect } from 'node:net';
+import { readFileSync } from 'node:fs';
+import { adapt, adaptText, getConfig } from '../adapters/caddy.ts';
+import { dialsByHost } from '../caddyfile/dials.ts';
+import { addHold, hasHoldLines, holdQuietMs, removeHold } from '../caddyfile/hold.ts';
+import { holdFrom, releaseHold, RepointError } from '../caddyfile/repoint.ts';
+import { configDifferences } from '../caddyfile/semantic.ts';
+import { hostOfAddress } from '../caddyfile/parse.ts';
+import { parseDuration } from '../engine/duration.ts';
+import type { ActionContext, ActionExecutor } from './types.ts';
+import { ActionError } from './types.ts';
+import { caddyBackups, proxyOf, restoreFrom } from './checks.ts';
+import { sleep } from './inside.ts';
+
+function holdOf(ctx: ActionContext): string {
+  const hold = ctx.runbook.proxy?.hold;
+  if (!hold) throw new ActionError('proxy.release needs [proxy] hold (hold mode) in the runbook');
+  return hold;
+}
+
+const hostsOf = (sites: string[]) => sites.map((s) => (hostOfAddress(s) ?? s).toLowerCase());
+
+function accepts(dial: string, timeoutMs = 500): Promise<boolean> {
+  const m = /^(.*):(\d+)$/.exec(dial);
+  if (!m) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const s = connect({ host: m[1]!.replace(/^\[|\]$/g, ''), port: Number(m[2]) });
+    const done = (ok: boolean) => {
+      s.destroy();
+      resolve(ok);
+    };
+    s.setTimeout(timeoutMs, () => done(false));
+    s.once('connect', () => done(true));
+    s.once('error', () => done(false));
+  });
+}
+
+/** Waits until every dial of `hosts` in the live config accepts connections; the dials that never did. */
+async function waitForUpstreams(ctx: ActionContext, admin: string, hosts: string[], timeoutMs: number): Promise<{ dials: string[]; silent: string[] }> {
+  const live = dialsByHost((await getConfig(admin)).config);
+  const dials = [...new Set(hosts.flatMap((h) => live.get(h) ?? []))];
+  const until = Date.now() + timeoutMs;
+  let silent = dials;
+  for (;;) {
+    const answers = await Promise.all(silent.map((d) => accepts(d)));
+    silent = silent.filter((_, i) => !answers[i]);
+    if (!silent.length || Date.now() > until || ctx.signal?.aborted) return { dials, silent };
+    await sleep(100);
+  }
+}
+
+export const proxyRelease: ActionExecutor = {
+  async run(step, ctx) {
+    const hold = holdOf(ctx);
+    const p = proxyOf(ctx.runbook);
+    const sites = Array.isArray(step.params.sites) && step.params.sites.length ? (step.params.sites as string[]) : p.sites;
+    const hosts = hostsOf(sites);
+    ctx.emit({ kind: 'progress', message: `waiting until every upstream of ${sites.join(', ')} accepts connections` });
+    const { dials, silent } = await waitForUpstreams(ctx, p.admin, hosts, parseDuration(hold));
+    if (silent.length) {
+      throw new ActionError(`${silent.join(', ')} do not accept connections: Caddy may be holding requests for them, and a reload now would fail those; nothing changed (start the daemon, then run this step again)`);
+    }
+    // Every request held before the upstreams answered has had its next try (one interval + one dial) by now.
+    await sleep(holdQuietMs());
+    ctx.emit({ kind: 'output', line: `${dials.join(', ')} accept connections; nothing is held` });
+    // The newest backup is the repoint's (the file before the cutover): the undo mirrors back to it.
+    const original = caddyBackups(p.caddyfile, p.label)[0]?.path ?? null;
+    ctx.emit({ kind: 'command', argv: [p.binary ?? 'caddy', 'reload', '--config', p.caddyfile, '--adapter', 'caddyfile'] });
+    let r;
+    try {
+      r = await releaseHold({
+        caddyfilePath: p.caddyfile,
+        admin: p.admin,
+        hosts,
+        backupLabel: p.label,
+        ...(p.binary ? { caddyBinary: p.binary } : {}),
+        onProgress: (e) => {
+          ctx.emit({ kind: 'progress', message: `${e.phase}: ${e.message}` });
+          if (e.phase === 'write' && e.backupPath) ctx.intend?.({ caddyfile: p.caddyfile, backupPath: e.backupPath, original });
+        },
+      });
+    } catch (err) {
+      if (err instanceof RepointError) throw new ActionError(err.message, { caddyfile: p.caddyfile, reverted: err.reverted, original });
+      throw err;
+    }
+    for (const line of r.diff.split('\n').filter(Boolean)) ctx.emit({ kind: 'output', line });
+    return {
+      summary: r.backupPath ? `hold settings removed from ${sites.length} site(s); backup ${r.backupPath}` : `${sites.join(', ')} held nothing`,
+      changed: { caddyfile: p.caddyfile, backupPath: r.backupPath, original, sites: hosts },
+      ...(r.backupPath ? { backupPath: r.backupPath } : {}),
+    };
+  },
+
+  async undo(step, changed, ctx) {
+    const hold = holdOf(ctx);
+    const p = proxyOf(ctx.runbook);
+    const original = typeof changed.original === 'string' ? changed.original : null;
+    const hosts = Array.isArray(changed.sites) ? (changed.sites as string[]) : hostsOf(Array.isArray(step.params.sites) && step.params.sites.length ? (step.params.sites as string[]) : p.sites);
+    if (!original) return { summary: 'no backup of the file before the cutover was recorded: the repoint\'s undo restores it' };
+    const fromText = readFileSync(original, 'utf8');
+    // From the world: already pointing back with the hold (an interrupted rollback) means nothing to do.
+    const [want, live] = await Promise.all([adaptText(addHold(hasHoldLines(fromText) ? removeHold(fromText) : fromText, hosts, hold), p.caddyfile, p.binary), getConfig(p.admin)]);
+    if (!configDifferences(want.config, live.config).length) return { summary: `${p.caddyfile} already dials the original upstreams with the hold settings: nothing to undo` };
+    ctx.emit({ kind: 'command', argv: [p.binary ?? 'caddy', 'reload', '--config', p.caddyfile, '--adapter', 'caddyfile'] });
+    let r;
+    try {
+      r = await holdFrom({
+        caddyfilePath: p.caddyfile,
+        admin: p.admin,
+        hosts,
+        backupLabel: p.label,
+        fromText,
+        duration: hold,
+        ...(p.binary ? { caddyBinary: p.binary } : {}),
+        onProgress: (e) => ctx.emit({ kind: 'progress', message: `${e.phase}: ${e.message}` }),
+      });
+    } catch (err) {
+      if (err instanceof RepointError) throw new ActionError(err.message);
+      throw err;
+    }
+    return {
+      summary: `${hosts.join(', ')} dial the upstreams of ${original} again, holding requests up to ${hold} until those daemons answer (the repoint's undo takes the hold out)`,
+      changed: { caddyfile: p.caddyfile, backupPath: r.backupPath },
+    };
+  },
+
+  async recover(_step, intent, ctx) {
+    const p = proxyOf(ctx.runbook);
+    const backupPath = typeof intent.backupPath === 'string' ? intent.backupPath : null;
+    if (!backupPath) return null;
+    // Written but not reloaded: the re-run would refuse the drift, so the interrupted attempt's edit is taken back.
+    const [onDisk, live] = await Promise.all([adapt(p.caddyfile, p.binary), getConfig(p.admin)]);
+    if (!configDifferences(onDisk.config, live.config).length) return null;
+    await restoreFrom(ctx, backupPath);
+    return `${p.caddyfile} was written by the interrupted release but never reloaded: restored from ${backupPath} before running it again`;
+  },
+};
+
+export const HOLD_EXECUTORS: Record<string, ActionExecutor> = { 'proxy.release': proxyRelease };
