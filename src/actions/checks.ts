@@ -65,7 +65,6 @@ export const proxyRepoint: ActionExecutor = {
     // Only the dials that point at each site's legacy container move; their addresses come from the runtime.
     const { moves } = legacyMoves({ sites, identities: ctx.runbook.identities, instances: await ctx.runtime.list() });
     const reloadCmd = `${p.binary ?? 'caddy'} reload --config ${p.caddyfile} --adapter caddyfile`;
-    ctx.emit({ kind: 'command', argv: [p.binary ?? 'caddy', 'reload', '--config', p.caddyfile, '--adapter', 'caddyfile'] });
     let r;
     try {
       r = await repoint({
@@ -184,7 +183,7 @@ async function againstBackup(p: ReturnType<typeof proxyOf>, backupPath: string):
 
 export async function restoreFrom(ctx: ActionContext, backupPath: string) {
   const p = proxyOf(ctx.runbook);
-  ctx.emit({ kind: 'command', argv: ['cp', '-p', backupPath, p.caddyfile] });
+  ctx.emit({ kind: 'output', line: `restore ${p.caddyfile} from ${backupPath} (an in-process copy, mode kept), then caddy validate + reload` });
   await restoreCaddyfile({
     caddyfilePath: p.caddyfile,
     backupPath,
@@ -303,7 +302,7 @@ export const backup: ActionExecutor = {
     const container = await str(step, ctx, 'container');
     const paths = await strList(step, ctx, 'paths');
     const cls = parseClass(String(step.params.class ?? 'S'), `${step.key}.class`);
-    ctx.emit({ kind: 'command', argv: ['cutover', 'backup', container, ...paths, '--dir', ctx.backupDir] });
+    ctx.emit({ kind: 'output', line: `back up ${container}: ${paths.join(' ')} → ${ctx.backupDir} (in-process, as cutover backup does)` });
     let res;
     try {
       res = await backupFiles({

@@ -17,7 +17,6 @@ export const configSet: ActionExecutor = {
     const previous = await need(ctx.runtime, 'config').getConfig(container, key);
     ctx.intend?.({ container, key, previous });
     crashPoint('config.set:before-set', step.key);
-    ctx.emit({ kind: 'command', argv: ['incus', 'config', 'set', container, `${key}=${value}`] });
     await need(ctx.runtime, 'config').setConfig(container, key, value);
     crashPoint('config.set:after-set', step.key);
     const now = await need(ctx.runtime, 'config').getConfig(container, key);
@@ -33,10 +32,8 @@ export const configSet: ActionExecutor = {
     const current = await need(ctx.runtime, 'config').getConfig(container, key);
     if (current === previous) return { summary: `${container} ${key} is ${shown(previous)} as before: nothing to undo` };
     if (previous === '') {
-      ctx.emit({ kind: 'command', argv: ['incus', 'config', 'unset', container, key] });
       await need(ctx.runtime, 'config').unsetConfig(container, key);
     } else {
-      ctx.emit({ kind: 'command', argv: ['incus', 'config', 'set', container, `${key}=${previous}`] });
       await need(ctx.runtime, 'config').setConfig(container, key, previous);
     }
     const after = await need(ctx.runtime, 'config').getConfig(container, key);

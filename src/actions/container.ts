@@ -22,7 +22,6 @@ export const containerCreate: ActionExecutor = {
       if (existing.status !== 'Running') await need(ctx.runtime, 'power').start(name);
       return { summary: `${name} exists (${existing.status}); left as it is`, changed: { container: name, created: false } };
     }
-    ctx.emit({ kind: 'command', argv: ['incus', 'launch', image, name, '--profile', profile] });
     await need(ctx.runtime, 'create').launch(name, image, { profile });
     const made = await ctx.runtime.get(name);
     if (!made) throw new ActionError(`${name}: not listed after launch`);
@@ -47,7 +46,6 @@ export const containerStop: ActionExecutor = {
     // Without --timeout real Incus waits for as long as the init ignores SIGPWR, and the instance stays busy
     // (config set/unset refused, file pull blocked) until then: so always a bounded clean stop first.
     const timeoutS = Math.max(1, Math.ceil(parseDuration(typeof step.params.timeout === 'string' ? step.params.timeout : STOP_TIMEOUT_DEFAULT) / 1000));
-    ctx.emit({ kind: 'command', argv: ['incus', 'stop', name, '--timeout', String(timeoutS)] });
     try {
       await need(ctx.runtime, 'power').stop(name, { timeoutS });
       return { summary: `${name} stopped`, changed: { container: name, wasRunning } };
@@ -60,9 +58,7 @@ export const containerStop: ActionExecutor = {
         // calls ("busy") until it stops, which would leave the rollback incomplete. Only a forced stop ends it, so
         // the instance is forced down and started again: it runs as before the step, and nothing is wedged.
         ctx.emit({ kind: 'output', line: `${why}; Incus keeps the instance busy with the stop until it is forced: incus stop --force, then incus start, to leave it running as before` });
-        ctx.emit({ kind: 'command', argv: ['incus', 'stop', name, '--force'] });
         await need(ctx.runtime, 'power').stop(name, { force: true });
-        ctx.emit({ kind: 'command', argv: ['incus', 'start', name] });
         await need(ctx.runtime, 'power').start(name);
         throw new ActionError(
           `${why}. It was forced down and started again (Incus would otherwise keep it busy with the stop), so it is still Running; stop it by hand with \`incus stop --force ${name}\`, raise the step's timeout, or set on_timeout = "force"`,
@@ -70,7 +66,6 @@ export const containerStop: ActionExecutor = {
         );
       }
       ctx.emit({ kind: 'output', line: `${why}; on_timeout = "force": incus stop --force` });
-      ctx.emit({ kind: 'command', argv: ['incus', 'stop', name, '--force'] });
       await need(ctx.runtime, 'power').stop(name, { force: true });
       return { summary: `${name} stopped (--force after ${timeoutS} s)`, changed: { container: name, wasRunning, forced: true } };
     }
@@ -106,7 +101,6 @@ export const containerDelete: ActionExecutor = {
     let archive: { path: string; size: number; sha256: string } | undefined;
     if (bool(step, 'archive', true)) {
       const path = join(ctx.backupDir, `${name}-${compactTimestamp(new Date(ctx.now()))}.tar.gz`);
-      ctx.emit({ kind: 'command', argv: ['incus', 'export', name, path] });
       await need(ctx.runtime, 'export').exportTo(name, path);
       await chmod(path, 0o600);
       archive = { path, size: (await stat(path)).size, sha256: await fileSha256(path) };
@@ -114,10 +108,8 @@ export const containerDelete: ActionExecutor = {
     }
     const wasProtected = before.config['security.protection.delete'] === 'true';
     if (wasProtected) {
-      ctx.emit({ kind: 'command', argv: ['incus', 'config', 'set', name, 'security.protection.delete=false'] });
       await need(ctx.runtime, 'config').setConfig(name, 'security.protection.delete', 'false');
     }
-    ctx.emit({ kind: 'command', argv: ['incus', 'delete', name, ...(force ? ['--force'] : [])] });
     const changed = { container: name, forced: force, statusBefore: before.status, archive: archive?.path, archiveSize: archive?.size, archiveSha256: archive?.sha256, protectionLifted: wasProtected };
     try {
       await need(ctx.runtime, 'delete').delete(name, { force });

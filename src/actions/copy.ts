@@ -33,7 +33,6 @@ async function integrityCheck(dbPath: string): Promise<string> {
 }
 
 async function pullVerified(ctx: ActionContext, container: string, path: string, local: string, sourceSha: string): Promise<{ size: number; sha256: string }> {
-  ctx.emit({ kind: 'command', argv: ['incus', 'file', 'pull', `${container}${path}`, local] });
   await ctx.runtime.pullFile(container, path, local);
   const data = await readFile(local);
   const localSha = sha256Hex(data);

@@ -34,7 +34,6 @@ export async function installFile(ctx: ActionContext, container: string, localPa
   const want = { size: data.length, sha: sha256Hex(data), mode: normaliseMode(modeText) };
   const owner = parseOwner(ownerText);
   const tmp = `${path}.cutover-tmp`;
-  ctx.emit({ kind: 'command', argv: ['incus', 'file', 'push', `--mode=${modeText}`, localPath, `${container}${tmp}`] });
   await ctx.runtime.pushFile(container, localPath, tmp, { mode: parseMode(modeText), uid: owner.uid, gid: owner.gid, createDirs: true });
   if (owner.uid === undefined) await execChecked(ctx, container, ['chown', owner.spec, tmp]);
   beforeRename?.();

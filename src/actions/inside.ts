@@ -17,7 +17,6 @@ export function lastLines(text: string): string {
 
 /** Runs argv in the container, streaming output to the step; throws with stderr when the exit code is unexpected. */
 export async function execChecked(ctx: ActionContext, container: string, argv: string[], expectExit = 0) {
-  ctx.emit({ kind: 'command', argv: ['incus', 'exec', container, '--', ...argv] });
   const r = await ctx.runtime.exec(container, argv, { onLine: (line, stream) => ctx.emit({ kind: 'output', line, stream }) });
   if (r.exitCode !== expectExit) {
     const why = lastLines(r.stderr || r.stdout);
@@ -73,7 +72,6 @@ export async function fileFacts(ctx: ActionContext, container: string, paths: st
  */
 export async function serviceSwitch(ctx: ActionContext, container: string, service: string, verb: 'stop' | 'start', timeoutMs?: number): Promise<{ wasRunning: boolean }> {
   const skip = verb === 'stop' ? '||' : '&&';
-  ctx.emit({ kind: 'command', argv: ['incus', 'exec', container, '--', 'service', service, verb] });
   const r = await ctx.runtime.exec(container, ['sh', '-c', `service "$1" status ${skip} exit ${SERVICE_STATE}; service "$1" ${verb}`, 'sh', service], {
     onLine: (line, stream) => ctx.emit({ kind: 'output', line, stream }),
     ...(timeoutMs !== undefined ? { timeoutMs: timeoutMs + 5_000 } : {}),
@@ -88,7 +86,6 @@ export async function serviceSwitch(ctx: ActionContext, container: string, servi
 
 /** Renames `tmp` to `path` (atomic within the file system) and returns the facts of `path`, in one exec. */
 export async function moveIntoPlace(ctx: ActionContext, container: string, tmp: string, path: string): Promise<FileFactsWithHash | undefined> {
-  ctx.emit({ kind: 'command', argv: ['incus', 'exec', container, '--', 'mv', '-f', tmp, path] });
   const r = await ctx.runtime.exec(container, ['sh', '-c', `mv -f "$1" "$2" || exit ${MOVE_FAILED}; ${facts('"$2"')}`, 'sh', tmp, path]);
   if (r.exitCode === MOVE_FAILED) throw new ActionError(`${container}: \`mv -f ${tmp} ${path}\` failed${r.stderr.trim() ? `: ${lastLines(r.stderr)}` : ''}`);
   return parseFacts(container, [path], r.stdout, r.stderr).get(path);

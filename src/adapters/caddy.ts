@@ -10,6 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { execa } from 'execa';
+import { logCommand } from './command-log.ts';
 import { Agent, request } from './undici.ts';
 
 export class CaddyError extends Error {
@@ -51,6 +52,7 @@ const CMD_TIMEOUT_MS = 30_000;
 const HTTP_TIMEOUT_MS = 5_000;
 
 async function caddyCommand(binary: string, args: string[], what: string): Promise<{ stdout: string; stderr: string }> {
+  logCommand(binary, args);
   const r = await execa(binary, args, { reject: false, timeout: CMD_TIMEOUT_MS, stdin: 'ignore' });
   if (r.failed) {
     const detail = (r.stderr.split('\n').filter((l) => l.startsWith('Error:')).pop() ?? r.stderr.trim().split('\n').pop() ?? '') || r.shortMessage;

@@ -3,12 +3,14 @@
 // output (test/unit/backup-cli-contracts.test.ts); the real-Docker lane (npm run test:docker) runs it
 // against a real dockerd.
 import { execa } from 'execa';
+import { logCommand } from './command-log.ts';
 import type { ExecOptions, ExecResult, Instance, Runtime } from '../ports.ts';
 
 /** One docker CLI call. `env` goes to the docker process itself (never into argv, where ps would show it). */
 export type DockerRun = (args: string[], opts?: { input?: string | Buffer; timeoutMs?: number; env?: Record<string, string> }) => Promise<ExecResult>;
 
 export const dockerCli: DockerRun = async (args, opts = {}) => {
+  logCommand('docker', args);
   const r = await execa('docker', args, { reject: false, input: opts.input, timeout: opts.timeoutMs, stripFinalNewline: false, env: opts.env, extendEnv: true });
   if (r.failed && r.exitCode === undefined) return { exitCode: 127, stdout: '', stderr: 'docker: command not found (install the docker CLI or use --runtime host|incus)' };
   return { exitCode: r.exitCode ?? 1, stdout: String(r.stdout ?? ''), stderr: String(r.stderr ?? '') };

@@ -4,6 +4,7 @@ import { copyFileSync, chmodSync, chownSync, mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import { execa } from 'execa';
+import { logCommand } from './command-log.ts';
 import type { ExecOptions, ExecResult, Instance, Runtime } from '../ports.ts';
 
 export class HostRuntime implements Runtime {
@@ -27,6 +28,7 @@ export class HostRuntime implements Runtime {
   async exec(_name: string, argv: string[], opts: ExecOptions = {}): Promise<ExecResult> {
     const [cmd, ...args] = argv;
     if (!cmd) throw new Error('host exec: empty argv');
+    logCommand(cmd, args);
     const child = execa(cmd, args, {
       reject: false,
       env: opts.env,

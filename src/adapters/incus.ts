@@ -1,6 +1,7 @@
 // Runtime over the `incus` CLI (or the lab's Incus-compatible stand-in found through $CUTOVER_INCUS).
 // Every call is one `incus` process; JSON output (`-f json`) wherever the CLI offers it.
 import { execa, type ResultPromise } from 'execa';
+import { logCommand } from './command-log.ts';
 import { RUNTIME_CAPABILITIES, type ExecOptions, type ExecResult, type FullRuntime, type Instance, type PushOptions } from '../ports.ts';
 
 export interface IncusOptions {
@@ -198,6 +199,7 @@ export class IncusRuntime implements FullRuntime {
   }
 
   private spawn(args: string[], opts: { input?: string | Buffer; timeoutMs?: number } = {}): ResultPromise<{ reject: false; stripFinalNewline: false; buffer: true }> {
+    logCommand(this.binary, args);
     return execa(this.binary, args, {
       reject: false,
       stripFinalNewline: false,

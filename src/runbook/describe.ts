@@ -4,12 +4,11 @@ import type { ResolvedRollback, ResolvedStep } from '../engine/types.ts';
 import { NOTHING_TO_UNDO } from '../engine/rollback.ts';
 import type { Runbook } from './schema.ts';
 import { markRuntime, renderTemplate } from './template.ts';
+import { shellQuote as q } from '../shell.ts';
 
 type P = Record<string, unknown>;
 const str = (p: P, k: string) => markRuntime(String(p[k] ?? ''));
 const list = (p: P, k: string) => (Array.isArray(p[k]) ? (p[k] as unknown[]).map((v) => markRuntime(String(v))) : []);
-/** Shell-quotes a word only when it needs it, so commands read as typed. */
-const q = (w: string) => (/^[A-Za-z0-9_@%+=:,./<>-]+$/.test(w) ? w : `'${w.replace(/'/g, `'\\''`)}'`);
 /** Multi-line text as indented lines, blank edges dropped. */
 const textLines = (t: string) => t.trim().split('\n').map((l) => `  ${l.trimEnd()}`);
 const owner = (o: string) => {

@@ -2,7 +2,9 @@
 // template values left in step params ({{ip("posta")}}, {{now}}, {{baseline.…}}).
 import { chmodSync, mkdirSync } from 'node:fs';
 import { dirname, join, resolve as resolvePath } from 'node:path';
-import type { ActionEvent, DecommissionInputs } from '../actions/types.ts';
+import type { ActionContext, ActionEvent, DecommissionInputs } from '../actions/types.ts';
+import type { CommandListener } from '../adapters/command-log.ts';
+export { withCommandLog } from '../adapters/command-log.ts';
 import type { CheckContext } from '../actions/checks.ts';
 import type { Http, Runtime } from '../ports.ts';
 import type { Runbook } from '../runbook/schema.ts';
@@ -87,4 +89,9 @@ export function actionContext(i: ContextInputs): CheckContext {
     ...(i.decommission ? { decommission: i.decommission } : {}),
     resolve: runtimeResolver({ runbook: i.runbook, runtime: i.runtime, env: i.env, baselines }),
   };
+}
+
+/** The commands the adapters run while a step (or its undo) works, as the step's "$ …" lines. */
+export function commandsTo(ctx: Pick<ActionContext, 'emit'>): CommandListener {
+  return (argv) => ctx.emit({ kind: 'command', argv: [...argv] });
 }

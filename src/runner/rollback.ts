@@ -6,6 +6,7 @@ import type { ResolvedStep } from '../engine/types.ts';
 import { undoRecord } from './changed.ts';
 import { legacyProofs } from './rollback-proofs.ts';
 import { proofsHold } from '../engine/rollback.ts';
+import { commandsTo, withCommandLog } from './context.ts';
 import type { RollbackEntryOutcome, RollbackHost, RollbackOutcome, RunHooks } from './types.ts';
 
 export async function runRollback(run: RollbackHost, hooks?: RunHooks): Promise<RollbackOutcome> {
@@ -34,13 +35,13 @@ export async function runRollback(run: RollbackHost, hooks?: RunHooks): Promise<
         const given = { ...(undoRecord(record?.changed) ?? {}), ...(run.firstIntent(key) ?? {}) };
         // A journal from before intents: a repoint the driver died in gets when it started, to find its backup.
         if (!Object.keys(given).length && e.partial && e.step.action === 'proxy.repoint') given.stepStartedAt = record?.startedAt ?? null;
-        res = Object.keys(given).length ? await ex.undo(e.step, given, ctx) : { summary: 'no change and no intent journaled: the step never touched anything, nothing to undo' };
+        res = Object.keys(given).length ? await withCommandLog(commandsTo(ctx), () => ex.undo!(e.step, given, ctx)) : { summary: 'no change and no intent journaled: the step never touched anything, nothing to undo' };
       } else {
         const ex = executorFor(e.undo.action);
         if (!ex) throw new ActionError(`no executor for the undo action "${e.undo.action}"`);
         const undoStep: ResolvedStep = { ...e.step, key: `${key}:undo`, action: e.undo.action, params: e.undo.params, destructive: false, irreversible: false, rollback: { kind: 'none', reason: 'an undo' }, verify: [] };
         delete undoStep.outage;
-        res = await ex.run(undoStep, ctx);
+        res = await withCommandLog(commandsTo(ctx), () => ex.run(undoStep, ctx));
       }
       const at = Date.now();
       run.journal.recordStep(run.runId, { stepKey: key, state: 'rolled-back', at, command: commands.join('\n') || undefined, output: [...output, res.summary].join('\n'), changed: res.changed ?? null });

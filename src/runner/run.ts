@@ -20,7 +20,7 @@ import { upstreamsPanel } from '../../checks/upstreams.ts';
 import { fileBaselineStore } from '../../checks/baseline-store.ts';
 import type { Snapshot } from '../../checks/types.ts';
 import { journalChanged } from './changed.ts';
-import { actionContext } from './context.ts';
+import { actionContext, commandsTo, withCommandLog } from './context.ts';
 import { REPEATABLE_ACTIONS } from './policy.ts';
 import { runRollback } from './rollback.ts';
 import { labClientOutage } from './client-outage.ts';
@@ -28,6 +28,7 @@ import type { DecommissionFlags, RollbackOutcome, Run, RunHooks, RunnerEvent, St
 import { decommissionInputs } from '../actions/decommission-inputs.ts';
 import { crashPoint, fillPoint } from '../crash-point.ts';
 import { undoCommands } from '../report/rollback.ts';
+import { shellLine } from '../shell.ts';
 
 export interface RunDriverInputs {
   runId: number;
@@ -125,7 +126,7 @@ export class RunDriver implements Run {
     return (event: ActionEvent) => {
       let ev: ActionEvent = event;
       if (event.kind === 'command') {
-        const line = r.apply(event.argv.join(' '))!;
+        const line = r.apply(shellLine(event.argv))!;
         commands.push(line);
         sink.push(`$ ${line}`);
         ev = { kind: 'command', argv: event.argv.map((a) => r.apply(a)!) };
@@ -221,14 +222,14 @@ export class RunDriver implements Run {
       // world first (a Caddyfile written but not reloaded is taken back), then the step runs again.
       const earlier = wasInterrupted ? this.firstIntent(key) : null;
       if (earlier && executor.recover) {
-        const did = await executor.recover(step, earlier, ctx);
+        const did = await withCommandLog(commandsTo(ctx), () => executor.recover!(step, earlier, ctx));
         if (did) {
           output.push(did);
           this.journal.addNote(this.runId, `${key}: ${did}`);
           this.tell(hooks, { kind: 'note', at: Date.now(), message: did });
         }
       }
-      result = await executor.run(step, ctx);
+      result = await withCommandLog(commandsTo(ctx), () => executor.run(step, ctx));
     } catch (err) {
       intent = this.firstIntent(key);
       const error = (err as Error).message;

@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { startLab } from '../helpers/lab.ts';
 import { assertAllServed, assertNoSecrets, journalText, LAB_RUNBOOK, legacyData } from '../helpers/cutover-lab.ts';
 
@@ -33,6 +34,14 @@ test('lab cutover (autostart fault on): apply refuses without --yes / --allow-de
   const clientOutage = /outage seen by clients \(lab device timeline\): ([\d.]+ m?s)/.exec(apply.stdout);
   assert.ok(stepsOutage, apply.stdout);
   assert.ok(clientOutage, apply.stdout);
+  // The journal's "$ …" lines are the argv the adapter ran (with the owner flags it adds), not a paraphrase.
+  const db = new Database(join(state, 'journal.sqlite'), { readonly: true });
+  const copied = db.prepare("SELECT command FROM events WHERE step_key = 'copy-keys[arne]' AND state = 'succeeded'").get() as { command: string } | undefined;
+  const stopped = db.prepare("SELECT command FROM events WHERE step_key = 'stop-legacy[arne]' AND state = 'succeeded'").get() as { command: string } | undefined;
+  db.close();
+  assert.match(copied?.command ?? '', /^incus file pull arne-msg\/var\/lib\/posta\/keys\.json \S+$/m, copied?.command);
+  assert.match(copied?.command ?? '', /^incus file push \S+ posta\/var\/lib\/posta\/arne\/keys\.json\S* --mode 0600 --uid \d+ --gid \d+( --create-dirs)?$/m, copied?.command);
+  assert.match(stopped?.command ?? '', /^incus exec arne-msg -T -- sh -c '[^']*service "\$1" stop' sh posta$/m, stopped?.command);
   process.stdout.write(`# lab cutover: outage from the steps ${stepsOutage[1]}:${stepsOutage[2]}, seen by clients ${clientOutage[1]}\n`);
 
   const verify = await lab.cli(['verify', RUNBOOK, '--state', state]);
