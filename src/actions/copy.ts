@@ -2,7 +2,7 @@
 // sha256 equal on both ends, mode and owner as declared. SQLite files only while the source daemon is
 // stopped, with their -wal/-shm, and opened read-only afterwards for PRAGMA integrity_check.
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, stat } from 'node:fs/promises';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ActionContext, ActionExecutor } from './types.ts';
 import { ActionError } from './types.ts';
@@ -60,6 +60,7 @@ export const copy: ActionExecutor = {
 
     const copied: CopiedFile[] = [];
     let changed: { container: string; paths: string[] } = { container: toContainer, paths: [] };
+    let dir: string | null = null;
     try {
       const service = isSqlite && !online ? (typeof step.params.source_service === 'string' ? await ctx.resolve(step.params.source_service) : 'posta') : undefined;
       const candidates = [read, ...(isSqlite && !online ? SQLITE_SIDECARS.map((s) => read + s) : [])];
@@ -69,7 +70,7 @@ export const copy: ActionExecutor = {
       // A -wal or -shm left at the target by an earlier copy or a dry start would be applied to the new file.
       if (isSqlite) await execChecked(ctx, toContainer, ['rm', '-f', ...SQLITE_SIDECARS.map((s) => to + s)]);
 
-      const dir = await mkdtemp(join(ctx.workDir, 'copy-'));
+      dir = await mkdtemp(join(ctx.workDir, 'copy-'));
       for (const suffix of suffixes) {
         const local = join(dir, `db${suffix}`);
         const pulled = await pullVerified(ctx, fromContainer, read + suffix, local, source.get(read + suffix)!.sha256);
@@ -88,6 +89,9 @@ export const copy: ActionExecutor = {
       }
     } finally {
       if (snapshot) await ctx.runtime.exec(fromContainer, ['rm', '-f', snapshot]).catch(() => undefined);
+      // The scratch copy (a plaintext key, an inbox with full tokens) is not kept once the push is verified or
+      // failed: the source is still in the legacy container, and the backup step keeps the only copy.
+      if (dir) await rm(dir, { recursive: true, force: true });
     }
     const main = copied[0]!;
     return {

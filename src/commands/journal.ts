@@ -1,39 +1,63 @@
 // `cutover journal RUNBOOK`: the history of runs, and one run's steps with times, results and durations.
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { CliError, type CliIO } from '../contract/io.ts';
 import { parseCommandArgs } from '../contract/args.ts';
 import { STATE_GLYPH } from '../engine/types.ts';
-import { openJournal, leaseHolder, type Journal, type RunRecord, type StepRecord } from '../journal/index.ts';
+import { acquireLease, JOURNAL_FILE, JournalMissingError, LockHeldError, openJournal, leaseHolder, type Journal, type RunRecord, type StepRecord } from '../journal/index.ts';
+import { pruneBackups, runRetention, type RunBackups } from '../journal/retention.ts';
+import { parseDuration } from '../engine/duration.ts';
 import { stateDirFor } from '../journal/locate.ts';
 import { runChanges } from '../journal/changes.ts';
-import { humanDuration, utcTime } from '../report/format.ts';
+import { humanBytes, humanDuration, utcTime } from '../report/format.ts';
 import { verificationsCommand, verificationsHelp } from './journal-verifications.ts';
 
 export const help = `Usage: cutover journal RUNBOOK [--run ID | --verifications] [--json] [--state DIR]
+       cutover journal RUNBOOK --prune [--older-than AGE] [--yes] [--json] [--state DIR]
 
 History of the runbook's runs (who, when, mode, outcome, outage, which steps changed the world — a run
-that changed nothing is marked so and is never the one \`cutover rollback\` undoes), or with --run one run's steps with
-their times, results, attempts and durations. Reads the journal only; never needs the driver lock.
+that changed nothing is marked so and is never the one \`cutover rollback\` undoes — and the backups each
+run keeps, with their retention), or with --run one run's steps with their times, results, attempts and
+durations. Reads the journal only; never needs the driver lock (except --prune).
+
+Backups (STATE/backups: archives, manifests, pre-change copies) are the only copies a run keeps: its
+scratch copies under STATE/work are removed once their push is verified, and the run's work dir when it
+ends. A run's backups are kept while it can still be rolled back (a run that changed the world and was
+not rolled back, abandoned or decommissioned), while it is unfinished, and always for a decommission
+(its archives are the only copy of what it deleted).
 
 Options:
-  --run ID       show one run's steps (default: the list of runs)
+  --run ID           show one run's steps (default: the list of runs)
 ${verificationsHelp}
+  --prune            remove the backups of runs that can no longer be rolled back (journaled first, with
+                     the files); takes the driver lease. Without --yes it only lists what it would remove
+  --older-than AGE   with --prune: only runs that ended longer ago than AGE (90s, 12h, 30d)
+  --yes              with --prune: remove them
   --json         one JSON document on stdout
   --state DIR    the state directory holding journal.sqlite (default: the runbook's state_dir, or
                  \${XDG_STATE_HOME:-~/.local/state}/cutover/<runbook name>)
 
-Exit codes: 0 ok, 2 no journal, unknown run or bad arguments.
+Exit codes: 0 ok, 2 no journal, unknown run, bad arguments or another driver holds the lease (--prune).
 `;
 
 export async function run(argv: string[], io: CliIO): Promise<number> {
-  const { values, positionals } = parseCommandArgs('journal', argv, { json: { type: 'boolean' }, run: { type: 'string' }, state: { type: 'string' }, verifications: { type: 'boolean' } }, { positionals: [1, 1] });
+  const { values, positionals } = parseCommandArgs(
+    'journal',
+    argv,
+    { json: { type: 'boolean' }, run: { type: 'string' }, state: { type: 'string' }, verifications: { type: 'boolean' }, prune: { type: 'boolean' }, 'older-than': { type: 'string' }, yes: { type: 'boolean' } },
+    { positionals: [1, 1] },
+  );
+  if (!values.prune && (values['older-than'] !== undefined || values.yes)) throw new CliError(`journal: ${values.yes ? '--yes' : '--older-than'} goes with --prune`, 2);
+  if (values.prune) return prune(positionals[0]!, values, io);
   const journal = openForReading(positionals[0]!, values.state, io);
   try {
     if (values.verifications) return verificationsCommand(journal, Boolean(values.json), io);
     if (values.run === undefined) {
       const runs = journal.runs();
       const lease = leaseHolder(journal);
-      if (values.json) io.stdout.write(JSON.stringify({ journal: journal.file, lease, runs: runs.map((r) => ({ ...summary(r), steps: stepCounts(journal, r.id), changed: runChanges(journal, r.id) })) }, null, 2) + '\n');
-      else io.stdout.write(renderRuns(journal, runs, lease ? `driver: ${lease.user} (pid ${lease.pid} on ${lease.host}) since ${utcTime(lease.startedAt)}` : null));
+      const backups = runRetention(journal, dirname(journal.file), runs);
+      if (values.json) io.stdout.write(JSON.stringify({ journal: journal.file, lease, runs: runs.map((r, i) => ({ ...summary(r), steps: stepCounts(journal, r.id), changed: runChanges(journal, r.id), backups: backups[i] })) }, null, 2) + '\n');
+      else io.stdout.write(renderRuns(journal, runs, lease ? `driver: ${lease.user} (pid ${lease.pid} on ${lease.host}) since ${utcTime(lease.startedAt)}` : null, backups, positionals[0]!));
       return 0;
     }
     const id = parseRunId(values.run);
@@ -73,7 +97,61 @@ function stepCounts(j: Journal, runId: number): Record<string, number> {
   return counts;
 }
 
-function renderRuns(j: Journal, runs: RunRecord[], lease: string | null): string {
+/** `cutover journal RUNBOOK --prune [--older-than AGE] [--yes]`: the backups of runs that can no longer be rolled back. */
+function prune(runbook: string, values: { state?: string; json?: boolean; yes?: boolean; 'older-than'?: string }, io: CliIO): number {
+  let olderThanMs: number | undefined;
+  try {
+    olderThanMs = values['older-than'] === undefined ? undefined : parseDuration(values['older-than']);
+  } catch (err) {
+    throw new CliError(`journal: --older-than: ${(err as Error).message}`, 2);
+  }
+  let stateDir: string;
+  try {
+    stateDir = stateDirFor(runbook, { ...(values.state ? { state: values.state } : {}), env: io.env });
+  } catch (err) {
+    throw new CliError((err as Error).message, 2);
+  }
+  if (!existsSync(join(stateDir, JOURNAL_FILE))) throw new CliError(new JournalMissingError(join(stateDir, JOURNAL_FILE)).message, 2);
+  const journal = openJournal({ stateDir, env: io.env });
+  try {
+    let lease;
+    try {
+      lease = acquireLease(journal, { heartbeatMs: 0 });
+    } catch (err) {
+      if (err instanceof LockHeldError) throw new CliError(`journal --prune: ${err.message}`, 2);
+      throw err;
+    }
+    try {
+      const dryRun = !values.yes;
+      const r = pruneBackups(journal, stateDir, { ...(olderThanMs !== undefined ? { olderThanMs } : {}), dryRun });
+      if (values.json) {
+        io.stdout.write(JSON.stringify({ journal: journal.file, dryRun, pruned: r.pruned, kept: r.kept }, null, 2) + '\n');
+        return 0;
+      }
+      const lines = [`journal ${journal.file}`];
+      if (!r.pruned.length) lines.push('nothing to prune');
+      for (const b of r.pruned) lines.push(`#${b.runId}  ${dryRun ? 'would remove' : 'removed'} ${b.files.filter((f) => f.bytes !== null).length} backup file(s), ${humanBytes(b.bytes)} (${b.why})`);
+      for (const b of r.kept) lines.push(`#${b.runId}  kept ${b.files.filter((f) => f.bytes !== null).length} backup file(s), ${humanBytes(b.bytes)}: ${b.why}`);
+      if (dryRun && r.pruned.length) lines.push(`nothing removed yet: cutover journal ${runbook} --prune${values['older-than'] ? ` --older-than ${values['older-than']}` : ''} --yes removes them`);
+      io.stdout.write(lines.join('\n') + '\n');
+      return 0;
+    } finally {
+      lease.release();
+    }
+  } finally {
+    journal.close();
+  }
+}
+
+function backupsLine(b: RunBackups | undefined, runbook: string): string | null {
+  if (!b || (b.retention === 'none' && b.why === 'no backups')) return null;
+  if (b.retention === 'none') return 'backups: pruned';
+  const n = b.files.filter((f) => f.bytes !== null).length;
+  const head = `backups: ${n} file(s), ${humanBytes(b.bytes)}`;
+  return b.retention === 'kept' ? `${head}, kept: ${b.why}` : `${head}, prunable (${b.why}): cutover journal ${runbook} --prune --yes`;
+}
+
+function renderRuns(j: Journal, runs: RunRecord[], lease: string | null, backups: RunBackups[], runbook: string): string {
   const lines = [`journal ${j.file}`, lease ?? 'driver: none', ''];
   if (!runs.length) lines.push('no runs yet');
   for (const r of runs) {
@@ -83,6 +161,8 @@ function renderRuns(j: Journal, runs: RunRecord[], lease: string | null): string
     lines.push(`#${r.id}  ${r.mode.padEnd(12)} ${utcTime(r.startedAt)}  ${(r.outcome ?? 'unfinished').padEnd(11)} ${took}${outage}  by ${r.operator}`);
     if (counts) lines.push(`     steps: ${counts}`);
     lines.push(`     ${changesLine(j, r)}`);
+    const b = backupsLine(backups.find((x) => x.runId === r.id), runbook);
+    if (b) lines.push(`     ${b}`);
   }
   return lines.join('\n') + '\n';
 }

@@ -2,7 +2,7 @@
 import type { StepState } from '../engine/types.ts';
 
 export type RunMode = 'apply' | 'run' | 'rollback' | 'decommission';
-export type RunOutcome = 'succeeded' | 'failed' | 'aborted' | 'rolled-back';
+export type RunOutcome = 'succeeded' | 'failed' | 'aborted' | 'rolled-back' | 'abandoned';
 
 export interface RunStart {
   runbookPath: string;

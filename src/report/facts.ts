@@ -25,12 +25,13 @@ export function journalFacts(journal: Journal, planned: number): JournalFacts {
       }
     }
   }
-  const run = [...runs].reverse().find((r) => (r.mode === 'apply' || r.mode === 'run') && !isDecommissionRun(r));
+  // An abandoned run no longer describes the world (it was rebuilt under it): expectations come from the runs before it.
+  const run = [...runs].reverse().find((r) => (r.mode === 'apply' || r.mode === 'run') && !isDecommissionRun(r) && r.outcome !== 'abandoned');
   const cutover = run
     ? {
         runId: run.id,
         startedAt: run.startedAt,
-        outcome: run.outcome,
+        outcome: run.outcome === 'abandoned' ? null : run.outcome,
         planned,
         steps: [...journal.stepStates(run.id).values()].map((s) => ({ key: s.key, action: s.action, state: s.state, container: containerOf(s.changed) ?? containerOf(s.rolledBack?.changed) ?? containerFromKey(s.key) })),
         rollingBack: rollbackOpen(journal, run.id),

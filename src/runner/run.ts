@@ -1,4 +1,6 @@
 // One driven run: steps through the executors, every transition journaled, the outage window kept.
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { executorFor } from '../actions/index.ts';
 import { ActionError, type ActionEvent, type ActionResult } from '../actions/types.ts';
 import type { CheckContext } from '../actions/checks.ts';
@@ -368,6 +370,12 @@ export class RunDriver implements Run {
         this.i.lease.release();
       } catch (err) {
         this.closeNotes.push(`the driver lease could not be released (${(err as Error).message}); the next driver takes it over with --take-over (this process is gone)`);
+      }
+      // A run that ended keeps no scratch: its work dir goes (the backups are the only copies kept).
+      try {
+        if (this.journal.run(this.runId)?.endedAt != null) rmSync(join(this.stateDir, 'work', `run-${this.runId}`), { recursive: true, force: true });
+      } catch {
+        // Left for `journal --prune`; each copy already removed its own scratch.
       }
       if (this.journal.failure) {
         const held = this.journal.unsavedEvents().length;
