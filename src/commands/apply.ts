@@ -222,13 +222,13 @@ async function afterStorageFailure(run: Run, out: NodeJS.WritableStream, hooks: 
   out.write('\n✗ the journal cannot be written inside the outage window: rolling back from memory so every identity is served again\n');
   const rollback = await run.rollback(hooks);
   const left = rollback.entries.filter((e) => !e.ok);
-  if (!left.length && rollback.smoke?.ok !== false) {
-    out.write(`↺ rolled back from memory; the legacy path answers the public smoke. Free space in ${dir} (df -h ${dir}) before the next attempt\n`);
+  if (rollback.ok) {
+    out.write(`↺ rolled back from memory; the legacy path is proven (local probes, public probes, live dials = the original). Free space in ${dir} (df -h ${dir}) before the next attempt\n`);
     return rollback;
   }
-  out.write('✗ ROLLBACK INCOMPLETE. Do these by hand, in this order:\n');
+  out.write(`✗ ROLLBACK INCOMPLETE: ${incompleteReasons(rollback).join('; ')}.${left.length ? ' Do these by hand, in this order:' : ''}\n`);
   for (const p of run.manualUndo(left.map((e) => e.key))) for (const c of p.commands) out.write(`   ${c}    # ${p.key}\n`);
-  if (rollback.smoke?.ok === false) out.write(`   then check every identity through the proxy: cutover verify ${file}\n`);
+  if (rollback.proofs.some((p) => p.ok === false)) out.write(`   then check every identity on the legacy path: cutover verify ${file}\n`);
   return rollback;
 }
 

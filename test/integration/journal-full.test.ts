@@ -59,7 +59,7 @@ test('state dir full inside the outage window, then before it: rolled back from 
   assert.match(r.stdout, /JOURNAL WRITE FAILED \(database or disk is full\)/, all);
   assert.match(r.stdout, /smoke-public: not started: the journal cannot be written/, all);
   assert.match(r.stdout, /rolling back from memory/, all);
-  assert.match(r.stdout, /↺ rolled back from memory; the legacy path answers the public smoke/, all);
+  assert.match(r.stdout, /↺ rolled back from memory; the legacy path is proven/, all);
   assert.doesNotMatch(r.stdout, /ROLLBACK INCOMPLETE/, all);
   // The tool itself served every identity again: Caddyfile byte-identical, legacy data as before, all served.
   assert.ok(readFileSync(caddyfile).equals(original), 'Caddyfile byte-identical to the original');
