@@ -123,6 +123,7 @@ function promptLine(state: CockpitState): Line | null {
           seg(' quit · n stay'),
         ];
       }
+      if (state.rollingBack) return [seg('the rollback is running: quitting interrupts it (`cutover rollback` finishes it) · ', { c: 'yellow', b: true }), seg('y', { b: true }), seg(' quit · n stay')];
       return [seg('a step is running: quit the cockpit? the run stays resumable with cutover run · ', { c: 'yellow' }), seg('y', { b: true }), seg(' quit · n stay')];
     case 'rollback-plan':
       return rollbackPlan(state).length

@@ -161,6 +161,8 @@ function renderRuns(j: Journal, runs: RunRecord[], lease: string | null, backups
     lines.push(`#${r.id}  ${r.mode.padEnd(12)} ${utcTime(r.startedAt)}  ${(r.outcome ?? 'unfinished').padEnd(11)} ${took}${outage}  by ${r.operator}`);
     if (counts) lines.push(`     steps: ${counts}`);
     lines.push(`     ${changesLine(j, r)}`);
+    const back = rolledBackLine(r, [...j.stepStates(r.id).values()]);
+    if (back) lines.push(`     ${back}`);
     const b = backupsLine(backups.find((x) => x.runId === r.id), runbook);
     if (b) lines.push(`     ${b}`);
   }
@@ -175,8 +177,18 @@ function changesLine(j: Journal, r: RunRecord): string {
   return `changed ${changes.length} step(s): ${shown}${changes.length > 6 ? `, … ${changes.length - 6} more` : ''}`;
 }
 
+/** A rolled-back run, in words: what runs now (the legacy path), what was undone, what was kept. */
+export function rolledBackLine(r: RunRecord, steps: StepRecord[]): string | null {
+  const undone = steps.filter((s) => s.state === 'rolled-back');
+  if (r.outcome !== 'rolled-back' && !(undone.length && !steps.some((s) => s.state === 'running'))) return null;
+  const kept = steps.filter((s) => s.state === 'succeeded').map((s) => s.key);
+  const list = (keys: string[]) => (keys.length > 6 ? `${keys.slice(0, 6).join(', ')}, … ${keys.length - 6} more` : keys.join(', '));
+  return `rolled back: the legacy path runs now; undone ${undone.length} step(s)${undone.length ? ` (${list(undone.map((s) => s.key))})` : ''}; kept ${kept.length ? `${kept.length} step(s) (${list(kept)})` : 'nothing'}`;
+}
+
 function renderSteps(r: RunRecord, steps: StepRecord[]): string {
-  const lines = [`run #${r.id} ${r.mode} of ${r.runbookName} on ${r.host} by ${r.operator}: ${r.outcome ?? 'unfinished'}`, `started ${utcTime(r.startedAt)}${r.endedAt ? `, ended ${utcTime(r.endedAt)}` : ''}`];
+  const back = rolledBackLine(r, steps);
+  const lines = [`run #${r.id} ${r.mode} of ${r.runbookName} on ${r.host} by ${r.operator}: ${r.outcome ?? 'unfinished'}`, ...(back ? [back] : []), `started ${utcTime(r.startedAt)}${r.endedAt ? `, ended ${utcTime(r.endedAt)}` : ''}`];
   if (r.outage.startedAt !== null) lines.push(`outage ${r.outage.ms !== null ? humanDuration(r.outage.ms) : 'open'} from ${utcTime(r.outage.startedAt)}${r.clientOutage ? `; clients saw ${humanDuration(r.clientOutage.ms)}` : ''}`);
   lines.push('');
   const width = Math.max(4, ...steps.map((s) => s.key.length));

@@ -21,7 +21,8 @@ One snapshot of every panel the cockpit shows:
   Tokens      device tokens per identity (masked), last seen, survival against the baseline
 
 Options:
-  --json          one JSON document on stdout: {ok, phase, containers, upstreams, smoke, tokens, otherSites}
+  --json          one JSON document on stdout: {ok, phase, world, containers, upstreams, smoke, tokens, otherSites}
+                  (world: {kind, runId?, text}: before, mid-run, after, rolling-back, rolled-back, decommissioned)
                   (otherSites: sites outside proxy.sites that dial a legacy container, {list, unresolved})
                   (with --watch: one document per line, per snapshot)
   --watch N       re-run every N seconds (TTY: redrawn in place; otherwise one snapshot per interval)

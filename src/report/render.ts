@@ -264,6 +264,7 @@ function deployMd(d: ReportData, rb: RollbackProcedure): string[] {
       ? `Cutover attempted on ${d.runbook.host} by ${d.run.operator} with \`cutover\` (runbook \`${d.run.runbookPath}\`, journal run #${d.run.id}) and **rolled back**: the legacy containers serve (${d.runbook.containers.filter((c) => c.role === 'legacy').map((c) => `\`${c.name}\``).join(', ')}).`
       : `Cut over on ${d.runbook.host} by ${d.run.operator} with \`cutover\` (runbook \`${d.run.runbookPath}\`, journal run #${d.run.id}).`,
     target && d.run.outcome === 'succeeded' ? `Now served by the \`${target}\` container.` : '',
+    ...(rolledBack(d) ? rolledBackDeploy(d, target) : []),
     ...(d.decommission ? [...deletedByDecommission(d)].map(([name, how]) => `\`${name}\`: ${how}.`) : []),
     repoint && !rolledBack(d) ? `Caddyfile backup from before the cutover: \`${repoint.backupPath}\`.` : '',
     '',
@@ -272,6 +273,19 @@ function deployMd(d: ReportData, rb: RollbackProcedure): string[] {
     ...procedureLines(d, rb),
   ];
   return ['### For DEPLOY.md', '', '````markdown', ...body.filter((l, i, a) => l !== '' || a[i - 1] !== ''), '````', ''];
+}
+
+/** The DEPLOY.md words for a rolled-back run: what runs now (the legacy path), what was undone, what was kept. */
+function rolledBackDeploy(d: ReportData, target: string | undefined): string[] {
+  const back = d.steps.filter((r) => r.state === 'rolled-back').sort((a, b) => (b.rolledBack?.at ?? 0) - (a.rolledBack?.at ?? 0));
+  const kept = d.steps.filter((r) => r.state === 'succeeded').map((r) => `\`${r.key}\``);
+  const at = Math.max(0, ...back.map((r) => r.rolledBack?.at ?? 0));
+  const legacy = d.runbook.containers.filter((c) => c.role === 'legacy').map((c) => `\`${c.name}\``);
+  return [
+    `What runs now: the legacy path${legacy.length ? ` (${legacy.join(', ')} behind the proxy)` : ''}, as before the cutover${at ? `; rolled back ${utcTime(at)}` : ''}.`,
+    `Undone (newest first): ${back.length ? back.map((r) => `\`${r.key}\``).join(', ') : 'nothing recorded'}.`,
+    `Kept: ${[...kept, ...(target ? [`the \`${target}\` container and the data copied into it (not serving)`] : [])].join(', ') || 'nothing'}.`,
+  ];
 }
 
 /** logs.review's journaled record (src/actions/decommission.ts). */

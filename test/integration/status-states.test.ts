@@ -16,6 +16,7 @@ const DECOM = 'runbooks/lab/posta-decommission.toml';
 
 interface StatusDoc {
   ok: boolean | null;
+  world?: { kind: string; text: string };
   containers: { items: { name: string; ok: boolean | null; actual: string; why?: string }[] };
   smoke: { items: { ok: boolean | null; pending?: string; url?: string; vantage: string }[] };
   tokens: { items: { ok: boolean | null; actual: string }[] };
@@ -48,10 +49,20 @@ test('status exit 0: fresh lab without baseline, mid-run, after rollback, after 
   const mid = await status('mid-run between the repoint and the legacy stop');
   for (const c of mid.containers.items.filter((i) => i.name.endsWith('-msg'))) assert.doesNotMatch(c.actual, /autostart/);
 
-  // A clean rollback: the legacy path serves; nothing is red.
+  // A clean rollback: the legacy path serves; nothing is red; status, journal and report name the state.
   const rb = await cli(['rollback', CUTOVER, '--yes']);
   assert.equal(rb.code, 0, rb.stdout + rb.stderr);
-  await status('after a clean rollback');
+  const back = await status('after a clean rollback');
+  assert.equal(back.world?.kind, 'rolled-back');
+  assert.match(back.world!.text, /^rolled back \(run #1\): the legacy containers serve/);
+  const text = await cli(['status', CUTOVER]);
+  assert.match(text.stdout, /^state: rolled back \(run #1\)/m);
+  const journal = await cli(['journal', CUTOVER]);
+  assert.match(journal.stdout, /rolled back: the legacy path runs now; undone \d+ step\(s\) \(\S.*\); kept /);
+  const report = await cli(['report', CUTOVER]);
+  assert.match(report.stdout, /^## Cutover rolled back/m);
+  assert.match(report.stdout, /What runs now: the legacy path/);
+  assert.doesNotMatch(report.stdout, /Now served by the `posta`|was not repointed/, 'never that posta serves');
 
   // The whole cutover again, then the decommission (window waived): the deleted containers are ✓.
   const cut = await cli(['apply', CUTOVER, '--yes', '--allow-destructive']);
@@ -59,6 +70,7 @@ test('status exit 0: fresh lab without baseline, mid-run, after rollback, after 
   const decom = await cli(['apply', DECOM, '--yes', '--allow-destructive', '--waive-window', '--reason', 'rehearsal: verified end to end', '--acknowledge-logs']);
   assert.equal(decom.code, 0, decom.stdout + decom.stderr);
   const after = await status('after the decommission');
+  assert.equal(after.world?.kind, 'decommissioned');
   const arne = after.containers.items.find((i) => i.name === 'arne-msg')!;
   assert.equal(arne.ok, true);
   assert.match(arne.actual, /^deleted by decommission run #\d+ \(archive \/\S+\)$/);

@@ -175,6 +175,17 @@ test('failed step: the pane says what failed and the auto-revert outcome; r show
   assert.deepEqual(s.effects, []);
   await s.press('r', 'y');
   assert.deepEqual(s.effects, [{ type: 'rollback' }]);
+  // While it runs the header says "rolling back" (never "done n/n", not yet "rolled back"); q asks.
+  await s.dispatch({ type: 'rolling-back', on: true });
+  await s.dispatch({ type: 'step-state', key: 'repoint-caddy', state: 'rolled-back' });
+  assert.match(s.lines()[0]!, /rolling back \(1 undone\)/);
+  await s.press('q');
+  assert.match(message(s.lines()), /the rollback is running: quitting interrupts it \(`cutover rollback` finishes it\) · y quit · n stay/);
+  await s.press('n');
+  assert.equal(s.effects.length, 1, 'n stays: nothing but the rollback asked for');
+  await s.dispatch({ type: 'rolling-back', on: false });
+  assert.match(s.lines()[0]!, /rolled back \(1 undone\)/);
+  assert.doesNotMatch(s.lines()[0]!, /rolling back|done \d+\/\d+/);
   s.unmount();
 });
 

@@ -54,6 +54,11 @@ test('a rolled-back run: says "rolled back", the legacy path serves, what was un
   assert.match(md, /### What was kept\n\n- `create-container` create-container: done, not undone\n- the `posta` container and the data copied into it are left in place for diagnosis \(not serving\)/);
   assert.match(md, /The proxy was repointed, then \*\*restored by the rollback\*\* from the backup `\/state\/backups\/Caddyfile.1`/);
   assert.match(md, /and \*\*rolled back\*\*: the legacy containers serve \(`arne-msg`\)/);
+  // The DEPLOY.md section names the state: what runs now, what was undone, what was kept.
+  const deploy = md.slice(md.indexOf('### For DEPLOY.md'));
+  assert.match(deploy, /What runs now: the legacy path \(`arne-msg` behind the proxy\), as before the cutover; rolled back 2026-05-10 00:41:55 UTC\./);
+  assert.match(deploy, /Undone \(newest first\): `stop-legacy\[arne\]`, `repoint-caddy`\./);
+  assert.match(deploy, /Kept: `create-container`, the `posta` container and the data copied into it \(not serving\)\./);
   assert.doesNotMatch(md, /Now served by the `posta`/);
   assert.doesNotMatch(md, /was not repointed/);
   assert.doesNotMatch(md, /data intact/);
