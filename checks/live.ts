@@ -25,11 +25,11 @@ export interface LiveContext {
   stateDir: string;
 }
 
-/** Loads the runbook (problems → exit 2) and builds the real adapters. Callers close `http`. */
+/** Loads the runbook (problems → bad-input) and builds the real adapters. Callers close `http`. */
 export async function openLive(file: string, io: { env: NodeJS.ProcessEnv }, stateOption: string | undefined): Promise<LiveContext> {
   const r = loadRunbook(file, { env: io.env });
   if (!r.runbook || r.problems.length > 0) {
-    throw new CliError(invalidRunbookMessage(file, r.problems), 2);
+    throw new CliError(invalidRunbookMessage(file, r.problems), 'bad-input');
   }
   return liveFor(file, r.runbook, r.steps ?? [], io.env, stateOption);
 }

@@ -1,7 +1,7 @@
 // The cockpit's pure reducer: (state, action) → new state + the effects the driver must carry out.
 // Operator intents and driver events are both actions; nothing here performs I/O.
 import type { PanelName } from '../../checks/types.ts';
-import type { ResolvedStep } from '../../src/engine/types.ts';
+import type { ResolvedStep, StepFailureCode } from '../../src/engine/types.ts';
 import { overlayContent } from '../components/overlays.ts';
 import { computeLayout, overlayPageRows } from '../layout.ts';
 import { rollbackPlan } from './rollback-plan.ts';
@@ -140,11 +140,12 @@ function onSubmit(state: CockpitState): Reduction {
   return none(state);
 }
 
-/** What the operator can do about a failed step: the decommission gates have their own keys. */
-export function failedHint(action: string, error: string | undefined): string {
-  if (action === 'gate.stability') return 'w waives the window with a typed reason (journaled), or wait.';
-  if (action === 'logs.review' && /not acknowledged/.test(error ?? '')) return 'o shows the lines · a acknowledges them and runs the review again.';
-  return 'r shows the rollback plan.';
+/** What the operator can do about a failed step: the decommission gates have their own keys, and a blocked
+ *  gate changed nothing (no rollback to offer). */
+export function failedHint(action: string, code: StepFailureCode | undefined): { text: string; gate: boolean } {
+  if (action === 'gate.stability') return { text: 'w waives the window with a typed reason (journaled), or wait.', gate: true };
+  if (action === 'logs.review' && code === 'not-acknowledged') return { text: 'o shows the lines · a acknowledges them and runs the review again.', gate: true };
+  return { text: 'r shows the rollback plan.', gate: false };
 }
 
 function onStepState(state: CockpitState, a: Extract<Action, { type: 'step-state' }>): CockpitState {
@@ -155,6 +156,7 @@ function onStepState(state: CockpitState, a: Extract<Action, { type: 'step-state
     ...v,
     state: a.state,
     error: a.state === 'failed' ? (a.error ?? v.error) : a.state === 'running' ? undefined : v.error,
+    failureCode: a.state === 'failed' ? a.code : a.state === 'running' ? undefined : v.failureCode,
     revert: a.revert ?? (a.state === 'running' ? undefined : v.revert),
     skipReason: a.state === 'skipped' ? (a.reason ?? v.skipReason) : v.skipReason,
   }));
@@ -164,9 +166,9 @@ function onStepState(state: CockpitState, a: Extract<Action, { type: 'step-state
   if (a.state === 'running') next = { ...next, selected: next.steps.findIndex((v) => v.step.key === a.key) };
   if (a.state === 'failed') {
     const revert = a.revert ? `; ${a.revert}` : '';
-    const hint = failedHint(view.step.action, a.error);
+    const hint = failedHint(view.step.action, a.code);
     // The gates' own keys come first: the message line is cut at the terminal's width.
-    const text = hint.startsWith('r ') ? `${a.key} failed: ${a.error ?? 'see output (o)'}${revert}. ${hint}` : `${a.key} blocked: ${hint} ${a.error ?? ''}`;
+    const text = hint.gate ? `${a.key} blocked: ${hint.text} ${a.error ?? ''}` : `${a.key} failed: ${a.error ?? 'see output (o)'}${revert}. ${hint.text}`;
     next = { ...next, message: { text, level: 'error' } };
   }
   return next;

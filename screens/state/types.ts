@@ -1,7 +1,7 @@
 // The cockpit's state, the actions that change it (operator intents and driver events) and the effects it
 // asks the driver to carry out. Pure data: no I/O, no React.
 import type { PanelName, Snapshot } from '../../checks/types.ts';
-import type { ResolvedStep, StepState } from '../../src/engine/types.ts';
+import type { ResolvedStep, StepFailureCode, StepState } from '../../src/engine/types.ts';
 import type { Cell } from '../../checks/history.ts';
 
 export interface StepView {
@@ -13,6 +13,8 @@ export interface StepView {
   diff?: string;
   /** What failed, in words. */
   error?: string;
+  /** Why it failed, when the cockpit offers something for that reason. */
+  failureCode?: StepFailureCode;
   /** Outcome of the action's own automatic revert after a failure (e.g. "Caddyfile restored from backup"). */
   revert?: string;
   skipReason?: string;
@@ -101,7 +103,7 @@ export type Intent =
 /** What the driver tells the screen. */
 export type DriverEvent =
   /** reason: why a skipped step was skipped (from the journal, when following or resuming). */
-  | { type: 'step-state'; key: string; state: StepState; error?: string; revert?: string; at?: number; reason?: string }
+  | { type: 'step-state'; key: string; state: StepState; error?: string; code?: StepFailureCode; revert?: string; at?: number; reason?: string }
   | { type: 'output'; key: string; lines: string[] }
   | { type: 'diff'; key: string; diff: string }
   | { type: 'snapshot'; snapshot: Snapshot }

@@ -78,7 +78,7 @@ export const logsReview: ActionExecutor = {
       const ok = given === undefined ? await ctx.confirm(prompt) : given;
       if (!ok) {
         const how = given === undefined ? '' : ' (apply: pass --acknowledge-logs once you have read them)';
-        throw new ActionError(`log review not acknowledged: ${line}; postpone, or read the lines with cutover review${how}`);
+        throw new ActionError(`log review not acknowledged: ${line}; postpone, or read the lines with cutover review${how}`, undefined, 'not-acknowledged');
       }
       acknowledged = true;
     }

@@ -72,7 +72,6 @@ export const proxyRelease: ActionExecutor = {
     ctx.emit({ kind: 'output', line: `${dials.join(', ')} accept connections; nothing is held` });
     // The newest backup is the repoint's (the file before the cutover): the undo mirrors back to it.
     const original = caddyBackups(p.caddyfile, p.label)[0]?.path ?? null;
-    ctx.emit({ kind: 'command', argv: [p.binary ?? 'caddy', 'reload', '--config', p.caddyfile, '--adapter', 'caddyfile'] });
     let r;
     try {
       r = await releaseHold({
@@ -108,7 +107,6 @@ export const proxyRelease: ActionExecutor = {
     // From the world: already pointing back with the hold (an interrupted rollback) means nothing to do.
     const [want, live] = await Promise.all([adaptText(addHold(hasHoldLines(fromText) ? removeHold(fromText) : fromText, hosts, hold), p.caddyfile, p.binary), getConfig(p.admin)]);
     if (!configDifferences(want.config, live.config).length) return { summary: `${p.caddyfile} already dials the original upstreams with the hold settings: nothing to undo` };
-    ctx.emit({ kind: 'command', argv: [p.binary ?? 'caddy', 'reload', '--config', p.caddyfile, '--adapter', 'caddyfile'] });
     let r;
     try {
       r = await holdFrom({

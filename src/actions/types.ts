@@ -2,7 +2,7 @@
 import type { HistorySummary } from '../../checks/history.ts';
 import type { Http, Runtime } from '../ports.ts';
 import type { Runbook } from '../runbook/schema.ts';
-import type { ResolvedStep } from '../engine/types.ts';
+import type { ResolvedStep, StepFailureCode } from '../engine/types.ts';
 
 export type ActionEvent =
   | { kind: 'output'; line: string; stream?: 'stdout' | 'stderr' }
@@ -73,6 +73,8 @@ export class ActionError extends Error {
   constructor(
     message: string,
     readonly changed?: Record<string, unknown>,
+    /** Set when the driver offers something for this reason (see StepFailureCode). */
+    readonly code?: StepFailureCode,
   ) {
     super(message);
     this.name = 'ActionError';

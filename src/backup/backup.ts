@@ -161,8 +161,8 @@ async function fallbackArchive(o: BackupModuleOptions, stem: string, staging: st
 }
 
 function requirePaths(o: BackupModuleOptions, paths: string[]): void {
-  if (!paths.length) throw new BackupError(`${o.module}: class ${o.cls} archives data paths, and none are known: pass --path DIR (or use a runtime that reports mounts)`, 2);
-  for (const p of paths) if (!p.startsWith('/')) throw new BackupError(`${o.module}: path "${p}" must be absolute`, 2);
+  if (!paths.length) throw new BackupError(`${o.module}: class ${o.cls} archives data paths, and none are known: pass --path DIR (or use a runtime that reports mounts)`, 'bad-input');
+  for (const p of paths) if (!p.startsWith('/')) throw new BackupError(`${o.module}: path "${p}" must be absolute`, 'bad-input');
 }
 
 const members = (paths: string[]) => paths.map((p) => p.replace(/^\/+/, '') || '.');
@@ -173,7 +173,7 @@ async function archivePaths(o: BackupModuleOptions, stem: string, staging: strin
   const name = `${stem}.tar.gz`;
   const out = join(o.dir, name);
   if (o.pathsOnHost ?? o.target.kind === 'host') {
-    for (const p of paths) if (!existsSync(p)) throw new BackupError(`${o.module}: ${p} does not exist`, 2);
+    for (const p of paths) if (!existsSync(p)) throw new BackupError(`${o.module}: ${p} does not exist`, 'bad-input');
     const r = await createArchive({ cwd: '/', members: members(paths), outPath: out, onProgress: o.onProgress, totalBytes: estimate, phase: `${o.module} archive` });
     return { name, kind: 'tar.gz', size: r.size, sha256: r.sha256, entries: r.entries };
   }

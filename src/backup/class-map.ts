@@ -31,7 +31,7 @@ export const DEFAULT_CLASS_MAPPING: ClassMapping = [
 export function parseClass(value: string, where: string): BackupClass {
   const v = value.trim().toUpperCase();
   if ((BACKUP_CLASSES as readonly string[]).includes(v)) return v as BackupClass;
-  throw new BackupError(`${where}: unknown backup class "${value}" (expected one of ${BACKUP_CLASSES.join(', ')})`, 2);
+  throw new BackupError(`${where}: unknown backup class "${value}" (expected one of ${BACKUP_CLASSES.join(', ')})`, 'bad-input');
 }
 
 export function loadClassMapping(file: string): ClassMapping {
@@ -41,10 +41,10 @@ export function loadClassMapping(file: string): ClassMapping {
   } catch (err) {
     const e = err as Error & { line?: number; col?: number };
     const at = e.line !== undefined ? `${file}:${e.line + 1}:${(e.col ?? 0) + 1}` : file;
-    throw new BackupError(`${at}: ${e.message.split('\n')[0]}`, 2);
+    throw new BackupError(`${at}: ${e.message.split('\n')[0]}`, 'bad-input');
   }
   const classes = doc.classes;
-  if (!classes || typeof classes !== 'object') throw new BackupError(`${file}: missing [classes] table (module or pattern = "A".."G" | "S")`, 2);
+  if (!classes || typeof classes !== 'object') throw new BackupError(`${file}: missing [classes] table (module or pattern = "A".."G" | "S")`, 'bad-input');
   return Object.entries(classes as Record<string, unknown>).map(([pattern, cls]) => [pattern, parseClass(String(cls), `${file}: classes.${pattern}`)]);
 }
 

@@ -57,7 +57,7 @@ type Values = { [K in keyof typeof MODULE_OPTIONS]?: (typeof MODULE_OPTIONS)[K] 
 function port(v: string | undefined, flag: string): number | undefined {
   if (v === undefined) return undefined;
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 1 || n > 65535) throw new CliError(`${flag} must be a port number, got "${v}"`, 2);
+  if (!Number.isInteger(n) || n < 1 || n > 65535) throw new CliError(`${flag} must be a port number, got "${v}"`, 'usage');
   return n;
 }
 
@@ -69,12 +69,12 @@ export function runtimeFor(kind: string, io: CliIO): { kind: RuntimeKind; runtim
   if (kind === 'host') return { kind, runtime: new HostRuntime() };
   if (kind === 'docker') return { kind, runtime: new DockerRuntime() };
   if (kind === 'incus') return { kind, runtime: createIncusRuntime({ env: io.env }) };
-  throw new CliError(`--runtime must be host, incus or docker, got "${kind}"`, 2);
+  throw new CliError(`--runtime must be host, incus or docker, got "${kind}"`, 'usage');
 }
 
 export async function moduleOptions(module: string, values: Values, io: CliIO): Promise<BackupModuleOptions & { classSource: string }> {
   const info = values.modules ? findModule(resolve(io.cwd, values.modules), module) : undefined;
-  if (values.modules && !info) throw new CliError(`module "${module}" has no module.yaml under ${values.modules}`, 2);
+  if (values.modules && !info) throw new CliError(`module "${module}" has no module.yaml under ${values.modules}`, 'bad-input');
   const mapping = values.mapping ? loadClassMapping(resolve(io.cwd, values.mapping)) : undefined;
   const { cls, source } = resolveClass(module, { override: values.class, metadata: info?.backupClass, mapping });
   const { kind, runtime } = runtimeFor(values.runtime ?? info?.runtime ?? 'host', io);
@@ -85,7 +85,7 @@ export async function moduleOptions(module: string, values: Values, io: CliIO): 
   else if (runtime instanceof DockerRuntime) {
     if (!values.container) container = await runtime.resolveContainer(info?.container ?? module, { composeProject: values['compose-project'] });
     if (!paths.length && !['A', 'S'].includes(cls)) paths = (await runtime.mounts(container)).map((m) => m.source).filter(Boolean);
-  } else if (!(await runtime.get(container))) throw new CliError(`no incus instance "${container}" (pass --container NAME)`, 2);
+  } else if (!(await runtime.get(container))) throw new CliError(`no incus instance "${container}" (pass --container NAME)`, 'usage');
   const env: Record<string, string> = {};
   for (const k of ['VAULT_TOKEN', 'MINIO_MC_ALIAS', 'REDISCLI_AUTH'] as const) if (io.env[k]) env[k] = io.env[k]!;
   const target: Target = { runtime, kind, container, env: io.env.REDISCLI_AUTH ? { REDISCLI_AUTH: io.env.REDISCLI_AUTH } : undefined };
@@ -108,7 +108,7 @@ export async function moduleOptions(module: string, values: Values, io: CliIO): 
 
 /** BackupError → CliError with its exit code; anything else passes through. */
 export function asCliError(err: unknown): unknown {
-  if (err instanceof BackupError) return new CliError(err.message, err.exitCode);
-  if (err instanceof Error && (err.name === 'DockerError' || err.name === 'IncusError')) return new CliError(err.message, 1);
+  if (err instanceof BackupError) return new CliError(err.message, err.outcome);
+  if (err instanceof Error && (err.name === 'DockerError' || err.name === 'IncusError')) return new CliError(err.message, 'failed');
   return err;
 }

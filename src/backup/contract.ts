@@ -5,12 +5,12 @@ import { basename, dirname, join } from 'node:path';
 
 export const DEFAULT_BACKUP_DIR = '/var/backups/cutover';
 
-/** exitCode 2: bad input, nothing was done; 1: the backup/restore itself failed. */
+/** 'bad-input': nothing was done; 'failed': the backup/restore itself failed. */
 export class BackupError extends Error {
   override name = 'BackupError';
   constructor(
     message: string,
-    readonly exitCode: 1 | 2 = 1,
+    readonly outcome: 'failed' | 'bad-input' = 'failed',
   ) {
     super(message);
   }
@@ -26,12 +26,12 @@ export function ensurePrivateDir(dir: string): void {
     chmodSync(dir, 0o700);
     return;
   }
-  if (!st.isDirectory()) throw new BackupError(`backup dir ${dir} is not a directory`, 2);
+  if (!st.isDirectory()) throw new BackupError(`backup dir ${dir} is not a directory`, 'bad-input');
   const mode = st.mode & 0o777;
   if (mode & 0o077) {
     throw new BackupError(
       `backup dir ${dir} has mode ${mode.toString(8).padStart(4, '0')}: group/others can reach backups (they may hold secrets). Fix: chmod 700 ${dir}`,
-      2,
+      'bad-input',
     );
   }
 }
@@ -43,7 +43,7 @@ export function timestamp(d: Date = new Date()): string {
 
 const MODULE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 export function assertModuleName(module: string): void {
-  if (!MODULE_NAME.test(module)) throw new BackupError(`module name "${module}" must be letters, digits, dot, dash or underscore`, 2);
+  if (!MODULE_NAME.test(module)) throw new BackupError(`module name "${module}" must be letters, digits, dot, dash or underscore`, 'bad-input');
 }
 
 /** `<module>-<YYYYMMDD-HHMMSS>`: the stem every file of one backup shares. */

@@ -47,12 +47,12 @@ export async function runDrill(o: BackupModuleOptions, existing?: string): Promi
   try {
     if (existing) {
       const manifest = readManifest(existing);
-      if (manifest.module !== o.module) throw new BackupError(`${existing} is a backup of ${manifest.module}, not of ${o.module}`, 2);
+      if (manifest.module !== o.module) throw new BackupError(`${existing} is a backup of ${manifest.module}, not of ${o.module}`, 'bad-input');
       made = { manifestPath: existing, manifest };
     } else made = await backupModule(o);
   } catch (err) {
     // bad input (exit 2) wrote nothing and proves nothing; a backup that failed is a failed drill, recorded
-    if (err instanceof BackupError && err.exitCode === 2) throw err;
+    if (err instanceof BackupError && err.outcome === 'bad-input') throw err;
     const record: DrillRecord = { module: o.module, class: o.cls, manifest: '', ok: false, checks: ['backup'], problems: [`backup failed: ${(err as Error).message}`], started: startedAt.toISOString(), durationMs: Date.now() - startedAt.getTime() };
     recordDrill(existing ? dirname(existing) : o.dir, record);
     return record;

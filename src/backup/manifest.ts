@@ -18,7 +18,7 @@ export function writeManifest(dir: string, stem: string, manifest: BackupManifes
 export function manifestPathFor(path: string): string {
   if (path.endsWith(MANIFEST_SUFFIX)) return path;
   const stem = path.replace(/\.(tar\.gz|sql\.gz|snap|dump)$/, '');
-  if (stem === path) throw new BackupError(`${path}: not a backup (expected a ${MANIFEST_SUFFIX}, .tar.gz, .sql.gz or .snap file)`, 2);
+  if (stem === path) throw new BackupError(`${path}: not a backup (expected a ${MANIFEST_SUFFIX}, .tar.gz, .sql.gz or .snap file)`, 'bad-input');
   return stem + MANIFEST_SUFFIX;
 }
 

@@ -24,7 +24,7 @@ export function parseYamlSubset(text: string, file: string): { [k: string]: Yaml
       while (lines[i] && indentOf(lines[i]!.raw) === indent && lines[i]!.raw.trimStart().startsWith('-')) {
         const item = lines[i]!.raw.trimStart().slice(1).trim();
         i++;
-        if (item.includes(': ') || item.endsWith(':')) throw new BackupError(`${file}:${lines[i - 1]!.n}: lists of maps are not read here; use a list of plain values`, 2);
+        if (item.includes(': ') || item.endsWith(':')) throw new BackupError(`${file}:${lines[i - 1]!.n}: lists of maps are not read here; use a list of plain values`, 'bad-input');
         list.push(scalar(item));
       }
       return list;
@@ -33,7 +33,7 @@ export function parseYamlSubset(text: string, file: string): { [k: string]: Yaml
     while (lines[i] && indentOf(lines[i]!.raw) === indent) {
       const { raw, n } = lines[i]!;
       const m = /^\s*([^:]+?):(?:\s+(.*))?$/.exec(raw);
-      if (!m) throw new BackupError(`${file}:${n}: expected "key: value"`, 2);
+      if (!m) throw new BackupError(`${file}:${n}: expected "key: value"`, 'bad-input');
       i++;
       const key = scalar(m[1]!);
       if (m[2] !== undefined && m[2] !== '') map[key] = m[2].trim() === '[]' ? [] : scalar(m[2]);
@@ -41,12 +41,12 @@ export function parseYamlSubset(text: string, file: string): { [k: string]: Yaml
       else if (lines[i] && indentOf(lines[i]!.raw) === indent && lines[i]!.raw.trimStart().startsWith('- ')) map[key] = block(indent);
       else map[key] = '';
     }
-    if (lines[i] && indentOf(lines[i]!.raw) > indent) throw new BackupError(`${file}:${lines[i]!.n}: unexpected indentation`, 2);
+    if (lines[i] && indentOf(lines[i]!.raw) > indent) throw new BackupError(`${file}:${lines[i]!.n}: unexpected indentation`, 'bad-input');
     return map;
   };
   const doc = block(0);
-  if (i < lines.length) throw new BackupError(`${file}:${lines[i]!.n}: unexpected indentation`, 2);
-  if (typeof doc !== 'object' || Array.isArray(doc)) throw new BackupError(`${file}: expected a map at the top level`, 2);
+  if (i < lines.length) throw new BackupError(`${file}:${lines[i]!.n}: unexpected indentation`, 'bad-input');
+  if (typeof doc !== 'object' || Array.isArray(doc)) throw new BackupError(`${file}: expected a map at the top level`, 'bad-input');
   return doc;
 }
 
@@ -87,7 +87,7 @@ export function readModule(file: string, dirName: string): ModuleInfo {
 
 /** Every DIR/<module>/module.yaml, sorted by module name. */
 export function loadModules(dir: string): ModuleInfo[] {
-  if (!existsSync(dir)) throw new BackupError(`modules dir ${dir} does not exist (expected ${dir}/<module>/module.yaml)`, 2);
+  if (!existsSync(dir)) throw new BackupError(`modules dir ${dir} does not exist (expected ${dir}/<module>/module.yaml)`, 'bad-input');
   return readdirSync(dir, { withFileTypes: true })
     .filter((d) => d.isDirectory() && existsSync(join(dir, d.name, 'module.yaml')))
     .map((d) => readModule(join(dir, d.name, 'module.yaml'), d.name))

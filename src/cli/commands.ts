@@ -1,11 +1,13 @@
 // Every command once, as data: drives dispatch, `cutover --help` and lazy loading (heavy modules such as
 // ink or better-sqlite3 are only imported by the commands that need them).
 import type { CliIO } from '../contract/io.ts';
+import type { Outcome } from '../contract/outcome.ts';
 
 export interface CommandModule {
   /** Full help text: usage line, description, options, exit codes. */
   help: string;
-  run(argv: string[], io: CliIO): Promise<number>;
+  /** The outcome code; src/cli/exit-status.ts turns it into the exit status. */
+  run(argv: string[], io: CliIO): Promise<Outcome>;
 }
 
 export interface CommandEntry {

@@ -2,6 +2,8 @@
 import { COMMANDS } from './commands.ts';
 import { CliError, type CliIO } from '../contract/io.ts';
 import { VERSION } from './version.ts';
+import { EXIT_STATUS } from './exit-status.ts';
+import type { Outcome } from '../contract/outcome.ts';
 
 export function globalHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
@@ -32,40 +34,45 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     const topic = name === 'help' ? rest[0] : undefined;
     if (topic) return main([topic, '--help'], io);
     io.stdout.write(globalHelp());
-    return name === undefined ? 2 : 0;
+    return exitStatus(name === undefined ? 'usage' : 'ok');
   }
   if (name === '--version' || name === '-V') {
     io.stdout.write(`cutover ${VERSION}\n`);
-    return 0;
+    return exitStatus('ok');
   }
   const entry = COMMANDS.find((c) => c.name === name);
   if (!entry) {
     io.stderr.write(`cutover: unknown command "${name}"${suggest(name)}. See cutover --help.\n`);
-    return 2;
+    return exitStatus('usage');
   }
   try {
     const mod = await entry.load();
     if (rest.includes('--help') || rest.includes('-h')) {
       io.stdout.write(mod.help.endsWith('\n') ? mod.help : mod.help + '\n');
-      return 0;
+      return exitStatus('ok');
     }
-    return await mod.run(rest, io);
+    return exitStatus(await mod.run(rest, io));
   } catch (err) {
     return reportError(err, io);
   }
+}
+
+/** The process exit status of an outcome: the one place outcomes become numbers. */
+export function exitStatus(outcome: Outcome): number {
+  return EXIT_STATUS[outcome];
 }
 
 export function reportError(err: unknown, io: CliIO): number {
   if (err instanceof CliError) {
     io.stderr.write(`cutover: ${err.message}\n`);
     if (io.debug && err.stack) io.stderr.write(err.stack + '\n');
-    return err.exitCode;
+    return exitStatus(err.outcome);
   }
   const e = err instanceof Error ? err : new Error(String(err));
   io.stderr.write(`cutover: ${e.message}\n`);
   if (io.debug) io.stderr.write((e.stack ?? '') + '\n');
   else io.stderr.write('(run with --debug for details)\n');
-  return 2;
+  return exitStatus('internal');
 }
 
 function suggest(name: string): string {

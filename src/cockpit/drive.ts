@@ -49,7 +49,7 @@ export function createDriver(store: CockpitStore, run: Run, o: DriverOptions): D
     switch (e.kind) {
       case 'state':
         if (e.summary && e.state !== 'running') store.dispatch({ type: 'output', key: e.key, lines: [e.summary] });
-        store.dispatch({ type: 'step-state', key: e.key, state: e.state, at: e.at, ...(e.error ? { error: e.error.split('\n')[0] } : {}) });
+        store.dispatch({ type: 'step-state', key: e.key, state: e.state, at: e.at, ...(e.error ? { error: e.error.split('\n')[0] } : {}), ...(e.code ? { code: e.code } : {}) });
         if (e.state === 'succeeded' || e.state === 'rolled-back') store.dispatch({ type: 'message', text: `${e.state === 'succeeded' ? '✓' : '↺'} ${e.key}${e.summary ? `: ${e.summary.split('\n')[0]}` : ''}` });
         break;
       case 'action': {
@@ -131,7 +131,7 @@ export function createDriver(store: CockpitStore, run: Run, o: DriverOptions): D
               }
             }
             const out = await run.runStep(effect.key, hooksFor(effect));
-            if (out.state === 'failed' && out.error === 'interrupted step not re-run') store.dispatch({ type: 'step-state', key: effect.key, state: 'failed', error: out.error });
+            if (out.notRun === 'interrupted') store.dispatch({ type: 'step-state', key: effect.key, state: 'failed', error: out.error });
             finishIfDone();
           });
         case 'skip-step':

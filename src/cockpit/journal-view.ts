@@ -26,7 +26,7 @@ export function stepEvents(plan: readonly ResolvedStep[], records: Map<string, S
     const lines = outputLines(r);
     const newAttempt = before !== undefined && before.attempts !== r.attempts;
     if (!before || before.state !== r.state || newAttempt) {
-      const skipped = r.state === 'skipped' ? r.error?.replace(/^skipped: /, '') : undefined;
+      const skipped = r.state === 'skipped' ? (r.error ?? undefined) : undefined;
       events.push({
         type: 'step-state',
         key: step.key,

@@ -15,7 +15,7 @@ export interface CockpitRunbook {
 export function loadCockpitRunbook(file: string, env: NodeJS.ProcessEnv, prefix: string): CockpitRunbook {
   const r = loadRunbook(file, { env });
   if (!r.runbook || !r.steps || r.problems.length > 0) {
-    throw new CliError(`${prefix}${invalidRunbookMessage(file, r.problems)}`, 2);
+    throw new CliError(`${prefix}${invalidRunbookMessage(file, r.problems)}`, 'bad-input');
   }
   return { runbook: r.runbook, steps: r.steps };
 }

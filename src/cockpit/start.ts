@@ -11,7 +11,7 @@ export async function prepareCockpit(command: 'run' | 'watch', file: string, io:
   try {
     intervalS = parseInterval(interval);
   } catch (err) {
-    throw new CliError(`${command}: ${(err as Error).message}`, 2);
+    throw new CliError(`${command}: ${(err as Error).message}`, 'bad-input');
   }
   const { loadCockpitRunbook } = await import('./load.ts');
   const loaded = loadCockpitRunbook(file, io.env, loadPrefix);

@@ -38,7 +38,7 @@ export function requireTty(io: CliIO, command: 'run' | 'watch', runbook: string)
     command === 'run'
       ? `use \`cutover apply ${runbook} --yes\` to drive it without a terminal (add --allow-destructive for destructive steps), or \`cutover status ${runbook}\` to look`
       : `use \`cutover status ${runbook}\` (or \`cutover journal ${runbook}\`) to look without a terminal`;
-  throw new CliError(`${command}: the cockpit needs a terminal (stdin and stdout must be a TTY); ${instead}`, 2);
+  throw new CliError(`${command}: the cockpit needs a terminal (stdin and stdout must be a TTY); ${instead}`, 'usage');
 }
 
 /**

@@ -2,6 +2,7 @@
 // at the first failed step, and rolls back on its own when the failure left the service down.
 import { dirname } from 'node:path';
 import { CliError, type CliIO } from '../contract/io.ts';
+import type { Outcome } from '../contract/outcome.ts';
 import { parseCommandArgs } from '../contract/args.ts';
 import { loadRunbook } from '../runbook/load.ts';
 import { stateOf } from '../engine/transitions.ts';
@@ -60,11 +61,12 @@ Before the first step of a new run, the preflight of cutover plan runs; while a 
 refuses before anything changes (exit 1 for a problem in the world, 2 for one in the runbook).
 
 Exit codes: 0 all steps in the range done, 1 a step failed (the system left as the auto-revert or the
-rollback left it), the journal could not be written, or a preflight blocker in the world stands, 2 bad input or refused (no --yes, destructive
-steps, another driver, changed runbook, a preflight blocker in the runbook).
+rollback left it), the journal could not be written, another driver holds the lease, or a preflight blocker
+in the world stands, 2 bad input (no --yes, destructive steps without --allow-destructive, a changed runbook,
+a preflight blocker in the runbook).
 `;
 
-export async function run(argv: string[], io: CliIO): Promise<number> {
+export async function run(argv: string[], io: CliIO): Promise<Outcome> {
   const { values, positionals } = parseCommandArgs(
     'apply',
     argv,
@@ -95,7 +97,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   const gate = await windowPreflight(file, io.env, values.state, { from: values.from, through: values.through });
   if (gate) {
     human.write(gate.report);
-    if (gate.refusal) throw new CliError(gate.refusal.message, gate.refusal.code);
+    if (gate.refusal) throw new CliError(gate.refusal.message, gate.refusal.outcome);
   }
 
   const run = await openForDriving({ ...drivingOptions(file, io.env, values), mode: 'apply', decommission });
@@ -121,7 +123,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     for (;;) {
       const step = nextToRun(run, retried);
       if ('done' in step) break;
-      if ('blocked' in step) throw new CliError(`apply: ${step.blocked}`, 1);
+      if ('blocked' in step) throw new CliError(`apply: ${step.blocked}`, 'refused');
       if (!inRange.has(step.key)) {
         stoppedAtThrough = true;
         break;
@@ -136,7 +138,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       }
       if (out.notRun) {
         human.write(`\n✗ ${out.summary}; run #${run.runId} stays open, nothing else ran\n`);
-        return 1;
+        return 'failed';
       }
       if (out.state === 'failed') {
         failed = out;
@@ -194,7 +196,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
         ) + '\n',
       );
     }
-    return ok ? 0 : 1;
+    return ok ? 'ok' : 'failed';
   } finally {
     await run.close();
     for (const n of run.closeNotes) human.write(`   ${n}\n`);
@@ -234,13 +236,13 @@ async function afterStorageFailure(run: Run, out: NodeJS.WritableStream, hooks: 
 
 /** Decommission flags (issue 9): the waiver needs its reason; --cutover-at when the cutover was done by hand. */
 function decommissionFlags(values: { 'waive-window'?: boolean; reason?: string; 'cutover-at'?: string; 'acknowledge-logs'?: boolean }): DecommissionFlags {
-  if (values['waive-window'] && !values.reason?.trim()) throw new CliError('apply: --waive-window needs --reason "…" (recorded in the journal and the report)', 2);
-  if (values.reason !== undefined && !values['waive-window']) throw new CliError('apply: --reason goes with --waive-window', 2);
+  if (values['waive-window'] && !values.reason?.trim()) throw new CliError('apply: --waive-window needs --reason "…" (recorded in the journal and the report)', 'usage');
+  if (values.reason !== undefined && !values['waive-window']) throw new CliError('apply: --reason goes with --waive-window', 'usage');
   let cutoverAt: number | undefined;
   try {
     cutoverAt = values['cutover-at'] === undefined ? undefined : parseCutoverAt(values['cutover-at']);
   } catch (err) {
-    throw new CliError(`apply: ${(err as Error).message}`, 2);
+    throw new CliError(`apply: ${(err as Error).message}`, 'bad-input');
   }
   return {
     ...(values['waive-window'] ? { waiver: { reason: values.reason!.trim() } } : {}),
@@ -254,18 +256,18 @@ type Values = { yes?: boolean; 'allow-destructive'?: boolean; from?: string; thr
 /** The refusals that need no lock: --yes, the range, destructive steps in it. Returns the range. */
 function preflight(file: string, io: CliIO, values: Values): ResolvedStep[] {
   const loaded = loadRunbook(file, { env: io.env });
-  if (!loaded.steps) throw new CliError(`${file} is not a valid runbook (cutover validate ${file} lists the problems)`, 2);
+  if (!loaded.steps) throw new CliError(`${file} is not a valid runbook (cutover validate ${file} lists the problems)`, 'bad-input');
   let range: ResolvedStep[];
   try {
     range = planRange(loaded.steps, values.from, values.through);
   } catch (err) {
-    throw new CliError(`apply: ${(err as Error).message}`, 2);
+    throw new CliError(`apply: ${(err as Error).message}`, 'bad-input');
   }
-  if (!values.yes) throw new CliError(`apply changes live systems and asks nothing: refusing without --yes (preview it with cutover plan ${file}; drive it step by step with cutover run ${file})`, 2);
+  if (!values.yes) throw new CliError(`apply changes live systems and asks nothing: refusing without --yes (preview it with cutover plan ${file}; drive it step by step with cutover run ${file})`, 'usage');
   const destructive = destructiveSteps(range);
   if (destructive.length && !values['allow-destructive']) {
     const names = destructive.map((s) => `  ${s.index}. ${s.key}: ${s.title}${s.irreversible ? ' (IRREVERSIBLE)' : ''}`).join('\n');
-    throw new CliError(`apply: refusing ${destructive.length} destructive step(s) without --allow-destructive:\n${names}`, 2);
+    throw new CliError(`apply: refusing ${destructive.length} destructive step(s) without --allow-destructive:\n${names}`, 'usage');
   }
   return range;
 }

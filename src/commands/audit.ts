@@ -2,6 +2,7 @@
 import { resolve } from 'node:path';
 import { parseCommandArgs } from '../contract/args.ts';
 import { CliError, type CliIO } from '../contract/io.ts';
+import type { Outcome } from '../contract/outcome.ts';
 import { AUDIT_COLUMNS, AUDIT_LEGEND, auditModules, dockerAuditFacts, renderAuditTable, sortAudit, type AuditColumn } from '../backup/audit.ts';
 import { DockerRuntime } from '../adapters/docker.ts';
 import { loadClassMapping } from '../backup/class-map.ts';
@@ -36,7 +37,7 @@ Options:
 Exit codes: 0 listed, 2 bad input.
 `;
 
-export async function run(argv: string[], io: CliIO): Promise<number> {
+export async function run(argv: string[], io: CliIO): Promise<Outcome> {
   const { values } = parseCommandArgs(
     'audit',
     argv,
@@ -44,8 +45,8 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     { positionals: [0, 0] },
   );
   const col = (values.sort ?? 'name') as AuditColumn;
-  if (!AUDIT_COLUMNS.includes(col)) throw new CliError(`audit: --sort must be one of ${AUDIT_COLUMNS.join(', ')}, got "${values.sort}"`, 2);
-  if (values.runtime !== undefined && values.runtime !== 'docker') throw new CliError(`audit: --runtime reads containers from docker only, got "${values.runtime}"`, 2);
+  if (!AUDIT_COLUMNS.includes(col)) throw new CliError(`audit: --sort must be one of ${AUDIT_COLUMNS.join(', ')}, got "${values.sort}"`, 'usage');
+  if (values.runtime !== undefined && values.runtime !== 'docker') throw new CliError(`audit: --runtime reads containers from docker only, got "${values.runtime}"`, 'usage');
   try {
     const modules = loadModules(resolve(io.cwd, values.modules ?? 'modules'));
     const mapping = values.mapping ? loadClassMapping(resolve(io.cwd, values.mapping)) : undefined;
@@ -59,7 +60,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       const count = (r: string) => rows.filter((x) => x.readiness === r).length;
       io.stdout.write(`\n${rows.length} stateful of ${modules.length} modules · restore proven ${count('restore proven')} · backup proven ${count('backup proven')} · neither ${count('neither')}\n${AUDIT_LEGEND}\n`);
     }
-    return 0;
+    return 'ok';
   } catch (err) {
     throw asCliError(err);
   }

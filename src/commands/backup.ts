@@ -1,6 +1,7 @@
 // cutover backup MODULE: one backup now, by an operator (never automatic).
 import { parseCommandArgs } from '../contract/args.ts';
 import type { CliIO } from '../contract/io.ts';
+import type { Outcome } from '../contract/outcome.ts';
 import { backupModule } from '../backup/backup.ts';
 import { asCliError, moduleOptions, MODULE_OPTIONS, MODULE_OPTIONS_HELP } from '../backup/cli-options.ts';
 import { formatBytes } from '../backup/contract.ts';
@@ -22,7 +23,7 @@ Examples:
 Exit codes: 0 backed up, 1 the backup failed, 2 bad input (nothing written).
 `;
 
-export async function run(argv: string[], io: CliIO): Promise<number> {
+export async function run(argv: string[], io: CliIO): Promise<Outcome> {
   const { values, positionals } = parseCommandArgs('backup', argv, MODULE_OPTIONS, { positionals: [1, 1] });
   const module = positionals[0]!;
   try {
@@ -34,7 +35,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     for (const f of manifest.files) io.stderr.write(`  ${f.name}  ${formatBytes(f.size)}  sha256 ${f.sha256.slice(0, 16)}…  0600\n`);
     for (const n of manifest.notes) io.stderr.write(`  note: ${n}\n`);
     io.stderr.write(`  manifest ${manifestPath} (${manifest.method}, ${(manifest.durationMs / 1000).toFixed(1)} s)\n`);
-    return 0;
+    return 'ok';
   } catch (err) {
     throw asCliError(err);
   }

@@ -1,6 +1,7 @@
 // cutover drill MODULE: back up, restore into a scratch target, compare, record.
 import { parseCommandArgs } from '../contract/args.ts';
 import type { CliIO } from '../contract/io.ts';
+import type { Outcome } from '../contract/outcome.ts';
 import { asCliError, moduleOptions, MODULE_OPTIONS, MODULE_OPTIONS_HELP } from '../backup/cli-options.ts';
 import { DRILLS_FILE, runDrill } from '../backup/drill.ts';
 import { manifestPathFor } from '../backup/manifest.ts';
@@ -23,7 +24,7 @@ ${MODULE_OPTIONS_HELP}
 Exit codes: 0 restore proven, 1 the drill found differences or failed, 2 bad input.
 `;
 
-export async function run(argv: string[], io: CliIO): Promise<number> {
+export async function run(argv: string[], io: CliIO): Promise<Outcome> {
   const { values, positionals } = parseCommandArgs('drill', argv, { ...MODULE_OPTIONS, backup: { type: 'string' } }, { positionals: [1, 1] });
   const module = positionals[0]!;
   try {
@@ -35,7 +36,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     for (const c of record.checks) io.stderr.write(`  checked: ${c}\n`);
     for (const p of record.problems) io.stderr.write(`  ✗ ${p}\n`);
     io.stderr.write(record.ok ? `✓ restore proven for ${module} (${record.manifest}, ${(record.durationMs / 1000).toFixed(1)} s)\n` : `✗ drill failed for ${module}: ${record.problems.length} problem(s)\n`);
-    return record.ok ? 0 : 1;
+    return record.ok ? 'ok' : 'failed';
   } catch (err) {
     throw asCliError(err);
   }

@@ -7,7 +7,7 @@ import { openRun, RunnerInputError, type OpenRunOptions, type Run, type RunHooks
 import { STATE_GLYPH } from '../engine/types.ts';
 import { humanDuration } from '../report/format.ts';
 
-/** openRun with its refusals as exit-2 CliErrors: bad runbook, another driver, a changed runbook (with the diff). */
+/** openRun with its refusals as CliErrors: bad runbook and a changed runbook (with the diff) are bad-input, another driver is refused. */
 /** The options every driver command takes the same way: the runbook, --state, --take-over, --accept-changed-runbook. */
 export function drivingOptions(file: string, env: NodeJS.ProcessEnv, values: { state?: string; 'take-over'?: boolean; 'accept-changed-runbook'?: boolean }) {
   return {
@@ -23,9 +23,10 @@ export async function openForDriving(o: OpenRunOptions): Promise<Run> {
   try {
     return await openRun(o);
   } catch (err) {
-    if (err instanceof RunnerInputError || err instanceof LockHeldError) throw new CliError(err.message, 2);
+    if (err instanceof RunnerInputError) throw new CliError(err.message, 'bad-input');
+    if (err instanceof LockHeldError) throw new CliError(err.message, 'refused');
     // Before any step ran: nothing changed, nothing is down, and openRun released the lease.
-    if (isStorageError(err)) throw new CliError(`the journal could not be written (${(err as Error).message}): nothing was started, nothing is down, the driver lease is released. Free space in the state directory (df -h; cutover journal RUNBOOK --prune) and run again`, 1);
+    if (isStorageError(err)) throw new CliError(`the journal could not be written (${(err as Error).message}): nothing was started, nothing is down, the driver lease is released. Free space in the state directory (df -h; cutover journal RUNBOOK --prune) and run again`, 'failed');
     if (err instanceof RunbookChangedError) {
       let now = '';
       try {
@@ -33,7 +34,7 @@ export async function openForDriving(o: OpenRunOptions): Promise<Run> {
       } catch {
         // The message still says what changed.
       }
-      throw new CliError(`${err.message}\n${unifiedDiff(o.runbookPath, err.oldText, now)}`, 2);
+      throw new CliError(`${err.message}\n${unifiedDiff(o.runbookPath, err.oldText, now)}`, 'bad-input');
     }
     throw err;
   }

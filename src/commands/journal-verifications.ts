@@ -2,6 +2,7 @@
 // timeline over the stability window: runs, coverage, green share, red periods, "cannot check" spans,
 // latency percentiles per identity, token last-seen per device, daemon restarts from the log review.
 import type { CliIO } from '../contract/io.ts';
+import type { Outcome } from '../contract/outcome.ts';
 import type { Journal } from '../journal/index.ts';
 import { loadHistory, type VerificationHistory } from '../actions/decommission-inputs.ts';
 import { humanDuration, utcTime } from '../report/format.ts';
@@ -68,7 +69,7 @@ export function renderHistory(h: VerificationHistory, width = 100): string[] {
 }
 
 /** Called from src/commands/journal.ts for --verifications. */
-export function verificationsCommand(j: Journal, json: boolean, io: CliIO): number {
+export function verificationsCommand(j: Journal, json: boolean, io: CliIO): Outcome {
   const h = loadHistory(j);
   if (json) io.stdout.write(JSON.stringify({ journal: j.file, ...historyDocument(h) }, null, 2) + '\n');
   else {
@@ -76,7 +77,7 @@ export function verificationsCommand(j: Journal, json: boolean, io: CliIO): numb
     if (!h.runs.length) lines.push('start one with: cutover verify RUNBOOK --every 15m --for 7d (or --record from cron)');
     io.stdout.write(lines.join('\n') + '\n');
   }
-  return 0;
+  return 'ok';
 }
 
 /** What `cutover review` prints after the log summary: the history line, the strip per identity, the red periods. */

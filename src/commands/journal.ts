@@ -2,6 +2,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { CliError, type CliIO } from '../contract/io.ts';
+import type { Outcome } from '../contract/outcome.ts';
 import { parseCommandArgs } from '../contract/args.ts';
 import { STATE_GLYPH } from '../engine/types.ts';
 import { acquireLease, JOURNAL_FILE, JournalMissingError, LockHeldError, openJournal, leaseHolder, type Journal, type RunRecord, type StepRecord } from '../journal/index.ts';
@@ -37,17 +38,17 @@ ${verificationsHelp}
   --state DIR    the state directory holding journal.sqlite (default: the runbook's state_dir, or
                  \${XDG_STATE_HOME:-~/.local/state}/cutover/<runbook name>)
 
-Exit codes: 0 ok, 2 no journal, unknown run, bad arguments or another driver holds the lease (--prune).
+Exit codes: 0 ok, 1 another driver holds the lease (--prune), 2 no journal, unknown run or bad arguments.
 `;
 
-export async function run(argv: string[], io: CliIO): Promise<number> {
+export async function run(argv: string[], io: CliIO): Promise<Outcome> {
   const { values, positionals } = parseCommandArgs(
     'journal',
     argv,
     { json: { type: 'boolean' }, run: { type: 'string' }, state: { type: 'string' }, verifications: { type: 'boolean' }, prune: { type: 'boolean' }, 'older-than': { type: 'string' }, yes: { type: 'boolean' } },
     { positionals: [1, 1] },
   );
-  if (!values.prune && (values['older-than'] !== undefined || values.yes)) throw new CliError(`journal: ${values.yes ? '--yes' : '--older-than'} goes with --prune`, 2);
+  if (!values.prune && (values['older-than'] !== undefined || values.yes)) throw new CliError(`journal: ${values.yes ? '--yes' : '--older-than'} goes with --prune`, 'usage');
   if (values.prune) return prune(positionals[0]!, values, io);
   const journal = openForReading(positionals[0]!, values.state, io);
   try {
@@ -58,15 +59,15 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       const backups = runRetention(journal, dirname(journal.file), runs);
       if (values.json) io.stdout.write(JSON.stringify({ journal: journal.file, lease, runs: runs.map((r, i) => ({ ...summary(r), steps: stepCounts(journal, r.id), changed: runChanges(journal, r.id), backups: backups[i] })) }, null, 2) + '\n');
       else io.stdout.write(renderRuns(journal, runs, lease ? `driver: ${lease.user} (pid ${lease.pid} on ${lease.host}) since ${utcTime(lease.startedAt)}` : null, backups, positionals[0]!));
-      return 0;
+      return 'ok';
     }
     const id = parseRunId(values.run);
     const r = journal.run(id);
-    if (!r) throw new CliError(`journal: no run ${id} in ${journal.file} (runs: ${journal.runs().map((x) => x.id).join(', ') || 'none'})`, 2);
+    if (!r) throw new CliError(`journal: no run ${id} in ${journal.file} (runs: ${journal.runs().map((x) => x.id).join(', ') || 'none'})`, 'bad-input');
     const steps = [...journal.stepStates(id).values()];
     if (values.json) io.stdout.write(JSON.stringify({ journal: journal.file, run: summary(r), steps }, null, 2) + '\n');
     else io.stdout.write(renderSteps(r, steps));
-    return 0;
+    return 'ok';
   } finally {
     journal.close();
   }
@@ -76,12 +77,12 @@ export function openForReading(runbookPath: string, state: string | undefined, i
   try {
     return openJournal({ stateDir: stateDirFor(runbookPath, { ...(state ? { state } : {}), env: io.env }), readonly: true });
   } catch (err) {
-    throw new CliError((err as Error).message, 2);
+    throw new CliError((err as Error).message, 'bad-input');
   }
 }
 
 export function parseRunId(text: string): number {
-  if (!/^\d+$/.test(text)) throw new CliError(`--run must be a run number (see cutover journal RUNBOOK), got "${text}"`, 2);
+  if (!/^\d+$/.test(text)) throw new CliError(`--run must be a run number (see cutover journal RUNBOOK), got "${text}"`, 'usage');
   return Number(text);
 }
 
@@ -98,27 +99,27 @@ function stepCounts(j: Journal, runId: number): Record<string, number> {
 }
 
 /** `cutover journal RUNBOOK --prune [--older-than AGE] [--yes]`: the backups of runs that can no longer be rolled back. */
-function prune(runbook: string, values: { state?: string; json?: boolean; yes?: boolean; 'older-than'?: string }, io: CliIO): number {
+function prune(runbook: string, values: { state?: string; json?: boolean; yes?: boolean; 'older-than'?: string }, io: CliIO): Outcome {
   let olderThanMs: number | undefined;
   try {
     olderThanMs = values['older-than'] === undefined ? undefined : parseDuration(values['older-than']);
   } catch (err) {
-    throw new CliError(`journal: --older-than: ${(err as Error).message}`, 2);
+    throw new CliError(`journal: --older-than: ${(err as Error).message}`, 'usage');
   }
   let stateDir: string;
   try {
     stateDir = stateDirFor(runbook, { ...(values.state ? { state: values.state } : {}), env: io.env });
   } catch (err) {
-    throw new CliError((err as Error).message, 2);
+    throw new CliError((err as Error).message, 'bad-input');
   }
-  if (!existsSync(join(stateDir, JOURNAL_FILE))) throw new CliError(new JournalMissingError(join(stateDir, JOURNAL_FILE)).message, 2);
+  if (!existsSync(join(stateDir, JOURNAL_FILE))) throw new CliError(new JournalMissingError(join(stateDir, JOURNAL_FILE)).message, 'bad-input');
   const journal = openJournal({ stateDir, env: io.env });
   try {
     let lease;
     try {
       lease = acquireLease(journal, { heartbeatMs: 0 });
     } catch (err) {
-      if (err instanceof LockHeldError) throw new CliError(`journal --prune: ${err.message}`, 2);
+      if (err instanceof LockHeldError) throw new CliError(`journal --prune: ${err.message}`, 'refused');
       throw err;
     }
     try {
@@ -126,7 +127,7 @@ function prune(runbook: string, values: { state?: string; json?: boolean; yes?: 
       const r = pruneBackups(journal, stateDir, { ...(olderThanMs !== undefined ? { olderThanMs } : {}), dryRun });
       if (values.json) {
         io.stdout.write(JSON.stringify({ journal: journal.file, dryRun, pruned: r.pruned, kept: r.kept }, null, 2) + '\n');
-        return 0;
+        return 'ok';
       }
       const lines = [`journal ${journal.file}`];
       if (!r.pruned.length) lines.push('nothing to prune');
@@ -134,7 +135,7 @@ function prune(runbook: string, values: { state?: string; json?: boolean; yes?: 
       for (const b of r.kept) lines.push(`#${b.runId}  kept ${b.files.filter((f) => f.bytes !== null).length} backup file(s), ${humanBytes(b.bytes)}: ${b.why}`);
       if (dryRun && r.pruned.length) lines.push(`nothing removed yet: cutover journal ${runbook} --prune${values['older-than'] ? ` --older-than ${values['older-than']}` : ''} --yes removes them`);
       io.stdout.write(lines.join('\n') + '\n');
-      return 0;
+      return 'ok';
     } finally {
       lease.release();
     }

@@ -1,6 +1,7 @@
 // `cutover lab up|down|status|fault|env`: the rehearsal lab (a fake fismen on 127.0.10.0/24).
 import { parseCommandArgs } from '../contract/args.ts';
 import { CliError, type CliIO } from '../contract/io.ts';
+import type { Outcome } from '../contract/outcome.ts';
 import { labDir } from '../paths.ts';
 
 export const help = `Usage: cutover lab up|down|status|fault|env [options]
@@ -29,7 +30,7 @@ CUTOVER_LAB_DIR and CUTOVER_INCUS exported (see \`cutover lab env\`).
 Exit codes: 0 ok, 1 the lab is down or failed to start, 2 bad input.
 `;
 
-export async function run(argv: string[], io: CliIO): Promise<number> {
+export async function run(argv: string[], io: CliIO): Promise<Outcome> {
   const { values, positionals } = parseCommandArgs(
     'lab',
     argv,
@@ -45,10 +46,10 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   );
   const [sub, arg] = positionals;
   const dir = values.dir ?? labDir(io.env);
-  if (!dir.startsWith('/')) throw new CliError(`lab: --dir must be an absolute path, got "${dir}"`, 2);
+  if (!dir.startsWith('/')) throw new CliError(`lab: --dir must be an absolute path, got "${dir}"`, 'usage');
   const { FAULTS, isFaultName } = await import('../lab/faults.ts');
   const checkFault = (f: string) => {
-    if (!isFaultName(f)) throw new CliError(`lab: unknown fault "${f}"; known: ${Object.keys(FAULTS).join(', ')}`, 2);
+    if (!isFaultName(f)) throw new CliError(`lab: unknown fault "${f}"; known: ${Object.keys(FAULTS).join(', ')}`, 'usage');
     return f;
   };
 
@@ -61,14 +62,14 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       try {
         await labUp({ dir, identities, faults, progress: (l) => io.stderr.write(l + '\n') });
       } catch (err) {
-        if (err instanceof LabError) throw new CliError(`lab up: ${err.message}`, 1);
+        if (err instanceof LabError) throw new CliError(`lab up: ${err.message}`, 'failed');
         throw err;
       }
       // New instances: the lab runbooks' old runs and baseline are retired (kept and journaled, not deleted).
       const { retireLabState } = await import('./lab-retire.ts');
       for (const r of retireLabState(io.env, dir)) io.stderr.write(`lab: retired the old lab's runbook state (${r.runs} run(s)) → ${r.to} (kept, not deleted; a note is in its journal)\n`);
       io.stderr.write(`lab up in ${((Date.now() - started) / 1000).toFixed(1)} s — cutover lab status --dir ${dir}\n`);
-      return 0;
+      return 'ok';
     }
     case 'down': {
       const { labDown } = await import('../lab/down.ts');
@@ -77,7 +78,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       if (r.foreign.length) {
         io.stderr.write(`lab down: listeners of other processes remain in 127.0.10.0/24: ${r.foreign.map((s) => `${s.address}:${s.port} (pid ${s.pids.join(',') || '?'})`).join(', ')}\n`);
       }
-      return 0;
+      return 'ok';
     }
     case 'status': {
       const { labStatus, formatLabStatus } = await import('../lab/status.ts');
@@ -85,31 +86,31 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       if (!s) {
         if (values.json) io.stdout.write(JSON.stringify({ dir, up: false, built: false }) + '\n');
         io.stderr.write(`lab: no lab in ${dir}; build one with \`cutover lab up\`\n`);
-        return 1;
+        return 'red';
       }
       if (values.json) io.stdout.write(JSON.stringify(s, null, 2) + '\n');
       else io.stderr.write(formatLabStatus(s));
-      return s.up ? 0 : 1;
+      return s.up ? 'ok' : 'red';
     }
     case 'fault': {
-      if (!arg) throw new CliError(`lab fault: which fault? known: ${Object.keys(FAULTS).join(', ')}`, 2);
+      if (!arg) throw new CliError(`lab fault: which fault? known: ${Object.keys(FAULTS).join(', ')}`, 'usage');
       const name = checkFault(arg);
       const { setFault } = await import('../lab/faults.ts');
       const { existsSync } = await import('node:fs');
       const { labLayout } = await import('../lab/layout.ts');
-      if (!existsSync(labLayout(dir).config)) throw new CliError(`lab fault: no lab in ${dir}; build one with \`cutover lab up --fault ${name}\``, 1);
+      if (!existsSync(labLayout(dir).config)) throw new CliError(`lab fault: no lab in ${dir}; build one with \`cutover lab up --fault ${name}\``, 'refused');
       const state = setFault(dir, name, !values.off);
       io.stderr.write(`lab fault ${name} ${values.off ? 'cleared' : 'on'}: ${FAULTS[name]}\nactive: ${state.active.join(', ') || 'none'}\n`);
       if (['daemon-crash', 'noisy-logs', 'slow-identity'].includes(name)) io.stderr.write('(daemons read faults when they start: restart them with `incus exec NAME -- service posta restart`)\n');
-      return 0;
+      return 'ok';
     }
     case 'env': {
       const { labLayout } = await import('../lab/layout.ts');
       const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
       io.stdout.write(`export CUTOVER_LAB_DIR=${q(dir)}\nexport CUTOVER_INCUS=${q(labLayout(dir).incus)}\n`);
-      return 0;
+      return 'ok';
     }
     default:
-      throw new CliError(`lab: unknown subcommand "${sub}"; use up, down, status, fault or env. See cutover lab --help.`, 2);
+      throw new CliError(`lab: unknown subcommand "${sub}"; use up, down, status, fault or env. See cutover lab --help.`, 'usage');
   }
 }

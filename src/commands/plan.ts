@@ -1,6 +1,7 @@
 // cutover plan RUNBOOK: the resolved, numbered steps with the commands they will run, their marks and
 // their undo, and the outage window. Changes nothing.
 import { CliError, type CliIO } from '../contract/io.ts';
+import type { Outcome } from '../contract/outcome.ts';
 import { parseCommandArgs } from '../contract/args.ts';
 import { loadRunbook } from '../runbook/load.ts';
 import { problemReport } from '../runbook/problems.ts';
@@ -89,19 +90,19 @@ function planText(rb: Runbook, steps: ResolvedStep[]): string {
   return out.join('\n') + '\n';
 }
 
-export async function run(argv: string[], io: CliIO): Promise<number> {
+export async function run(argv: string[], io: CliIO): Promise<Outcome> {
   const { values, positionals } = parseCommandArgs('plan', argv, { json: { type: 'boolean' }, state: { type: 'string' } }, { positionals: [1, 1] });
   const file = positionals[0]!;
   const r = loadRunbook(file, { env: io.env });
   if (!r.steps || !r.runbook) {
-    if (!r.text) throw new CliError(problemReport(file, r.problems).trimEnd(), 2);
+    if (!r.text) throw new CliError(problemReport(file, r.problems).trimEnd(), 'bad-input');
     io.stderr.write(problemReport(file, r.problems));
-    return 2;
+    return 'bad-input';
   }
   const pre = await runPreflight({ runbook: r.runbook, steps: r.steps, file, text: r.text, env: io.env, ...(values.state ? { stateDir: values.state } : {}) });
   if (values.json) io.stdout.write(JSON.stringify(planDocument(r.runbook, r.steps, pre), null, 2) + '\n');
   else io.stdout.write(`${planText(r.runbook, r.steps)}\n${pre.diff ? `Caddyfile diff the repoint will make:\n${pre.diff}\n` : ''}${otherSitesText(pre)}${formatFacts(pre)}${formatPreflight(pre)}`);
-  return blockers(pre).length ? 1 : 0;
+  return blockers(pre).length ? 'refused' : 'ok';
 }
 
 function otherSitesText(pre: PreflightResult): string {

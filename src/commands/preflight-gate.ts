@@ -13,8 +13,8 @@ import { blockers, formatPreflight, runPreflight, RUNBOOK_CODES, type LegacyDial
 
 export interface GateResult {
   report: string;
-  /** Set while a blocker stands: exit 2 when every blocker is about the runbook file, else 1. */
-  refusal: { message: string; code: 1 | 2 } | null;
+  /** Set while a blocker stands: bad-input when every blocker is about the runbook file, else refused. */
+  refusal: { message: string; outcome: 'bad-input' | 'refused' } | null;
   items: PreflightItem[];
   /** Sites outside proxy.sites that dial a legacy container (journaled for the report). */
   otherSites: LegacyDialer[];
@@ -64,10 +64,10 @@ export async function windowPreflight(file: string, env: NodeJS.ProcessEnv, stat
   const pre = await runPreflight({ runbook: loaded.runbook, steps: loaded.steps, file, text: loaded.text, env, stateDir });
   const stop = blockers(pre);
   if (!stop.length) return { report: pre.items.length ? formatPreflight(pre) : '', refusal: null, items: pre.items, otherSites: pre.otherSites };
-  const code = stop.every((b) => RUNBOOK_CODES.has(b.code)) ? 2 : 1;
+  const outcome = stop.every((b) => RUNBOOK_CODES.has(b.code)) ? 'bad-input' : 'refused';
   return {
     report: formatPreflight(pre),
-    refusal: { message: `preflight: ${stop.length} blocker(s) stand; refusing to open the outage window (nothing was stopped or written). Fix them, then check with cutover plan ${file}`, code },
+    refusal: { message: `preflight: ${stop.length} blocker(s) stand; refusing to open the outage window (nothing was stopped or written). Fix them, then check with cutover plan ${file}`, outcome },
     items: pre.items,
     otherSites: pre.otherSites,
   };

@@ -2,6 +2,7 @@
 import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, basename, join, resolve } from 'node:path';
 import { CliError, type CliIO } from '../contract/io.ts';
+import type { Outcome } from '../contract/outcome.ts';
 import { parseCommandArgs } from '../contract/args.ts';
 import { loadReportData, NoRunError } from '../report/data.ts';
 import { renderReport } from '../report/render.ts';
@@ -23,7 +24,7 @@ Options:
 Exit codes: 0 written, 2 no journal, no such run or bad arguments.
 `;
 
-export async function run(argv: string[], io: CliIO): Promise<number> {
+export async function run(argv: string[], io: CliIO): Promise<Outcome> {
   const { values, positionals } = parseCommandArgs('report', argv, { run: { type: 'string' }, out: { type: 'string' }, state: { type: 'string' } }, { positionals: [1, 1] });
   const runId = values.run === undefined ? undefined : parseRunId(values.run);
   const journal = openForReading(positionals[0]!, values.state, io);
@@ -32,14 +33,14 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     const data = loadReportData(journal, runId === undefined ? {} : { runId });
     markdown = renderReport(data) + otherSitesMarkdown(journal.events(data.run.id));
   } catch (err) {
-    if (err instanceof NoRunError) throw new CliError(`report: ${err.message}`, 2);
+    if (err instanceof NoRunError) throw new CliError(`report: ${err.message}`, 'bad-input');
     throw err;
   } finally {
     journal.close();
   }
   if (!values.out) {
     io.stdout.write(markdown);
-    return 0;
+    return 'ok';
   }
   const out = resolve(io.cwd, values.out);
   const tmp = join(dirname(out), `.${basename(out)}.${process.pid}.tmp`);
@@ -48,8 +49,8 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     renameSync(tmp, out);
   } catch (err) {
     rmSync(tmp, { force: true });
-    throw new CliError(`report: cannot write ${out}: ${(err as Error).message}`, 2);
+    throw new CliError(`report: cannot write ${out}: ${(err as Error).message}`, 'bad-input');
   }
   io.stderr.write(`wrote ${out}\n`);
-  return 0;
+  return 'ok';
 }

@@ -3,6 +3,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseCommandArgs } from '../contract/args.ts';
 import { CliError, type CliIO } from '../contract/io.ts';
+import type { Outcome } from '../contract/outcome.ts';
 import { asCliError, runtimeFor } from '../backup/cli-options.ts';
 import { formatBytes } from '../backup/contract.ts';
 import { manifestPathFor, verifyBackup } from '../backup/manifest.ts';
@@ -43,7 +44,7 @@ function restorePlan(m: BackupManifest, to: string, cwd: string, runtime?: strin
   return `extract ${f.name}: ${files.length} file(s), ${formatBytes(bytes)} (${m.source.paths.join(', ')}) into ${dir} (${state})`;
 }
 
-export async function run(argv: string[], io: CliIO): Promise<number> {
+export async function run(argv: string[], io: CliIO): Promise<Outcome> {
   const { values, positionals } = parseCommandArgs(
     'restore',
     argv,
@@ -65,16 +66,16 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     const m = v.manifest;
     if (!v.ok) {
       if (values.json) io.stdout.write(JSON.stringify({ ok: false, problems: v.problems }, null, 2) + '\n');
-      throw new CliError(`${manifestPath} fails verification:\n  ${v.problems.join('\n  ')}`, 1);
+      throw new CliError(`${manifestPath} fails verification:\n  ${v.problems.join('\n  ')}`, 'failed');
     }
     io.stderr.write(`restore: ${m.module} class ${m.class} (${m.method}, ${m.created}) — ${m.files.length} file(s) verified (size, sha256, 0600)\n`);
     const kind = m.files[0]?.kind;
     const needsTarget = kind === 'sql.gz' || kind === 'snapshot';
-    if (!values.to) throw new CliError(needsTarget ? 'restore: --to host or --to CONTAINER is required for this backup' : 'restore: --to DIR is required (restore never writes over live paths on its own)', 2);
+    if (!values.to) throw new CliError(needsTarget ? 'restore: --to host or --to CONTAINER is required for this backup' : 'restore: --to DIR is required (restore never writes over live paths on its own)', 'usage');
     if (!values.yes) {
       io.stderr.write(`would ${restorePlan(m, values.to, io.cwd, values.runtime)}.\nNothing was written. Re-run with --yes to do it.\n`);
       if (values.json) io.stdout.write(JSON.stringify({ ok: true, verified: true, restored: false }, null, 2) + '\n');
-      throw new CliError('restore: refusing without --yes (a restore writes data)', 2);
+      throw new CliError('restore: refusing without --yes (a restore writes data)', 'usage');
     }
     let target: Target | undefined;
     if (needsTarget) {
@@ -93,7 +94,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     if (values.json) io.stdout.write(JSON.stringify({ ok: r.errors.length === 0, restored: true, restoredTo: r.restoredTo, errors: r.errors }, null, 2) + '\n');
     for (const e of r.errors) io.stderr.write(`  ✗ ${e}\n`);
     io.stderr.write(r.errors.length ? `✗ restored into ${r.restoredTo} with ${r.errors.length} error(s)\n` : `✓ restored into ${r.restoredTo}\n`);
-    return r.errors.length ? 1 : 0;
+    return r.errors.length ? 'failed' : 'ok';
   } catch (err) {
     throw asCliError(err);
   }

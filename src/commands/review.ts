@@ -4,6 +4,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { CliError, type CliIO } from '../contract/io.ts';
+import { verdictOutcome, type Outcome } from '../contract/outcome.ts';
 import { parseCommandArgs } from '../contract/args.ts';
 import { systemClock } from '../ports.ts';
 import { openJournal, JOURNAL_FILE, type Journal } from '../journal/index.ts';
@@ -37,20 +38,20 @@ Exit codes: 0 logs clean, 1 something to acknowledge (restarts, panics or errors
 no logs.review step, or bad input.
 `;
 
-export async function run(argv: string[], io: CliIO): Promise<number> {
+export async function run(argv: string[], io: CliIO): Promise<Outcome> {
   const { values, positionals } = parseCommandArgs('review', argv, { json: { type: 'boolean' }, 'cutover-at': { type: 'string' }, state: { type: 'string' } }, { positionals: [1, 1] });
   let cutoverAt: number | undefined;
   try {
     cutoverAt = values['cutover-at'] === undefined ? undefined : parseCutoverAt(values['cutover-at']);
   } catch (err) {
-    throw new CliError(`review: ${(err as Error).message}`, 2);
+    throw new CliError(`review: ${(err as Error).message}`, 'bad-input');
   }
   const live = await openLive(positionals[0]!, io, values.state);
   const journalFile = join(live.stateDir, JOURNAL_FILE);
   let journal: Journal | null = null;
   try {
     const steps = live.steps.filter((s) => s.action === 'logs.review');
-    if (!steps.length) throw new CliError(`review: ${live.file} has no logs.review step to take the container and log sources from`, 2);
+    if (!steps.length) throw new CliError(`review: ${live.file} has no logs.review step to take the container and log sources from`, 'bad-input');
     const gate = live.steps.find((s) => s.action === 'gate.stability');
     const since = typeof gate?.params.since === 'string' ? gate.params.since : undefined;
     const window = typeof gate?.params.window === 'string' ? gate.params.window : '7d';
@@ -91,7 +92,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       io.stdout.write(lines.join('\n') + '\n');
     }
     if (unreadable.length) io.stderr.write(`review: no log source of ${unreadable.map((r) => r.container).join(', ')} could be read\n`);
-    return ok === true ? 0 : ok === false ? 1 : 2;
+    return verdictOutcome(ok);
   } finally {
     journal?.close();
     await live.http.close();

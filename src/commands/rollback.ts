@@ -1,6 +1,7 @@
 // cutover rollback RUNBOOK [--yes] [--run N]: undoes what the newest run that changed the world actually did
 // (newest step first), then smokes the legacy path through the proxy.
 import { CliError, type CliIO } from '../contract/io.ts';
+import type { Outcome } from '../contract/outcome.ts';
 import { parseCommandArgs } from '../contract/args.ts';
 import { describeRollback } from '../runbook/describe.ts';
 import { drivingOptions, openForDriving, progressHooks } from './drive.ts';
@@ -34,7 +35,7 @@ Exit codes: 0 rolled back and all three proofs hold, 1 INCOMPLETE (an undo or a 
 input or refused (no --yes, no run to roll back, another driver).
 `;
 
-export async function run(argv: string[], io: CliIO): Promise<number> {
+export async function run(argv: string[], io: CliIO): Promise<Outcome> {
   const { values, positionals } = parseCommandArgs(
     'rollback',
     argv,
@@ -50,14 +51,14 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     if (rec.outcome === 'rolled-back') {
       human.write(`run #${run.runId} was already rolled back; nothing to do\n`);
       if (values.json) io.stdout.write(JSON.stringify({ ok: true, runId: run.runId, alreadyRolledBack: true, entries: [], smoke: null, proofs: [] }, null, 2) + '\n');
-      return 0;
+      return 'ok';
     }
     const plan = run.rollbackPlan();
     const passed = run.journal.runs().filter((x) => x.id > run.runId && (x.mode === 'apply' || x.mode === 'run'));
     if (passed.length) human.write(`later run(s) ${passed.map((x) => `#${x.id}${runChanges(run.journal, x.id).length ? '' : ' (changed nothing)'}`).join(', ')} passed over\n`);
     human.write(`rollback of run #${run.runId} (${rec.mode}, ${rec.outcome ?? 'unfinished'}) of ${run.runbook.runbook.name}: ${plan.entries.length} step(s), newest first\n`);
     for (const e of plan.entries) human.write(`  ${e.step.index}. ${e.step.key}${e.partial ? ' (failed: may be partial)' : ''}: ${describeRollback(e.step, run.runbook)}\n`);
-    if (!values.yes) throw new CliError(`rollback: shown above; run it with cutover rollback ${file} --yes`, 2);
+    if (!values.yes) throw new CliError(`rollback: shown above; run it with cutover rollback ${file} --yes`, 'usage');
     const outcome = await run.rollback(progressHooks(run, human, { verbose: Boolean(values.verbose), yes: true }));
     for (const e of outcome.entries.filter((x) => x.result === 'kept')) human.write(`  · ${e.key}: ${e.summary}\n`);
     human.write(['legacy path after the rollback:', ...proofLines(outcome.proofs).map((l) => `  ${l}`), ''].join('\n'));
@@ -67,7 +68,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
         : `✗ rollback of run #${run.runId} INCOMPLETE (not rolled back): ${incompleteReasons(outcome).join('; ')}\n`,
     );
     if (values.json) io.stdout.write(JSON.stringify({ ok: outcome.ok, runId: run.runId, entries: outcome.entries, smoke: outcome.smoke, proofs: outcome.proofs }, null, 2) + '\n');
-    return outcome.ok ? 0 : 1;
+    return outcome.ok ? 'ok' : 'incomplete';
   } finally {
     await run.close();
   }

@@ -2,6 +2,7 @@
 // runs/skips/rolls back steps on the runner as the operator presses keys.
 import { parseCommandArgs } from '../contract/args.ts';
 import { CliError, type CliIO } from '../contract/io.ts';
+import type { Outcome } from '../contract/outcome.ts';
 import type { Driver } from '../cockpit/drive.ts';
 import type { Live } from '../cockpit/setup.ts';
 import type { Run } from '../runner/index.ts';
@@ -34,7 +35,7 @@ Exit codes: 0 every step done (or the run rolled back), 1 quit before the end / 
 driver holds the lease, 2 bad input or no terminal.
 `;
 
-export async function run(argv: string[], io: CliIO): Promise<number> {
+export async function run(argv: string[], io: CliIO): Promise<Outcome> {
   const { values, positionals } = parseCommandArgs(
     'run',
     argv,
@@ -83,9 +84,9 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       runner = await openRun({ runbookPath: file, ...(values.state ? { stateDir: values.state } : {}), env: io.env, takeOver: Boolean(values['take-over']), acceptChanged: Boolean(values['accept-changed-runbook']), mode: 'run' });
     } catch (err) {
       // Refused after the first frame: the screen goes first (below), then the same message and exit code as before.
-      if (err instanceof RunnerInputError) throw new CliError(`run: ${err.message}`, 2);
-      if (err instanceof LockHeldError) throw new CliError(`run: ${err.message}`, 1);
-      if (err instanceof RunbookChangedError) throw new CliError(`run: ${err.message}`, 2);
+      if (err instanceof RunnerInputError) throw new CliError(`run: ${err.message}`, 'bad-input');
+      if (err instanceof LockHeldError) throw new CliError(`run: ${err.message}`, 'refused');
+      if (err instanceof RunbookChangedError) throw new CliError(`run: ${err.message}`, 'bad-input');
       throw err;
     }
     const opened = runner;
@@ -114,7 +115,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     ticker?.stop();
     await live?.http.close();
   }
-  if (!runner || !driver) return 1; // unreachable: a failed open has thrown
+  if (!runner || !driver) return 'failed'; // unreachable: a failed open has thrown
   const state = store.getState();
   const done = state.steps.filter((s) => s.state === 'succeeded' || s.state === 'skipped').length;
   if (driver.busy()) {
@@ -122,24 +123,24 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     io.stderr.write(`run: quit while a step was running; run #${runner.runId} stays resumable: cutover run ${file}\n`);
     // The step's child processes may keep the event loop busy; the process ends once main has returned.
     setTimeout(() => io.exit(1), 500).unref();
-    return 1;
+    return 'failed';
   }
   await runner.close();
   const undone = state.steps.filter((s) => s.state === 'rolled-back').length;
   if (undone) {
     // Rolled back is a state of its own: not "complete", and what runs now is the legacy path.
     io.stderr.write(`run: run #${runner.runId} rolled back (${undone} step(s) undone): the legacy path serves · next: cutover status ${file} · cutover report ${file}\n`);
-    return 0;
+    return 'ok';
   }
   if (driver.completed()) {
     io.stderr.write(`run: cutover complete (${done}/${state.steps.length} steps) in ${Math.round((Date.now() - startedAt) / 1000)} s · next: cutover verify ${file} · cutover report ${file}\n`);
-    return 0;
+    return 'ok';
   }
   const failed = state.steps.filter((s) => s.state === 'failed').map((s) => s.step.key);
   io.stderr.write(
     `run: stopped at ${done}/${state.steps.length} steps${failed.length ? `, failed: ${failed.join(', ')}` : ''}; run #${runner.runId} stays resumable: cutover run ${file}\n`,
   );
-  return 1;
+  return 'failed';
 }
 
 /**
@@ -170,5 +171,5 @@ async function refuseHeldLease(runbook: Parameters<typeof import('../paths.ts').
   } catch {
     return; // an unreadable journal is openRun's to report
   }
-  if (refusal) throw new CliError(`run: ${refusal.message}`, 1);
+  if (refusal) throw new CliError(`run: ${refusal.message}`, 'refused');
 }

@@ -1,5 +1,6 @@
 // cutover schema: the runbook format as JSON Schema, for editors (taplo / Even Better TOML).
 import type { CliIO } from '../contract/io.ts';
+import type { Outcome } from '../contract/outcome.ts';
 import { parseCommandArgs } from '../contract/args.ts';
 import { runbookJsonSchema } from '../runbook/json-schema.ts';
 
@@ -14,8 +15,8 @@ Prints the JSON Schema of the runbook format on stdout (generated from the same 
 Exit codes: 0.
 `;
 
-export async function run(argv: string[], io: CliIO): Promise<number> {
+export async function run(argv: string[], io: CliIO): Promise<Outcome> {
   parseCommandArgs('schema', argv, {}, { positionals: [0, 0] });
   io.stdout.write(JSON.stringify(runbookJsonSchema(), null, 2) + '\n');
-  return 0;
+  return 'ok';
 }

@@ -1,5 +1,6 @@
 // cutover status RUNBOOK: one snapshot of the four panels (containers, upstreams, smoke, tokens).
 import { CliError, type CliIO } from '../contract/io.ts';
+import { verdictOutcome, type Outcome } from '../contract/outcome.ts';
 import { parseCommandArgs } from '../contract/args.ts';
 import { systemClock } from '../ports.ts';
 import { takeSnapshot, type SnapshotResult } from '../../checks/snapshot.ts';
@@ -39,11 +40,7 @@ Exit codes: 0 all green, 1 something is red, 2 cannot check (the reason is print
 export function parsePhase(value: string | undefined): Phase | 'auto' {
   if (value === undefined || value === 'auto') return 'auto';
   if (value === 'before' || value === 'after') return value;
-  throw new CliError(`--phase must be before, after or auto (got "${value}")`, 2);
-}
-
-export function exitCodeOf(ok: boolean | null): number {
-  return ok === true ? 0 : ok === false ? 1 : 2;
+  throw new CliError(`--phase must be before, after or auto (got "${value}")`, 'usage');
 }
 
 /** Why a snapshot could not be checked, one line per panel that failed. */
@@ -53,7 +50,7 @@ export function cannotCheckReasons(s: SnapshotResult): string[] {
   return [...byError].map(([error, panels]) => `${panels.join(', ')}: ${error}`);
 }
 
-export async function run(argv: string[], io: CliIO): Promise<number> {
+export async function run(argv: string[], io: CliIO): Promise<Outcome> {
   const { values, positionals } = parseCommandArgs(
     'status',
     argv,
@@ -79,7 +76,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     if (watchS === null) {
       const s = await once();
       print(s, live, io, Boolean(values.json), false, await otherSitesNow(live.runbook, live.runtime));
-      return exitCodeOf(s.ok);
+      return verdictOutcome(s.ok);
     }
     return await watch(once, live, io, Boolean(values.json), watchS, count);
   } finally {
@@ -89,7 +86,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
 
 function positiveNumber(flag: string, v: string): number {
   const n = Number(v);
-  if (!Number.isFinite(n) || n <= 0) throw new CliError(`${flag} needs a positive number (got "${v}")`, 2);
+  if (!Number.isFinite(n) || n <= 0) throw new CliError(`${flag} needs a positive number (got "${v}")`, 'usage');
   return n;
 }
 
@@ -98,15 +95,15 @@ async function record(live: LiveContext, io: CliIO, phaseOpt: Phase | 'auto'): P
   try {
     instances = await live.runtime.list();
   } catch (err) {
-    throw new CliError(`cannot record the baseline: cannot list containers: ${(err as Error).message}`, 2);
+    throw new CliError(`cannot record the baseline: cannot list containers: ${(err as Error).message}`, 'cannot-check');
   }
   const phase = phaseOpt === 'auto' ? derivePhase(live.runbook, instances, null) : phaseOpt;
-  if (phase === 'after') throw new CliError('refusing to record a baseline after the cutover (it would bless the new state); the baseline is taken before the first destructive step', 2);
+  if (phase === 'after') throw new CliError('refusing to record a baseline after the cutover (it would bless the new state); the baseline is taken before the first destructive step', 'bad-input');
   let baseline;
   try {
     baseline = await recordBaseline(live.runbook, live, { phase, instances, env: io.env, now: new Date(systemClock.now()), runId: null });
   } catch (err) {
-    throw new CliError((err as Error).message, 2);
+    throw new CliError((err as Error).message, 'bad-input');
   }
   await live.baselines.save(baseline);
   const n = Object.values(baseline.identities).reduce((sum, b) => sum + b.tokens.length, 0);
@@ -126,7 +123,7 @@ export function print(s: SnapshotResult, live: LiveContext, io: CliIO, json: boo
 }
 
 /** Re-runs every `seconds`; stops after `count` snapshots or on SIGINT/SIGTERM. Exit code of the last one. */
-async function watch(once: () => Promise<SnapshotResult>, live: LiveContext, io: CliIO, json: boolean, seconds: number, count: number | null): Promise<number> {
+async function watch(once: () => Promise<SnapshotResult>, live: LiveContext, io: CliIO, json: boolean, seconds: number, count: number | null): Promise<Outcome> {
   const tty = Boolean(io.stdout.isTTY) && !json;
   let stop = false;
   let wake: (() => void) | undefined;
@@ -136,13 +133,13 @@ async function watch(once: () => Promise<SnapshotResult>, live: LiveContext, io:
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
-  let code = 2;
+  let code: Outcome = 'cannot-check';
   try {
     if (tty) io.stdout.write('\x1b[?25l\x1b[2J');
     for (let n = 0; !stop && (count === null || n < count); n++) {
       const started = systemClock.now();
       const s = await once();
-      code = exitCodeOf(s.ok);
+      code = verdictOutcome(s.ok);
       print(s, live, io, json, tty);
       if (count !== null && n + 1 >= count) break;
       const wait = Math.max(0, seconds * 1000 - (systemClock.now() - started));

@@ -1,5 +1,6 @@
 // cutover validate RUNBOOK: every problem in the runbook, one per line, with its place in the file.
 import { CliError, type CliIO } from '../contract/io.ts';
+import type { Outcome } from '../contract/outcome.ts';
 import { parseCommandArgs } from '../contract/args.ts';
 import { loadRunbook } from '../runbook/load.ts';
 import { formatProblem, problemReport } from '../runbook/problems.ts';
@@ -24,11 +25,11 @@ Options:
 Exit codes: 0 valid, 2 invalid (or unreadable).
 `;
 
-export async function run(argv: string[], io: CliIO): Promise<number> {
+export async function run(argv: string[], io: CliIO): Promise<Outcome> {
   const { values, positionals } = parseCommandArgs('validate', argv, { json: { type: 'boolean' } }, { positionals: [1, 1] });
   const file = positionals[0]!;
   const r = loadRunbook(file, { env: io.env });
-  if (r.problems.length && !r.text && !values.json) throw new CliError(formatProblem(r.problems[0]!), 2);
+  if (r.problems.length && !r.text && !values.json) throw new CliError(formatProblem(r.problems[0]!), 'bad-input');
   const valid = r.problems.length === 0;
   if (values.json) {
     const doc = { file, valid, steps: r.runbook?.steps.length ?? null, resolved: r.steps?.length ?? null, sha256: r.sha256 || null, problems: r.problems };
@@ -38,5 +39,5 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   } else {
     io.stderr.write(problemReport(file, r.problems));
   }
-  return valid ? 0 : 2;
+  return valid ? 'ok' : 'bad-input';
 }

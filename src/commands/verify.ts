@@ -1,5 +1,6 @@
 // cutover verify RUNBOOK: the post-cutover acceptance criteria of seed 001, over one after-phase snapshot.
 import { CliError, type CliIO } from '../contract/io.ts';
+import { verdictOutcome, type Outcome } from '../contract/outcome.ts';
 import { parseCommandArgs } from '../contract/args.ts';
 import { systemClock } from '../ports.ts';
 import { upstreamsPanel } from '../../checks/upstreams.ts';
@@ -14,7 +15,7 @@ import { recordVerification } from '../journal/verifications.ts';
 import { humanDuration } from '../report/format.ts';
 import { defaultJitterMs, realSleep, startSchedule } from './verify-schedule.ts';
 import { glyph, renderSnapshot, wrap } from '../../checks/text.ts';
-import { cannotCheckReasons, exitCodeOf } from './status.ts';
+import { cannotCheckReasons } from './status.ts';
 import { openLive, type LiveContext } from '../../checks/live.ts';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -71,10 +72,10 @@ export interface VerifyResult {
 /** One verification of the live state (the one judgement for verify, --every and --record). */
 export async function verifyOnce(live: LiveContext, env: NodeJS.ProcessEnv): Promise<VerifyResult> {
   const baseline = await live.baselines.load().catch((err: Error) => {
-    throw new CliError(err.message, 2);
+    throw new CliError(err.message, 'bad-input');
   });
   const target = targetName(live.runbook);
-  if (!target) throw new CliError(`${live.file}: verify needs a container with role = "target"`, 2);
+  if (!target) throw new CliError(`${live.file}: verify needs a container with role = "target"`, 'usage');
   const [s, daemon] = await Promise.all([
     takeSnapshot(
       live.runbook,
@@ -87,7 +88,7 @@ export async function verifyOnce(live: LiveContext, env: NodeJS.ProcessEnv): Pro
   return { ok: combine(criteria.map((c) => c.ok)), criteria, snapshot: s };
 }
 
-export async function run(argv: string[], io: CliIO): Promise<number> {
+export async function run(argv: string[], io: CliIO): Promise<Outcome> {
   const { values, positionals } = parseCommandArgs(
     'verify',
     argv,
@@ -128,7 +129,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     }
     const reasons = cannotCheckReasons(s);
     if (ok === null && reasons.length) io.stderr.write(`cannot check: ${reasons.join('; ')}\n`);
-    return exitCodeOf(ok);
+    return verdictOutcome(ok);
   } finally {
     await live.http.close();
   }
@@ -150,26 +151,26 @@ function durationFlag(flag: string, text: string | undefined): number | null {
   try {
     ms = parseDuration(text);
   } catch (err) {
-    throw new CliError(`verify: ${flag} ${(err as Error).message}`, 2);
+    throw new CliError(`verify: ${flag} ${(err as Error).message}`, 'usage');
   }
   return ms;
 }
 
 function scheduleFlags(values: { every?: string; for?: string; jitter?: string; concurrency?: string; record?: boolean }): ScheduleFlags {
   const everyMs = durationFlag('--every', values.every);
-  if (everyMs !== null && everyMs < 1000) throw new CliError(`verify: --every ${values.every} is too short; at least 1s (e.g. 5s, 15m)`, 2);
+  if (everyMs !== null && everyMs < 1000) throw new CliError(`verify: --every ${values.every} is too short; at least 1s (e.g. 5s, 15m)`, 'usage');
   const forMs = durationFlag('--for', values.for);
   const jitterMs = durationFlag('--jitter', values.jitter);
   if (everyMs === null && !values.record) {
     const stray = (['for', 'jitter', 'concurrency'] as const).filter((k) => values[k] !== undefined);
-    if (stray.length) throw new CliError(`verify: --${stray[0]} goes with --every (e.g. cutover verify RUNBOOK --every 15m --for 7d)`, 2);
+    if (stray.length) throw new CliError(`verify: --${stray[0]} goes with --every (e.g. cutover verify RUNBOOK --every 15m --for 7d)`, 'usage');
   }
-  if (values.record && (forMs !== null || jitterMs !== null)) throw new CliError('verify: --record records one run; --for and --jitter go with --every alone', 2);
-  if (forMs !== null && everyMs !== null && forMs < everyMs) throw new CliError(`verify: --for ${values.for} is shorter than --every ${values.every}`, 2);
+  if (values.record && (forMs !== null || jitterMs !== null)) throw new CliError('verify: --record records one run; --for and --jitter go with --every alone', 'usage');
+  if (forMs !== null && everyMs !== null && forMs < everyMs) throw new CliError(`verify: --for ${values.for} is shorter than --every ${values.every}`, 'usage');
   let concurrency: number | null = null;
   if (values.concurrency !== undefined) {
     concurrency = Number(values.concurrency);
-    if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 256) throw new CliError(`verify: --concurrency needs a whole number from 1 to 256 (got "${values.concurrency}")`, 2);
+    if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 256) throw new CliError(`verify: --concurrency needs a whole number from 1 to 256 (got "${values.concurrency}")`, 'usage');
   }
   return { everyMs, forMs, jitterMs, concurrency: concurrency ?? (everyMs !== null || values.record ? DEFAULT_CONCURRENCY : null) };
 }
@@ -203,7 +204,7 @@ async function recordRun(live: LiveContext, io: CliIO, at: number, everyMs: numb
   }
 }
 
-async function scheduled(live: LiveContext, io: CliIO, o: ScheduleFlags & { everyMs: number; json: boolean }): Promise<number> {
+async function scheduled(live: LiveContext, io: CliIO, o: ScheduleFlags & { everyMs: number; json: boolean }): Promise<Outcome> {
   const name = live.runbook.runbook.name;
   const runTimeoutMs = Math.max(60_000, Math.min(o.everyMs, 300_000));
   const counts = { green: 0, red: 0, cannotCheck: 0 };
@@ -256,7 +257,7 @@ async function scheduled(live: LiveContext, io: CliIO, o: ScheduleFlags & { ever
   try {
     const r = await schedule.done;
     io.stderr.write(`verify ${name}: ${r.stoppedEarly ? 'stopped' : 'window done'} after ${r.runs} run(s): ${counts.green} green, ${counts.red} red, ${counts.cannotCheck} cannot check\n`);
-    return 0;
+    return 'ok';
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);

@@ -1,6 +1,7 @@
 // cutover watch RUNBOOK: the cockpit, read-only, following whoever drives (from the journal) with live panels.
 import { parseCommandArgs } from '../contract/args.ts';
 import { CliError, type CliIO } from '../contract/io.ts';
+import type { Outcome } from '../contract/outcome.ts';
 import type { Follower } from '../cockpit/follow.ts';
 import type { Live } from '../cockpit/setup.ts';
 import type { LiveContext } from '../../checks/live.ts';
@@ -23,7 +24,7 @@ Options:
 Exit codes: 0 after q, 2 bad input or no terminal.
 `;
 
-export async function run(argv: string[], io: CliIO): Promise<number> {
+export async function run(argv: string[], io: CliIO): Promise<Outcome> {
   const { values, positionals } = parseCommandArgs('watch', argv, { state: { type: 'string' }, interval: { type: 'string' } }, { positionals: [1, 1] });
   const file = positionals[0]!;
   // The first frame comes from the validated runbook's plan; the journal, the live panels and the previews
@@ -63,5 +64,5 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     history?.stop();
     await live?.http.close();
   }
-  return 0;
+  return 'ok';
 }

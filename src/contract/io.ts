@@ -1,4 +1,6 @@
 // What a command needs from the process, passed in so commands stay testable and one place owns exit.
+import type { FailureOutcome } from './outcome.ts';
+
 export interface CliIO {
   stdout: NodeJS.WritableStream & { isTTY?: boolean; columns?: number; rows?: number };
   stderr: NodeJS.WritableStream & { isTTY?: boolean };
@@ -10,11 +12,11 @@ export interface CliIO {
   exit: (code: number) => never;
 }
 
-/** An error meant for the operator: printed without a stack trace, with its exit code. */
+/** An error meant for the operator: printed without a stack trace; its outcome decides the exit status. */
 export class CliError extends Error {
   constructor(
     message: string,
-    readonly exitCode: number = 2,
+    readonly outcome: FailureOutcome = 'bad-input',
   ) {
     super(message);
     this.name = 'CliError';

@@ -46,3 +46,7 @@ export interface ResolvedStep {
   /** Line of the step in the runbook file, for messages. */
   line?: number;
 }
+
+/** Why a step failed when the driver must act on the reason (never matched from the message text):
+ *  'not-acknowledged': the log review found lines the operator did not acknowledge; acknowledging re-runs it. */
+export type StepFailureCode = 'not-acknowledged';

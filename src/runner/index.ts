@@ -22,7 +22,7 @@
 //                                    //   repeatable (REPEATABLE_ACTIONS re-run without asking)
 //     };
 //     const out = await run.runStep(key, hooks);  // StepOutcome { state: succeeded|failed, summary, error?,
-//                                                 //   notRun? (recheck refused: nothing journaled) }
+//                                                 //   notRun?: 'interrupted' | 'journal-failed' (nothing journaled) }
 //     // After resume the interrupted step is 'failed' with that reason: next() is blocked on it until it is
 //     // run again (runStep) or skipped (skipStep).
 //     await run.recordSnapshot();                 // live snapshot journaled as 'verify' (the report's "now")

@@ -195,7 +195,7 @@ export class RunDriver implements Run {
     }
     if (this.interrupted.has(key) && !REPEATABLE_ACTIONS.has(step.action)) {
       const ok = hooks?.confirm ? await hooks.confirm(`step ${step.index} ${key} (${step.action}) was running when the previous driver died; its effect is unknown. Run it again?`, step, 'recheck') : false;
-      if (!ok) return { key, state: 'failed', summary: `not re-run: ${key} was interrupted and ${step.action} is not safe to repeat unconfirmed`, error: 'interrupted step not re-run', durationMs: 0, notRun: true };
+      if (!ok) return { key, state: 'failed', summary: `not re-run: ${key} was interrupted and ${step.action} is not safe to repeat unconfirmed`, error: 'interrupted step not re-run', durationMs: 0, notRun: 'interrupted' };
     }
     const started = Date.now();
     const output: string[] = [];
@@ -208,7 +208,7 @@ export class RunDriver implements Run {
       // decides what to undo from what it holds in memory.
       this.journal.forget(runningId);
       const why = `not started: the journal cannot be written (${this.journal.failure.message})`;
-      return { key, state: 'failed', summary: why, error: why, durationMs: 0, notRun: true };
+      return { key, state: 'failed', summary: why, error: why, durationMs: 0, notRun: 'journal-failed' };
     }
     this.tell(hooks, { kind: 'state', key, state: 'running', at: started });
     if (step.outage === 'opens' && this.record().outage.startedAt === null) {
@@ -249,7 +249,8 @@ export class RunDriver implements Run {
       });
       this.interrupted.delete(key);
       const shown = this.journal.redactor.apply(error)!;
-      this.tell(hooks, { kind: 'state', key, state: 'failed', at, error: shown });
+      const code = err instanceof ActionError ? err.code : undefined;
+      this.tell(hooks, { kind: 'state', key, state: 'failed', at, error: shown, ...(code ? { code } : {}) });
       return { key, state: 'failed', summary: shown.split('\n')[0]!, error: shown, durationMs: at - started };
     }
     intent = this.firstIntent(key);
@@ -314,7 +315,7 @@ export class RunDriver implements Run {
     const step = this.step(key);
     const from = stateOf(this.states(), key);
     if (!canTransition(from, 'skipped')) throw new IllegalTransition(key, from, 'skipped');
-    this.journal.recordStep(this.runId, { stepKey: key, state: 'skipped', action: step.action, title: step.title, error: `skipped: ${reason}` });
+    this.journal.recordStep(this.runId, { stepKey: key, state: 'skipped', action: step.action, title: step.title, error: reason });
     this.interrupted.delete(key);
   }
 

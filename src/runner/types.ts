@@ -5,7 +5,7 @@ import type { NextStep } from '../engine/next.ts';
 import type { OutageClock } from '../engine/outage.ts';
 import type { RollbackPlan } from '../engine/rollback.ts';
 import type { StepStates } from '../engine/transitions.ts';
-import type { ResolvedStep, StepState } from '../engine/types.ts';
+import type { ResolvedStep, StepFailureCode, StepState } from '../engine/types.ts';
 import type { Journal } from '../journal/journal.ts';
 import type { ResumePoint } from '../journal/resume.ts';
 import type { ClientOutage, RunRecord, StepRecord } from '../journal/types.ts';
@@ -50,7 +50,7 @@ export interface DecommissionFlags {
 
 /** Everything a driver is told while a step or a rollback runs. */
 export type RunnerEvent =
-  | { kind: 'state'; key: string; state: StepState; at: number; summary?: string; error?: string }
+  | { kind: 'state'; key: string; state: StepState; at: number; summary?: string; error?: string; code?: StepFailureCode }
   | { kind: 'action'; key: string; at: number; event: ActionEvent }
   | { kind: 'outage'; state: 'opened' | 'closed'; at: number }
   | { kind: 'note'; at: number; message: string };
@@ -78,8 +78,9 @@ export interface StepOutcome {
   error?: string;
   durationMs: number;
   backupPath?: string;
-  /** The step was not started at all (an interrupted step the operator did not confirm); nothing was journaled. */
-  notRun?: true;
+  /** The step was not started at all, and why: an interrupted step the operator did not confirm, or a journal
+   *  that cannot be written. Nothing was journaled for it. */
+  notRun?: 'interrupted' | 'journal-failed';
 }
 
 export interface RollbackEntryOutcome {

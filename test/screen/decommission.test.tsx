@@ -73,8 +73,11 @@ test('log review: a is disabled until the review found something; then a asks an
   await s.dispatch(
     { type: 'step-state', key: 'review-logs', state: 'running' },
     { type: 'output', key: 'review-logs', lines: ['✗ needs a look: 1 restart, 1 panic, 3 errors', 'panics:', '  2026-05-12T03:00:00Z panic: runtime error: index out of range'] },
-    { type: 'step-state', key: 'review-logs', state: 'failed', error: NOT_ACKED },
+    { type: 'step-state', key: 'review-logs', state: 'failed', error: 'posta: incus exec failed: instance not running' },
   );
+  // A review that failed for another reason offers the rollback, not an acknowledgement: the code decides, not the text.
+  assert.match(message(s.lines()), /review-logs failed: .*r shows the rollback plan/);
+  await s.dispatch({ type: 'step-state', key: 'review-logs', state: 'failed', error: NOT_ACKED, code: 'not-acknowledged' });
   assert.match(message(s.lines()), /o shows the lines · a acknowledges them/);
   await s.press('o');
   assert.match(s.text(), /panic: runtime error: index out of range/, 'the matching lines are one key away');

@@ -53,7 +53,7 @@ test('a backup dir with mode 0755 is refused (exit 2, says why and how to fix); 
   chmodSync(dir, 0o755);
   assert.throws(
     () => ensurePrivateDir(dir),
-    (e: unknown) => e instanceof BackupError && e.exitCode === 2 && /has mode 0755: group\/others can reach backups.*chmod 700/.test(e.message),
+    (e: unknown) => e instanceof BackupError && e.outcome === 'bad-input' && /has mode 0755: group\/others can reach backups.*chmod 700/.test(e.message),
   );
   await assert.rejects(backupModule({ target: host, module: 'uptime-kuma', cls: 'E', dir, paths: [data] }), /mode 0755/);
   assert.deepEqual(readdirSync(dir), []);
