@@ -88,6 +88,9 @@ function canConnect(host: string, port: number): Promise<boolean> {
   });
 }
 
+/** How much of an exec's stdout/stderr its verify conditions can read. */
+const EXEC_DETAIL_LIMIT = 64 * 1024;
+
 export const exec: ActionExecutor = {
   async run(step, ctx) {
     const container = await str(step, ctx, 'container');
@@ -95,6 +98,8 @@ export const exec: ActionExecutor = {
     const expect = typeof step.params.expect_exit === 'number' ? step.params.expect_exit : 0;
     const r = await execChecked(ctx, container, argv, expect);
     const last = r.stdout.trim().split('\n').pop() ?? '';
-    return { summary: `${argv[0]} exited ${r.exitCode}${last ? `: ${last.slice(0, 80)}` : ''}`, changed: { container, argv } };
+    // The output, for the step's own verify conditions (body.stdout …); capped, never journaled.
+    const cap = (t: string) => (t.length > EXEC_DETAIL_LIMIT ? t.slice(0, EXEC_DETAIL_LIMIT) : t);
+    return { summary: `${argv[0]} exited ${r.exitCode}${last ? `: ${last.slice(0, 80)}` : ''}`, changed: { container, argv }, details: { exitCode: r.exitCode, stdout: cap(r.stdout), stderr: cap(r.stderr) } };
   },
 };

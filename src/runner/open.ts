@@ -28,11 +28,6 @@ export async function openRun(o: OpenRunOptions): Promise<Run> {
   }
   const runbook = loaded.runbook;
   const plan = loaded.steps;
-  const withVerify = plan.filter((s) => s.verify.length);
-  if (withVerify.length) {
-    // Refused rather than silently skipped: a step whose own checks are ignored would pass unchecked.
-    throw new RunnerInputError(`${o.runbookPath}: step verify conditions are not evaluated by this runner yet; remove them or use smoke steps: ${withVerify.map((s) => s.key).join(', ')}`);
-  }
   const stateDir = runbookStateDir(runbook, env, o.stateDir);
   const journal = openJournal({ stateDir, env });
   let lease: Lease | undefined;

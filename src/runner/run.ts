@@ -31,6 +31,7 @@ import { decommissionInputs } from '../actions/decommission-inputs.ts';
 import { crashPoint, fillPoint } from '../crash-point.ts';
 import { undoCommands } from '../report/rollback.ts';
 import { shellLine } from '../shell.ts';
+import { failedVerify } from './verify.ts';
 
 export interface RunDriverInputs {
   runId: number;
@@ -232,6 +233,8 @@ export class RunDriver implements Run {
         }
       }
       result = await withCommandLog(commandsTo(ctx), () => executor.run(step, ctx));
+      const unmet = step.verify.length ? failedVerify(step.verify, result, Date.now() - started) : null;
+      if (unmet) throw new ActionError(`verify failed after ${result.summary}: ${unmet}`, result.changed);
     } catch (err) {
       intent = this.firstIntent(key);
       const error = (err as Error).message;
