@@ -3,6 +3,7 @@ import type { Instance } from '../src/ports.ts';
 import type { Runbook } from '../src/runbook/schema.ts';
 import type { ContainerItem, UpstreamItem } from './types.ts';
 import { targetName, type Phase } from './context.ts';
+import { instanceRef } from '../src/runbook/instance-ref.ts';
 import { containerExpectations, factsForWorld, type ContainerExpectation, type JournalFacts } from '../src/engine/expect.ts';
 
 const AUTOSTART = 'boot.autostart';
@@ -44,10 +45,11 @@ export function evaluateContainers(runbook: Runbook, instances: Instance[], phas
       autostart,
       protectedDelete,
       lastUsedAt: inst?.lastUsedAt ?? null,
+      ...(runbook.runtime.remote ? { ref: instanceRef(runbook, decl.name) } : {}),
     };
     const e = expectations[k]!;
     const verdict = judge(e, inst, autostart, protectedDelete);
-    return { ...base, ...verdict, ...(verdict.ok === false ? { why: `${decl.name}: expected ${verdict.expected} (${e.source}), got ${verdict.actual}` } : {}) };
+    return { ...base, ...verdict, ...(verdict.ok === false ? { why: `${instanceRef(runbook, decl.name)}: expected ${verdict.expected} (${e.source}), got ${verdict.actual}` } : {}) };
   });
 }
 

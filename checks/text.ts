@@ -70,10 +70,12 @@ export function renderSnapshot(s: Snapshot & { phase?: string }, opts: TextOptio
   if (s.world) lines.push(fit(`state: ${s.world.text}`, w));
 
   lines.push(heading(s.containers, 'Containers', w));
+  // REMOTE:NAME (runtime.remote) is never cut short: the column grows to the longest name.
+  const nameWidth = Math.max(12, ...s.containers.items.map((c) => stringWidth(c.ref ?? c.name)));
   for (const c of s.containers.items) {
     const flags = c.role === 'legacy' && c.status ? ` autostart ${c.autostart === null ? '-' : c.autostart ? 'on' : 'off'}${c.protectedDelete ? ' protected' : ''}` : '';
     const deleted = c.status === null && c.ok === true && /^deleted by /.test(c.actual);
-    lines.push(fit(`  ${glyph(c.ok)} ${pad(c.name, 12)} ${pad(c.role, 6)} ${pad(c.status ?? (deleted ? 'deleted' : 'absent'), 8)} ${pad(c.ipv4 ?? '-', 15)}${flags}${c.ok === false || deleted ? ` — ${c.actual}` : ''}`, w));
+    lines.push(fit(`  ${glyph(c.ok)} ${pad(c.ref ?? c.name, nameWidth)} ${pad(c.role, 6)} ${pad(c.status ?? (deleted ? 'deleted' : 'absent'), 8)} ${pad(c.ipv4 ?? '-', 15)}${flags}${c.ok === false || deleted ? ` — ${c.actual}` : ''}`, w));
   }
 
   lines.push(heading(s.upstreams, 'Upstreams (file → live)', w));

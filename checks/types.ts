@@ -21,6 +21,8 @@ export interface ContainerItem extends Verdict {
   autostart: boolean | null;
   protectedDelete: boolean | null;
   lastUsedAt: string | null;
+  /** `REMOTE:NAME` when the runbook reaches Incus through a remote (runtime.remote): how panels name it. */
+  ref?: string;
 }
 
 export interface UpstreamItem extends Verdict {

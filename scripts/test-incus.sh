@@ -5,7 +5,9 @@
 #   3. re-runs itself under `unshare -n`: a network namespace of its own, where it starts incusd, the managed
 #      bridge (dnsmasq), the containers, Caddy and every probe — so no private address is ever used outside it;
 #   4. runs test/incus/*.test.ts there (the runtime contract, then the whole cutover, rollback, decommission,
-#      remote and the real behaviours through bin/cutover.js);
+#      remote and the real behaviours through bin/cutover.js); the remote test makes incusd listen on HTTPS at
+#      127.0.0.1:8443 of the namespace's own loopback and adds it as the remote `lane` (client state in the
+#      lane directory: INCUS_CONF); the autostart test restarts incusd (pid in $CUTOVER_INCUSD_PIDFILE);
 #   5. on exit (trap): deletes what it created, shuts incusd down, ends whatever is left in the namespace and
 #      unmounts incusd's mounts. Incus' state lives in a tmpfs of the lane's mount namespace (INCUS_DIR), never in
 #      /var/lib/incus, so a second run starts the same way and nothing is left behind.
@@ -64,11 +66,18 @@ fi
 export CUTOVER_INCUS_LANE_DIR=${CUTOVER_INCUS_LANE_DIR:-$(mktemp -d /tmp/cutover-incus-lane.XXXXXX)}
 chmod 0700 "$CUTOVER_INCUS_LANE_DIR"
 log=$CUTOVER_INCUS_LANE_DIR/incusd.log
+# The incus client's own state (remotes, the client certificate the remote test makes) lives in the lane's
+# directory, never in ~/.config/incus.
+export INCUS_CONF=$CUTOVER_INCUS_LANE_DIR/incus-client
+mkdir -p -m 0700 "$INCUS_CONF"
+# A test may restart incusd (the autostart rule is applied at daemon start): it writes the new pid here.
+export CUTOVER_INCUSD_PIDFILE=$CUTOVER_INCUS_LANE_DIR/incusd.pid CUTOVER_INCUSD_LOG=$log
 mynet=$(readlink /proc/self/ns/net)
 incusd_pid=
 cleanup() {
   rc=$?
   set +e
+  [ -s "$CUTOVER_INCUSD_PIDFILE" ] && incusd_pid=$(cat "$CUTOVER_INCUSD_PIDFILE")
   if [ -n "$incusd_pid" ] && kill -0 "$incusd_pid" 2>/dev/null; then
     say "cleaning up"
     # The instances go with the tmpfs; stopping them by force first keeps the daemon's shutdown short.
@@ -94,8 +103,10 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 incusd=$(command -v incusd || echo /usr/libexec/incus/incusd)
+export CUTOVER_INCUSD=$incusd
 "$incusd" --group root --logfile "$log" >>"$log" 2>&1 &
 incusd_pid=$!
+echo "$incusd_pid" >"$CUTOVER_INCUSD_PIDFILE"
 incus admin waitready --timeout 60 || { echo "test-incus: incusd did not come up; log:" >&2; tail -30 "$log" >&2; exit 1; }
 say "incusd $(incus version | awk '/Server/{print $3}') up (pid $incusd_pid) in its own network namespace"
 

@@ -22,6 +22,7 @@ import type { TokenItem } from '../../checks/types.ts';
 import { backupFiles } from '../backup/backup.ts';
 import { parseClass } from '../backup/class-map.ts';
 import { sleep } from './inside.ts';
+import { instanceRef } from '../runbook/instance-ref.ts';
 
 /** What the check executors need beyond the runtime ports; the runner provides it. */
 export interface CheckContext extends ActionContext {
@@ -145,6 +146,9 @@ export const proxyRepoint: ActionExecutor = {
   },
 };
 
+/** How long the re-resolve waits for a legacy container the rollback started to get an address. */
+const ADDRESS_WAIT_MS = 30_000;
+
 /**
  * After the restore: a legacy container restarted by the rollback may have come back with another address (a
  * lost DHCP lease). The restored dials are compared with the runtime's addresses now; a site whose legacy IP
@@ -152,18 +156,25 @@ export const proxyRepoint: ActionExecutor = {
  */
 async function reresolveLegacy(ctx: ActionContext, sites: { site: string; from: string[] }[]): Promise<string | null> {
   const p = proxyOf(ctx.runbook);
-  const instances = await ctx.runtime.list();
+  let instances = await ctx.runtime.list();
   const notes: string[] = [];
   for (const s of sites) {
     const host = s.site.replace(/^https?:\/\//, '').replace(/:\d+$/, '').toLowerCase();
     const id = ctx.runbook.identities.find((i) => i.host.toLowerCase() === host);
     if (!id) continue;
+    // A container the rollback just started may not have its (DHCP) address yet: wait for it, bounded.
+    for (const until = Date.now() + ADDRESS_WAIT_MS; ; ) {
+      const inst = instances.find((i) => i.name === id.legacy_container);
+      if (!inst || inst.status !== 'Running' || inst.ipv4 || Date.now() > until) break;
+      await new Promise((r) => setTimeout(r, 500));
+      instances = await ctx.runtime.list();
+    }
     const now = instances.find((i) => i.name === id.legacy_container)?.ipv4;
     for (const dial of s.from) {
       const m = /^(\d+\.\d+\.\d+\.\d+):(\d+)$/.exec(dial);
       if (!m || !now || m[1] === now) continue;
       const to = `${now}:${m[2]}`;
-      ctx.emit({ kind: 'output', line: `${id.legacy_container} came back with ${now} (was ${m[1]}): ${s.site} ${dial} → ${to}` });
+      ctx.emit({ kind: 'output', line: `${instanceRef(ctx.runbook, id.legacy_container)} came back with ${now} (was ${m[1]}): ${s.site} ${dial} → ${to}` });
       const site = p.sites.find((x) => x.replace(/^https?:\/\//, '').replace(/:\d+$/, '').toLowerCase() === host) ?? host;
       const r = await repoint({ caddyfilePath: p.caddyfile, sites: [{ host: site, legacy: [dial], container: id.legacy_container }], newUpstream: to, mixed: p.mixed, admin: p.admin, backupLabel: `${p.label}-reresolve`, ...(p.binary ? { caddyBinary: p.binary } : {}) });
       if (!r.confirmed) throw new ActionError(`${s.site}: restored, but the live config does not dial ${id.legacy_container}'s new address ${to}`);

@@ -6,6 +6,7 @@ import { need } from '../ports.ts';
 import { ActionError } from './types.ts';
 import { str } from './params.ts';
 import { crashPoint } from '../crash-point.ts';
+import { instanceRef } from '../runbook/instance-ref.ts';
 
 const shown = (v: string) => (v === '' ? '(unset)' : v);
 
@@ -14,30 +15,32 @@ export const configSet: ActionExecutor = {
     const container = await str(step, ctx, 'container');
     const key = await str(step, ctx, 'key');
     const value = await str(step, ctx, 'value');
+    const at = instanceRef(ctx.runbook, container);
     const previous = await need(ctx.runtime, 'config').getConfig(container, key);
     ctx.intend?.({ container, key, previous });
     crashPoint('config.set:before-set', step.key);
     await need(ctx.runtime, 'config').setConfig(container, key, value);
     crashPoint('config.set:after-set', step.key);
     const now = await need(ctx.runtime, 'config').getConfig(container, key);
-    if (now !== value) throw new ActionError(`${container}: ${key} reads "${now}" after setting "${value}"`, { container, key, previous });
-    return { summary: `${container} ${key}: ${shown(previous)} → ${value}`, changed: { container, key, previous } };
+    if (now !== value) throw new ActionError(`${at}: ${key} reads "${now}" after setting "${value}"`, { container, key, previous });
+    return { summary: `${at} ${key}: ${shown(previous)} → ${value}`, changed: { container, key, previous } };
   },
   async undo(_step, changed, ctx) {
     if (typeof changed.container !== 'string' || typeof changed.key !== 'string') return { summary: 'no config change was journaled (the step never reached its set): nothing to undo' };
     const container = changed.container;
     const key = changed.key;
+    const at = instanceRef(ctx.runbook, container);
     const previous = String(changed.previous ?? '');
     // From the world: the value now, not whether the step recorded a result.
     const current = await need(ctx.runtime, 'config').getConfig(container, key);
-    if (current === previous) return { summary: `${container} ${key} is ${shown(previous)} as before: nothing to undo` };
+    if (current === previous) return { summary: `${at} ${key} is ${shown(previous)} as before: nothing to undo` };
     if (previous === '') {
       await need(ctx.runtime, 'config').unsetConfig(container, key);
     } else {
       await need(ctx.runtime, 'config').setConfig(container, key, previous);
     }
     const after = await need(ctx.runtime, 'config').getConfig(container, key);
-    if (after !== previous) throw new ActionError(`${container}: ${key} reads "${after}" after restoring "${previous}"`);
-    return { summary: `${container} ${key}: ${shown(current)} → back to ${shown(previous)}` };
+    if (after !== previous) throw new ActionError(`${at}: ${key} reads "${after}" after restoring "${previous}"`);
+    return { summary: `${at} ${key}: ${shown(current)} → back to ${shown(previous)}` };
   },
 };

@@ -2,6 +2,7 @@
 // (busybox-compatible: Alpine's stat, sha256sum and service all answer these).
 import type { ActionContext } from './types.ts';
 import { ActionError } from './types.ts';
+import { instanceRef } from '../runbook/instance-ref.ts';
 
 export interface FileFacts {
   size: number;
@@ -20,7 +21,7 @@ export async function execChecked(ctx: ActionContext, container: string, argv: s
   const r = await ctx.runtime.exec(container, argv, { onLine: (line, stream) => ctx.emit({ kind: 'output', line, stream }) });
   if (r.exitCode !== expectExit) {
     const why = lastLines(r.stderr || r.stdout);
-    throw new ActionError(`${container}: \`${argv.join(' ')}\` exited ${r.exitCode} (expected ${expectExit})${why ? `: ${why}` : ''}`);
+    throw new ActionError(`${instanceRef(ctx.runbook, container)}: \`${argv.join(' ')}\` exited ${r.exitCode} (expected ${expectExit})${why ? `: ${why}` : ''}`);
   }
   return r;
 }
@@ -79,7 +80,7 @@ export async function serviceSwitch(ctx: ActionContext, container: string, servi
   if (r.exitCode === SERVICE_STATE) return { wasRunning: verb === 'start' };
   if (r.exitCode !== 0) {
     const why = lastLines(r.stderr || r.stdout);
-    throw new ActionError(`${container}: \`service ${service} ${verb}\` exited ${r.exitCode}${why ? `: ${why}` : ''}`);
+    throw new ActionError(`${instanceRef(ctx.runbook, container)}: \`service ${service} ${verb}\` exited ${r.exitCode}${why ? `: ${why}` : ''}`);
   }
   return { wasRunning: verb === 'stop' };
 }

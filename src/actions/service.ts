@@ -6,6 +6,7 @@ import { ActionError } from './types.ts';
 import { execChecked, lastLines, serviceRunning, serviceSwitch, sleep } from './inside.ts';
 import { str, strList } from './params.ts';
 import { parseDuration } from '../engine/duration.ts';
+import { instanceRef } from '../runbook/instance-ref.ts';
 
 const POLL_MS = 100;
 /** Default of service.stop's `timeout`: how long the daemon may take to go down. */
@@ -26,11 +27,12 @@ export const serviceStop: ActionExecutor = {
   async run(step, ctx) {
     const container = await str(step, ctx, 'container');
     const service = await str(step, ctx, 'service');
+    const at = instanceRef(ctx.runbook, container);
     const timeoutMs = typeof step.params.timeout === 'string' ? parseDuration(step.params.timeout) : STOP_TIMEOUT_MS;
     const { wasRunning } = await serviceSwitch(ctx, container, service, 'stop', timeoutMs);
     const down = await waitFor(async () => !(await serviceRunning(ctx, container, service)), timeoutMs);
-    if (!down) throw new ActionError(`${container}: ${service} still running ${timeoutMs / 1000} s after stop (the step's timeout)`, { container, service, wasRunning });
-    return { summary: wasRunning ? `${service} stopped in ${container}` : `${service} was already stopped in ${container}`, changed: { container, service, wasRunning } };
+    if (!down) throw new ActionError(`${at}: ${service} still running ${timeoutMs / 1000} s after stop (the step's timeout)`, { container, service, wasRunning });
+    return { summary: wasRunning ? `${service} stopped in ${at}` : `${service} was already stopped in ${at}`, changed: { container, service, wasRunning } };
   },
 };
 
@@ -41,6 +43,7 @@ export const serviceStart: ActionExecutor = {
   async run(step, ctx) {
     const container = await str(step, ctx, 'container');
     const service = await str(step, ctx, 'service');
+    const at = instanceRef(ctx.runbook, container);
     const settleMs = typeof step.params.settle === 'string' ? parseDuration(step.params.settle) : parseDuration(START_SETTLE_DEFAULT);
     const port = typeof step.params.port === 'number' ? step.params.port : null;
     const { wasRunning } = await serviceSwitch(ctx, container, service, 'start');
@@ -50,9 +53,9 @@ export const serviceStart: ActionExecutor = {
     if (dead) {
       const log = await ctx.runtime.exec(container, ['cat', '/var/log/posta.log']).catch(() => null);
       const tail = log && log.exitCode === 0 ? lastLines(log.stdout) : '';
-      throw new ActionError(`${container}: ${service} ${dead}${tail ? ` (log: ${tail})` : ''}`, { container, service, wasRunning });
+      throw new ActionError(`${at}: ${service} ${dead}${tail ? ` (log: ${tail})` : ''}`, { container, service, wasRunning });
     }
-    return { summary: wasRunning ? `${service} was already running in ${container}` : `${service} started in ${container}, up through ${settleMs / 1000} s${port ? ` on port ${port}` : ''}`, changed: { container, service, wasRunning } };
+    return { summary: wasRunning ? `${service} was already running in ${at}` : `${service} started in ${at}, up through ${settleMs / 1000} s${port ? ` on port ${port}` : ''}`, changed: { container, service, wasRunning } };
   },
 };
 

@@ -1,5 +1,5 @@
 // The lab supervisor (bundled to <lab>/lib/supervisor.mjs, started detached by `lab up`): keeps Caddy and
-// the device simulators running and plays the autostart fault. SIGTERM stops all it started.
+// the device simulators running and plays the autostart fault (Incus restarting after a stop, with its rule). SIGTERM stops all it started.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { appendFileSync, openSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,7 +11,7 @@ import { labLayout, type LabConfig } from './layout.ts';
 import { canConnect, removeFile, sleep, waitFor } from './procs.ts';
 import { readState } from './state.ts';
 
-/** How long a stopped legacy container stays down before the autostart fault boots it again. */
+/** How long after a legacy container stops the autostart fault restarts "Incus" (a host reboot). */
 export const AUTOSTART_AFTER_MS = 3000;
 
 const dir = process.argv[2];
@@ -48,17 +48,29 @@ function startCaddy(): void {
   });
 }
 
+/**
+ * The autostart fault: AUTOSTART_AFTER_MS after a legacy container stopped, Incus "restarts" and applies its
+ * rule to it once: a container stopped with `incus stop` starts again only with boot.autostart=true (real
+ * Incus: unset brings back only an instance that was running when the daemon went down; false never).
+ */
 async function autostartLoop(): Promise<void> {
   const legacy = new Set(config!.identities.map((i) => i.container));
+  const judged = new Set<string>();
   while (!stopping) {
     await sleep(500);
     if (stopping || !hasFault(dir!, 'autostart')) continue;
     for (const c of readState(dir!).containers) {
-      if (!legacy.has(c.name) || c.status !== 'Stopped' || c.config['boot.autostart'] === 'false') continue;
-      if (c.stoppedAt === null || Date.now() - c.stoppedAt < AUTOSTART_AFTER_MS) continue;
+      if (!legacy.has(c.name) || c.status !== 'Stopped' || c.stoppedAt === null || Date.now() - c.stoppedAt < AUTOSTART_AFTER_MS) continue;
+      const stop = `${c.name}@${c.stoppedAt}`;
+      if (judged.has(stop)) continue;
+      judged.add(stop);
+      if (c.config['boot.autostart'] !== 'true') {
+        log(`autostart fault: Incus restarted; ${c.name} stays stopped (boot.autostart is ${c.config['boot.autostart'] ?? 'unset'}, and it was stopped with incus stop)`);
+        continue;
+      }
       try {
         await startContainer(dir!, c.name);
-        log(`autostart fault: started ${c.name} again (boot.autostart is not false)`);
+        log(`autostart fault: Incus restarted; started ${c.name} again (boot.autostart=true)`);
       } catch (err) {
         log(`autostart fault: ${c.name}: ${(err as Error).message}`);
       }

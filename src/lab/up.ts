@@ -8,7 +8,7 @@ import { bundleLab } from './bundle.ts';
 import { labCaddyfile } from './caddyfile.ts';
 import { createContainer, setEnabledService, startContainer } from './containers.ts';
 import { labDown, labIsUp } from './down.ts';
-import { setFault, type FaultName } from './faults.ts';
+import { armAutostart, setFault, type FaultName } from './faults.ts';
 import { ensureDir, writeFileAtomic, writeJsonAtomic } from './fsutil.ts';
 import { legacyInitScript } from './init-script.ts';
 import { LAB_DEFAULTS, LEGACY_IDENTITIES, labLayout, rootfsDir, type LabConfig, type LabIdentity } from './layout.ts';
@@ -84,6 +84,8 @@ export async function labUp(opts: LabUpOptions): Promise<LabConfig> {
     config.identities.push({ slug: p.slug, name: p.name, host, container, publicKey: seeded.publicKey, tokens: seeded.tokens } satisfies LabIdentity);
   }
   writeJsonAtomic(layout.config, config);
+  // The autostart fault's boot.autostart=true needs the legacy containers, which exist only now.
+  if (opts.faults?.includes('autostart')) armAutostart(dir);
   say(`seeded ${people.length} identities`);
 
   const problems = (await Promise.all(config.identities.map((i) => startContainer(dir, i.container)))).flat();

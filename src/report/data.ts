@@ -5,6 +5,7 @@ import type { Snapshot } from '../../checks/types.ts';
 import type { ResolvedStep } from '../engine/types.ts';
 import { parseDuration } from '../engine/duration.ts';
 import { checkRunbookText } from '../runbook/load.ts';
+import { instanceRef } from '../runbook/instance-ref.ts';
 import type { Journal } from '../journal/journal.ts';
 import type { BaselineRecord, RunRecord, StepRecord, WaiverRecord } from '../journal/types.ts';
 import { rollbackRecords, type RollbackRecords } from './rollback-records.ts';
@@ -16,7 +17,8 @@ export interface RunbookFacts {
   name: string;
   title: string | null;
   host: string;
-  containers: { name: string; role: string }[];
+  /** ref: how the report names it (`REMOTE:NAME` when the runbook used an Incus remote). */
+  containers: { name: string; role: string; ref: string }[];
   identities: { slug: string; host: string; dataDir: string | null }[];
   caddyfile: string | null;
   /** The gate.stability window if the runbook has one. */
@@ -103,7 +105,7 @@ export function runbookFacts(run: Pick<RunRecord, 'runbookText' | 'runbookName' 
     name: str(meta.name) ?? run.runbookName,
     title: str(meta.title),
     host: str(meta.host) ?? run.host,
-    containers: list(doc.containers).map((c) => ({ name: String(c.name), role: String(c.role) })),
+    containers: list(doc.containers).map((c) => ({ name: String(c.name), role: String(c.role), ref: instanceRef({ runtime: { remote: str(((doc.runtime ?? {}) as Loose).remote) } }, String(c.name)) })),
     identities: list(doc.identities).map((i) => ({ slug: String(i.slug), host: String(i.host), dataDir: str(i.data_dir) })),
     caddyfile: str(proxy.caddyfile),
     stabilityWindow: gate ? (str(gate.window) ?? DEFAULT_STABILITY_WINDOW) : null,

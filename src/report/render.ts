@@ -119,7 +119,7 @@ function running(d: ReportData): string[] {
 
 /** After a rollback: what serves now (the legacy path), what was undone, what was kept. Only what was recorded. */
 function rolledBackNow(d: ReportData): string[] {
-  const legacy = d.runbook.containers.filter((c) => c.role === 'legacy').map((c) => `\`${c.name}\``);
+  const legacy = d.runbook.containers.filter((c) => c.role === 'legacy').map((c) => `\`${c.ref}\``);
   const target = d.runbook.containers.find((c) => c.role === 'target')?.name;
   const at = Math.max(0, ...d.steps.map((r) => r.rolledBack?.at ?? 0));
   const lines = [
@@ -211,12 +211,12 @@ function artifacts(d: ReportData, rb: RollbackProcedure): string[] {
     // Only what was measured: the state from the recorded check, else "not checked"; never "data intact".
     const deleted = gone.get(c.name);
     if (deleted) {
-      lines.push(`- \`${c.name}\`: ${deleted}`);
+      lines.push(`- \`${c.ref}\`: ${deleted}`);
       continue;
     }
     const l = live.find((x) => x.name === c.name);
     const facts = l && l.status ? `${[l.status, l.autostart === false ? 'autostart off' : l.autostart ? 'autostart ON' : null, l.protectedDelete ? 'delete-protected' : null].filter(Boolean).join(', ')}${checkedAt}; data not checked` : 'state not checked';
-    lines.push(`- \`${c.name}\`: ${facts}`);
+    lines.push(`- \`${c.ref}\`: ${facts}`);
   }
   const backups = new Map<string, string>();
   for (const r of d.steps) if (r.backupPath) backups.set(r.backupPath, r.title ?? r.key);
@@ -245,7 +245,7 @@ function left(d: ReportData): string[] {
   const planned = d.plan?.filter((p) => !d.steps.some((r) => r.key === p.key)) ?? [];
   for (const r of open) lines.push(`- \`${r.key}\` ${r.title ?? ''}: **${r.state}**${r.error ? ` — ${r.error}` : ''}`);
   for (const p of planned) lines.push(`- \`${p.key}\` ${p.title}: not run`);
-  const legacy = d.runbook.containers.filter((c) => c.role === 'legacy').map((c) => `\`${c.name}\``);
+  const legacy = d.runbook.containers.filter((c) => c.role === 'legacy').map((c) => `\`${c.ref}\``);
   if (d.run.outcome === 'succeeded' && legacy.length) {
     const earliest = (d.run.endedAt ?? d.run.startedAt) + d.stabilityWindowMs;
     lines.push(`- Decommission of ${legacy.join(', ')} is gated by a ${d.stabilityWindow} stability window: safe to run from **${utcDate(earliest)}** at the earliest, pending a clean log review (\`cutover review\`).`);
@@ -261,7 +261,7 @@ function deployMd(d: ReportData, rb: RollbackProcedure): string[] {
     `## ${d.runbook.title ?? d.runbook.name} (${utcDate(d.run.endedAt ?? d.run.startedAt)})`,
     '',
     rolledBack(d)
-      ? `Cutover attempted on ${d.runbook.host} by ${d.run.operator} with \`cutover\` (runbook \`${d.run.runbookPath}\`, journal run #${d.run.id}) and **rolled back**: the legacy containers serve (${d.runbook.containers.filter((c) => c.role === 'legacy').map((c) => `\`${c.name}\``).join(', ')}).`
+      ? `Cutover attempted on ${d.runbook.host} by ${d.run.operator} with \`cutover\` (runbook \`${d.run.runbookPath}\`, journal run #${d.run.id}) and **rolled back**: the legacy containers serve (${d.runbook.containers.filter((c) => c.role === 'legacy').map((c) => `\`${c.ref}\``).join(', ')}).`
       : `Cut over on ${d.runbook.host} by ${d.run.operator} with \`cutover\` (runbook \`${d.run.runbookPath}\`, journal run #${d.run.id}).`,
     target && d.run.outcome === 'succeeded' ? `Now served by the \`${target}\` container.` : '',
     ...(rolledBack(d) ? rolledBackDeploy(d, target) : []),
@@ -330,7 +330,7 @@ function cleanup(d: ReportData, s: RunSection): string[] {
   }
   lines.push('', '### State after cleanup', '');
   const containers = s.snapshot?.snapshot.containers.items ?? [];
-  if (containers.length) for (const c of containers) lines.push(`- \`${c.name}\`: ${c.status ?? 'absent'}${c.ipv4 ? ` (${c.ipv4})` : ''}`);
+  if (containers.length) for (const c of containers) lines.push(`- \`${c.ref ?? c.name}\`: ${c.status ?? 'absent'}${c.ipv4 ? ` (${c.ipv4})` : ''}`);
   else if (deleted.length) for (const x of deleted) lines.push(`- \`${x.container}\`: absent (\`incus list\` no longer shows it after the delete)`);
   else lines.push(NOT_RECORDED);
   lines.push('', '### What remains', '');

@@ -5,6 +5,7 @@ import { NOTHING_TO_UNDO } from '../engine/rollback.ts';
 import type { Runbook } from './schema.ts';
 import { markRuntime, renderTemplate } from './template.ts';
 import { shellQuote as q } from '../shell.ts';
+import { instanceRef } from './instance-ref.ts';
 
 type P = Record<string, unknown>;
 const str = (p: P, k: string) => markRuntime(String(p[k] ?? ''));
@@ -26,8 +27,7 @@ function forIdentity(text: string, rb: Runbook, identity: Runbook['identities'][
 }
 
 export function describeAction(action: string, p: P, rb: Runbook, item?: string): string[] {
-  const remote = rb.runtime.remote ? `${rb.runtime.remote}:` : '';
-  const c = (k = 'container') => `${remote}${str(p, k)}`;
+  const c = (k = 'container') => instanceRef(rb, str(p, k));
   const identities = (slugs?: string[]) => (slugs?.length ? rb.identities.filter((i) => slugs.includes(i.slug)) : rb.identities);
   const caddyfile = rb.proxy?.caddyfile ?? '<no [proxy]>';
   const caddy = rb.proxy?.binary ?? 'caddy';

@@ -1,18 +1,20 @@
 // The real Incus lane (`npm run test:incus`, scripts/test-incus.sh; CI runs it after `npm test`): a real incusd,
 // its managed bridge, the Debian 12 + OpenRC containers, Caddy and every probe inside the lane's own network
 // namespace. The runtime contract, then the whole posta cutover through the real binary: validate, plan,
-// status --baseline, apply, verify, report; rollback (Caddyfile byte-identical, legacy data equal); apply again;
-// the decommission with a waiver.
+// status --baseline, apply, verify, report; status and verify through an Incus remote (REMOTE:NAME); rollback
+// (Caddyfile byte-identical, legacy data equal); the cutover again through the remote, and its rollback after a
+// legacy container's address changed (re-resolved, behaviour 8); apply again; the decommission with a waiver.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { createIncusRuntime } from '../../src/adapters/incus.ts';
 import { runCli } from '../helpers/cli.ts';
 import { runtimeContract } from '../contract/runtime-contract.ts';
 import { IMAGE, LANE_DIR, LEGACY, PROFILE, buildWorld, sh, type World } from './world.ts';
+import { REMOTE, ensureRemote, remoteRunbook } from './remote.ts';
 
 const CUTOVER = 'runbooks/real/posta-cutover.toml';
 const DECOM = 'runbooks/real/posta-decommission.toml';
@@ -104,6 +106,28 @@ test('real incus: full cutover', async (t) => {
   assert.equal(statSync(join(LANE_DIR, 'caddy', backups[0]!)).mode & 0o777, 0o600);
 });
 
+test('real incus: remote', async () => {
+  assert.ok(world, 'the full cutover built the world');
+  await ensureRemote();
+  const rb = remoteRunbook(CUTOVER);
+  const viaRemote = createIncusRuntime({ env: process.env, remote: REMOTE });
+  const names = (l: { name: string }[]) => l.map((i) => i.name).sort();
+  assert.deepEqual(names(await viaRemote.list()), names(await world.runtime.list()), `the remote ${REMOTE}: lists the same instances`);
+  const status = await cli(['status', rb]);
+  assert.equal(status.code, 0, `status through the remote:\n${out(status)}`);
+  for (const n of ['posta', ...LEGACY]) assert.match(status.stdout, new RegExp(`(^|\\s)${REMOTE}:${n}\\s`, 'm'), `the containers panel names ${REMOTE}:${n}:\n${status.stdout}`);
+  const json = JSON.parse((await cli(['status', rb, '--json'])).stdout) as { containers: { items: { name: string; status: string }[] } };
+  assert.deepEqual(json.containers.items.map((c) => [c.name, c.status]), [['posta', 'Running'], ...LEGACY.map((n) => [n, 'Stopped'])]);
+  const verify = await cli(['verify', rb]);
+  assert.equal(verify.code, 0, `verify through the remote:\n${out(verify)}`);
+  // The remote is really used: a runbook naming a remote the client does not know cannot check anything.
+  const wrong = join(LANE_DIR, 'posta-cutover.wrong-remote.toml');
+  writeFileSync(wrong, readFileSync(rb, 'utf8').replace(`remote = "${REMOTE}"`, 'remote = "cutover-no-such-remote"'));
+  const refused = await cli(['status', wrong]);
+  assert.equal(refused.code, 2, out(refused));
+  assert.match(out(refused), /cutover-no-such-remote/);
+});
+
 test('real incus: rollback', async () => {
   assert.ok(world, 'the full cutover built the world');
   const rollback = await cli(['rollback', CUTOVER, '--yes']);
@@ -120,6 +144,34 @@ test('real incus: rollback', async () => {
   assert.deepEqual(await legacyData(world), before, 'legacy data equal to before the cutover');
   const statusRun = await cli(['status', CUTOVER]);
   assert.equal(statusRun.code, 0, `status after the rollback (legacy containers answer through Caddy):\n${out(statusRun)}`);
+});
+
+test('real incus: the cutover again through the remote; its rollback re-resolves a legacy address that changed (8)', async () => {
+  assert.ok(world, 'the full cutover built the world');
+  await ensureRemote();
+  const rb = remoteRunbook(CUTOVER);
+  // The cutover again, after its rollback: the new container exists already.
+  if (await world.runtime.get('posta')) await world.runtime.delete('posta', { force: true });
+  const apply = await cli(['apply', rb, '--yes', '--allow-destructive']);
+  assert.equal(apply.code, 0, `apply through the remote failed:\n${out(apply)}`);
+  assert.match(apply.stdout, new RegExp(`✓ +\\d+ create-container: ${REMOTE}:posta created`), 'the step summary names REMOTE:NAME');
+  assert.match(apply.stdout, new RegExp(`✓ +\\d+ stop-legacy-containers\\[tarald-msg\\]: ${REMOTE}:tarald-msg stopped`));
+  const tarald = world.identities.find((i) => i.slug === 'tarald')!;
+  const moved = '10.77.0.250';
+  assert.notEqual(tarald.ip, moved);
+  // While it is stopped, tarald-msg's DHCP reservation moves: it boots with another address, as after a lost lease.
+  const { execa } = await import('execa');
+  await execa('incus', ['config', 'device', 'override', 'tarald-msg', 'eth0', `ipv4.address=${moved}`], { env: process.env, stdin: 'ignore' });
+  const rollback = await cli(['rollback', rb, '--yes']);
+  assert.equal(rollback.code, 0, `rollback through the remote failed:\n${out(rollback)}`);
+  assert.equal((await world.runtime.get('tarald-msg'))?.ipv4, moved, 'tarald-msg came back with its new address');
+  assert.match(rollback.stdout, new RegExp(`legacy addresses re-resolved.*tarald\\.posta\\.no ${tarald.ip.replace(/\./g, '\\.')}:8080 → ${moved.replace(/\./g, '\\.')}:8080`));
+  // The original Caddyfile, with that one dial changed, and Caddy really dials it.
+  assert.equal(readFileSync(world.caddyfile, 'utf8'), originalCaddyfile.toString('utf8').replace(`${tarald.ip}:8080`, `${moved}:8080`));
+  const dials = JSON.stringify(await (await fetch('http://127.0.0.1:2019/config/apps/http/servers')).json());
+  assert.ok(dials.includes(`"${moved}:8080"`) && !dials.includes(`"${tarald.ip}:8080"`), `the live config dials ${moved}: ${dials}`);
+  const status = await cli(['status', rb]);
+  assert.equal(status.code, 0, `every identity served through Caddy again:\n${out(status)}`);
 });
 
 test('real incus: decommission', async () => {

@@ -54,7 +54,7 @@ test('lab cutover (autostart fault on): apply refuses without --yes / --allow-de
   const archives = readdirSync(join(state, 'backups')).filter((n) => !n.startsWith('.'));
   assert.ok(archives.filter((n) => n.endsWith('.tar.gz')).length === 3, archives.join(', '));
   for (const n of [...archives.map((a) => join(state, 'backups', a)), join(state, 'journal.sqlite')]) assert.equal(statSync(n).mode & 0o777, 0o600, n);
-  // Give the autostart fault its chance (it boots a stopped legacy container after 3 s unless autostart is off).
+  // Give the autostart fault its chance (3 s after a stop Incus restarts: boot.autostart=true would bring it back).
   await new Promise((r) => setTimeout(r, AUTOSTART_DELAY_MS + 500));
   for (const i of lab.config.identities) {
     const inst = await lab.runtime.get(i.container);
@@ -80,7 +80,7 @@ test('lab cutover (autostart fault on): apply refuses without --yes / --allow-de
   for (const i of lab.config.identities) {
     const inst = await lab.runtime.get(i.container);
     assert.equal(inst?.status, 'Running', i.container);
-    assert.equal(inst?.config['boot.autostart'] ?? '', '', `${i.container} autostart back to unset`);
+    assert.equal(inst?.config['boot.autostart'], 'true', `${i.container} autostart back to its value before the cutover (the fault's true, as on fismen)`);
   }
   await assertAllServed(lab);
   assert.deepEqual(legacyData(lab), before, 'legacy data equal to before the cutover');

@@ -46,7 +46,7 @@ test('decommission in the lab: latch, review, gate, waiver, typed name, delete, 
 
   await t.test('the latch: the autostart fault does not bring a latched container back', async () => {
     assert.equal((await lab.cli(['lab', 'fault', 'autostart', '--dir', lab.dir])).code, 0);
-    await sleep(4500); // the fault boots a stopped legacy container after 3 s unless boot.autostart=false
+    await sleep(4500); // 3 s after a stop the fault restarts Incus: only boot.autostart=true would bring it back
     for (const name of LEGACY) assert.equal((await lab.runtime.get(name))!.status, 'Stopped', name);
   });
 

@@ -14,7 +14,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const run = promisify(execFile);
 
 test('lab faults, each visible through the adapters', async (t) => {
-  const lab = await startLab(t, ['--identities', '1']);
+  const lab = await startLab(t, ['--identities', '3']);
   const scratch = mkdtempSync(join(tmpdir(), 'cutover-fault-'));
   const local = join(scratch, 'payload.bin');
   writeFileSync(local, Buffer.alloc(4096, 7));
@@ -58,19 +58,23 @@ test('lab faults, each visible through the adapters', async (t) => {
     assert.equal(await reload(), 0, 'the fault is one-shot');
   });
 
-  await t.test('autostart: a stopped legacy container starts again by itself, not with boot.autostart=false', async () => {
+  await t.test('autostart: as on real Incus, a stopped container comes back at the daemon restart only with boot.autostart=true', async () => {
+    await lab.runtime.setConfig('tarald-msg', 'boot.autostart', 'false');
     assert.equal((await lab.cli(['lab', 'fault', 'autostart', '--dir', lab.dir])).code, 0);
-    await lab.runtime.stop('arne-msg');
+    // The fault gives the legacy containers fismen's boot.autostart=true where it was unset; false stays false.
+    assert.equal((await lab.runtime.get('arne-msg'))?.config['boot.autostart'], 'true');
+    assert.equal((await lab.runtime.get('tarald-msg'))?.config['boot.autostart'], 'false');
+    await lab.runtime.unsetConfig('marcus-msg', 'boot.autostart');
+    for (const c of ['arne-msg', 'marcus-msg', 'tarald-msg']) await lab.runtime.stop(c);
     assert.equal((await lab.runtime.get('arne-msg'))?.status, 'Stopped');
     let status = 'Stopped';
     for (let i = 0; i < 40 && status !== 'Running'; i++) {
       await sleep(250);
       status = (await lab.runtime.get('arne-msg'))?.status ?? 'missing';
     }
-    assert.equal(status, 'Running', 'autostart brought it back');
-    await lab.runtime.setConfig('arne-msg', 'boot.autostart', 'false');
-    await lab.runtime.stop('arne-msg');
-    await sleep(5000);
-    assert.equal((await lab.runtime.get('arne-msg'))?.status, 'Stopped', 'latched: stays stopped');
+    assert.equal(status, 'Running', 'boot.autostart=true: the restart brought it back');
+    await sleep(1500);
+    assert.equal((await lab.runtime.get('marcus-msg'))?.status, 'Stopped', 'boot.autostart unset: a container stopped with incus stop stays down');
+    assert.equal((await lab.runtime.get('tarald-msg'))?.status, 'Stopped', 'boot.autostart=false: stays down');
   });
 });

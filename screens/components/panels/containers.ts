@@ -22,10 +22,10 @@ function statusWord(c: ContainerItem): string {
 export const containersView: PanelView<ContainerItem> = {
   name: 'containers',
   rows(panel) {
-    const nameWidth = Math.max(4, ...panel.items.map((c) => c.name.length));
+    const nameWidth = Math.max(4, ...panel.items.map((c) => (c.ref ?? c.name).length));
     return panel.items.map((c) => [
       verdictSeg(c.ok),
-      seg(` ${pad(c.name, nameWidth)} `),
+      seg(` ${pad(c.ref ?? c.name, nameWidth)} `),
       seg(pad(statusWord(c), 7), { c: c.status === 'Running' ? 'green' : c.status || deletedOnPurpose(c) ? 'gray' : 'yellow' }),
       seg(` ${pad(ipTail(c.ipv4), 4)} ${containerFlags(c)}`),
     ]);
@@ -34,8 +34,8 @@ export const containersView: PanelView<ContainerItem> = {
   summary: (panel) =>
     summaryLine('containers', panel, (p) => {
       const deleted = p.items.filter(deletedOnPurpose);
-      const rest = p.items.filter((c) => !deletedOnPurpose(c)).map((c) => `${c.name} ${c.status ?? '?'}${c.ipv4 ? ` ${ipTail(c.ipv4)}` : ''}`);
-      return [...rest, ...(deleted.length ? [`${deleted.map((c) => c.name).join(', ')} ${deleted[0]!.actual}`] : [])].join(', ');
+      const rest = p.items.filter((c) => !deletedOnPurpose(c)).map((c) => `${c.ref ?? c.name} ${c.status ?? '?'}${c.ipv4 ? ` ${ipTail(c.ipv4)}` : ''}`);
+      return [...rest, ...(deleted.length ? [`${deleted.map((c) => c.ref ?? c.name).join(', ')} ${deleted[0]!.actual}`] : [])].join(', ');
     }),
   note: (panel) => {
     const deleted = panel.items.filter(deletedOnPurpose);
@@ -43,7 +43,7 @@ export const containersView: PanelView<ContainerItem> = {
   },
   detail: (c) => [
     verdictSeg(c.ok),
-    seg(` ${pad(c.name, 12)} ${pad(c.role, 7)} ${pad(statusWord(c), 8)} ${pad(c.ipv4 ?? '—', 16)}`),
+    seg(` ${pad(c.ref ?? c.name, Math.max(12, (c.ref ?? c.name).length))} ${pad(c.role, 7)} ${pad(statusWord(c), 8)} ${pad(c.ipv4 ?? '—', 16)}`),
     seg(`autostart ${c.autostart === null ? '?' : c.autostart ? 'on ' : 'off'}  protect ${c.protectedDelete === null ? '?' : c.protectedDelete ? 'on ' : 'off'}  `),
     seg(`expected ${c.expected}`, { c: 'gray' }),
   ],
