@@ -156,6 +156,11 @@ test('real incus: the cutover again through the remote; its rollback re-resolves
   assert.equal(apply.code, 0, `apply through the remote failed:\n${out(apply)}`);
   assert.match(apply.stdout, new RegExp(`✓ +\\d+ create-container: ${REMOTE}:posta created`), 'the step summary names REMOTE:NAME');
   assert.match(apply.stdout, new RegExp(`✓ +\\d+ stop-legacy-containers\\[tarald-msg\\]: ${REMOTE}:tarald-msg stopped`));
+  // The journal's commands are the argv the adapter ran: through the remote, REMOTE:NAME.
+  const db = new Database(join(state, 'journal.sqlite'), { readonly: true });
+  const stopped = db.prepare("SELECT command FROM events WHERE step_key = 'stop-legacy-containers[tarald-msg]' AND state = 'succeeded' ORDER BY id DESC").get() as { command: string } | undefined;
+  db.close();
+  assert.match(stopped?.command ?? '', new RegExp(`^incus stop ${REMOTE}:tarald-msg --timeout \\d+$`, 'm'), stopped?.command);
   const tarald = world.identities.find((i) => i.slug === 'tarald')!;
   const moved = '10.77.0.250';
   assert.notEqual(tarald.ip, moved);
