@@ -73,7 +73,7 @@ function judge(e: ContainerExpectation, inst: Instance | undefined, autostart: b
       }
       const problems: string[] = [];
       if (status !== 'Stopped') problems.push(status!);
-      if (autostart !== false) problems.push(`boot.autostart is ${autostart === null ? 'unset (restarts with the host)' : 'true'}`);
+      if (autostart !== false) problems.push(`boot.autostart is ${autostart === null ? 'unset (not latched off)' : 'true'}`);
       if (protect !== true) problems.push('delete protection off');
       return problems.length === 0 ? { ok: true, expected, actual: 'Stopped, autostart off, protected' } : { ok: false, expected, actual: problems.join(', ') };
     }
