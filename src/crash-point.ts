@@ -5,7 +5,8 @@
 // Points: after-step@KEY (a step boundary: the step's result is journaled), repoint:before-write (backup
 // taken and intent journaled, Caddyfile not yet written), repoint:after-write (written, not reloaded),
 // repoint:after-reload (reloaded, not confirmed or journaled), file.write:before-rename (temp file pushed,
-// not renamed), file.write:after-rename, config.set:before-set, config.set:after-set.
+// not renamed), file.write:after-rename, config.set:before-set, config.set:after-set, release:before-write,
+// release:after-write, release:after-reload (hold mode's proxy.release, like the repoint's).
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 

@@ -64,11 +64,14 @@ export const copy: ActionExecutor = {
     try {
       const service = isSqlite && !online ? (typeof step.params.source_service === 'string' ? await ctx.resolve(step.params.source_service) : 'posta') : undefined;
       const candidates = [read, ...(isSqlite && !online ? SQLITE_SIDECARS.map((s) => read + s) : [])];
-      const source = await fileFacts(ctx, fromContainer, candidates, service ? { unlessRunning: service } : {});
+      // A -wal or -shm left at the target by an earlier copy or a dry start would be applied to the new file:
+      // removed first, alongside reading the source (both inside the outage window).
+      const [source] = await Promise.all([
+        fileFacts(ctx, fromContainer, candidates, service ? { unlessRunning: service } : {}),
+        isSqlite ? execChecked(ctx, toContainer, ['rm', '-f', ...SQLITE_SIDECARS.map((s) => to + s)]) : null,
+      ]);
       if (!source.has(read)) throw new ActionError(`${fromContainer}:${from} does not exist`);
       const suffixes = ['', ...SQLITE_SIDECARS.filter((s) => isSqlite && source.has(read + s))];
-      // A -wal or -shm left at the target by an earlier copy or a dry start would be applied to the new file.
-      if (isSqlite) await execChecked(ctx, toContainer, ['rm', '-f', ...SQLITE_SIDECARS.map((s) => to + s)]);
 
       dir = await mkdtemp(join(ctx.workDir, 'copy-'));
       for (const suffix of suffixes) {

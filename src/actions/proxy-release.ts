@@ -18,6 +18,7 @@ import type { ActionContext, ActionExecutor } from './types.ts';
 import { ActionError } from './types.ts';
 import { caddyBackups, proxyOf, restoreFrom } from './checks.ts';
 import { sleep } from './inside.ts';
+import { crashPoint } from '../crash-point.ts';
 
 function holdOf(ctx: ActionContext): string {
   const hold = ctx.runbook.proxy?.hold;
@@ -70,8 +71,9 @@ export const proxyRelease: ActionExecutor = {
     // Every request held before the upstreams answered has had its next try (one interval + one dial) by now.
     await sleep(holdQuietMs());
     ctx.emit({ kind: 'output', line: `${dials.join(', ')} accept connections; nothing is held` });
-    // The newest backup is the repoint's (the file before the cutover): the undo mirrors back to it.
-    const original = caddyBackups(p.caddyfile, p.label)[0]?.path ?? null;
+    // The file before the cutover, for the undo's mirror: the newest backup without hold lines is the repoint's
+    // (a re-run after a crash also finds its own earlier backup, which holds: skipped).
+    const original = caddyBackups(p.caddyfile, p.label).find((b) => !hasHoldLines(readFileSync(b.path, 'utf8')))?.path ?? null;
     let r;
     try {
       r = await releaseHold({
@@ -82,7 +84,12 @@ export const proxyRelease: ActionExecutor = {
         ...(p.binary ? { caddyBinary: p.binary } : {}),
         onProgress: (e) => {
           ctx.emit({ kind: 'progress', message: `${e.phase}: ${e.message}` });
-          if (e.phase === 'write' && e.backupPath) ctx.intend?.({ caddyfile: p.caddyfile, backupPath: e.backupPath, original });
+          if (e.phase === 'write' && e.backupPath) {
+            ctx.intend?.({ caddyfile: p.caddyfile, backupPath: e.backupPath, original });
+            crashPoint('release:before-write', step.key);
+          }
+          if (e.phase === 'validate') crashPoint('release:after-write', step.key);
+          if (e.phase === 'confirm') crashPoint('release:after-reload', step.key);
         },
       });
     } catch (err) {

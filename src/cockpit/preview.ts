@@ -53,7 +53,7 @@ async function repointDiff(step: ResolvedStep, d: PreviewDeps, resolve: (t: stri
     const head = NOT_CREATED.replace('target', `"${err.container}"`);
     return stop ? `${head}\npreflight blocker: ${stop.message}\nfix: ${stop.fix}` : `${head}\n${unifiedDiff(proxy.caddyfile, readFileSync(proxy.caddyfile, 'utf8'), edit.text)}`;
   }
-  const plan = await planRepoint({ caddyfilePath: proxy.caddyfile, sites: moves, newUpstream: upstream, mixed: proxy.mixed_upstreams ?? 'refuse', ...(proxy.binary ? { caddyBinary: proxy.binary } : {}) });
+  const plan = await planRepoint({ caddyfilePath: proxy.caddyfile, sites: moves, newUpstream: upstream, mixed: proxy.mixed_upstreams ?? 'refuse', ...(proxy.binary ? { caddyBinary: proxy.binary } : {}), ...(proxy.hold ? { hold: proxy.hold } : {}) });
   return plan.diff || `(nothing to change: ${sites.join(', ')} already dial ${upstream})`;
 }
 

@@ -8,7 +8,7 @@ import { loadRunbook } from '../runbook/load.ts';
 import { stateOf } from '../engine/transitions.ts';
 import type { ResolvedStep } from '../engine/types.ts';
 import { formatClock } from '../engine/duration.ts';
-import { humanDuration } from '../report/format.ts';
+import { humanDuration, latency } from '../report/format.ts';
 import { destructiveSteps, planRange } from '../runner/policy.ts';
 import type { RollbackOutcome, Run, RunHooks, StepOutcome } from '../runner/index.ts';
 import type { ClientOutage } from '../journal/types.ts';
@@ -308,7 +308,7 @@ function outageSummary(run: Run, client: ClientOutage | null) {
   if (client) {
     const per = Object.entries(client.perIdentity ?? {}).map(([id, ms]) => `${id} ${humanDuration(ms)}`).join(', ');
     lines.push(`outage seen by clients (${client.source}): ${humanDuration(client.ms)}${per ? ` (longest gap per identity: ${per})` : ''}`);
-    if (client.requests !== undefined) lines.push(`client requests during the run: ${client.requests}, failed ${client.failed ?? 0}; longest ${humanDuration(client.longestMs ?? 0)}${client.addedMs != null ? ` (${humanDuration(client.addedMs)} more than the usual ${humanDuration(client.usualMs ?? 0)})` : ''}`);
+    if (client.requests !== undefined) lines.push(`client requests during the run: ${client.requests}, failed ${client.failed ?? 0}; longest ${latency(client.longestMs ?? 0)}${client.addedMs != null ? ` (${latency(client.addedMs)} more than the usual ${latency(client.usualMs ?? 0)})` : ''}`);
   }
   return { lines, doc: { stepsMs, startedAt: rec.outage.startedAt, endedAt: rec.outage.endedAt, budget: run.runbook.runbook.outage_budget, client } };
 }

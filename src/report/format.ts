@@ -18,6 +18,11 @@ export function humanDuration(ms: number): string {
   return m ? `${m} min ${sec} s` : `${sec} s`;
 }
 
+/** A request's latency: ms below a second, else seconds with one decimal (2.6 s, not humanDuration's 3 s). */
+export function latency(ms: number): string {
+  return ms < 1000 ? `${Math.max(0, Math.round(ms))} ms` : `${(ms / 1000).toFixed(1)} s`;
+}
+
 export function humanBytes(n: number): string {
   if (n < 1024) return `${n} B`;
   if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KiB`;

@@ -15,7 +15,7 @@ import type {
 import type { StepRecord } from '../journal/types.ts';
 import { describeGateHistory, type GateHistoryRecord } from '../../checks/history.ts';
 import type { ReportData, RunSection } from './data.ts';
-import { humanBytes, humanDuration, table, utcDate, utcTime } from './format.ts';
+import { humanBytes, humanDuration, latency, table, utcDate, utcTime } from './format.ts';
 import { rollbackEvidence, rollbackProcedure, type RollbackProcedure } from './rollback.ts';
 
 const NOT_RECORDED = '_not recorded_';
@@ -80,7 +80,7 @@ function header(d: ReportData): string[] {
   if (c) {
     const per = c.perIdentity ? ` (${Object.entries(c.perIdentity).map(([k, v]) => `${k} ${humanDuration(v)}`).join(', ')})` : '';
     lines.push(`As clients saw it${c.source ? ` (${c.source})` : ''}: longest gap **${humanDuration(c.ms)}**${per}.`);
-    if (c.requests !== undefined) lines.push(`Client requests during the run: ${c.requests}, **${c.failed ?? 0} failed**; the longest took ${humanDuration(c.longestMs ?? 0)}${c.addedMs != null ? ` (added latency ${humanDuration(c.addedMs)} over the usual ${humanDuration(c.usualMs ?? 0)})` : ''}.`);
+    if (c.requests !== undefined) lines.push(`Client requests during the run: ${c.requests}, **${c.failed ?? 0} failed**; the longest took ${latency(c.longestMs ?? 0)}${c.addedMs != null ? ` (added latency ${latency(c.addedMs)} over the usual ${latency(c.usualMs ?? 0)})` : ''}.`);
   }
   return [...lines, ''];
 }

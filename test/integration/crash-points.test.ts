@@ -16,6 +16,8 @@ import { configDifferences } from '../../src/caddyfile/semantic.ts';
 import { loadRunbook } from '../../src/runbook/load.ts';
 
 const APPLY = ['apply', LAB_RUNBOOK, '--yes', '--allow-destructive'];
+/** Hold mode (issue 22): the same crash tests on the hold order, over the points where it differs. */
+const HOLD_RUNBOOK = 'runbooks/lab/posta-cutover-hold.toml';
 const LEGACY = ['arne-msg', 'marcus-msg', 'tarald-msg'];
 const KEYS = ['boot.autostart', 'security.protection.delete'];
 
@@ -27,8 +29,8 @@ async function world(lab: TestLab) {
 }
 
 /** Runs apply with the crash point set; it must die by SIGKILL (the point was reached). */
-async function crashAt(lab: TestLab, state: string, point: string, extra: string[] = []) {
-  const d = await startDriver([...APPLY, '--state', state, ...extra], { ...lab.env, CUTOVER_TEST_CRASH_AT: point });
+async function crashAt(lab: TestLab, state: string, point: string, extra: string[] = [], runbook = LAB_RUNBOOK) {
+  const d = await startDriver(['apply', runbook, '--yes', '--allow-destructive', '--state', state, ...extra], { ...lab.env, CUTOVER_TEST_CRASH_AT: point });
   const r = await d.done;
   assert.equal(r.signal, 'SIGKILL', `the driver reached ${point} and died there (exit ${r.code}):\n${r.stdout}\n${r.stderr}`);
 }
@@ -46,17 +48,17 @@ async function assertOriginal(lab: TestLab, before: Awaited<ReturnType<typeof wo
   await assertAllServed(lab);
 }
 
-async function crashThenRollback(t: TestContext, points: string[]) {
+async function crashThenRollback(t: TestContext, points: string[], runbook = LAB_RUNBOOK) {
   const lab = await startLab(t);
   const before = await world(lab);
   let n = 0;
   for (const point of points) {
     const state = join(lab.dir, `state-${++n}`);
-    await crashAt(lab, state, point);
-    const rb = await cli(lab, ['rollback', LAB_RUNBOOK, '--yes', '--take-over', '--state', state]);
+    await crashAt(lab, state, point, [], runbook);
+    const rb = await cli(lab, ['rollback', runbook, '--yes', '--take-over', '--state', state]);
     assert.equal(rb.code, 0, `${point}: rollback\n${rb.stdout}\n${rb.stderr}`);
     await assertOriginal(lab, before, point);
-    const again = await cli(lab, ['rollback', LAB_RUNBOOK, '--yes', '--state', state]);
+    const again = await cli(lab, ['rollback', runbook, '--yes', '--state', state]);
     assert.equal(again.code, 0, `${point}: a second rollback\n${again.stdout}\n${again.stderr}`);
     await assertOriginal(lab, before, `${point} (second rollback)`);
   }
@@ -111,4 +113,41 @@ test('kill -9 at every step boundary and inside every file-writing action, resum
   const rb = await cli(lab, ['rollback', LAB_RUNBOOK, '--yes', '--state', state]);
   assert.equal(rb.code, 0, `${rb.stdout}\n${rb.stderr}`);
   await assertOriginal(lab, before, 'after the resumed cutover');
+});
+
+test('hold mode: kill -9 inside the hold window and inside the release, then rollback: consistent', { timeout: 900_000 }, async (t) => {
+  // Inside the window (Caddy holding, two legacy daemons stopped) and between the release's write and reload.
+  await crashThenRollback(t, ['after-step@stop-legacy[marcus]', 'release:after-write'], HOLD_RUNBOOK);
+});
+
+test('hold mode: kill -9 at the boundaries where the hold order differs and inside the hold repoint and the release, resumed with --take-over: completes, verifies green, rolls back to the original', { timeout: 1_200_000 }, async (t) => {
+  const lab = await startLab(t);
+  const before = await world(lab);
+  const state = join(lab.dir, 'state');
+  const plan = loadRunbook(HOLD_RUNBOOK, { env: { ...process.env, ...lab.env } }).steps!;
+  const points = [
+    'after-step@copy-db-ahead[arne]',
+    'after-step@dry-start',
+    'repoint:after-write',
+    'after-step@repoint-caddy',
+    'after-step@stop-legacy[arne]',
+    'after-step@copy-db[tarald]',
+    'after-step@start-posta',
+    'release:after-write',
+    'release:after-reload',
+  ];
+  for (const point of points) await crashAt(lab, state, point, ['--take-over'], HOLD_RUNBOOK);
+  const last = await cli(lab, ['apply', HOLD_RUNBOOK, '--yes', '--allow-destructive', '--take-over', '--state', state, '--json']);
+  assert.equal(last.code, 0, `${last.stdout}\n${last.stderr}`);
+  const doc = JSON.parse(last.stdout) as { runId: number; outcome: string };
+  assert.equal(doc.outcome, 'succeeded');
+  assert.equal(readJournal(state, (j) => j.runs()).length, 1, 'every kill was resumed in the same run');
+  const steps = readJournal(state, (j) => j.stepStates(doc.runId));
+  for (const s of plan) assert.equal(steps.get(s.key)?.state, 'succeeded', s.key);
+  assert.doesNotMatch(readFileSync(join(lab.dir, 'caddy', 'Caddyfile'), 'utf8'), /#cutover:hold/, 'the hold settings are out');
+  const verify = await cli(lab, ['verify', HOLD_RUNBOOK, '--state', state]);
+  assert.equal(verify.code, 0, `verify after ${points.length} kills:\n${verify.stdout}\n${verify.stderr}`);
+  const rb = await cli(lab, ['rollback', HOLD_RUNBOOK, '--yes', '--state', state]);
+  assert.equal(rb.code, 0, `${rb.stdout}\n${rb.stderr}`);
+  await assertOriginal(lab, before, 'after the resumed hold-mode cutover');
 });
