@@ -133,21 +133,26 @@ export const proxyRepoint: ActionExecutor = {
     const summary = `${world.fileSame ? 'file was the original but the live config was not' : 'file differed from the backup'}; ${restored.summary}`;
     return { summary: moved ? `${summary}; ${moved}` : summary, changed: restored.changed };
   },
-  async recover(_step, intent, ctx) {
-    const p = proxyOf(ctx.runbook);
-    const backupPath = typeof intent.backupPath === 'string' ? intent.backupPath : null;
-    if (!backupPath) return null;
-    // Written but not reloaded (the file and the live config disagree): the re-run would refuse the drift, so
-    // the interrupted attempt's edit is taken back first. Reloaded (they agree) or never written: nothing to do.
-    const [onDisk, live] = await Promise.all([adapt(p.caddyfile, p.binary), getConfig(p.admin)]);
-    if (!configDifferences(onDisk.config, live.config).length) return null;
-    await restoreFrom(ctx, backupPath);
-    return `${p.caddyfile} was written by the interrupted attempt but never reloaded: restored from ${backupPath} before running it again`;
-  },
+  recover: (_step, intent, ctx) => recoverUnreloaded(intent, ctx, 'attempt'),
 };
 
 /** How long the re-resolve waits for a legacy container the rollback started to get an address. */
 const ADDRESS_WAIT_MS = 30_000;
+
+/**
+ * Before a Caddyfile edit the driver died in is run again: written but not reloaded (the file and the live
+ * config disagree), the re-run would refuse the drift, so the interrupted edit is taken back first (from the
+ * journaled backup). Reloaded (they agree) or never written: nothing to do.
+ */
+export async function recoverUnreloaded(intent: Record<string, unknown>, ctx: ActionContext, what: string): Promise<string | null> {
+  const p = proxyOf(ctx.runbook);
+  const backupPath = typeof intent.backupPath === 'string' ? intent.backupPath : null;
+  if (!backupPath) return null;
+  const [onDisk, live] = await Promise.all([adapt(p.caddyfile, p.binary), getConfig(p.admin)]);
+  if (!configDifferences(onDisk.config, live.config).length) return null;
+  await restoreFrom(ctx, backupPath);
+  return `${p.caddyfile} was written by the interrupted ${what} but never reloaded: restored from ${backupPath} before running it again`;
+}
 
 /**
  * After the restore: a legacy container restarted by the rollback may have come back with another address (a

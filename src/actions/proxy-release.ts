@@ -5,9 +5,8 @@
 // Its undo is the mirror for a rollback: the sites point back at the original (pre-repoint) dials WITH the hold
 // settings, so the rollback's stop of the new daemon and start of the legacy ones fail no request; the
 // repoint's own undo (the original file, restored once the legacy daemons answer) takes the hold out again.
-import { connect } from 'node:net';
 import { readFileSync } from 'node:fs';
-import { adapt, adaptText, getConfig } from '../adapters/caddy.ts';
+import { adaptText, getConfig } from '../adapters/caddy.ts';
 import { dialsByHost } from '../caddyfile/dials.ts';
 import { addHold, hasHoldLines, holdQuietMs, removeHold } from '../caddyfile/hold.ts';
 import { holdFrom, releaseHold, RepointError } from '../caddyfile/repoint.ts';
@@ -16,7 +15,8 @@ import { hostOfAddress } from '../caddyfile/parse.ts';
 import { parseDuration } from '../engine/duration.ts';
 import type { ActionContext, ActionExecutor } from './types.ts';
 import { ActionError } from './types.ts';
-import { caddyBackups, proxyOf, restoreFrom } from './checks.ts';
+import { caddyBackups, proxyOf, recoverUnreloaded } from './checks.ts';
+import { canConnect } from './service.ts';
 import { sleep } from './inside.ts';
 import { crashPoint } from '../crash-point.ts';
 
@@ -28,19 +28,9 @@ function holdOf(ctx: ActionContext): string {
 
 const hostsOf = (sites: string[]) => sites.map((s) => (hostOfAddress(s) ?? s).toLowerCase());
 
-function accepts(dial: string, timeoutMs = 500): Promise<boolean> {
+function accepts(dial: string): Promise<boolean> {
   const m = /^(.*):(\d+)$/.exec(dial);
-  if (!m) return Promise.resolve(false);
-  return new Promise((resolve) => {
-    const s = connect({ host: m[1]!.replace(/^\[|\]$/g, ''), port: Number(m[2]) });
-    const done = (ok: boolean) => {
-      s.destroy();
-      resolve(ok);
-    };
-    s.setTimeout(timeoutMs, () => done(false));
-    s.once('connect', () => done(true));
-    s.once('error', () => done(false));
-  });
+  return m ? canConnect(m[1]!.replace(/^\[|\]$/g, ''), Number(m[2])) : Promise.resolve(false);
 }
 
 /** Waits until every dial of `hosts` in the live config accepts connections; the dials that never did. */
@@ -136,16 +126,7 @@ export const proxyRelease: ActionExecutor = {
     };
   },
 
-  async recover(_step, intent, ctx) {
-    const p = proxyOf(ctx.runbook);
-    const backupPath = typeof intent.backupPath === 'string' ? intent.backupPath : null;
-    if (!backupPath) return null;
-    // Written but not reloaded: the re-run would refuse the drift, so the interrupted attempt's edit is taken back.
-    const [onDisk, live] = await Promise.all([adapt(p.caddyfile, p.binary), getConfig(p.admin)]);
-    if (!configDifferences(onDisk.config, live.config).length) return null;
-    await restoreFrom(ctx, backupPath);
-    return `${p.caddyfile} was written by the interrupted release but never reloaded: restored from ${backupPath} before running it again`;
-  },
+  recover: (_step, intent, ctx) => recoverUnreloaded(intent, ctx, 'release'),
 };
 
 export const HOLD_EXECUTORS: Record<string, ActionExecutor> = { 'proxy.release': proxyRelease };

@@ -78,7 +78,8 @@ async function watchSettle(ctx: Parameters<ActionExecutor['run']>[1], container:
   }
 }
 
-function canConnect(host: string, port: number): Promise<boolean> {
+/** Whether host:port accepts a TCP connection within 500 ms. */
+export function canConnect(host: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const s = connect({ host, port });
     const done = (ok: boolean) => {
