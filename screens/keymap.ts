@@ -6,9 +6,10 @@ import type { CockpitState, Intent } from './state/types.ts';
 
 /**
  * Where a binding applies: `main` the normal screen, `focus` a full-size panel (1–4), `scroll` a scrollable
- * overlay (help, diff, output, rollback plan), `confirm` a yes/no question, `text` a typed answer.
+ * overlay (help, diff, output, rollback plan), `confirm` a yes/no question, `text` a typed answer, `choose` the
+ * rollback's question when the target took writes since the copy (copy back / discard / cancel).
  */
-export type KeyContext = 'main' | 'focus' | 'scroll' | 'confirm' | 'text';
+export type KeyContext = 'main' | 'focus' | 'scroll' | 'confirm' | 'choose' | 'text';
 
 /** Key names: a printable character as itself, special keys by name, `text` any printable character. */
 export type KeyName = string;
@@ -183,12 +184,32 @@ export const KEYMAP: readonly Binding[] = [
     intent: () => ({ type: 'confirm' }),
   },
   {
+    id: 'copy-back',
+    keys: ['c'],
+    label: 'copy-back',
+    help: 'New writes in the target: roll back carrying them back into the legacy containers (backed up, verified).',
+    dangerous: true,
+    contexts: ['choose'],
+    when: always,
+    intent: () => ({ type: 'rollback-choice', choice: 'copy-back' }),
+  },
+  {
+    id: 'discard-new-writes',
+    keys: ['x'],
+    label: 'discard',
+    help: 'New writes in the target: roll back without them (the loss is journaled and reported, with counts).',
+    dangerous: true,
+    contexts: ['choose'],
+    when: always,
+    intent: () => ({ type: 'rollback-choice', choice: 'discard-new-writes' }),
+  },
+  {
     id: 'no',
     keys: ['n'],
     label: 'no',
-    help: 'Answer no.',
+    help: 'Answer no (new writes: cancel, nothing is rolled back).',
     dangerous: false,
-    contexts: ['confirm'],
+    contexts: ['confirm', 'choose'],
     when: always,
     intent: () => ({ type: 'back' }),
   },
@@ -228,7 +249,7 @@ export const KEYMAP: readonly Binding[] = [
     label: 'back',
     help: 'Close the overlay or question, or leave the full-size panel.',
     dangerous: false,
-    contexts: ['focus', 'scroll', 'confirm', 'text'],
+    contexts: ['focus', 'scroll', 'confirm', 'choose', 'text'],
     when: always,
     intent: () => ({ type: 'back' }),
   },
@@ -291,6 +312,8 @@ export function activeContexts(state: CockpitState): KeyContext[] {
       return ['scroll'];
     case 'rollback-plan':
       return ['scroll', 'confirm'];
+    case 'new-writes':
+      return ['scroll', 'choose'];
     case 'confirm':
     case 'acknowledge':
     case 'quit-confirm':
@@ -312,6 +335,7 @@ export const CONTEXT_TITLE: Record<KeyContext, string> = {
   focus: 'Full-size panel (1–4)',
   scroll: 'Help, diff, output, rollback plan',
   confirm: 'Questions',
+  choose: 'Rollback: the target took writes since the copy',
   text: 'Typed answers',
 };
 

@@ -42,6 +42,8 @@ export function overlayTitle(state: CockpitState, o: Overlay): string {
       return `Output · ${o.stepKey}${o.scroll < 0 ? ' (following)' : ''} · ↑↓ PgUp PgDn scroll · esc back`;
     case 'rollback-plan':
       return `Rollback plan · ${rollbackPlan(state).length} steps, newest first`;
+    case 'new-writes':
+      return 'New writes in the target since the copy · nothing was changed';
     default:
       return '';
   }
@@ -61,6 +63,21 @@ export function overlayContent(state: CockpitState, o: Overlay, width = Infinity
       return wrapLines((stepByKey(state, o.stepKey)?.output ?? []).map((l) => [seg(printable(l))]), width);
     case 'rollback-plan':
       return wrapLines(rollbackPlanLines(state), width, '      ');
+    case 'new-writes':
+      return wrapLines(
+        [
+          [seg('The rollback stopped before changing anything: the new daemon took writes after the cutover copied', { c: 'yellow' })],
+          [seg('these databases. Rolling back without them loses them.', { c: 'yellow' })],
+          [],
+          ...o.lines.map((l) => [seg('  ✗ ', { c: 'red' }), seg(printable(l))]),
+          [],
+          [seg('  c ', { b: true }), seg('copy back: legacy daemon stopped, its file backed up, the rows carried back, size + sha256 + integrity verified')],
+          [seg('  x ', { b: true }), seg('discard: roll back without them (named with the counts in the journal and the report)')],
+          [seg('  n ', { b: true }), seg('cancel: nothing is rolled back')],
+        ],
+        width,
+        '    ',
+      );
     default:
       return [];
   }
@@ -125,6 +142,8 @@ function promptLine(state: CockpitState): Line | null {
       }
       if (state.rollingBack) return [seg('the rollback is running: quitting interrupts it (`cutover rollback` finishes it) · ', { c: 'yellow', b: true }), seg('y', { b: true }), seg(' quit · n stay')];
       return [seg('a step is running: quit the cockpit? the run stays resumable with cutover run · ', { c: 'yellow' }), seg('y', { b: true }), seg(' quit · n stay')];
+    case 'new-writes':
+      return [seg('new writes since the copy: ', { c: 'red', b: true }), seg('c', { b: true }), seg(' copy back · '), seg('x', { b: true }), seg(' discard them · n cancel')];
     case 'rollback-plan':
       return rollbackPlan(state).length
         ? [seg('roll back the steps above? ', { c: 'magenta', b: true }), seg('y', { b: true }), seg(' roll back · esc cancel')]

@@ -220,6 +220,13 @@ export function reduce(state: CockpitState, action: Action): Reduction {
       if (running) return refuse(state, `wait for ${running.step.key} to finish`);
       return none({ ...state, overlay: { kind: 'rollback-plan', scroll: 0 }, message: null });
     }
+    case 'rollback-choice': {
+      if (state.overlay?.kind !== 'new-writes') return none(state);
+      const text = action.choice === 'copy-back' ? 'rolling back, carrying the new writes back…' : 'rolling back WITHOUT the new writes…';
+      return { state: { ...state, overlay: null, message: { text, level: 'warn' } }, effects: [{ type: 'rollback', newWrites: action.choice }] };
+    }
+    case 'rollback-refused':
+      return none({ ...state, overlay: { kind: 'new-writes', scroll: 0, lines: action.lines }, message: { text: 'rollback stopped, nothing changed: the target took writes since the copy', level: 'error' } });
     case 'recheck':
       if (state.checking) return none(state);
       return { state: { ...state, checking: true }, effects: [{ type: 'recheck' }] };

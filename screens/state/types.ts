@@ -33,6 +33,8 @@ export type Overlay =
   | { kind: 'diff'; stepKey: string; scroll: number }
   | { kind: 'output'; stepKey: string; scroll: number }
   | { kind: 'rollback-plan'; scroll: number }
+  /** The rollback stopped before changing anything: the target took writes since the copy (one line per identity). */
+  | { kind: 'new-writes'; scroll: number; lines: string[] }
   /** `window`: asked because the outage window is open (what is down is named), else because a step runs. */
   | { kind: 'quit-confirm'; window?: { down: string[] } };
 export type OverlayKind = Overlay['kind'];
@@ -87,6 +89,8 @@ export type Intent =
   | { type: 'show-diff' }
   | { type: 'show-output' }
   | { type: 'rollback' }
+  /** Answer to the new-writes question: roll back carrying the writes back, or without them. */
+  | { type: 'rollback-choice'; choice: 'copy-back' | 'discard-new-writes' }
   | { type: 'recheck' }
   | { type: 'focus'; panel: PanelName }
   | { type: 'help' }
@@ -114,7 +118,9 @@ export type DriverEvent =
   | { type: 'outage'; openedAt?: number | null; closedAt?: number | null; budgetMs?: number }
   | { type: 'driver'; name: string; lock: LockState; detail?: string }
   | { type: 'message'; text: string; level?: 'info' | 'warn' | 'error' }
-  | { type: 'history'; view: HistoryStripView | null };
+  | { type: 'history'; view: HistoryStripView | null }
+  /** The rollback refused: the target took writes since the copy (lines name identity and counts); ask. */
+  | { type: 'rollback-refused'; lines: string[] };
 
 /** From the terminal: its size decides page sizes for scrolling. */
 export type ViewportEvent = { type: 'viewport'; columns: number; rows: number };
@@ -129,7 +135,8 @@ export type Effect =
    */
   | { type: 'run-step'; key: string; typed?: string; waiver?: { reason: string }; acknowledgeLogs?: boolean }
   | { type: 'skip-step'; key: string; reason: string }
-  | { type: 'rollback' }
+  /** newWrites: the operator's answer after the rollback refused because the target took writes. */
+  | { type: 'rollback'; newWrites?: 'copy-back' | 'discard-new-writes' }
   | { type: 'recheck' }
   | { type: 'quit'; resumable: boolean };
 

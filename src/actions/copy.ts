@@ -10,6 +10,7 @@ import { execChecked, fileFacts } from './inside.ts';
 import { installFile, sha256Hex } from './files.ts';
 import { bool, str } from './params.ts';
 import { readFile } from 'node:fs/promises';
+import { openDatabase, type Database } from '../sqlite.ts';
 
 const SQLITE_SIDECARS = ['-wal', '-shm'];
 
@@ -19,14 +20,35 @@ export interface CopiedFile {
   size: number;
   sha256: string;
   mode: string;
+  /** SQLite: rows and max rowid per table of the copy (the main file only). */
+  tables?: Record<string, TableStats>;
 }
 
-async function integrityCheck(dbPath: string): Promise<string> {
-  const { default: Database } = await import('better-sqlite3');
-  const db = new Database(dbPath, { readonly: true, fileMustExist: true });
+/** Rows and the highest rowid of one table: what a later look at the copy compares against (new writes). */
+export interface TableStats {
+  rows: number;
+  maxRowid: number | null;
+}
+
+/** Row count and max rowid of every user table (WITHOUT ROWID tables: count only). */
+export function tableStats(db: Database): Record<string, TableStats> {
+  const out: Record<string, TableStats> = {};
+  const tables = db.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").all() as { name: string; sql: string | null }[];
+  for (const t of tables) {
+    const q = `"${t.name.replaceAll('"', '""')}"`;
+    const rowid = !/without\s+rowid/i.test(t.sql ?? '');
+    const r = db.prepare(`SELECT count(*) AS n${rowid ? ', max(rowid) AS m' : ''} FROM ${q}`).get() as { n: number; m?: number | null };
+    out[t.name] = { rows: r.n, maxRowid: rowid ? (r.m ?? null) : null };
+  }
+  return out;
+}
+
+/** PRAGMA integrity_check and the table stats of a local copy, opened read-only. */
+async function integrityCheck(dbPath: string): Promise<{ verdict: string; tables: Record<string, TableStats> }> {
+  const db = openDatabase(dbPath, { readonly: true, fileMustExist: true });
   try {
     const rows = db.pragma('integrity_check') as { integrity_check: string }[];
-    return rows.map((r) => r.integrity_check).join('; ');
+    return { verdict: rows.map((r) => r.integrity_check).join('; '), tables: tableStats(db) };
   } finally {
     db.close();
   }
@@ -86,9 +108,11 @@ export const copy: ActionExecutor = {
       if (isSqlite) {
         // The local copy is byte-for-byte what landed (sha256 checked on both ends), so it is checked here
         // rather than pulled back from the target.
-        const verdict = await integrityCheck(join(dir, 'db'));
+        const { verdict, tables } = await integrityCheck(join(dir, 'db'));
         if (verdict !== 'ok') throw new ActionError(`${toContainer}:${to}: integrity_check says ${verdict}`, changed);
-        ctx.emit({ kind: 'output', line: `${to} integrity_check ok${online ? ' (online backup while the daemon ran)' : ''}` });
+        ctx.emit({ kind: 'output', line: `${to} integrity_check ok${online ? ' (online backup while the daemon ran)' : ''}; ${Object.entries(tables).map(([t, v]) => `${t} ${v.rows} row(s)`).join(', ')}` });
+        // Rows and max rowid per table as copied: a rollback compares the target with them (writes it took since).
+        copied[0]!.tables = tables;
       }
     } finally {
       if (snapshot) await ctx.runtime.exec(fromContainer, ['rm', '-f', snapshot]).catch(() => undefined);

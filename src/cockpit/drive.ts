@@ -9,7 +9,7 @@ import type { CockpitStore } from '../../screens/state/store.ts';
 import type { Action, Effect } from '../../screens/state/types.ts';
 import { outageEvent, stepEvents } from './journal-view.ts';
 import { stateOf } from '../engine/transitions.ts';
-import { incompleteReasons } from '../engine/rollback.ts';
+import { incompleteReasons, newWritesLines } from '../engine/rollback.ts';
 
 export interface Driver {
   /** True while a step or the rollback is being carried out. */
@@ -147,7 +147,9 @@ export function createDriver(store: CockpitStore, run: Run, o: DriverOptions): D
           if (inFlight) return;
           return track(async () => {
             store.dispatch({ type: 'rolling-back', on: true });
-            const out = await run.rollback(hooks).finally(() => store.dispatch({ type: 'rolling-back', on: false }));
+            const out = await run.rollback(hooks, effect.newWrites ? { newWrites: effect.newWrites } : {}).finally(() => store.dispatch({ type: 'rolling-back', on: false }));
+            // Stopped before changing anything: the operator chooses (c copy back · x discard · n cancel).
+            if (out.refused === 'new-writes' && out.newWrites) return void store.dispatch({ type: 'rollback-refused', lines: newWritesLines(out.newWrites) });
             const proofs = out.proofs.map((p) => `${p.id} ${p.ok === null ? '·' : p.ok ? '✓' : '✗'}`).join(' ');
             store.dispatch({
               type: 'message',

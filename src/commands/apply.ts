@@ -157,7 +157,8 @@ export async function run(argv: string[], io: CliIO): Promise<Outcome> {
       const down = run.record().outage.startedAt !== null;
       if (down && !values['no-rollback']) {
         human.write(`\n✗ ${failed.key} failed inside the outage window: rolling back so every identity is served again\n`);
-        rollback = await run.rollback(hooks);
+        // Writes the target took inside the window are carried back, never dropped unasked.
+        rollback = await run.rollback(hooks, { newWrites: 'copy-back' });
         human.write([...proofLines(rollback.proofs), ''].join('\n'));
         human.write(rollback.ok ? '↺ rolled back; the legacy path is proven (local probes, public probes, live dials = the original)\n' : `✗ ROLLBACK INCOMPLETE: ${incompleteReasons(rollback).join('; ')}; cutover journal / cutover report for what is left\n`);
       } else {

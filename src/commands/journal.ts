@@ -11,6 +11,7 @@ import { parseDuration } from '../engine/duration.ts';
 import { stateDirFor } from '../journal/locate.ts';
 import { runChanges } from '../journal/changes.ts';
 import { humanBytes, humanDuration, utcTime } from '../report/format.ts';
+import { rollbackRecordLines, rollbackRecords } from '../report/rollback-records.ts';
 import { verificationsCommand, verificationsHelp } from './journal-verifications.ts';
 
 export const help = `Usage: cutover journal RUNBOOK [--run ID | --verifications] [--json] [--state DIR]
@@ -65,8 +66,9 @@ export async function run(argv: string[], io: CliIO): Promise<Outcome> {
     const r = journal.run(id);
     if (!r) throw new CliError(`journal: no run ${id} in ${journal.file} (runs: ${journal.runs().map((x) => x.id).join(', ') || 'none'})`, 'bad-input');
     const steps = [...journal.stepStates(id).values()];
-    if (values.json) io.stdout.write(JSON.stringify({ journal: journal.file, run: summary(r), steps }, null, 2) + '\n');
-    else io.stdout.write(renderSteps(r, steps));
+    const rollback = rollbackRecords(journal.events(id));
+    if (values.json) io.stdout.write(JSON.stringify({ journal: journal.file, run: summary(r), steps, rollback }, null, 2) + '\n');
+    else io.stdout.write(renderSteps(r, steps) + rollbackRecordLines(rollback).map((l) => `${l}\n`).join(''));
     return 'ok';
   } finally {
     journal.close();

@@ -73,8 +73,8 @@ export function proofLines(proofs: LegacyProof[]): string[] {
 }
 
 /** Why a rollback is INCOMPLETE: failed undos, then each failing proof with the identities it failed for. */
-export function incompleteReasons(o: { entries: { key: string; ok: boolean }[]; proofs: LegacyProof[] }): string[] {
-  return [...o.entries.filter((x) => !x.ok).map((x) => `undo of ${x.key} failed`), ...proofFailures(o.proofs)];
+export function incompleteReasons(o: { entries: { key: string; ok: boolean }[]; proofs: LegacyProof[]; newWrites?: { copyBack: { identity: string; ok: boolean }[] } | null }): string[] {
+  return [...o.entries.filter((x) => !x.ok).map((x) => `undo of ${x.key} failed`), ...(o.newWrites?.copyBack ?? []).filter((c) => !c.ok).map((c) => `copy-back of ${c.identity} failed`), ...proofFailures(o.proofs)];
 }
 
 // ── Before the rollback: writes the target took since the copy (measured by src/runner/rollback-writes.ts) ──
@@ -96,8 +96,8 @@ export interface TableDelta {
   maxRowidNow: number | null;
 }
 
-/** One copied database that diverged from what was copied. */
-export interface DivergedDb {
+/** Where a copied database came from and where it landed. */
+export interface CopiedDbPlace {
   identity: string;
   /** The copy step that carried it (e.g. copy-db[arne]). */
   stepKey: string;
@@ -105,6 +105,10 @@ export interface DivergedDb {
   legacyPath: string;
   target: string;
   targetPath: string;
+}
+
+/** One copied database that diverged from what was copied. */
+export interface DivergedDb extends CopiedDbPlace {
   deltas: TableDelta[];
 }
 
@@ -130,4 +134,9 @@ export function countsText(deltas: TableDelta[]): string {
       return `${d.table} ${d.rowsThen} → ${d.rowsNow} rows (${diff >= 0 ? '+' : ''}${diff}${rowid})`;
     })
     .join(', ');
+}
+
+/** One line per diverged database: "arne (posta:/var/lib/posta/arne/inbox.db): messages 300 → 301 rows (+1, …)". */
+export function newWritesLines(c: { diverged: DivergedDb[]; problems: { identity: string; why: string }[] }): string[] {
+  return [...c.diverged.map((d) => `${d.identity} (${d.target}:${d.targetPath}): ${countsText(d.deltas)}`), ...c.problems.map((p) => `${p.identity}: ${p.why}`)];
 }

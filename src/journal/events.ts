@@ -57,7 +57,7 @@ export interface CopiedFile {
   sha256: string;
   mode: string;
   owner?: string;
-  sqlite?: { integrity: string; schemaVersion?: number | null };
+  sqlite?: { integrity: string; schemaVersion?: number | null; tables?: Record<string, { rows: number; maxRowid: number | null }> };
 }
 
 /** config.set */

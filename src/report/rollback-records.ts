@@ -1,6 +1,6 @@
 // What a rollback journaled beyond its undos (notes with state 'rollback-proofs' / 'rollback-new-writes'),
 // read back for the report. Pure over the run's events.
-import type { LegacyProof } from '../engine/rollback.ts';
+import { proofLines, type LegacyProof } from '../engine/rollback.ts';
 import type { JournalEvent } from '../journal/types.ts';
 
 /** What the rollback journaled beyond its undos: the legacy proofs and the decision about new writes. */
@@ -24,3 +24,11 @@ export function rollbackRecords(events: JournalEvent[]): RollbackRecords {
   return { proofs, newWrites };
 }
 
+
+/** `cutover journal --run N`: what the rollback decided about new writes and how it was proven, as text. */
+export function rollbackRecordLines(r: RollbackRecords): string[] {
+  const lines: string[] = [];
+  for (const w of r.newWrites) lines.push(...w.text.split('\n'));
+  if (r.proofs) lines.push(`legacy path after the rollback${r.proofs.proofs.every((p) => p.ok !== false) ? '' : ' (NOT proven: INCOMPLETE)'}:`, ...proofLines(r.proofs.proofs).map((l) => `  ${l}`));
+  return lines;
+}

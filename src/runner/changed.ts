@@ -54,7 +54,7 @@ export function journalChanged(step: ResolvedStep, result: ActionResult, extras:
         sha256: main.sha256,
         mode: main.mode,
         owner: p(step, 'owner', '0:0'),
-        ...(sqlite ? { sqlite: { integrity: 'ok' } } : {}),
+        ...(sqlite ? { sqlite: { integrity: 'ok', ...(main.tables ? { tables: main.tables } : {}) } } : {}),
         ...(files.length > 1 ? { sidecars: files.slice(1) } : {}),
       });
     }

@@ -7,9 +7,18 @@ import { undoRecord } from './changed.ts';
 import { legacyProofs } from './rollback-proofs.ts';
 import { proofsHold } from '../engine/rollback.ts';
 import { commandsTo, withCommandLog } from './context.ts';
-import type { RollbackEntryOutcome, RollbackHost, RollbackOutcome, RunHooks } from './types.ts';
+import { checkNewWrites, copyBack, journalNewWrites, type CopyBackResult } from './rollback-writes.ts';
+import type { RollbackEntryOutcome, RollbackHost, RollbackOptions, RollbackOutcome, RunHooks } from './types.ts';
 
-export async function runRollback(run: RollbackHost, hooks?: RunHooks): Promise<RollbackOutcome> {
+export async function runRollback(run: RollbackHost, hooks?: RunHooks, opts: RollbackOptions = {}): Promise<RollbackOutcome> {
+  // Before anything is undone: did the target take writes since the copy? Then the operator chooses.
+  const writes = await checkNewWrites(run, hooks);
+  const diverged = writes.diverged.length + writes.problems.length > 0;
+  if (diverged && !opts.newWrites) {
+    journalNewWrites(run, writes, 'refused');
+    return { ok: false, refused: 'new-writes', entries: [], smoke: null, proofs: [], newWrites: { decision: 'refused', ...writes, copyBack: [] } };
+  }
+  if (diverged && opts.newWrites === 'discard-new-writes') journalNewWrites(run, writes, 'discard-new-writes');
   const plan = run.rollbackPlan();
   const steps = run.steps();
   const entries: RollbackEntryOutcome[] = [];
@@ -54,11 +63,23 @@ export async function runRollback(run: RollbackHost, hooks?: RunHooks): Promise<
       entries.push({ key, ok: false, result: 'failed', summary: msg });
     }
   }
+  // --copy-back: the undos stopped the target daemon and brought the legacy containers up; the writes go back
+  // before the legacy path is proven (the proofs then probe the daemons serving the carried-back data).
+  const copied: CopyBackResult[] = [];
+  if (diverged && opts.newWrites === 'copy-back') {
+    for (const d of writes.diverged) {
+      const r = await copyBack(run, d, hooks);
+      hooks?.onEvent?.({ kind: 'note', at: Date.now(), message: `copy-back of ${r.identity}: ${r.ok ? r.summary : `FAILED: ${r.summary}`}` });
+      copied.push(r);
+    }
+    for (const p of writes.problems) copied.push({ identity: p.identity, ok: false, summary: `not copied back: ${p.why}` });
+    journalNewWrites(run, writes, 'copy-back', new Map(copied.map((c) => [c.identity, c.ok ? `copied back (${c.summary})` : `copy-back FAILED: ${c.summary}`])));
+  }
   // Not "rolled back" until the legacy path is proven three ways (rollback-proofs.ts).
   const proofs = await legacyProofs(run, hooks);
   const pub = proofs.find((p) => p.id === 'public')!;
   const smoke = pub.ok === null ? null : { ok: pub.ok, failures: pub.failures.map((f) => f.why) };
-  const ok = entries.every((x) => x.ok) && proofsHold(proofs);
+  const ok = entries.every((x) => x.ok) && copied.every((c) => c.ok) && proofsHold(proofs);
   // Served again by the legacy path: the outage of this attempt ends here.
   const outage = run.record().outage;
   if (ok && outage.startedAt !== null && outage.endedAt === null) {
@@ -66,5 +87,6 @@ export async function runRollback(run: RollbackHost, hooks?: RunHooks): Promise<
     hooks?.onEvent?.({ kind: 'outage', state: 'closed', at: Date.now() });
   }
   run.journal.endRun(run.runId, ok ? 'rolled-back' : 'failed');
-  return { ok, entries, smoke, proofs };
+  const newWrites = diverged ? { decision: opts.newWrites!, ...writes, copyBack: copied } : null;
+  return { ok, entries, smoke, proofs, newWrites };
 }

@@ -26,7 +26,7 @@ import { actionContext, commandsTo, withCommandLog } from './context.ts';
 import { REPEATABLE_ACTIONS } from './policy.ts';
 import { runRollback } from './rollback.ts';
 import { labClientOutage } from './client-outage.ts';
-import type { DecommissionFlags, RollbackOutcome, Run, RunHooks, RunnerEvent, StepOutcome } from './types.ts';
+import type { DecommissionFlags, RollbackOptions, RollbackOutcome, Run, RunHooks, RunnerEvent, StepOutcome } from './types.ts';
 import { decommissionInputs } from '../actions/decommission-inputs.ts';
 import { crashPoint, fillPoint } from '../crash-point.ts';
 import { undoCommands } from '../report/rollback.ts';
@@ -339,9 +339,9 @@ export class RunDriver implements Run {
       });
   }
 
-  async rollback(hooks?: RunHooks): Promise<RollbackOutcome> {
+  async rollback(hooks?: RunHooks, opts?: RollbackOptions): Promise<RollbackOutcome> {
     this.assertOpen();
-    return runRollback(this, hooks);
+    return runRollback(this, hooks, opts);
   }
 
   measureClientOutage(): ClientOutage | null {

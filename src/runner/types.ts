@@ -13,7 +13,7 @@ import type { Http, Runtime } from '../ports.ts';
 import type { ClosableHttp } from '../adapters/http.ts';
 import type { Runbook } from '../runbook/schema.ts';
 import type { Snapshot } from '../../checks/types.ts';
-import type { LegacyProof } from '../engine/rollback.ts';
+import type { DivergedDb, LegacyProof, NewWritesChoice } from '../engine/rollback.ts';
 
 export interface OpenRunOptions {
   runbookPath: string;
@@ -98,6 +98,15 @@ export interface RollbackOutcome {
   smoke: { ok: boolean; failures: string[] } | null;
   /** The three proofs of the legacy path: local probes, public probes, live dials = the recorded original. */
   proofs: LegacyProof[];
+  /** Set when the rollback stopped before changing anything (the target took writes and no choice was given). */
+  refused?: 'new-writes';
+  /** Writes the target took since the copy, and what was done with them; null when none. */
+  newWrites?: { decision: 'refused' | NewWritesChoice; checked: number; diverged: DivergedDb[]; problems: { identity: string; why: string }[]; copyBack: { identity: string; ok: boolean; summary: string; backupPath?: string }[] } | null;
+}
+
+export interface RollbackOptions {
+  /** What to do with writes the target took since the cutover copied its databases; without it a divergence refuses. */
+  newWrites?: NewWritesChoice;
 }
 
 export interface Run {
@@ -129,7 +138,7 @@ export interface Run {
   /** The rollback plan for what actually happened in this run (engine/rollback.ts). */
   rollbackPlan(): RollbackPlan;
   /** Runs the rollback plan newest-first, then smokes the legacy path. Ends the run 'rolled-back'. */
-  rollback(hooks?: RunHooks): Promise<RollbackOutcome>;
+  rollback(hooks?: RunHooks, opts?: RollbackOptions): Promise<RollbackOutcome>;
   /** The exact commands to undo these rollback-plan entries by hand (what a rollback could not finish). */
   manualUndo(keys: string[]): { key: string; commands: string[] }[];
   /** In the lab: the client-side outage from the device timeline over this run, journaled. */
@@ -148,6 +157,7 @@ export interface Run {
 export interface RollbackHost {
   readonly runId: number;
   readonly runbook: Runbook;
+  readonly plan: readonly ResolvedStep[];
   readonly journal: Journal;
   record(): RunRecord;
   steps(): Map<string, StepRecord>;

@@ -7,7 +7,7 @@ import { displayKeys, KEYMAP, type KeyContext } from '../../screens/keymap.ts';
 import { freshState, midCutoverState } from '../../screens/fixtures/posta.ts';
 import { KEY, renderScreen } from './render.tsx';
 
-const CONTEXTS: KeyContext[] = ['main', 'focus', 'scroll', 'confirm', 'text'];
+const CONTEXTS: KeyContext[] = ['main', 'focus', 'scroll', 'confirm', 'choose', 'text'];
 
 /** The help overlay's binding rows as "context|keys|label|help", read off the screen. */
 function helpRows(lines: string[]): string[] {
@@ -31,6 +31,7 @@ const SECTION: Record<KeyContext, string> = {
   focus: 'Full-size panel (1–4)',
   scroll: 'Help, diff, output, rollback plan',
   confirm: 'Questions',
+  choose: 'Rollback: the target took writes since the copy',
   text: 'Typed answers',
 };
 
@@ -62,7 +63,7 @@ test('help overlay scrolls at 80x24 and every binding is reachable', async () =>
   const collect = () => s.lines().slice(2, -2).forEach((l) => seen.add(l));
   collect();
   // Long help sentences wrap (nothing is cut at 80 columns), so the help is longer than one page.
-  for (let i = 0; i < 40; i++) {
+  for (let i = 0; i < 60; i++) {
     await s.press('j');
     collect();
   }

@@ -111,3 +111,8 @@ export function authenticate(db: InboxDb, token: string): TokenRow | null {
 export function messageCount(db: InboxDb): number {
   return (db.prepare('SELECT count(*) AS n FROM messages').get() as { n: number }).n;
 }
+
+/** Stores a delivered message; returns its row id. */
+export function insertMessage(db: InboxDb, sender: string, body: string): number {
+  return Number(db.prepare('INSERT INTO messages (sender, body, received_at, read) VALUES (?, ?, ?, 0)').run(sender, body, new Date().toISOString()).lastInsertRowid);
+}

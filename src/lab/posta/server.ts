@@ -1,6 +1,6 @@
 // posta-server's HTTP surface, per identity: actor document, identity API (bearer), pairing page, invites.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { authenticate, messageCount, type InboxDb } from './inbox-db.ts';
+import { authenticate, insertMessage, messageCount, type InboxDb } from './inbox-db.ts';
 import { logError, logValue } from './log.ts';
 
 export interface Tenant {
@@ -87,6 +87,7 @@ export function createPostaServer(opts: PostaServerOptions): PostaServer {
 
 function route(t: Tenant, req: IncomingMessage, res: ServerResponse): void {
   const url = new URL(req.url ?? '/', 'http://posta.invalid');
+  if (req.method === 'POST' && url.pathname === '/api/v1/messages') return void deliver(t, req, res);
   if (req.method !== 'GET' && req.method !== 'HEAD') return sendJson(res, 405, { error: `method ${req.method} not allowed` });
   switch (url.pathname) {
     case '/':
@@ -105,6 +106,39 @@ function route(t: Tenant, req: IncomingMessage, res: ServerResponse): void {
     default:
       return sendJson(res, 404, { error: `no route ${url.pathname}` });
   }
+}
+
+/**
+ * POST /api/v1/messages (bearer): a message delivered to the identity, stored in its inbox; the answer names the
+ * new row and the inbox's count. What a rollback must not lose silently (writes the new daemon took).
+ */
+function deliver(t: Tenant, req: IncomingMessage, res: ServerResponse): void {
+  const token = bearerToken(req.headers.authorization);
+  if (!token) return sendJson(res, 401, { error: 'missing bearer token' });
+  const chunks: Buffer[] = [];
+  let size = 0;
+  req.on('data', (c: Buffer) => {
+    size += c.length;
+    if (size <= 64 * 1024) chunks.push(c);
+  });
+  req.on('end', () => {
+    try {
+      if (size > 64 * 1024) return sendJson(res, 413, { error: 'message larger than 64 KiB' });
+      if (!authenticate(t.db, token)) return sendJson(res, 401, { error: 'unknown or revoked token' });
+      let msg: { sender?: unknown; body?: unknown };
+      try {
+        msg = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as typeof msg;
+      } catch {
+        return sendJson(res, 400, { error: 'the body is not JSON ({"sender": "…", "body": "…"})' });
+      }
+      if (typeof msg.body !== 'string' || !msg.body) return sendJson(res, 400, { error: 'body: a non-empty string is required' });
+      const id = insertMessage(t.db, typeof msg.sender === 'string' && msg.sender ? msg.sender : 'unknown', msg.body);
+      return sendJson(res, 201, { id, messages: messageCount(t.db) });
+    } catch (err) {
+      logError(`identity=${t.slug} error=${logValue((err as Error).message)}`);
+      if (!res.headersSent) sendJson(res, 500, { error: 'internal error' });
+    }
+  });
 }
 
 /** Host header without its port, lower-case ("Arne.posta.no:8080" → "arne.posta.no"). */
