@@ -64,7 +64,6 @@ function copiedDbs(run: RollbackHost): CopiedDb[] {
 /** Pulls a database (and its -wal, so committed writes not yet checkpointed count) into `dir` as `name`. */
 async function pullDb(ctx: ActionContext, container: string, path: string, dir: string, name: string): Promise<string> {
   const local = join(dir, name);
-  ctx.emit({ kind: 'command', argv: ['incus', 'file', 'pull', `${container}${path}`, local] });
   await ctx.runtime.pullFile(container, path, local);
   const wal = await ctx.runtime.exec(container, ['test', '-s', `${path}-wal`]);
   if (wal.exitCode === 0) await ctx.runtime.pullFile(container, `${path}-wal`, `${local}-wal`);
