@@ -8,7 +8,7 @@ import { copyFile, chmod, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises'
 import { join } from 'node:path';
 import { tableStats, type TableStats } from '../actions/copy.ts';
 import { installFile, sha256Hex } from '../actions/files.ts';
-import { execChecked, serviceRunning, serviceSwitch, statFile } from '../actions/inside.ts';
+import { execChecked, exists, serviceRunning, serviceSwitch, statFile } from '../actions/inside.ts';
 import type { ActionContext } from '../actions/types.ts';
 import { compareTables, countsText, type CopiedDbPlace, type DivergedDb, type NewWritesChoice } from '../engine/rollback.ts';
 import { openDatabase } from '../sqlite.ts';
@@ -97,6 +97,8 @@ export async function checkNewWrites(run: RollbackHost, hooks?: RunHooks): Promi
   try {
     for (const d of dbs) {
       try {
+        // The target (or its copy) is gone: it holds no writes to carry back, and none to lose.
+        if (!(await ctx.runtime.get(d.target)) || !(await exists(ctx, d.target, d.targetPath))) continue;
         // Journals from before the copy recorded its tables: the legacy file is what was copied (its daemon is stopped).
         const then = d.tables ?? statsOf(await pullDb(ctx, d.legacyContainer, d.legacyPath, dir, `${d.identity}-legacy.db`));
         const now = statsOf(await pullDb(ctx, d.target, d.targetPath, dir, `${d.identity}-target.db`));
