@@ -36,6 +36,9 @@ export interface SnapshotOptions {
   env: Record<string, string | undefined>;
   /** What the journal says was done (src/engine/expect.ts): containers are judged against what should hold now. */
   facts?: JournalFacts | null;
+  /** The journal's own facts for the state of the world when `facts` were adjusted for judging (verify judges
+   *  "after" whatever the journal says, yet its state line must say what the journal says). Default: `facts`. */
+  worldFacts?: JournalFacts | null;
   onSmokeItem?: (item: SmokeItem) => void;
 }
 
@@ -153,6 +156,6 @@ export async function takeSnapshot(runbook: Runbook, deps: SnapshotDeps, opts: S
       ).then((lists) => panel('tokens', lists.flat(), tokensStarted, clock));
 
   const [smoke, tokens] = await Promise.all([smokeP, tokensP]);
-  const world = listError ? {} : { world: snapshotWorld(runbook, instances, opts.facts ?? null) };
+  const world = listError ? {} : { world: snapshotWorld(runbook, instances, (opts.worldFacts !== undefined ? opts.worldFacts : opts.facts) ?? null) };
   return { ok: snapshotOk([containers, upstreams, smoke, tokens]), phase, ...world, containers, upstreams, smoke, tokens };
 }

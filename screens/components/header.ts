@@ -32,7 +32,9 @@ function stepSegs(state: CockpitState): { counter: string; title: string } {
   const n = state.steps.length;
   const running = runningStep(state);
   // Rolling back and rolled back are states of their own: never "done n/n".
-  if (state.rollingBack) return { counter: `rolling back (${state.steps.filter((s) => s.state === 'rolled-back').length} undone)`, title: 'undoing the steps, newest first' };
+  // The driver knows when its rollback runs; a follower (watch) learns it from the journal's state of the world.
+  const rollingBack = state.rollingBack || (state.readOnly && state.snapshot?.world?.kind === 'rolling-back');
+  if (rollingBack) return { counter: `rolling back (${state.steps.filter((s) => s.state === 'rolled-back').length} undone)`, title: 'undoing the steps, newest first' };
   const undone = undoneCount(state);
   if (undone) return { counter: `rolled back (${undone} undone)`, title: 'legacy path serves' };
   const idx = running ? state.steps.indexOf(running) : nextStepIndex(state);

@@ -46,7 +46,7 @@ schedule goes on. SIGINT/SIGTERM end it cleanly (a run in flight is finished and
 Read the history with cutover journal RUNBOOK --verifications.
 
 Options:
-  --json            one JSON document on stdout: {ok, criteria:[{id, ok, expected, actual}], containers,
+  --json            one JSON document on stdout: {ok, phase, world, criteria:[{id, ok, expected, actual}], containers,
                     upstreams, smoke, tokens}; with --every: one JSON document per line, per run
                     ({id, at, durationMs, ok, error, phase, criteria, checks, tokens})
   --every D         run every D (e.g. 5s, 15m, 1h) on a fixed grid; a run that overruns skips the missed
@@ -76,11 +76,12 @@ export async function verifyOnce(live: LiveContext, env: NodeJS.ProcessEnv): Pro
   });
   const target = targetName(live.runbook);
   if (!target) throw new CliError(`${live.file}: verify needs a container with role = "target"`, 'usage');
+  const facts = readJournalFacts(live.stateDir, live.steps.length);
   const [s, daemon] = await Promise.all([
     takeSnapshot(
       live.runbook,
       { runtime: live.runtime, http: live.http, upstreams: (rb, instances) => upstreamsPanel(rb, instances, { expect: { container: target } }) },
-      { phase: 'after', baseline, env, facts: factsForVerify(readJournalFacts(live.stateDir, live.steps.length)) },
+      { phase: 'after', baseline, env, facts: factsForVerify(facts), worldFacts: facts },
     ),
     observeDaemon(live),
   ]);
@@ -119,10 +120,10 @@ export async function run(argv: string[], io: CliIO): Promise<Outcome> {
     }
     const others = await otherSitesNow(live.runbook, live.runtime);
     if (values.json) {
-      io.stdout.write(JSON.stringify({ ok, phase: s.phase, criteria, containers: s.containers, upstreams: s.upstreams, smoke: s.smoke, tokens: s.tokens, otherSites: others }, null, 2) + '\n');
+      io.stdout.write(JSON.stringify({ ok, phase: s.phase, ...(s.world ? { world: s.world } : {}), criteria, containers: s.containers, upstreams: s.upstreams, smoke: s.smoke, tokens: s.tokens, otherSites: others }, null, 2) + '\n');
     } else {
       const width = Math.min(io.stdout.columns ?? 80, 120);
-      const lines = [`verify ${live.runbook.runbook.name}: ${ok === true ? '✓ PASS' : ok === false ? '✗ FAIL' : '? CANNOT CHECK'}`];
+      const lines = [`verify ${live.runbook.runbook.name}: ${ok === true ? '✓ PASS' : ok === false ? '✗ FAIL' : '? CANNOT CHECK'}${s.world && s.world.kind !== 'after' ? ` · state: ${s.world.text}` : ''}`];
       criteria.forEach((c, i) => lines.push(...wrap(`  ${glyph(c.ok)} ${i + 1}. ${c.title}: ${c.actual}`, width, 7)));
       lines.push('', ...renderSnapshot(s, { title: `${live.runbook.runbook.name} · ${live.runbook.runbook.host}`, now: systemClock.now(), width }), ...otherSitesLines(others));
       io.stdout.write(lines.join('\n') + '\n');

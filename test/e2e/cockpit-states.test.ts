@@ -2,7 +2,8 @@
 // screen run through `apply` to keep it short):
 // - `q` while the outage window is open asks, naming what is down, and `n` returns to the cockpit;
 // - mid-run between the repoint (step 23) and the legacy stop (step 33): the legacy containers are not red;
-// - after `r` → y: the header says "rolled back", and `q` says the run rolled back (not "cutover complete").
+// - after `r` → y: the header says "rolling back" while it runs, then "rolled back", and `q` says the run rolled
+//   back (not "cutover complete").
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -66,6 +67,9 @@ test('e2e: q inside the outage window asks (n returns); mid-run no red for legac
   x.keys(run, 'r');
   await x.waitFor(run, (_t, l) => /roll back the steps above\?/.test(messageLine(l)), 'the rollback question');
   x.keys(run, 'y');
+  // While it runs the header says so: rolling back, never "done n/n" and not yet "rolled back".
+  const rolling = await x.waitFor(run, (_t, l) => /rolling back \(\d+ undone\)/.test(l[0] ?? ''), 'the header to say rolling back', 30_000);
+  assert.doesNotMatch(rolling.split('\n')[0]!, /done \d+\/\d+|rolled back/);
   await x.waitFor(run, (_t, l) => /rolled back: \d+ undone/.test(messageLine(l)), 'the rollback to finish', 180_000);
   const back = await x.waitFor(run, (_t, l) => /rolled back \(\d+ undone\)/.test(l[0] ?? ''), 'the header to say rolled back');
   assert.doesNotMatch(back.split('\n')[0]!, /done \d+\/\d+/);

@@ -57,6 +57,11 @@ test('status exit 0: fresh lab without baseline, mid-run, after rollback, after 
   assert.match(back.world!.text, /^rolled back \(run #1\): the legacy containers serve/);
   const text = await cli(['status', CUTOVER]);
   assert.match(text.stdout, /^state: rolled back \(run #1\)/m);
+  // verify judges the cutover's criteria (they fail on the legacy path) and says which state it judged.
+  const verify = await runCli(['verify', CUTOVER, '--state', state], { env: lab.env, timeoutMs: 300_000 });
+  assert.equal(verify.code, 1, verify.stdout + verify.stderr);
+  assert.match(verify.stdout, /^verify \S+: ✗ FAIL · state: rolled back \(run #1\): the legacy containers serve/m);
+  assert.match(verify.stdout, /^state: rolled back \(run #1\)/m);
   const journal = await cli(['journal', CUTOVER]);
   assert.match(journal.stdout, /rolled back: the legacy path runs now; undone \d+ step\(s\) \(\S.*\); kept /);
   const report = await cli(['report', CUTOVER]);
