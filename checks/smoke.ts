@@ -93,7 +93,8 @@ async function probeOne(runbook: Runbook, http: Http, p: SmokeProbe, opts: Smoke
     ok: false,
     expected,
     actual: error,
-    why: `${label}: expected an answer${url ? ` from ${url}` : ''} (${runbookSource}), got ${error}`,
+    // What came back first (a narrow panel cuts the end), then where and what was expected, with its source.
+    why: `${label}: ${error}${url ? ` at ${url}` : ''} — expected an answer (${runbookSource})`,
     status: null,
     timeMs,
     error,

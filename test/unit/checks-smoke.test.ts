@@ -79,7 +79,7 @@ test('a stopped legacy container before the cutover turns exactly that identity 
   const red = items.filter((i) => i.ok === false);
   assert.ok(red.length > 0);
   assert.ok(red.every((i) => i.identity === 'tarald' && i.vantage === 'local'));
-  assert.match(red[0]!.why!, /^tarald \w+ \(local\): expected an answer \(runbook smoke "\w+"\), got container tarald-msg has no IPv4 address \(Stopped\)/);
+  assert.match(red[0]!.why!, /^tarald \w+ \(local\): container tarald-msg has no IPv4 address \(Stopped\) — expected an answer \(runbook smoke "\w+"\)$/);
 });
 
 test('no baseline: the key condition is pending (·, how to record it), never a silent pass and never red', async () => {
@@ -133,5 +133,5 @@ test('no token source for an authenticated check is red, not skipped', async () 
   const items = await runSmoke(runbook, fakeHttp(), { instances, baseline, env, phase: 'after', checks: ['auth'], vantages: ['local'] });
   assert.ok(items.every((i) => i.ok === false && /no token source/.test(i.actual)));
   const failing = await runSmoke(runbook, fakeHttp(), { ...base, phase: 'after', checks: ['auth'], vantages: ['local'], tokenFor: async (id) => { throw new Error(`no device token in ${id.slug}'s token DB`); } });
-  assert.match(failing[0]!.why!, /arne auth \(local\): expected an answer from http:\/\/127\.0\.10\.14:80\/api\/v1\/identity \(runbook smoke "auth"\), got no device token in arne's token DB/);
+  assert.match(failing[0]!.why!, /^arne auth \(local\): no device token in arne's token DB at http:\/\/127\.0\.10\.14:80\/api\/v1\/identity — expected an answer \(runbook smoke "auth"\)$/);
 });
