@@ -14,7 +14,7 @@ import type { RollbackOutcome, Run, RunHooks, StepOutcome } from '../runner/inde
 import type { ClientOutage } from '../journal/types.ts';
 import { drivingOptions, openForDriving, progressHooks } from './drive.ts';
 import type { DecommissionFlags } from '../runner/types.ts';
-import { incompleteReasons, proofLines } from '../engine/rollback.ts';
+import { incompleteReasons, newWritesLines, proofLines } from '../engine/rollback.ts';
 import { parseCutoverAt } from '../actions/decommission-inputs.ts';
 import { otherSitesNote, windowPreflight } from './preflight-gate.ts';
 
@@ -159,6 +159,7 @@ export async function run(argv: string[], io: CliIO): Promise<Outcome> {
         human.write(`\n✗ ${failed.key} failed inside the outage window: rolling back so every identity is served again\n`);
         // Writes the target took inside the window are carried back, never dropped unasked.
         rollback = await run.rollback(hooks, { newWrites: 'copy-back' });
+        if (rollback.newWrites) human.write(['new writes in the target since the copy (carried back):', ...newWritesLines(rollback.newWrites).map((l) => `    ${l}`), ...rollback.newWrites.copyBack.map((c) => `${c.ok ? '✓' : '✗'} copy-back of ${c.identity}: ${c.summary}`), ''].join('\n'));
         human.write([...proofLines(rollback.proofs), ''].join('\n'));
         human.write(rollback.ok ? '↺ rolled back; the legacy path is proven (local probes, public probes, live dials = the original)\n' : `✗ ROLLBACK INCOMPLETE: ${incompleteReasons(rollback).join('; ')}; cutover journal / cutover report for what is left\n`);
       } else {

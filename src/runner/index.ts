@@ -28,7 +28,9 @@
 //     await run.recordSnapshot();                 // live snapshot journaled as 'verify' (the report's "now")
 //     run.skipStep(key, 'why');                   // pending|failed → skipped, journaled
 //     run.rollbackPlan()                          // RollbackPlan { entries newest first, notUndoable }
-//     await run.rollback(hooks);                  // undo + the three legacy proofs; ends the run 'rolled-back'
+//     await run.rollback(hooks, { newWrites });   // new-writes check (refused: out.refused, nothing changed unless
+//                                                 //   newWrites 'copy-back' | 'discard-new-writes'), undo, the three
+//                                                 //   legacy proofs; ends the run 'rolled-back'
 //     run.measureClientOutage();                  // lab only: device-timeline outage, journaled
 //     run.finish('succeeded' | 'failed' | 'aborted');
 //   } finally { await run.close(); }             // releases the lease, closes journal + http
