@@ -43,9 +43,9 @@ Options:
                             progress on stderr
   --help                    this text
 
-Exit codes: 0 rolled back and all three proofs hold, 1 INCOMPLETE (an undo, a copy-back or a proof failed)
-or refused because the target took writes (no --copy-back / --discard-new-writes; nothing changed), 2 bad
-input or refused (no --yes, no run to roll back, another driver, both --copy-back and --discard-new-writes).
+Exit codes: 0 rolled back and all three proofs hold, 1 INCOMPLETE (an undo, a copy-back or a proof failed),
+or refused: the target took writes (no --copy-back / --discard-new-writes; nothing changed) or another driver
+holds the lease, 2 bad input (no --yes, no run to roll back, both --copy-back and --discard-new-writes).
 `;
 
 export async function run(argv: string[], io: CliIO): Promise<Outcome> {

@@ -58,7 +58,7 @@ test('rollback after a partial cutover (stopped right after the repoint), and af
   const runs = readJournal(state, (j) => j.runs());
   assert.equal(runs.length, 2, 'a new run, not a resume of the rolled-back one');
   const refused = await lab.cli(['rollback', LAB_RUNBOOK, '--yes', '--state', state]);
-  assert.equal(refused.code, 2);
+  assert.equal(refused.code, 1, 'another driver holds the lease: refused (exit 1, as for apply)');
   assert.match(refused.stderr, /take it over with --take-over/);
   const rb2 = await lab.cli(['rollback', LAB_RUNBOOK, '--yes', '--take-over', '--state', state]);
   assert.equal(rb2.code, 0, `${rb2.stdout}\n${rb2.stderr}`);
