@@ -56,6 +56,11 @@ async function integrityCheck(dbPath: string): Promise<{ verdict: string; tables
 
 async function pullVerified(ctx: ActionContext, container: string, path: string, local: string, sourceSha: string): Promise<{ size: number; sha256: string }> {
   await ctx.runtime.pullFile(container, path, local);
+  return verifyPulled(container, path, local, sourceSha);
+}
+
+/** The pulled file's sha256 equals the source's. */
+async function verifyPulled(container: string, path: string, local: string, sourceSha: string): Promise<{ size: number; sha256: string }> {
   const data = await readFile(local);
   const localSha = sha256Hex(data);
   if (localSha !== sourceSha) {
@@ -86,21 +91,29 @@ export const copy: ActionExecutor = {
     try {
       const service = isSqlite && !online ? (typeof step.params.source_service === 'string' ? await ctx.resolve(step.params.source_service) : 'posta') : undefined;
       const candidates = [read, ...(isSqlite && !online ? SQLITE_SIDECARS.map((s) => read + s) : [])];
-      // A -wal or -shm left at the target by an earlier copy or a dry start would be applied to the new file:
-      // removed first, alongside reading the source (both inside the outage window).
-      const [source] = await Promise.all([
+      // Inside the outage window every exec counts, so three things run at once: the source's facts (and the
+      // refusal of a live SQLite file), the removal of a -wal/-shm left at the target by an earlier copy or a dry
+      // start (it would be applied to the new file), and the pull of the main file into the private temp dir
+      // (checked against the source's sha256 below; nothing is installed when the facts refuse).
+      const scratch = await mkdtemp(join(ctx.workDir, 'copy-'));
+      dir = scratch;
+      const [facts, removed, pulled] = await Promise.allSettled([
         fileFacts(ctx, fromContainer, candidates, service ? { unlessRunning: service } : {}),
         isSqlite ? execChecked(ctx, toContainer, ['rm', '-f', ...SQLITE_SIDECARS.map((s) => to + s)]) : null,
+        ctx.runtime.pullFile(fromContainer, read, join(scratch, 'db')),
       ]);
+      if (facts.status === 'rejected') throw facts.reason;
+      const source = facts.value;
       if (!source.has(read)) throw new ActionError(`${fromContainer}:${from} does not exist`);
+      if (removed.status === 'rejected') throw removed.reason;
+      if (pulled.status === 'rejected') throw pulled.reason;
       const suffixes = ['', ...SQLITE_SIDECARS.filter((s) => isSqlite && source.has(read + s))];
 
-      dir = await mkdtemp(join(ctx.workDir, 'copy-'));
       for (const suffix of suffixes) {
-        const local = join(dir, `db${suffix}`);
-        const pulled = await pullVerified(ctx, fromContainer, read + suffix, local, source.get(read + suffix)!.sha256);
+        const local = join(scratch, `db${suffix}`);
+        const got = suffix ? await pullVerified(ctx, fromContainer, read + suffix, local, source.get(read + suffix)!.sha256) : await verifyPulled(fromContainer, read, local, source.get(read)!.sha256);
         const landed = await installFile(ctx, toContainer, local, to + suffix, modeText, owner);
-        if (landed.sha256 !== pulled.sha256) throw new ActionError(`${toContainer}:${to + suffix}: sha256 differs from the source`);
+        if (landed.sha256 !== got.sha256) throw new ActionError(`${toContainer}:${to + suffix}: sha256 differs from the source`);
         copied.push({ from: from + suffix, to: to + suffix, size: landed.size, sha256: landed.sha256, mode: landed.mode });
       }
       changed = { container: toContainer, paths: copied.map((c) => c.to) };
@@ -108,7 +121,7 @@ export const copy: ActionExecutor = {
       if (isSqlite) {
         // The local copy is byte-for-byte what landed (sha256 checked on both ends), so it is checked here
         // rather than pulled back from the target.
-        const { verdict, tables } = await integrityCheck(join(dir, 'db'));
+        const { verdict, tables } = await integrityCheck(join(scratch, 'db'));
         if (verdict !== 'ok') throw new ActionError(`${toContainer}:${to}: integrity_check says ${verdict}`, changed);
         ctx.emit({ kind: 'output', line: `${to} integrity_check ok${online ? ' (online backup while the daemon ran)' : ''}; ${Object.entries(tables).map(([t, v]) => `${t} ${v.rows} row(s)`).join(', ')}` });
         // Rows and max rowid per table as copied: a rollback compares the target with them (writes it took since).
