@@ -58,7 +58,9 @@ function copiedDbs(run: RollbackHost): CopiedDb[] {
       tables: sqlite.tables ?? null,
     });
   }
-  return out;
+  // A file copied twice (hold mode's copy ahead, then the final copy) is compared with the later copy only.
+  const index = (d: CopiedDb) => run.plan.findIndex((s) => s.key === d.stepKey);
+  return out.filter((d) => !out.some((o) => o !== d && o.target === d.target && o.targetPath === d.targetPath && index(o) > index(d)));
 }
 
 /** Pulls a database (and its -wal, so committed writes not yet checkpointed count) into `dir` as `name`. */
