@@ -12,7 +12,8 @@ export const help = `Usage: cutover run RUNBOOK [--state DIR] [--take-over] [--a
 
 The cockpit: the four live panels (containers, Caddy upstreams, smoke, tokens), the runbook stepping one
 step at a time and each step's output, in one screen. It takes the driver lease (others can follow with
-\`cutover watch\`) and picks up an unfinished run where it stopped.
+\`cutover watch\`) and picks up an unfinished run where it stopped. A new run is recorded in the journal
+when its first step runs (or is skipped): opening the cockpit only to look leaves no run behind.
 
   enter  run the next step (asks; destructive steps need y, irreversible ones the container name typed)
   s      skip the next step with a reason     d  diff / commands of the selected step
@@ -81,7 +82,7 @@ export async function run(argv: string[], io: CliIO): Promise<Outcome> {
     const { LockHeldError } = await import('../journal/lease.ts');
     const { RunbookChangedError } = await import('../journal/resume.ts');
     try {
-      runner = await openRun({ runbookPath: file, ...(values.state ? { stateDir: values.state } : {}), env: io.env, takeOver: Boolean(values['take-over']), acceptChanged: Boolean(values['accept-changed-runbook']), mode: 'run' });
+      runner = await openRun({ runbookPath: file, ...(values.state ? { stateDir: values.state } : {}), env: io.env, takeOver: Boolean(values['take-over']), acceptChanged: Boolean(values['accept-changed-runbook']), mode: 'run', deferStart: true });
     } catch (err) {
       // Refused after the first frame: the screen goes first (below), then the same message and exit code as before.
       if (err instanceof RunnerInputError) throw new CliError(`run: ${err.message}`, 'bad-input');
@@ -135,6 +136,11 @@ export async function run(argv: string[], io: CliIO): Promise<Outcome> {
   if (driver.completed()) {
     io.stderr.write(`run: cutover complete (${done}/${state.steps.length} steps) in ${Math.round((Date.now() - startedAt) / 1000)} s · next: cutover verify ${file} · cutover report ${file}\n`);
     return 'ok';
+  }
+  if (runner.runId === 0) {
+    // Opened to look: no step ran, so no run was recorded.
+    io.stderr.write(`run: no step ran; no run recorded · cutover run ${file} drives it\n`);
+    return 'failed';
   }
   const failed = state.steps.filter((s) => s.state === 'failed').map((s) => s.step.key);
   io.stderr.write(

@@ -31,9 +31,20 @@ export async function openRun(o: OpenRunOptions): Promise<Run> {
   const stateDir = runbookStateDir(runbook, env, o.stateDir);
   const journal = openJournal({ stateDir, env });
   let lease: Lease | undefined;
+  const runtime =
+    o.runtime ?? createIncusRuntime({ env, ...(runbook.runtime.binary ? { binary: runbook.runtime.binary } : {}), ...(runbook.runtime.remote ? { remote: runbook.runtime.remote } : {}) });
   try {
     lease = acquireLease(journal, { takeOver: o.takeOver ?? false, ...(o.heartbeatMs !== undefined ? { heartbeatMs: o.heartbeatMs } : {}) });
-    let runId: number;
+    const startNew = () =>
+      journal.startRun({
+        runbookPath: resolvePath(o.runbookPath),
+        runbookName: runbook.runbook.name,
+        runbookSha256: loaded.sha256,
+        runbookText: loaded.text,
+        host: runbook.runbook.host,
+        mode: o.mode ?? 'apply',
+      });
+    let runId: number | null;
     let resumed: ResumePoint | null = null;
     if (o.attach === 'latest') {
       const r = rollbackTarget(journal, runbook.runbook.name, o.runId);
@@ -58,22 +69,20 @@ export async function openRun(o: OpenRunOptions): Promise<Run> {
           // Its changes (legacy daemons down, maybe a repoint) belong to that run; a new run would lose track of them.
           throw new RunnerInputError(`run #${last.id} failed with the outage window open and was not rolled back; roll it back first: cutover rollback ${o.runbookPath} --yes`);
         }
-        runId = journal.startRun({
-          runbookPath: resolvePath(o.runbookPath),
-          runbookName: runbook.runbook.name,
-          runbookSha256: loaded.sha256,
-          runbookText: loaded.text,
-          host: runbook.runbook.host,
-          mode: o.mode ?? 'apply',
-        });
+        // The cockpit records no run until its first step runs (a look-only session leaves no run behind).
+        runId = o.deferStart ? null : startNew();
       }
     }
-    lease.attachRun(runId);
-    const runtime =
-      o.runtime ?? createIncusRuntime({ env, ...(runbook.runtime.binary ? { binary: runbook.runtime.binary } : {}), ...(runbook.runtime.remote ? { remote: runbook.runtime.remote } : {}) });
+    if (runId !== null) lease.attachRun(runId);
+    const held = lease;
+    const startRun = () => {
+      const id = startNew();
+      held.attachRun(id);
+      return id;
+    };
     const ownHttp = o.http === undefined;
     const http = o.http ?? createHttp();
-    return new RunDriver({ runId, runbook, runbookPath: o.runbookPath, plan, stateDir, journal, lease, resumed, runtime, http, ownHttp, env, ...(o.decommission ? { decommission: o.decommission } : {}) });
+    return new RunDriver({ runId, startRun, runbook, runbookPath: o.runbookPath, plan, stateDir, journal, lease, resumed, runtime, http, ownHttp, env, ...(o.decommission ? { decommission: o.decommission } : {}) });
   } catch (err) {
     // A journal that cannot be written (disk full, I/O error) before any step ran: nothing is down; the lease
     // is released all the same (from the journal's reserve, else by its marker file).

@@ -34,7 +34,9 @@ import { shellLine } from '../shell.ts';
 import { failedVerify } from './verify.ts';
 
 export interface RunDriverInputs {
-  runId: number;
+  /** null: a deferred run, started by startRun() when its first step runs or is skipped. */
+  runId: number | null;
+  startRun?: () => number;
   runbook: Runbook;
   runbookPath: string;
   plan: ResolvedStep[];
@@ -64,7 +66,7 @@ function manualShape(action: string, i: Loose): Loose {
 }
 
 export class RunDriver implements Run {
-  readonly runId: number;
+  private id: number | null;
   readonly runbook: Runbook;
   readonly runbookPath: string;
   readonly plan: readonly ResolvedStep[];
@@ -75,7 +77,7 @@ export class RunDriver implements Run {
   private closed = false;
 
   constructor(private readonly i: RunDriverInputs) {
-    this.runId = i.runId;
+    this.id = i.runId;
     this.runbook = i.runbook;
     this.runbookPath = i.runbookPath;
     this.plan = i.plan;
@@ -87,12 +89,33 @@ export class RunDriver implements Run {
     const dead = i.resumed?.interrupted;
     if (dead) {
       this.interrupted.add(dead);
-      i.journal.recordStep(i.runId, { stepKey: dead, state: 'failed', error: 'the driver died while this step was running; re-checked on resume' });
+      i.journal.recordStep(this.runId, { stepKey: dead, state: 'failed', error: 'the driver died while this step was running; re-checked on resume' });
     }
   }
 
+  /** 0 until a deferred run starts. */
+  get runId(): number {
+    return this.id ?? 0;
+  }
+
+  /** The run, journaled now if it was deferred (its first step is about to run or be skipped). */
+  private ensureRun(): number {
+    if (this.id === null) {
+      if (!this.i.startRun) throw new Error('no run to record this in');
+      this.id = this.i.startRun();
+    }
+    return this.id;
+  }
+
   record(): RunRecord {
-    return this.journal.run(this.runId)!;
+    return this.journal.run(this.runId) ?? this.notStarted();
+  }
+
+  /** What record() says of a deferred run before its first step: nothing happened, nothing is journaled. */
+  private notStarted(): RunRecord {
+    const rb = this.runbook.runbook;
+    const now = Date.now();
+    return { id: 0, runbookPath: this.runbookPath, runbookName: rb.name, runbookSha256: '', runbookText: '', host: rb.host, operator: '', sshClient: null, mode: 'run', pid: process.pid, startedAt: now, endedAt: null, outcome: null, outage: { startedAt: null, endedAt: null, ms: null }, clientOutage: null };
   }
 
   steps(): Map<string, StepRecord> {
@@ -198,6 +221,7 @@ export class RunDriver implements Run {
       const ok = hooks?.confirm ? await hooks.confirm(`step ${step.index} ${key} (${step.action}) was running when the previous driver died; its effect is unknown. Run it again?`, step, 'recheck') : false;
       if (!ok) return { key, state: 'failed', summary: `not re-run: ${key} was interrupted and ${step.action} is not safe to repeat unconfirmed`, error: 'interrupted step not re-run', durationMs: 0, notRun: 'interrupted' };
     }
+    this.ensureRun();
     const started = Date.now();
     const output: string[] = [];
     const commands: string[] = [];
@@ -318,6 +342,7 @@ export class RunDriver implements Run {
     const step = this.step(key);
     const from = stateOf(this.states(), key);
     if (!canTransition(from, 'skipped')) throw new IllegalTransition(key, from, 'skipped');
+    this.ensureRun();
     this.journal.recordStep(this.runId, { stepKey: key, state: 'skipped', action: step.action, title: step.title, error: reason });
     this.interrupted.delete(key);
   }
@@ -341,10 +366,12 @@ export class RunDriver implements Run {
 
   async rollback(hooks?: RunHooks, opts?: RollbackOptions): Promise<RollbackOutcome> {
     this.assertOpen();
+    if (this.id === null) throw new Error('nothing to roll back: no step of this run has run yet');
     return runRollback(this, hooks, opts);
   }
 
   measureClientOutage(): ClientOutage | null {
+    if (this.id === null) return null;
     const rec = this.record();
     const m = labClientOutage(this.i.env, rec);
     if (m) this.journal.recordClientOutage(this.runId, m);
@@ -355,11 +382,12 @@ export class RunDriver implements Run {
     const baseline = await fileBaselineStore(this.stateDir).load().catch(() => null);
     const s = await takeSnapshot(this.runbook, { runtime: this.i.runtime, http: this.i.http, upstreams: (rb, instances) => upstreamsPanel(rb, instances) }, { phase: 'after', baseline, env: this.i.env });
     const snapshot: Snapshot = { ok: s.ok, containers: s.containers, upstreams: s.upstreams, smoke: s.smoke, tokens: s.tokens };
-    this.journal.recordSnapshot(this.runId, 'verify', snapshot);
+    if (this.id !== null) this.journal.recordSnapshot(this.id, 'verify', snapshot);
     return snapshot;
   }
 
   finish(outcome: 'succeeded' | 'failed' | 'aborted'): void {
+    if (this.id === null) return;
     this.journal.endRun(this.runId, outcome);
   }
 

@@ -24,6 +24,11 @@ export interface OpenRunOptions {
   takeOver?: boolean;
   /** Resume an unfinished run even though the runbook's sha256 changed since it started. */
   acceptChanged?: boolean;
+  /**
+   * Start the new run only when its first step runs or is skipped (the cockpit: opening it to look records
+   * no run). An unfinished run is still resumed at once.
+   */
+  deferStart?: boolean;
   /** Journal mode of a new run. Default 'apply'. */
   mode?: 'apply' | 'run';
   /**
@@ -110,6 +115,7 @@ export interface RollbackOptions {
 }
 
 export interface Run {
+  /** The run's id; 0 while a deferred run has not started (no step ran yet, nothing journaled). */
   readonly runId: number;
   readonly runbook: Runbook;
   readonly runbookPath: string;
