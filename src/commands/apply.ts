@@ -10,7 +10,8 @@ import type { ResolvedStep } from '../engine/types.ts';
 import { formatClock } from '../engine/duration.ts';
 import { humanDuration, latency } from '../report/format.ts';
 import { destructiveSteps, planRange } from '../runner/policy.ts';
-import type { RollbackOutcome, Run, RunHooks, StepOutcome } from '../runner/index.ts';
+import type { Run, StepOutcome } from '../runner/index.ts';
+import { driveRange, type DriveEnd } from '../runner/drive.ts';
 import type { ClientOutage } from '../journal/types.ts';
 import { drivingOptions, openForDriving, progressHooks } from './drive.ts';
 import type { DecommissionFlags } from '../runner/types.ts';
@@ -110,75 +111,47 @@ export async function run(argv: string[], io: CliIO): Promise<Outcome> {
     }
     const hooks = progressHooks(run, human, { verbose: Boolean(values.verbose), yes: true });
     run.journal.onStorageFailure = (err) => human.write(`\n✗ JOURNAL WRITE FAILED (${err.message}): ${run.journal.file} cannot take more; going on from memory (what happens is printed here)\n`);
-    const outcomes: StepOutcome[] = [];
-    const firstKey = range[0]!.key;
-    const lastKey = range[range.length - 1]!.key;
-    const inRange = new Set(range.map((s) => s.key));
-
-    if (values.from) skipBefore(run, firstKey, values.from);
-    const retried = new Set<string>();
-    let failed: StepOutcome | null = null;
-    let storageFailed = false;
-    let stoppedAtThrough = false;
-    for (;;) {
-      const step = nextToRun(run, retried);
-      if ('done' in step) break;
-      if ('blocked' in step) throw new CliError(`apply: ${step.blocked}`, 'refused');
-      if (!inRange.has(step.key)) {
-        stoppedAtThrough = true;
-        break;
-      }
-      const out = await run.runStep(step.key, hooks);
-      outcomes.push(out);
-      if (run.journal.failure) {
-        storageFailed = true;
-        if (out.notRun) human.write(`✗ ${out.key}: ${out.summary}\n`);
-        else if (out.state === 'failed') failed = out;
-        break;
-      }
-      if (out.notRun) {
-        human.write(`\n✗ ${out.summary}; run #${run.runId} stays open, nothing else ran\n`);
-        return 'failed';
-      }
-      if (out.state === 'failed') {
-        failed = out;
-        break;
-      }
-      if (step.key === lastKey && lastKey !== run.plan[run.plan.length - 1]!.key) {
-        stoppedAtThrough = true;
-        break;
+    const { end, outcomes } = await driveRange(run, {
+      range,
+      from: values.from,
+      noRollback: Boolean(values['no-rollback']),
+      hooks,
+      beforeRollback: (why, failed) =>
+        human.write(
+          why === 'step-failed'
+            ? `\n✗ ${failed?.key} failed inside the outage window: rolling back so every identity is served again\n`
+            : '\n✗ the journal cannot be written inside the outage window: rolling back from memory so every identity is served again\n',
+        ),
+    });
+    if (end.kind === 'blocked') throw new CliError(`apply: ${end.reason}`, 'refused');
+    if (end.kind === 'not-run') {
+      human.write(`\n✗ ${end.outcome.summary}; run #${run.runId} stays open, nothing else ran\n`);
+      return 'failed';
+    }
+    if (end.kind === 'journal-failed') tellJournalFailure(end, outcomes.at(-1), run, human, file);
+    if (end.kind === 'failed') {
+      if (end.rollback) {
+        const nw = end.rollback.newWrites;
+        if (nw) human.write(['new writes in the target since the copy (carried back):', ...newWritesLines(nw).map((l) => `    ${l}`), ...nw.copyBack.map((c) => `${c.ok ? '✓' : '✗'} copy-back of ${c.identity}: ${c.summary}`), ''].join('\n'));
+        human.write([...proofLines(end.rollback.proofs), ''].join('\n'));
+        human.write(end.rollback.ok ? '↺ rolled back; the legacy path is proven (local probes, public probes, live dials = the original)\n' : `✗ ROLLBACK INCOMPLETE: ${incompleteReasons(end.rollback).join('; ')}; cutover journal / cutover report for what is left\n`);
+      } else {
+        human.write(`\n✗ ${end.failed.key} failed${end.down ? ' (--no-rollback: left as it is; cutover rollback RUNBOOK undoes what was done)' : ' before the outage window: nothing is down'}\n`);
       }
     }
-
-    let rollback: RollbackOutcome | null = null;
-    if (storageFailed) {
-      rollback = await afterStorageFailure(run, human, hooks, file, Boolean(values['no-rollback']));
-    } else if (failed) {
-      const down = run.record().outage.startedAt !== null;
-      if (down && !values['no-rollback']) {
-        human.write(`\n✗ ${failed.key} failed inside the outage window: rolling back so every identity is served again\n`);
-        // Writes the target took inside the window are carried back, never dropped unasked.
-        rollback = await run.rollback(hooks, { newWrites: 'copy-back' });
-        if (rollback.newWrites) human.write(['new writes in the target since the copy (carried back):', ...newWritesLines(rollback.newWrites).map((l) => `    ${l}`), ...rollback.newWrites.copyBack.map((c) => `${c.ok ? '✓' : '✗'} copy-back of ${c.identity}: ${c.summary}`), ''].join('\n'));
-        human.write([...proofLines(rollback.proofs), ''].join('\n'));
-        human.write(rollback.ok ? '↺ rolled back; the legacy path is proven (local probes, public probes, live dials = the original)\n' : `✗ ROLLBACK INCOMPLETE: ${incompleteReasons(rollback).join('; ')}; cutover journal / cutover report for what is left\n`);
-      } else {
-        run.finish('failed');
-        human.write(`\n✗ ${failed.key} failed${down ? ' (--no-rollback: left as it is; cutover rollback RUNBOOK undoes what was done)' : ' before the outage window: nothing is down'}\n`);
-      }
-    } else if (!stoppedAtThrough) {
-      run.finish('succeeded');
+    if (end.kind === 'done') {
       const snap = await run.recordSnapshot().catch((err: Error) => {
         human.write(`(could not take the closing snapshot for the report: ${err.message})\n`);
         return null;
       });
       if (snap) human.write(`closing snapshot journaled for the report: ${snap.ok === true ? 'all green' : snap.ok === false ? 'SOMETHING IS RED (cutover status RUNBOOK)' : 'could not check everything'}\n`);
     }
+    const rollback = end.kind === 'failed' || end.kind === 'journal-failed' ? end.rollback : null;
     const client = run.measureClientOutage();
     const outage = outageSummary(run, client);
     human.write(outage.lines.map((l) => l + '\n').join(''));
-    if (stoppedAtThrough && !failed && !storageFailed) human.write(`stopped after ${lastKey} (--through); run #${run.runId} stays open: cutover apply ${file} --yes continues it\n`);
-    const ok = !failed && !storageFailed;
+    if (end.kind === 'through') human.write(`stopped after ${end.lastKey} (--through); run #${run.runId} stays open: cutover apply ${file} --yes continues it\n`);
+    const ok = end.kind === 'done' || end.kind === 'through';
     if (values.json) {
       const states = run.states();
       io.stdout.write(
@@ -206,34 +179,29 @@ export async function run(argv: string[], io: CliIO): Promise<Outcome> {
 }
 
 /**
- * The journal cannot be written (disk full, I/O error). Inside the outage window the rollback runs from what
- * the driver holds in memory, and whatever it could not undo is printed as the exact commands to type;
- * outside it the run stops (nothing is down). Either way apply exits 1 and close() releases the lease.
+ * The journal cannot be written (disk full, I/O error): what the runner did about it (rolled back from memory
+ * inside the outage window, stopped outside it), and for anything the rollback could not undo the exact commands
+ * to type. Either way apply exits 1 and close() releases the lease.
  */
-async function afterStorageFailure(run: Run, out: NodeJS.WritableStream, hooks: RunHooks, file: string, noRollback: boolean): Promise<RollbackOutcome | null> {
-  const rec = run.record();
-  const down = rec.outage.startedAt !== null && rec.outage.endedAt === null;
+function tellJournalFailure(end: Extract<DriveEnd, { kind: 'journal-failed' }>, last: StepOutcome | undefined, run: Run, out: NodeJS.WritableStream, file: string): void {
   const dir = dirname(run.journal.file);
-  if (!down || noRollback) {
-    run.finish('failed');
+  if (last?.notRun) out.write(`✗ ${last.key}: ${last.summary}\n`);
+  if (!end.rollback) {
     out.write(
-      down
+      end.down
         ? `\n✗ stopped: the journal cannot be written; --no-rollback leaves the outage as it is. When there is room (df -h ${dir}): cutover rollback ${file} --yes\n`
-        : `\n✗ stopped: the journal cannot be written, ${rec.outage.startedAt === null ? 'before the outage window: nothing is down' : 'after the outage window closed: every identity is served by the new path'}. Free space in ${dir} (df -h ${dir}; cutover journal ${file} --prune), then cutover apply ${file} --yes continues\n`,
+        : `\n✗ stopped: the journal cannot be written, ${end.windowOpened ? 'after the outage window closed: every identity is served by the new path' : 'before the outage window: nothing is down'}. Free space in ${dir} (df -h ${dir}; cutover journal ${file} --prune), then cutover apply ${file} --yes continues\n`,
     );
-    return null;
+    return;
   }
-  out.write('\n✗ the journal cannot be written inside the outage window: rolling back from memory so every identity is served again\n');
-  const rollback = await run.rollback(hooks);
-  const left = rollback.entries.filter((e) => !e.ok);
-  if (rollback.ok) {
+  const left = end.rollback.entries.filter((e) => !e.ok);
+  if (end.rollback.ok) {
     out.write(`↺ rolled back from memory; the legacy path is proven (local probes, public probes, live dials = the original). Free space in ${dir} (df -h ${dir}) before the next attempt\n`);
-    return rollback;
+    return;
   }
-  out.write(`✗ ROLLBACK INCOMPLETE: ${incompleteReasons(rollback).join('; ')}.${left.length ? ' Do these by hand, in this order:' : ''}\n`);
+  out.write(`✗ ROLLBACK INCOMPLETE: ${incompleteReasons(end.rollback).join('; ')}.${left.length ? ' Do these by hand, in this order:' : ''}\n`);
   for (const p of run.manualUndo(left.map((e) => e.key))) for (const c of p.commands) out.write(`   ${c}    # ${p.key}\n`);
-  if (rollback.proofs.some((p) => p.ok === false)) out.write(`   then check every identity on the legacy path: cutover verify ${file}\n`);
-  return rollback;
+  if (end.rollback.proofs.some((p) => p.ok === false)) out.write(`   then check every identity on the legacy path: cutover verify ${file}\n`);
 }
 
 /** Decommission flags (issue 9): the waiver needs its reason; --cutover-at when the cutover was done by hand. */
@@ -272,28 +240,6 @@ function preflight(file: string, io: CliIO, values: Values): ResolvedStep[] {
     throw new CliError(`apply: refusing ${destructive.length} destructive step(s) without --allow-destructive:\n${names}`, 'usage');
   }
   return range;
-}
-
-/** The next step for a non-interactive driver: the engine's next, or a failed step retried once. */
-function nextToRun(run: Run, retried: Set<string>): ResolvedStep | { done: true } | { blocked: string } {
-  const nx = run.next();
-  if ('step' in nx) return nx.step;
-  if (nx.done) return { done: true };
-  const states = run.states();
-  const failed = run.plan.find((s) => stateOf(states, s.key) === 'failed');
-  if (failed && !retried.has(failed.key)) {
-    retried.add(failed.key);
-    return failed;
-  }
-  return { blocked: nx.blocked };
-}
-
-function skipBefore(run: Run, firstKey: string, from: string): void {
-  const states = run.states();
-  for (const s of run.plan) {
-    if (s.key === firstKey) return;
-    if (stateOf(states, s.key) === 'pending') run.skipStep(s.key, `apply --from ${from}`);
-  }
 }
 
 function pick(o: StepOutcome | undefined) {

@@ -1,4 +1,5 @@
 // What `apply` and `rollback` share: opening the run with operator-facing errors, and the progress lines.
+import { shellLine } from '../shell.ts';
 import { readFileSync } from 'node:fs';
 import { CliError, type CliIO } from '../contract/io.ts';
 import { unifiedDiff } from '../caddyfile/diff.ts';
@@ -64,7 +65,7 @@ export function progressHooks(run: Run, out: NodeJS.WritableStream, opts: { verb
         out.write(`   ${e.message}\n`);
       } else if (opts.verbose) {
         const ev = e.event;
-        if (ev.kind === 'command') out.write(`       $ ${ev.argv.join(' ')}\n`);
+        if (ev.kind === 'command') out.write(`       $ ${shellLine(ev.argv)}\n`);
         else if (ev.kind === 'output') out.write(`       ${ev.line}\n`);
         else out.write(`       … ${ev.message}\n`);
       }
