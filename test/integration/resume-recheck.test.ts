@@ -59,7 +59,7 @@ test('resume: the interrupted gate is re-checked first and re-run only when conf
     const asked: string[] = [];
     const refused = await again.runStep('gate', { confirm: async (_p, _s, kind) => (asked.push(kind ?? '?'), kind !== 'recheck') });
     assert.deepEqual(asked, ['recheck']);
-    assert.equal(refused.notRun, true);
+    assert.equal(refused.notRun, 'interrupted');
     assert.equal(again.steps().get('gate')?.attempts, 1, 'nothing ran');
 
     const kinds: string[] = [];
