@@ -96,7 +96,7 @@ test('faults during the lab cutover: each fails where it should and ends with ev
     const r = await apply(s, '--from', 'stop-legacy');
     assert.equal(r.code, 1, `${r.stdout}\n${r.stderr}`);
     assert.match(r.stdout, /✗ +\d+ (start-posta|smoke-local): /);
-    assert.match(r.stdout, /rolled back; the legacy path answers/);
+    assert.match(r.stdout, /rolled back; the legacy path is proven/);
     assertProxyUntouched(s, []);
     await fault(s, 'daemon-crash', false);
     await assertServedNoDataLost(s);
