@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { CliError, type CliIO } from '../contract/io.ts';
 import { unifiedDiff } from '../caddyfile/diff.ts';
 import { isStorageError, LockHeldError, RunbookChangedError } from '../journal/index.ts';
-import { openRun, RunnerInputError, type OpenRunOptions, type Run, type RunHooks, type RunnerEvent } from '../runner/index.ts';
+import { openRun, RunnerInputError, WorldChangedError, type OpenRunOptions, type Run, type RunHooks, type RunnerEvent } from '../runner/index.ts';
 import { STATE_GLYPH } from '../engine/types.ts';
 import { humanDuration } from '../report/format.ts';
 
@@ -26,6 +26,8 @@ export async function openForDriving(o: OpenRunOptions): Promise<Run> {
   } catch (err) {
     if (err instanceof RunnerInputError) throw new CliError(err.message, 'bad-input');
     if (err instanceof LockHeldError) throw new CliError(err.message, 'refused');
+    // The world is not the one the unfinished run journaled: a problem in the world (exit 1), nothing touched.
+    if (err instanceof WorldChangedError) throw new CliError(err.message, 'failed');
     // Before any step ran: nothing changed, nothing is down, and openRun released the lease.
     if (isStorageError(err)) throw new CliError(`the journal could not be written (${(err as Error).message}): nothing was started, nothing is down, the driver lease is released. Free space in the state directory (df -h; cutover journal RUNBOOK --prune) and run again`, 'failed');
     if (err instanceof RunbookChangedError) {

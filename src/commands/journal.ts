@@ -5,7 +5,7 @@ import { CliError, type CliIO } from '../contract/io.ts';
 import type { Outcome } from '../contract/outcome.ts';
 import { parseCommandArgs } from '../contract/args.ts';
 import { STATE_GLYPH } from '../engine/types.ts';
-import { acquireLease, JOURNAL_FILE, JournalMissingError, LockHeldError, openJournal, leaseHolder, type Journal, type RunRecord, type StepRecord } from '../journal/index.ts';
+import { acquireLease, currentHolder, describeHolder, JOURNAL_FILE, JournalMissingError, LockHeldError, openJournal, leaseHolder, type Journal, type RunRecord, type StepRecord } from '../journal/index.ts';
 import { pruneBackups, runRetention, type RunBackups } from '../journal/retention.ts';
 import { parseDuration } from '../engine/duration.ts';
 import { stateDirFor } from '../journal/locate.ts';
@@ -16,6 +16,7 @@ import { verificationsCommand, verificationsHelp } from './journal-verifications
 
 export const help = `Usage: cutover journal RUNBOOK [--run ID | --verifications] [--json] [--state DIR]
        cutover journal RUNBOOK --prune [--older-than AGE] [--yes] [--json] [--state DIR]
+       cutover journal RUNBOOK --abandon ID --reason "…" [--json] [--state DIR]
 
 History of the runbook's runs (who, when, mode, outcome, outage, which steps changed the world — a run
 that changed nothing is marked so and is never the one \`cutover rollback\` undoes — and the backups each
@@ -35,6 +36,12 @@ ${verificationsHelp}
                      the files); takes the driver lease. Without --yes it only lists what it would remove
   --older-than AGE   with --prune: only runs that ended longer ago than AGE (90s, 12h, 30d)
   --yes              with --prune: remove them
+  --abandon ID       end run ID when it can neither be resumed nor rolled back on the world as it is (the
+                     lab rebuilt, a container recreated: resume refuses and names what differs): its
+                     outcome becomes abandoned, with who and --reason, it no longer blocks a new run
+                     and is never the run \`cutover rollback\` picks; nothing in the world is touched.
+                     Takes the driver lease (a stale one too) and releases it
+  --reason "…"       with --abandon: why (required; journaled and shown in the report)
   --json         one JSON document on stdout
   --state DIR    the state directory holding journal.sqlite (default: the runbook's state_dir, or
                  \${XDG_STATE_HOME:-~/.local/state}/cutover/<runbook name>)
@@ -46,10 +53,15 @@ export async function run(argv: string[], io: CliIO): Promise<Outcome> {
   const { values, positionals } = parseCommandArgs(
     'journal',
     argv,
-    { json: { type: 'boolean' }, run: { type: 'string' }, state: { type: 'string' }, verifications: { type: 'boolean' }, prune: { type: 'boolean' }, 'older-than': { type: 'string' }, yes: { type: 'boolean' } },
+    { json: { type: 'boolean' }, run: { type: 'string' }, state: { type: 'string' }, verifications: { type: 'boolean' }, prune: { type: 'boolean' }, 'older-than': { type: 'string' }, yes: { type: 'boolean' }, abandon: { type: 'string' }, reason: { type: 'string' } },
     { positionals: [1, 1] },
   );
   if (!values.prune && (values['older-than'] !== undefined || values.yes)) throw new CliError(`journal: ${values.yes ? '--yes' : '--older-than'} goes with --prune`, 'usage');
+  if (values.reason !== undefined && values.abandon === undefined) throw new CliError('journal: --reason goes with --abandon ID', 'usage');
+  if (values.abandon !== undefined) {
+    if (values.prune) throw new CliError('journal: --abandon and --prune are separate commands', 'usage');
+    return abandon(positionals[0]!, parseRunId(values.abandon), values, io);
+  }
   if (values.prune) return prune(positionals[0]!, values, io);
   const journal = openForReading(positionals[0]!, values.state, io);
   try {
@@ -98,6 +110,43 @@ function stepCounts(j: Journal, runId: number): Record<string, number> {
   const counts: Record<string, number> = {};
   for (const s of j.stepStates(runId).values()) counts[s.state] = (counts[s.state] ?? 0) + 1;
   return counts;
+}
+
+/** `cutover journal RUNBOOK --abandon ID --reason "…"`: ends a run that the world no longer matches. */
+function abandon(runbook: string, runId: number, values: { state?: string; json?: boolean; reason?: string }, io: CliIO): Outcome {
+  const reason = values.reason?.trim();
+  if (!reason) throw new CliError(`journal: --abandon ${runId} needs --reason "…" (why the run is ended; journaled with who)`, 'usage');
+  let stateDir: string;
+  try {
+    stateDir = stateDirFor(runbook, { ...(values.state ? { state: values.state } : {}), env: io.env });
+  } catch (err) {
+    throw new CliError((err as Error).message, 'bad-input');
+  }
+  if (!existsSync(join(stateDir, JOURNAL_FILE))) throw new CliError(new JournalMissingError(join(stateDir, JOURNAL_FILE)).message, 'bad-input');
+  const journal = openJournal({ stateDir, env: io.env });
+  try {
+    let lease;
+    try {
+      // A stale lease (the run's dead driver) is taken over; a live driver refuses.
+      lease = acquireLease(journal, { heartbeatMs: 0, takeOver: true });
+    } catch (err) {
+      if (err instanceof LockHeldError) throw new CliError(`journal --abandon: ${err.message}`, 'refused');
+      throw err;
+    }
+    try {
+      const r = journal.run(runId);
+      if (!r) throw new CliError(`journal: no run ${runId} in ${journal.file} (runs: ${journal.runs().map((x) => x.id).join(', ') || 'none'})`, 'bad-input');
+      if (r.endedAt !== null && r.outcome !== 'failed') throw new CliError(`journal: run #${runId} already ended (${r.outcome}): nothing to abandon`, 'bad-input');
+      journal.abandonRun(runId, reason);
+      if (values.json) io.stdout.write(JSON.stringify({ journal: journal.file, run: summary(journal.run(runId)!), reason }, null, 2) + '\n');
+      else io.stdout.write(`run #${runId} abandoned by ${describeHolder(currentHolder(io.env))}: ${reason}\nit counts as ended and the driver lease is released; nothing in the world was touched. Check it with cutover status ${runbook}; a new cutover apply ${runbook} can start.\n`);
+      return 'ok';
+    } finally {
+      lease.release();
+    }
+  } finally {
+    journal.close();
+  }
 }
 
 /** `cutover journal RUNBOOK --prune [--older-than AGE] [--yes]`: the backups of runs that can no longer be rolled back. */

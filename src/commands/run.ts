@@ -78,7 +78,7 @@ export async function run(argv: string[], io: CliIO): Promise<Outcome> {
   const startedAt = Date.now();
   try {
     await new Promise((r) => setImmediate(r)); // the first frame is out
-    const { openRun, RunnerInputError } = await import('../runner/index.ts');
+    const { openRun, RunnerInputError, WorldChangedError } = await import('../runner/index.ts');
     const { LockHeldError } = await import('../journal/lease.ts');
     const { RunbookChangedError } = await import('../journal/resume.ts');
     try {
@@ -88,6 +88,7 @@ export async function run(argv: string[], io: CliIO): Promise<Outcome> {
       if (err instanceof RunnerInputError) throw new CliError(`run: ${err.message}`, 'bad-input');
       if (err instanceof LockHeldError) throw new CliError(`run: ${err.message}`, 'refused');
       if (err instanceof RunbookChangedError) throw new CliError(`run: ${err.message}`, 'bad-input');
+      if (err instanceof WorldChangedError) throw new CliError(`run: ${err.message}`, 'failed');
       throw err;
     }
     const opened = runner;

@@ -32,9 +32,9 @@ export function runChanges(journal: Journal, runId: number): StepChange[] {
   return changedSteps(journal.stepStates(runId).values(), intents);
 }
 
-/** Driven runs (apply, run), newest first. */
+/** Driven runs (apply, run), newest first; an abandoned run (its world is gone) is never the one rolled back. */
 function drivenRuns(journal: Journal): RunRecord[] {
-  return journal.runs().filter((r) => r.mode === 'apply' || r.mode === 'run').reverse();
+  return journal.runs().filter((r) => (r.mode === 'apply' || r.mode === 'run') && r.outcome !== 'abandoned').reverse();
 }
 
 /** The newest driven run that changed the world (the one a rollback undoes), or null when none did. */

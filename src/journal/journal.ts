@@ -284,6 +284,16 @@ export class Journal {
     this.event(runId, 'run', { state: 'ended', at, detail: { outcome } });
   }
 
+  /**
+   * Ends a run that cannot be resumed or rolled back on the world as it is (rebuilt, recreated): outcome
+   * 'abandoned', with who and why. Nothing in the world is touched.
+   */
+  abandonRun(runId: number, reason: string, who?: string, at = this.clock.now()): void {
+    const by = who ?? describeHolder(currentHolder(this.env));
+    this.event(runId, 'note', { at, state: 'abandoned', detail: { who: by, text: `abandoned: ${reason}`, reason } });
+    this.endRun(runId, 'abandoned', at);
+  }
+
   runs(): RunRecord[] {
     return (this.db.prepare('SELECT * FROM runs ORDER BY id').all() as Row[]).map((r) => toRun(this.patched(r)!));
   }

@@ -74,7 +74,7 @@ export interface StepEventInput {
 }
 
 /** 'intent': what a step is about to change (and its backup), journaled before it touches anything. */
-export type EventKind = 'run' | 'step' | 'lease' | 'outage' | 'note' | 'waiver' | 'intent';
+export type EventKind = 'run' | 'step' | 'lease' | 'outage' | 'note' | 'waiver' | 'intent' | 'world';
 
 export interface JournalEvent {
   id: number;

@@ -39,5 +39,6 @@
 // Destructive steps are not refused here — that policy (--allow-destructive, typed confirmation) belongs
 // to the driver; see destructiveSteps() for the list to show.
 export { openRun, RunnerInputError } from './open.ts';
+export { WorldChangedError } from './world.ts';
 export { destructiveSteps, REPEATABLE_ACTIONS } from './policy.ts';
 export type * from './types.ts';

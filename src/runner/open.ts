@@ -14,6 +14,7 @@ import { createIncusRuntime } from '../adapters/incus.ts';
 import { createHttp } from '../adapters/http.ts';
 import type { OpenRunOptions, Run } from './types.ts';
 import { RunDriver } from './run.ts';
+import { WorldChangedError, worldMismatches } from './world.ts';
 
 /** The runbook or the request is wrong (exit 2): nothing was started. */
 export class RunnerInputError extends Error {
@@ -60,6 +61,9 @@ export async function openRun(o: OpenRunOptions): Promise<Run> {
       const old = journal.unfinishedRun();
       if (old && (old.mode === 'apply' || old.mode === 'run')) {
         resumed = resumePoint(journal, old.id, plan.map((s) => s.key), { runbookSha256: loaded.sha256, acceptChangedRunbook: o.acceptChanged ?? false });
+        // The world it journaled must still be there: instances, legacy keys, copied files.
+        const problems = await worldMismatches(journal, old.id, runtime, runbook);
+        if (problems.length) throw new WorldChangedError(old.id, problems, journal.file, o.runbookPath);
         journal.resumeRun(old.id);
         if (old.runbookSha256 !== loaded.sha256) journal.addNote(old.id, `resumed with a changed runbook (sha256 ${old.runbookSha256.slice(0, 12)}… → ${loaded.sha256.slice(0, 12)}…), accepted with --accept-changed-runbook`);
         runId = old.id;

@@ -30,6 +30,7 @@ import type { DecommissionFlags, RollbackOptions, RollbackOutcome, Run, RunHooks
 import { decommissionInputs } from '../actions/decommission-inputs.ts';
 import { crashPoint, fillPoint } from '../crash-point.ts';
 import { undoCommands } from '../report/rollback.ts';
+import { recordWorld } from './world.ts';
 import { shellLine } from '../shell.ts';
 import { failedVerify } from './verify.ts';
 
@@ -75,6 +76,7 @@ export class RunDriver implements Run {
   readonly resumed: ResumePoint | null;
   private readonly interrupted = new Set<string>();
   private closed = false;
+  private worldKnown = false;
 
   constructor(private readonly i: RunDriverInputs) {
     this.id = i.runId;
@@ -222,6 +224,11 @@ export class RunDriver implements Run {
       if (!ok) return { key, state: 'failed', summary: `not re-run: ${key} was interrupted and ${step.action} is not safe to repeat unconfirmed`, error: 'interrupted step not re-run', durationMs: 0, notRun: 'interrupted' };
     }
     this.ensureRun();
+    if (!this.worldKnown) {
+      // The world this run works on, journaled once, so a resume can tell it is still the same one.
+      await recordWorld(this.journal, this.runId, this.i.runtime, this.runbook);
+      this.worldKnown = true;
+    }
     const started = Date.now();
     const output: string[] = [];
     const commands: string[] = [];
