@@ -4,6 +4,8 @@
 // target); a new apply can start.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startLab } from '../helpers/lab.ts';
 import { LAB_RUNBOOK } from '../helpers/cutover-lab.ts';
@@ -15,7 +17,9 @@ const cli = (lab: { env: Record<string, string> }, args: string[]) => runCli(arg
 
 test('a resumable run on a rebuilt lab: resume refused naming the instance, abandon ends it, a new apply starts', { timeout: 900_000 }, async (t) => {
   const lab = await startLab(t);
-  const state = join(lab.dir, 'state');
+  // Outside the lab's dir: lab down removes that, and the journal must outlive the lab.
+  const state = mkdtempSync(join(tmpdir(), 'cutover-resume-world-'));
+  t.after(() => rmSync(state, { recursive: true, force: true }));
   const first = await cli(lab, ['apply', LAB_RUNBOOK, '--yes', '--through', 'baseline', '--state', state]);
   assert.equal(first.code, 0, `${first.stdout}\n${first.stderr}`);
   assert.match(first.stdout, /run #1 stays open/);
@@ -32,7 +36,8 @@ test('a resumable run on a rebuilt lab: resume refused naming the instance, aban
   const up = await lab.cli(['lab', 'up', '--dir', lab.dir]);
   assert.equal(up.code, 0, up.stderr);
 
-  const refused = await cli(lab, ['apply', LAB_RUNBOOK, '--yes', '--allow-destructive', '--state', state]);
+  // A slice without a destructive step: no preflight before it (it would refuse first), straight to the resume.
+  const refused = await cli(lab, ['apply', LAB_RUNBOOK, '--yes', '--through', 'baseline', '--state', state]);
   assert.equal(refused.code, 1, `${refused.stdout}\n${refused.stderr}`);
   assert.match(refused.stderr, /run #1 cannot be resumed: the world is not the one it journaled/);
   assert.match(refused.stderr, /instance arne-msg is another instance: created \S+; the run knew created \S+/);
