@@ -116,37 +116,15 @@ function stepCounts(j: Journal, runId: number): Record<string, number> {
 function abandon(runbook: string, runId: number, values: { state?: string; json?: boolean; reason?: string }, io: CliIO): Outcome {
   const reason = values.reason?.trim();
   if (!reason) throw new CliError(`journal: --abandon ${runId} needs --reason "…" (why the run is ended; journaled with who)`, 'usage');
-  let stateDir: string;
-  try {
-    stateDir = stateDirFor(runbook, { ...(values.state ? { state: values.state } : {}), env: io.env });
-  } catch (err) {
-    throw new CliError((err as Error).message, 'bad-input');
-  }
-  if (!existsSync(join(stateDir, JOURNAL_FILE))) throw new CliError(new JournalMissingError(join(stateDir, JOURNAL_FILE)).message, 'bad-input');
-  const journal = openJournal({ stateDir, env: io.env });
-  try {
-    let lease;
-    try {
-      // A stale lease (the run's dead driver) is taken over; a live driver refuses.
-      lease = acquireLease(journal, { heartbeatMs: 0, takeOver: true });
-    } catch (err) {
-      if (err instanceof LockHeldError) throw new CliError(`journal --abandon: ${err.message}`, 'refused');
-      throw err;
-    }
-    try {
-      const r = journal.run(runId);
-      if (!r) throw new CliError(`journal: no run ${runId} in ${journal.file} (runs: ${journal.runs().map((x) => x.id).join(', ') || 'none'})`, 'bad-input');
-      if (r.endedAt !== null && r.outcome !== 'failed') throw new CliError(`journal: run #${runId} already ended (${r.outcome}): nothing to abandon`, 'bad-input');
-      journal.abandonRun(runId, reason);
-      if (values.json) io.stdout.write(JSON.stringify({ journal: journal.file, run: summary(journal.run(runId)!), reason }, null, 2) + '\n');
-      else io.stdout.write(`run #${runId} abandoned by ${describeHolder(currentHolder(io.env))}: ${reason}\nit counts as ended and the driver lease is released; nothing in the world was touched. Check it with cutover status ${runbook}; a new cutover apply ${runbook} can start.\n`);
-      return 'ok';
-    } finally {
-      lease.release();
-    }
-  } finally {
-    journal.close();
-  }
+  return withLeasedJournal(runbook, values, io, { command: 'journal --abandon', takeOver: true }, (journal) => {
+    const r = journal.run(runId);
+    if (!r) throw new CliError(`journal: no run ${runId} in ${journal.file} (runs: ${journal.runs().map((x) => x.id).join(', ') || 'none'})`, 'bad-input');
+    if (r.endedAt !== null && r.outcome !== 'failed') throw new CliError(`journal: run #${runId} already ended (${r.outcome}): nothing to abandon`, 'bad-input');
+    journal.abandonRun(runId, reason);
+    if (values.json) io.stdout.write(JSON.stringify({ journal: journal.file, run: summary(journal.run(runId)!), reason }, null, 2) + '\n');
+    else io.stdout.write(`run #${runId} abandoned by ${describeHolder(currentHolder(io.env))}: ${reason}\nit counts as ended and the driver lease is released; nothing in the world was touched. Check it with cutover status ${runbook}; a new cutover apply ${runbook} can start.\n`);
+    return 'ok';
+  });
 }
 
 /** `cutover journal RUNBOOK --prune [--older-than AGE] [--yes]`: the backups of runs that can no longer be rolled back. */
@@ -157,6 +135,28 @@ function prune(runbook: string, values: { state?: string; json?: boolean; yes?: 
   } catch (err) {
     throw new CliError(`journal: --older-than: ${(err as Error).message}`, 'usage');
   }
+  return withLeasedJournal(runbook, values, io, { command: 'journal --prune', takeOver: false }, (journal, stateDir) => {
+    const dryRun = !values.yes;
+    const r = pruneBackups(journal, stateDir, { ...(olderThanMs !== undefined ? { olderThanMs } : {}), dryRun });
+    if (values.json) {
+      io.stdout.write(JSON.stringify({ journal: journal.file, dryRun, pruned: r.pruned, kept: r.kept }, null, 2) + '\n');
+      return 'ok';
+    }
+    const lines = [`journal ${journal.file}`];
+    if (!r.pruned.length) lines.push('nothing to prune');
+    for (const b of r.pruned) lines.push(`#${b.runId}  ${dryRun ? 'would remove' : 'removed'} ${b.files.filter((f) => f.bytes !== null).length} backup file(s), ${humanBytes(b.bytes)} (${b.why})`);
+    for (const b of r.kept) lines.push(`#${b.runId}  kept ${b.files.filter((f) => f.bytes !== null).length} backup file(s), ${humanBytes(b.bytes)}: ${b.why}`);
+    if (dryRun && r.pruned.length) lines.push(`nothing removed yet: cutover journal ${runbook} --prune${values['older-than'] ? ` --older-than ${values['older-than']}` : ''} --yes removes them`);
+    io.stdout.write(lines.join('\n') + '\n');
+    return 'ok';
+  });
+}
+
+/**
+ * The runbook's journal opened for a change (--abandon, --prune) under the driver lease: a live driver refuses,
+ * a stale lease is taken over only when `takeOver` (the abandoned run's dead driver).
+ */
+function withLeasedJournal(runbook: string, values: { state?: string }, io: CliIO, o: { command: string; takeOver: boolean }, work: (journal: Journal, stateDir: string) => Outcome): Outcome {
   let stateDir: string;
   try {
     stateDir = stateDirFor(runbook, { ...(values.state ? { state: values.state } : {}), env: io.env });
@@ -168,25 +168,13 @@ function prune(runbook: string, values: { state?: string; json?: boolean; yes?: 
   try {
     let lease;
     try {
-      lease = acquireLease(journal, { heartbeatMs: 0 });
+      lease = acquireLease(journal, { heartbeatMs: 0, ...(o.takeOver ? { takeOver: true } : {}) });
     } catch (err) {
-      if (err instanceof LockHeldError) throw new CliError(`journal --prune: ${err.message}`, 'refused');
+      if (err instanceof LockHeldError) throw new CliError(`${o.command}: ${err.message}`, 'refused');
       throw err;
     }
     try {
-      const dryRun = !values.yes;
-      const r = pruneBackups(journal, stateDir, { ...(olderThanMs !== undefined ? { olderThanMs } : {}), dryRun });
-      if (values.json) {
-        io.stdout.write(JSON.stringify({ journal: journal.file, dryRun, pruned: r.pruned, kept: r.kept }, null, 2) + '\n');
-        return 'ok';
-      }
-      const lines = [`journal ${journal.file}`];
-      if (!r.pruned.length) lines.push('nothing to prune');
-      for (const b of r.pruned) lines.push(`#${b.runId}  ${dryRun ? 'would remove' : 'removed'} ${b.files.filter((f) => f.bytes !== null).length} backup file(s), ${humanBytes(b.bytes)} (${b.why})`);
-      for (const b of r.kept) lines.push(`#${b.runId}  kept ${b.files.filter((f) => f.bytes !== null).length} backup file(s), ${humanBytes(b.bytes)}: ${b.why}`);
-      if (dryRun && r.pruned.length) lines.push(`nothing removed yet: cutover journal ${runbook} --prune${values['older-than'] ? ` --older-than ${values['older-than']}` : ''} --yes removes them`);
-      io.stdout.write(lines.join('\n') + '\n');
-      return 'ok';
+      return work(journal, stateDir);
     } finally {
       lease.release();
     }
