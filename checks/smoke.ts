@@ -87,7 +87,7 @@ async function probeOne(runbook: Runbook, http: Http, p: SmokeProbe, opts: Smoke
   const runbookSource = `runbook smoke "${check.name}"`;
   const sourceOf = (k: number) => (/\{\{\s*baseline\./.test(check.conditions[k] ?? '') ? baselineSource(opts.baseline) : runbookSource);
   let url: string | undefined;
-  const fail = (error: string, timeMs: number | null = null): SmokeItem => ({
+  const fail = (error: string, timeMs: number | null = null, failure: NonNullable<SmokeItem['failure']> = 'setup'): SmokeItem => ({
     ...base,
     ...(url ? { url } : {}),
     ok: false,
@@ -98,6 +98,7 @@ async function probeOne(runbook: Runbook, http: Http, p: SmokeProbe, opts: Smoke
     status: null,
     timeMs,
     error,
+    failure,
     conditions: [],
   });
 
@@ -118,8 +119,8 @@ async function probeOne(runbook: Runbook, http: Http, p: SmokeProbe, opts: Smoke
   try {
     res = await http.request({ url: target.url, method: check.method, host: target.host, headers, timeoutMs: parseDurationMs(check.timeout) ?? undefined });
   } catch (err) {
-    if (err instanceof HttpFailure) return fail(err.kind === 'timeout' ? `timed out (${err.message})` : err.message, err.timeMs);
-    return fail((err as Error).message);
+    if (err instanceof HttpFailure) return fail(err.kind === 'timeout' ? `timed out (${err.message})` : err.message, err.timeMs, err.kind);
+    return fail((err as Error).message, null, 'other');
   }
 
   // A condition whose expectation needs a baseline not recorded (for this world) is pending, not red.

@@ -135,7 +135,7 @@ function smokeLines(p: Panel<SmokeItem>, w: number): string[] {
       const at = (v: string) => mine.find((i) => i.check === c && i.vantage === v);
       return pad([at('local'), at('public')].map((i) => (i ? glyph(i.ok, i.pending) : ' ')).join(''), cell);
     });
-    const timedOut = mine.some((i) => i.error?.startsWith('timed out'));
+    const timedOut = mine.some((i) => i.failure === 'timeout');
     const slowest = Math.max(0, ...mine.map((i) => i.timeMs ?? 0));
     const pending = mine.find((i) => i.ok === null && i.pending)?.pending;
     lines.push(fit(`  ${glyph(mine.some((i) => i.ok === false) ? false : mine.every((i) => i.ok === true || (i.ok === null && i.pending)) ? true : null)} ${pad(id, 12)} ${cells.join('')}${timedOut ? 'timed out' : `${slowest} ms`}`, w));

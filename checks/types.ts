@@ -48,6 +48,8 @@ export interface SmokeItem extends Verdict {
   timeMs: number | null;
   /** Timeout, connection refused … */
   error?: string;
+  /** Why the probe got no answer, as a code (the panel marks timeouts from it, never from the text). */
+  failure?: 'timeout' | 'refused' | 'reset' | 'dns' | 'tls' | 'other' | 'setup';
   /** Where the probe went: the URL (local: the container's address; public: through the proxy). */
   url?: string;
   /** Each condition with its own result. */
