@@ -16,8 +16,9 @@ export interface DaemonObservation {
   service: string;
   running: boolean;
   detail: string;
-  /** null when the runbook writes no init script for it. */
+  /** null when the runbook writes no init script for it, or when it could not be read (initScriptUnread says why). */
   initScriptMatches: boolean | null;
+  initScriptUnread?: string;
 }
 
 /** The target's service (started by a service.start step) and the init script a file.write step gives it. */
@@ -58,6 +59,7 @@ export function evaluateVerify(runbook: Runbook, s: SnapshotResult, daemon: Daem
     const problems: string[] = [];
     if (!daemon.running) problems.push(`service ${daemon.service} not running: ${daemon.detail}`);
     if (daemon.initScriptMatches === false) problems.push(`/etc/init.d/${daemon.service} differs from the runbook's (not the multi-tenant invocation?)`);
+    if (!problems.length && daemon.initScriptUnread) return { ...base, ok: null, actual: `cannot check: /etc/init.d/${daemon.service} could not be read: ${daemon.initScriptUnread}` };
     return problems.length ? { ...base, ok: false, actual: problems.join('; '), why: `${target}: ${problems.join('; ')}` } : { ...base, ok: true, actual: `${target} Running, service ${daemon.service} started, init script matches` };
   })();
 

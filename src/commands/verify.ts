@@ -286,6 +286,8 @@ async function observeDaemon(live: LiveContext): Promise<DaemonObservation | nul
     service: spec.service,
     running: status.exitCode === 0,
     detail: detail || `exit ${status.exitCode}`,
-    initScriptMatches: script === null || spec.initContent === null ? null : script.exitCode === 0 && script.stdout.trim() === spec.initContent.trim(),
+    // A read that failed (exec error, timeout) cannot say the script differs: it says why it could not check.
+    initScriptMatches: script === null || spec.initContent === null || script.exitCode !== 0 ? null : script.stdout.trim() === spec.initContent.trim(),
+    ...(script && spec.initContent !== null && script.exitCode !== 0 ? { initScriptUnread: (script.stderr || script.stdout).trim().split('\n').pop() || `exit ${script.exitCode}` } : {}),
   };
 }
