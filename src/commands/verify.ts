@@ -280,7 +280,17 @@ async function observeDaemon(live: LiveContext): Promise<DaemonObservation | nul
   const spec = daemonSpec(live.runbook, live.steps);
   if (!spec) return null;
   const tryExec = (argv: string[]) => live.runtime.exec(spec.container, argv, { timeoutMs: 10_000 }).catch((err: Error) => ({ exitCode: -1, stdout: '', stderr: err.message }));
-  const [status, script] = await Promise.all([tryExec(['service', spec.service, 'status']), spec.initContent === null ? null : tryExec(['cat', spec.initPath])]);
+  // Real Incus may refuse an exec for a moment right after the instance's daemon (re)started: a failed read is
+  // tried again, briefly, before it counts as "cannot check".
+  const readInit = async () => {
+    let r = await tryExec(['cat', spec.initPath]);
+    for (let i = 0; i < 3 && r.exitCode !== 0; i++) {
+      await new Promise((res) => setTimeout(res, 500));
+      r = await tryExec(['cat', spec.initPath]);
+    }
+    return r;
+  };
+  const [status, script] = await Promise.all([tryExec(['service', spec.service, 'status']), spec.initContent === null ? null : readInit()]);
   const detail = (status.stdout + status.stderr).trim().split('\n').pop() ?? '';
   return {
     service: spec.service,
