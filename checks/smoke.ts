@@ -8,6 +8,7 @@ import type { SmokeItem, Vantage } from './types.ts';
 import { evaluateText, parseDurationMs, type ConditionResponse, type ConditionResult } from './conditions.ts';
 import { BASELINE_PENDING, baselineSource, MissingBaseline, shortValue, type Baseline } from './baseline.ts';
 import { renderForIdentity, type Phase, servingContainer } from './context.ts';
+import { instanceRef } from '../src/runbook/instance-ref.ts';
 
 export interface SmokeOptions {
   phase: Phase;
@@ -70,8 +71,8 @@ export function probeTarget(runbook: Runbook, p: SmokeProbe, opts: Pick<SmokeOpt
   const phase = opts.via ? (opts.via === 'target' ? 'after' : 'before') : opts.phase;
   const container = servingContainer(runbook, p.identity, phase);
   const inst = opts.instances.find((i) => i.name === container);
-  if (!inst) throw new ProbeSetupError(`container ${container} does not exist`);
-  if (!inst.ipv4) throw new ProbeSetupError(`container ${container} has no IPv4 address (${inst.status})`);
+  if (!inst) throw new ProbeSetupError(`container ${instanceRef(runbook, container)} does not exist`);
+  if (!inst.ipv4) throw new ProbeSetupError(`container ${instanceRef(runbook, container)} has no IPv4 address (${inst.status})`);
   return { url: `http://${inst.ipv4}:${p.identity.port}${path}`, host: p.identity.host };
 }
 

@@ -4,6 +4,7 @@
 import type { Instance } from '../src/ports.ts';
 import { systemClock, type Clock } from '../src/ports.ts';
 import type { Runbook } from '../src/runbook/schema.ts';
+import { instanceRef } from '../src/runbook/instance-ref.ts';
 import { adapt, getConfig, getUpstreams, type PoolEntry } from '../src/adapters/caddy.ts';
 import { dialsByHost } from '../src/caddyfile/dials.ts';
 import { hostOfAddress } from '../src/caddyfile/parse.ts';
@@ -54,7 +55,8 @@ export interface UpstreamExpectation {
   container?: string;
 }
 
-export function evaluateUpstreams(obs: UpstreamObservation, byIp: ContainersByIp, expect: UpstreamExpectation = {}): UpstreamItem[] {
+/** `ref` names a container in the texts (REMOTE:NAME with runtime.remote); pointsAt and the lookups keep the bare name. */
+export function evaluateUpstreams(obs: UpstreamObservation, byIp: ContainersByIp, expect: UpstreamExpectation = {}, ref: (name: string) => string = (n) => n): UpstreamItem[] {
   return obs.sites.map((site) => {
     const host = hostOfAddress(site) ?? site.toLowerCase();
     const fileDials = obs.fileDials?.[host];
@@ -68,14 +70,14 @@ export function evaluateUpstreams(obs: UpstreamObservation, byIp: ContainersByIp
     if (obs.liveDials && liveDials === undefined) reasons.push(`${site} has no reverse_proxy route in the live Caddy config`);
     if (drift) reasons.push(`${site}: drift, the file says ${shown(fileDials)} but Caddy serves ${shown(liveDials)} (file edited without reload, or changed through the admin API)`);
     for (const t of targets) {
-      if (t.at && t.at.status !== 'Running') reasons.push(`${site} is served by ${t.dial}, container ${t.at.container}, which is ${t.at.status}`);
+      if (t.at && t.at.status !== 'Running') reasons.push(`${site} is served by ${t.dial}, container ${ref(t.at.container)}, which is ${t.at.status}`);
     }
-    if (expect.container && obs.liveDials && pointsAt !== expect.container) reasons.push(`${site} should point at ${expect.container} but points at ${pointsAt ?? shown(liveDials)}`);
+    if (expect.container && obs.liveDials && pointsAt !== expect.container) reasons.push(`${site} should point at ${ref(expect.container)} but points at ${pointsAt ? ref(pointsAt) : shown(liveDials)}`);
     const ok = reasons.length ? false : obs.liveDials && obs.fileDials ? true : null;
     const pool = (obs.pool ?? []).filter((p) => live.includes(p.address));
     const actual =
       `file ${shown(fileDials)} → live ${shown(liveDials)}` +
-      (pointsAt ? ` (${pointsAt} ${byIp.get(dialHost(targets.find((t) => t.at)!.dial))!.status})` : '') +
+      (pointsAt ? ` (${ref(pointsAt)} ${byIp.get(dialHost(targets.find((t) => t.at)!.dial))!.status})` : '') +
       (pool.length ? `; ${pool.map((p) => `${p.address} ${p.numRequests} req ${p.fails} fails`).join(', ')}` : '');
     const unknown = [obs.fileError && `file: ${obs.fileError}`, obs.liveError && `live: ${obs.liveError}`].filter(Boolean).join('; ');
     return {
@@ -86,7 +88,7 @@ export function evaluateUpstreams(obs: UpstreamObservation, byIp: ContainersByIp
       drift,
       pointsAt,
       ok,
-      expected: `live = file${expect.container ? `, pointing at ${expect.container}` : ''}, serving container running`,
+      expected: `live = file${expect.container ? `, pointing at ${ref(expect.container)}` : ''}, serving container running`,
       actual,
       ...(reasons.length ? { why: reasons.join('; ') } : unknown ? { why: `cannot check ${site}: ${unknown}` } : {}),
     };
@@ -100,7 +102,7 @@ export async function upstreamsPanel(runbook: Runbook, instances: Instance[], o:
   const proxy = runbook.proxy;
   if (!proxy) return panel<UpstreamItem>('upstreams', [], started, clock, 'the runbook declares no [proxy]');
   const obs = await probeUpstreams({ caddyfile: proxy.caddyfile, admin: proxy.admin, sites: proxy.sites, ...(proxy.binary ? { caddyBinary: proxy.binary } : {}) });
-  const items = evaluateUpstreams(obs, containersByIp(instances), o.expect);
+  const items = evaluateUpstreams(obs, containersByIp(instances), o.expect, (n) => instanceRef(runbook, n));
   const error = obs.liveError ? `cannot read the live Caddy config: ${obs.liveError}` : undefined;
   return panel('upstreams', items, started, clock, error);
 }

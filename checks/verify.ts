@@ -5,6 +5,7 @@ import type { Panel, Verdict } from './types.ts';
 import type { SnapshotResult } from './snapshot.ts';
 import { combine } from './snapshot.ts';
 import { targetName } from './context.ts';
+import { instanceRef } from '../src/runbook/instance-ref.ts';
 
 export interface Criterion extends Verdict {
   id: 'target-running' | 'smoke' | 'tokens' | 'proxy' | 'legacy-kept';
@@ -48,8 +49,10 @@ function fromPanel(p: Panel<Verdict>, good: string): { ok: boolean | null; actua
  * expected of them; anything else about them is judged as before.
  */
 export function evaluateVerify(runbook: Runbook, s: SnapshotResult, daemon: DaemonObservation | null, hasBaseline: boolean, decommissioned: ReadonlyMap<string, { runId: number }> = new Map()): Criterion[] {
-  const target = targetName(runbook) ?? '(no target declared)';
-  const targetItem = s.containers.items.find((c) => c.name === target);
+  const targetDecl = targetName(runbook);
+  const targetItem = s.containers.items.find((c) => c.name === targetDecl);
+  // Named as `incus` is typed (REMOTE:NAME with runtime.remote); looked up by the bare name.
+  const target = targetDecl ? instanceRef(runbook, targetDecl) : '(no target declared)';
 
   const targetCriterion = ((): Criterion => {
     const base = { id: 'target-running' as const, title: `${target} running the multi-tenant daemon`, expected: `${target} Running, service up, init script as the runbook writes it` };
@@ -88,8 +91,8 @@ export function evaluateVerify(runbook: Runbook, s: SnapshotResult, daemon: Daem
     { id: 'tokens', title: 'device tokens survived', expected: 'every baseline token present, active devices seen again', ...tokens },
     { id: 'proxy', title: `Caddy points at ${target}, no drift`, expected: `live dials = file dials, pointing at ${target}`, ...proxy },
     allGone
-      ? { id: 'legacy-kept', title: 'legacy containers deleted by the decommission', expected: 'absent after the recorded decommission', ...fromPanel(legacyPanel, `${legacy.map((c) => c.name).join(', ')} deleted (decommission run #${decommissioned.get(legacy[0]!.name)!.runId})`) }
-      : { id: 'legacy-kept', title: 'legacy containers stopped but not deleted', expected: 'Stopped, autostart off, delete protection on', ...fromPanel(legacyPanel, `${legacy.map((c) => c.name).join(', ')} stopped and kept`) },
+      ? { id: 'legacy-kept', title: 'legacy containers deleted by the decommission', expected: 'absent after the recorded decommission', ...fromPanel(legacyPanel, `${legacy.map((c) => instanceRef(runbook, c.name)).join(', ')} deleted (decommission run #${decommissioned.get(legacy[0]!.name)!.runId})`) }
+      : { id: 'legacy-kept', title: 'legacy containers stopped but not deleted', expected: 'Stopped, autostart off, delete protection on', ...fromPanel(legacyPanel, `${legacy.map((c) => instanceRef(runbook, c.name)).join(', ')} stopped and kept`) },
   ];
   return criteria.map((c) => (c.ok === false && !c.why ? { ...c, why: `${c.title}: ${c.actual}` } : c));
 }

@@ -101,7 +101,7 @@ export async function run(argv: string[], io: CliIO): Promise<Outcome> {
   }
   const pre = await runPreflight({ runbook: r.runbook, steps: r.steps, file, text: r.text, env: io.env, ...(values.state ? { stateDir: values.state } : {}) });
   if (values.json) io.stdout.write(JSON.stringify(planDocument(r.runbook, r.steps, pre), null, 2) + '\n');
-  else io.stdout.write(`${planText(r.runbook, r.steps)}\n${pre.diff ? `Caddyfile diff the repoint will make:\n${pre.diff}\n` : ''}${otherSitesText(pre)}${formatFacts(pre)}${formatPreflight(pre)}`);
+  else io.stdout.write(`${planText(r.runbook, r.steps)}\n${pre.diff ? `Caddyfile diff the repoint will make:\n${pre.diff}\n` : ''}${otherSitesText(pre)}${formatFacts(pre, r.runbook)}${formatPreflight(pre)}`);
   return blockers(pre).length ? 'refused' : 'ok';
 }
 

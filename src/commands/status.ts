@@ -114,7 +114,7 @@ export function print(s: SnapshotResult, live: LiveContext, io: CliIO, json: boo
   if (json) {
     io.stdout.write(JSON.stringify(others === undefined ? s : { ...s, otherSites: others }, null, inPlace ? undefined : 2) + '\n');
   } else {
-    const lines = [...renderSnapshot(s, { title: `${live.runbook.runbook.name} · ${live.runbook.runbook.host}`, now: systemClock.now(), width: Math.min(io.stdout.columns ?? 80, 120) }), ...otherSitesLines(others ?? null)];
+    const lines = [...renderSnapshot(s, { title: `${live.runbook.runbook.name} · ${live.runbook.runbook.host}`, now: systemClock.now(), width: Math.min(io.stdout.columns ?? 80, 120) }), ...otherSitesLines(others ?? null, live.runbook)];
     if (inPlace) io.stdout.write('\x1b[H' + lines.map((l) => l + '\x1b[K').join('\n') + '\n\x1b[J');
     else io.stdout.write(lines.join('\n') + '\n');
   }

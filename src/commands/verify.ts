@@ -125,7 +125,7 @@ export async function run(argv: string[], io: CliIO): Promise<Outcome> {
       const width = Math.min(io.stdout.columns ?? 80, 120);
       const lines = [`verify ${live.runbook.runbook.name}: ${ok === true ? '✓ PASS' : ok === false ? '✗ FAIL' : '? CANNOT CHECK'}${s.world && s.world.kind !== 'after' ? ` · state: ${s.world.text}` : ''}`];
       criteria.forEach((c, i) => lines.push(...wrap(`  ${glyph(c.ok)} ${i + 1}. ${c.title}: ${c.actual}`, width, 7)));
-      lines.push('', ...renderSnapshot(s, { title: `${live.runbook.runbook.name} · ${live.runbook.runbook.host}`, now: systemClock.now(), width }), ...otherSitesLines(others));
+      lines.push('', ...renderSnapshot(s, { title: `${live.runbook.runbook.name} · ${live.runbook.runbook.host}`, now: systemClock.now(), width }), ...otherSitesLines(others, live.runbook));
       io.stdout.write(lines.join('\n') + '\n');
     }
     const reasons = cannotCheckReasons(s);

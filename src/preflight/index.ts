@@ -12,6 +12,7 @@ import { fileBaselineStore } from '../../checks/baseline-store.ts';
 import { readWorld } from './world.ts';
 import { evaluatePreflight, legacyDialers, legacyDialersText, type LegacyDialer } from './rules.ts';
 import { getConfig } from '../adapters/caddy.ts';
+import { instanceRef } from '../runbook/instance-ref.ts';
 import type { PreflightResult } from './types.ts';
 
 export { blockers, formatFacts, formatPreflight, RUNBOOK_CODES, legacyDialers, legacyDialersText, type LegacyDialer } from './rules.ts';
@@ -64,11 +65,14 @@ export async function otherSitesNow(rb: Runbook, runtime: Pick<Runtime, 'list'>)
   }
 }
 
-/** The text status, verify and report print for it (nothing when there is nothing to say). */
-export function otherSitesLines(o: OtherSites | null): string[] {
+/**
+ * The text status and verify print for it (nothing when there is nothing to say). Containers are named as
+ * `incus` is typed: REMOTE:NAME when the runbook has a `[runtime] remote`.
+ */
+export function otherSitesLines(o: OtherSites | null, rb: Pick<Runbook, 'runtime'>): string[] {
   if (!o || (!o.list.length && !o.unresolved.length)) return [];
   const lines = ['Other sites that dial a legacy container:', ...legacyDialersText(o.list).map((l) => `  ${l}`)];
   if (!o.list.length) lines.push('  none found');
-  if (o.unresolved.length) lines.push(`  (${o.unresolved.join(', ')} without an address now: sites dialling their old IP cannot be recognised)`);
+  if (o.unresolved.length) lines.push(`  (${o.unresolved.map((n) => instanceRef(rb, n)).join(', ')} without an address now: sites dialling their old IP cannot be recognised)`);
   return lines;
 }

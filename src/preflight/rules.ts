@@ -11,6 +11,7 @@ import { configDifferences } from '../caddyfile/semantic.ts';
 import { unifiedDiff } from '../caddyfile/diff.ts';
 import { addHold, heldBodiesFail, holdProblems } from '../caddyfile/hold.ts';
 import type { CaddyFacts, PreflightItem, PreflightResult, WorldFacts } from './types.ts';
+import { instanceRef } from '../runbook/instance-ref.ts';
 
 export interface RuleInputs {
   runbook: Runbook;
@@ -246,21 +247,24 @@ export function runtimeRules(i: RuleInputs, facts: WorldFacts): PreflightItem[] 
   const instances = facts.instances.value;
   const created = new Set(i.steps.filter((s) => s.action === 'container.create').map((s) => String(s.params.container ?? '')));
   const cutover = Boolean(repointStep(i.steps));
+  // Named to the operator as `incus` is typed: REMOTE:NAME with runtime.remote.
+  const at = (name: string) => instanceRef(rb, name);
   rb.containers.forEach((ct, k) => {
     const inst = instances.find((x) => x.name === ct.name);
+    const ref = at(ct.name);
     const line = i.lineOf(`containers[${k}].name`) ?? null;
     if (!inst && !created.has(ct.name)) {
-      items.push({ level: 'blocker', code: 'container-missing', message: `container ${ct.name} (role ${ct.role}) does not exist and no step creates it`, file: i.runbookFile, line, fix: `check the name against incus list, or add a container.create step for ${ct.name}` });
+      items.push({ level: 'blocker', code: 'container-missing', message: `container ${ref} (role ${ct.role}) does not exist and no step creates it`, file: i.runbookFile, line, fix: `check the name against incus list${rb.runtime.remote ? ` ${rb.runtime.remote.replace(/:$/, '')}:` : ''}, or add a container.create step for ${ct.name}` });
     } else if (inst && created.has(ct.name) && cutover) {
-      items.push({ level: 'warning', code: 'target-exists', message: `container ${ct.name} already exists (${inst.status}); the container.create step will reuse it`, file: i.runbookFile, line, fix: `if it is left from an earlier attempt, check what it holds (incus exec ${ct.name} -- ls -la /var/lib) or delete it first` });
+      items.push({ level: 'warning', code: 'target-exists', message: `container ${ref} already exists (${inst.status}); the container.create step will reuse it`, file: i.runbookFile, line, fix: `if it is left from an earlier attempt, check what it holds (incus exec ${ref} -- ls -la /var/lib) or delete it first` });
     }
     if (inst && ct.role === 'legacy' && cutover && inst.status !== 'Running') {
-      items.push({ level: 'blocker', code: 'legacy-not-running', message: `legacy container ${ct.name} is ${inst.status}: it serves nothing to cut over from`, file: i.runbookFile, line, fix: `incus start ${ct.name} (and check its daemon), or remove it from the runbook` });
+      items.push({ level: 'blocker', code: 'legacy-not-running', message: `legacy container ${ref} is ${inst.status}: it serves nothing to cut over from`, file: i.runbookFile, line, fix: `incus start ${ref} (and check its daemon), or remove it from the runbook` });
     }
   });
   for (const f of facts.sources) {
     if (f.size === null) {
-      items.push({ level: 'blocker', code: 'source-missing', message: `${f.stepKey}: ${f.container}:${f.path} cannot be read${f.error ? ` (${f.error})` : ''}`, file: i.runbookFile, line: i.steps.find((s) => s.key === f.stepKey)?.line ?? null, fix: `check the path in the legacy container (incus exec ${f.container} -- ls -l ${f.path}) and the identity's legacy_keys / legacy_db` });
+      items.push({ level: 'blocker', code: 'source-missing', message: `${f.stepKey}: ${at(f.container)}:${f.path} cannot be read${f.error ? ` (${f.error})` : ''}`, file: i.runbookFile, line: i.steps.find((s) => s.key === f.stepKey)?.line ?? null, fix: `check the path in the legacy container (incus exec ${at(f.container)} -- ls -l ${f.path}) and the identity's legacy_keys / legacy_db` });
     }
   }
   const needed = facts.sources.reduce((n, f) => n + (f.size ?? 0), 0);
@@ -301,12 +305,12 @@ export const RUNBOOK_CODES: ReadonlySet<string> = new Set(['caddyfile-missing', 
 
 export const blockers = (r: PreflightResult) => r.items.filter((x) => x.level === 'blocker');
 
-/** What the copies will read and the free space found, as plan shows it. */
-export function formatFacts(r: PreflightResult): string {
+/** What the copies will read and the free space found, as plan shows it (containers as REMOTE:NAME with the runbook's remote). */
+export function formatFacts(r: PreflightResult, rb: Pick<Runbook, 'runtime'>): string {
   const lines: string[] = [];
   if (r.sources.length) {
     const total = r.sources.reduce((n, f) => n + (f.size ?? 0), 0);
-    lines.push(`copies read ${r.sources.length} file(s), ${fmtBytes(total)}: ${r.sources.map((f) => `${f.container}:${f.path} ${f.size === null ? 'MISSING' : fmtBytes(f.size)}`).join(', ')}`);
+    lines.push(`copies read ${r.sources.length} file(s), ${fmtBytes(total)}: ${r.sources.map((f) => `${instanceRef(rb, f.container)}:${f.path} ${f.size === null ? 'MISSING' : fmtBytes(f.size)}`).join(', ')}`);
   }
   for (const s of r.space) lines.push(`free space, ${s.what}: ${s.availableBytes === null ? `unknown (${s.error ?? ''})` : fmtBytes(s.availableBytes)}`);
   return lines.length ? lines.join('\n') + '\n' : '';

@@ -19,6 +19,8 @@ export interface RunbookFacts {
   host: string;
   /** ref: how the report names it (`REMOTE:NAME` when the runbook used an Incus remote). */
   containers: { name: string; role: string; ref: string }[];
+  /** The runbook's `[runtime] remote` (null: the local Incus): other instance names in the report are put as `REMOTE:NAME` with it. */
+  remote: string | null;
   identities: { slug: string; host: string; dataDir: string | null }[];
   caddyfile: string | null;
   /** The gate.stability window if the runbook has one. */
@@ -101,11 +103,13 @@ export function runbookFacts(run: Pick<RunRecord, 'runbookText' | 'runbookName' 
   const meta = (doc.runbook ?? {}) as Loose;
   const proxy = (doc.proxy ?? {}) as Loose;
   const gate = list(doc.steps).find((s) => s.action === 'gate.stability');
+  const remote = str(((doc.runtime ?? {}) as Loose).remote);
   return {
     name: str(meta.name) ?? run.runbookName,
     title: str(meta.title),
     host: str(meta.host) ?? run.host,
-    containers: list(doc.containers).map((c) => ({ name: String(c.name), role: String(c.role), ref: instanceRef({ runtime: { remote: str(((doc.runtime ?? {}) as Loose).remote) } }, String(c.name)) })),
+    containers: list(doc.containers).map((c) => ({ name: String(c.name), role: String(c.role), ref: instanceRef({ runtime: { remote } }, String(c.name)) })),
+    remote,
     identities: list(doc.identities).map((i) => ({ slug: String(i.slug), host: String(i.host), dataDir: str(i.data_dir) })),
     caddyfile: str(proxy.caddyfile),
     stabilityWindow: gate ? (str(gate.window) ?? DEFAULT_STABILITY_WINDOW) : null,

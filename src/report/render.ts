@@ -17,6 +17,7 @@ import { describeGateHistory, type GateHistoryRecord } from '../../checks/histor
 import type { ReportData, RunSection } from './data.ts';
 import { humanBytes, humanDuration, latency, table, utcDate, utcTime } from './format.ts';
 import { rollbackEvidence, rollbackProcedure, type RollbackProcedure } from './rollback.ts';
+import { instanceRef } from '../runbook/instance-ref.ts';
 
 const NOT_RECORDED = '_not recorded_';
 
@@ -37,6 +38,10 @@ export function renderReport(d: ReportData): string {
   return out.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd() + '\n';
 }
 
+/** How the report names an instance: `REMOTE:NAME` when the run's runbook reached Incus through a remote. */
+function at(s: RunSection, name: string): string {
+  return instanceRef({ runtime: { remote: s.runbook.remote } }, name);
+}
 /** Succeeded records of one action, in run order. */
 function done(s: RunSection, action: string): StepRecord[] {
   return s.steps.filter((r) => r.action === action && r.state === 'succeeded');
@@ -93,7 +98,7 @@ function running(d: ReportData): string[] {
   const ip = live?.ipv4 ?? created?.ipv4 ?? null;
   const lines = ["### What's running now", ''];
   if (target) {
-    lines.push(`- \`${target.name}\` container on ${d.runbook.host}${ip ? ` at \`${ip}\`` : ''}${live?.status ? ` (${live.status})` : ''}${created ? `, image \`${created.image}\`` : ''}`);
+    lines.push(`- \`${target.ref}\` container on ${d.runbook.host}${ip ? ` at \`${ip}\`` : ''}${live?.status ? ` (${live.status})` : ''}${created ? `, image \`${created.image}\`` : ''}`);
   }
   const files = [...changedOf<WrittenFile>(d, 'file.push'), ...changedOf<WrittenFile>(d, 'file.write')];
   for (const f of files) {
@@ -110,7 +115,7 @@ function running(d: ReportData): string[] {
     lines.push('- data copied from the legacy containers (size + sha256 verified):');
     for (const c of copies) {
       const sqlite = c.sqlite ? `, integrity ${c.sqlite.integrity}${c.sqlite.schemaVersion != null ? `, schema v${c.sqlite.schemaVersion}` : ''}` : '';
-      lines.push(`  - \`${c.fromContainer}:${c.from}\` → \`${c.toContainer}:${c.to}\` ${humanBytes(c.size)} ${c.mode} sha256 \`${c.sha256.slice(0, 12)}\`${sqlite}`);
+      lines.push(`  - \`${at(d, c.fromContainer)}:${c.from}\` → \`${at(d, c.toContainer)}:${c.to}\` ${humanBytes(c.size)} ${c.mode} sha256 \`${c.sha256.slice(0, 12)}\`${sqlite}`);
     }
   }
   if (lines.length === 2) lines.push(NOT_RECORDED);
@@ -120,7 +125,7 @@ function running(d: ReportData): string[] {
 /** After a rollback: what serves now (the legacy path), what was undone, what was kept. Only what was recorded. */
 function rolledBackNow(d: ReportData): string[] {
   const legacy = d.runbook.containers.filter((c) => c.role === 'legacy').map((c) => `\`${c.ref}\``);
-  const target = d.runbook.containers.find((c) => c.role === 'target')?.name;
+  const target = d.runbook.containers.find((c) => c.role === 'target')?.ref;
   const at = Math.max(0, ...d.steps.map((r) => r.rolledBack?.at ?? 0));
   const lines = [
     "### What's running now",
@@ -220,7 +225,7 @@ function artifacts(d: ReportData, rb: RollbackProcedure): string[] {
   }
   const backups = new Map<string, string>();
   for (const r of d.steps) if (r.backupPath) backups.set(r.backupPath, r.title ?? r.key);
-  for (const b of changedOf<BackupTaken>(d, 'backup')) backups.set(b.archive, `${b.container}: ${b.paths.join(', ')}; ${humanBytes(b.size)}, sha256 ${b.sha256.slice(0, 12)}`);
+  for (const b of changedOf<BackupTaken>(d, 'backup')) backups.set(b.archive, `${at(d, b.container)}: ${b.paths.join(', ')}; ${humanBytes(b.size)}, sha256 ${b.sha256.slice(0, 12)}`);
   for (const [path, note] of backups) lines.push(`- backup \`${path}\` (${note})`);
   lines.push('', '#### Rollback procedure', '');
   lines.push(...procedureLines(d, rb));
@@ -256,7 +261,7 @@ function left(d: ReportData): string[] {
 
 function deployMd(d: ReportData, rb: RollbackProcedure): string[] {
   const repoint = changedOf<ProxyRepoint>(d, 'proxy.repoint')[0];
-  const target = d.runbook.containers.find((c) => c.role === 'target')?.name;
+  const target = d.runbook.containers.find((c) => c.role === 'target')?.ref;
   const body = [
     `## ${d.runbook.title ?? d.runbook.name} (${utcDate(d.run.endedAt ?? d.run.startedAt)})`,
     '',
@@ -265,7 +270,7 @@ function deployMd(d: ReportData, rb: RollbackProcedure): string[] {
       : `Cut over on ${d.runbook.host} by ${d.run.operator} with \`cutover\` (runbook \`${d.run.runbookPath}\`, journal run #${d.run.id}).`,
     target && d.run.outcome === 'succeeded' ? `Now served by the \`${target}\` container.` : '',
     ...(rolledBack(d) ? rolledBackDeploy(d, target) : []),
-    ...(d.decommission ? [...deletedByDecommission(d)].map(([name, how]) => `\`${name}\`: ${how}.`) : []),
+    ...(d.decommission ? [...deletedByDecommission(d)].map(([name, how]) => `\`${at(d, name)}\`: ${how}.`) : []),
     repoint && !rolledBack(d) ? `Caddyfile backup from before the cutover: \`${repoint.backupPath}\`.` : '',
     '',
     '### Rollback',
@@ -280,7 +285,7 @@ function rolledBackDeploy(d: ReportData, target: string | undefined): string[] {
   const back = d.steps.filter((r) => r.state === 'rolled-back').sort((a, b) => (b.rolledBack?.at ?? 0) - (a.rolledBack?.at ?? 0));
   const kept = d.steps.filter((r) => r.state === 'succeeded').map((r) => `\`${r.key}\``);
   const at = Math.max(0, ...back.map((r) => r.rolledBack?.at ?? 0));
-  const legacy = d.runbook.containers.filter((c) => c.role === 'legacy').map((c) => `\`${c.name}\``);
+  const legacy = d.runbook.containers.filter((c) => c.role === 'legacy').map((c) => `\`${c.ref}\``);
   return [
     `What runs now: the legacy path${legacy.length ? ` (${legacy.join(', ')} behind the proxy)` : ''}, as before the cutover${at ? `; rolled back ${utcTime(at)}` : ''}.`,
     `Undone (newest first): ${back.length ? back.map((r) => `\`${r.key}\``).join(', ') : 'nothing recorded'}.`,
@@ -311,7 +316,7 @@ function cleanup(d: ReportData, s: RunSection): string[] {
   const deleted = changedOf<DeletedContainer & { archiveSize?: number; archiveSha256?: string }>(s, 'container.delete').filter((x) => (x as { deleted?: boolean }).deleted !== false);
   if (deleted.length) {
     const forced = deleted.filter((x) => x.forced);
-    lines.push(`Deleted with \`incus delete\`${forced.length === deleted.length ? ' (forced)' : ''}: ${deleted.map((x) => `\`${x.container}\`${x.statusBefore ? ` (was ${x.statusBefore})` : ''}`).join(', ')}; run #${r.id} by ${r.operator}.`);
+    lines.push(`Deleted with \`incus delete\`${forced.length === deleted.length ? ' (forced)' : ''}: ${deleted.map((x) => `\`${at(s, x.container)}\`${x.statusBefore ? ` (was ${x.statusBefore})` : ''}`).join(', ')}; run #${r.id} by ${r.operator}.`);
   } else lines.push(`No container was deleted in run #${r.id}.`);
   const gate = changedOf<StabilityGate>(s, 'gate.stability')[0];
   const waiver = s.waivers.find((w) => w.gate.includes('stability')) ?? s.waivers[0];
@@ -324,14 +329,14 @@ function cleanup(d: ReportData, s: RunSection): string[] {
     const ids = (l.perIdentity ?? []).map((g) => `${g.identity} ${g.count}`).join(', ');
     lines.push(
       l.clean
-        ? `Log review of \`${l.container}\`: clean (no unexpected restart, no panic, no error line).`
-        : `Log review of \`${l.container}\`: ${l.restarts} unexpected restart(s), ${l.panics} panic(s), ${l.errors} error line(s)${ids ? ` (${ids})` : ''}; ${l.acknowledged ? 'acknowledged by the operator' : 'not acknowledged'}.`,
+        ? `Log review of \`${at(s, l.container)}\`: clean (no unexpected restart, no panic, no error line).`
+        : `Log review of \`${at(s, l.container)}\`: ${l.restarts} unexpected restart(s), ${l.panics} panic(s), ${l.errors} error line(s)${ids ? ` (${ids})` : ''}; ${l.acknowledged ? 'acknowledged by the operator' : 'not acknowledged'}.`,
     );
   }
   lines.push('', '### State after cleanup', '');
   const containers = s.snapshot?.snapshot.containers.items ?? [];
   if (containers.length) for (const c of containers) lines.push(`- \`${c.ref ?? c.name}\`: ${c.status ?? 'absent'}${c.ipv4 ? ` (${c.ipv4})` : ''}`);
-  else if (deleted.length) for (const x of deleted) lines.push(`- \`${x.container}\`: absent (\`incus list\` no longer shows it after the delete)`);
+  else if (deleted.length) for (const x of deleted) lines.push(`- \`${at(s, x.container)}\`: absent (\`incus list\` no longer shows it after the delete)`);
   else lines.push(NOT_RECORDED);
   lines.push('', '### What remains', '');
   const repoint = changedOf<ProxyRepoint>(d, 'proxy.repoint')[0];
@@ -339,9 +344,9 @@ function cleanup(d: ReportData, s: RunSection): string[] {
   for (const x of deleted) {
     if (!x.archive) continue;
     const facts = [x.archiveSize !== undefined ? humanBytes(x.archiveSize) : null, '0600', x.archiveSha256 ? `sha256 \`${x.archiveSha256.slice(0, 12)}\`` : null].filter(Boolean).join(', ');
-    lines.push(`- export of \`${x.container}\`: \`${x.archive}\` (${facts}; \`incus import ${x.archive}\`)`);
+    lines.push(`- export of \`${at(s, x.container)}\`: \`${x.archive}\` (${facts}; \`incus import ${x.archive}\`)`);
   }
-  const target = d.runbook.containers.find((c) => c.role === 'target')?.name ?? 'the target';
+  const target = d.runbook.containers.find((c) => c.role === 'target')?.ref ?? 'the target';
   const dataDirs = d.runbook.identities.map((i) => i.dataDir).filter(Boolean);
   const data = dataDirs.length ? dataDirs.map((p) => `\`${target}:${p}\``).join(', ') : `\`${target}\``;
   const commit = legacyCommit(s);
@@ -349,7 +354,7 @@ function cleanup(d: ReportData, s: RunSection): string[] {
   lines.push('', '### Recovery path', '');
   lines.push(deleted.some((x) => x.archive) ? `- Import the exported legacy containers above, then follow the rollback procedure of the cutover; or ${rebuild}.` : `- No live rollback target: ${rebuild}.`);
   if (deleted.length) {
-    const names = deleted.map((x) => `\`${x.container}\``).join(', ');
+    const names = deleted.map((x) => `\`${at(s, x.container)}\``).join(', ');
     const why = waiver ? ` The ${d.stabilityWindow} stability window was waived: ${waiver.reason}` : '';
     lines.push(
       '',

@@ -6,6 +6,7 @@ import type { StepRecord } from '../journal/types.ts';
 import type { RollbackRecords } from './rollback-records.ts';
 import { utcTime } from './format.ts';
 import type { RunSection } from './data.ts';
+import { instanceRef } from '../runbook/instance-ref.ts';
 
 export interface RollbackProcedure {
   /** One shell line (or short instruction) per undo, newest first. */
@@ -23,21 +24,25 @@ export function rollbackProcedure(s: RunSection): RollbackProcedure {
   const plan = rollbackPlan(s.plan, states);
   const steps: RollbackProcedure['steps'] = [];
   const notUndone: RollbackProcedure['notUndone'] = [];
+  const ref = (name: string) => instanceRef({ runtime: { remote: s.runbook.remote } }, name);
   for (const entry of plan.entries) {
     const title = records.get(entry.step.key)?.title ?? entry.step.title;
     if (entry.undo.kind === 'none') {
       notUndone.push({ key: entry.step.key, title, reason: entry.undo.reason });
       continue;
     }
-    steps.push({ key: entry.step.key, title: entry.partial ? `${title} (failed: may be partly applied)` : title, commands: undoCommands(entry, records.get(entry.step.key)) });
+    steps.push({ key: entry.step.key, title: entry.partial ? `${title} (failed: may be partly applied)` : title, commands: undoCommands(entry, records.get(entry.step.key), ref) });
   }
   return { steps, notUndone, problem: null };
 }
 
-/** The commands an operator types to undo one plan entry, from its journaled record. */
-export function undoCommands(entry: RollbackEntry, record: StepRecord | undefined): string[] {
+/**
+ * The commands an operator types to undo one plan entry, from its journaled record. `ref` names an instance as
+ * `incus` is typed (`REMOTE:NAME` with runtime.remote; the bare name by default).
+ */
+export function undoCommands(entry: RollbackEntry, record: StepRecord | undefined, ref: (name: string) => string = (n) => n): string[] {
   const undo = entry.undo;
-  if (undo.kind === 'step') return stepCommand(undo.action, undo.params);
+  if (undo.kind === 'step') return stepCommand(undo.action, undo.params, ref);
   const changed = record?.changed as Record<string, unknown> | null | undefined;
   switch (entry.step.action) {
     case 'proxy.repoint': {
@@ -48,23 +53,23 @@ export function undoCommands(entry: RollbackEntry, record: StepRecord | undefine
     }
     case 'config.set': {
       const c = changed as ConfigChange | null;
-      if (!c) return [`restore ${String(entry.step.params.key)} on ${String(entry.step.params.container)} (previous value not recorded)`];
-      return [c.from === null ? `incus config unset ${c.container} ${c.key}` : `incus config set ${c.container} ${c.key}=${c.from}`];
+      if (!c) return [`restore ${String(entry.step.params.key)} on ${ref(String(entry.step.params.container))} (previous value not recorded)`];
+      return [c.from === null ? `incus config unset ${ref(c.container)} ${c.key}` : `incus config set ${ref(c.container)} ${c.key}=${c.from}`];
     }
     case 'file.write':
     case 'file.push': {
       const c = changed as WrittenFile | null;
       if (!c) return [`restore ${String(entry.step.params.path)} (previous content not recorded)`];
-      if (c.previous?.backupPath) return [`incus file push -p ${c.previous.backupPath} ${c.container}${c.path}`];
-      return c.previous?.existed === false ? [`incus exec ${c.container} -- rm ${c.path}`] : [`restore ${c.path} in ${c.container} (no backup recorded)`];
+      if (c.previous?.backupPath) return [`incus file push -p ${c.previous.backupPath} ${ref(c.container)}${c.path}`];
+      return c.previous?.existed === false ? [`incus exec ${ref(c.container)} -- rm ${c.path}`] : [`restore ${c.path} in ${ref(c.container)} (no backup recorded)`];
     }
     default:
       return [`cutover rollback undoes ${entry.step.action} for ${entry.step.key}`];
   }
 }
 
-function stepCommand(action: string, p: Record<string, unknown>): string[] {
-  const c = String(p.container ?? '?');
+function stepCommand(action: string, p: Record<string, unknown>, ref: (name: string) => string): string[] {
+  const c = p.container === undefined ? '?' : ref(String(p.container));
   switch (action) {
     case 'service.start':
       return [`incus exec ${c} -- service ${String(p.service)} start`];

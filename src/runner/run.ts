@@ -30,6 +30,7 @@ import type { DecommissionFlags, RollbackOptions, RollbackOutcome, Run, RunHooks
 import { decommissionInputs } from '../actions/decommission-inputs.ts';
 import { crashPoint, fillPoint } from '../crash-point.ts';
 import { undoCommands } from '../report/rollback.ts';
+import { instanceRef } from '../runbook/instance-ref.ts';
 import { recordWorld } from './world.ts';
 import { shellLine } from '../shell.ts';
 import { failedVerify } from './verify.ts';
@@ -367,7 +368,7 @@ export class RunDriver implements Run {
         const record = steps.get(e.step.key);
         const intent = record?.state === 'succeeded' ? null : this.firstIntent(e.step.key);
         const changed = intent ? manualShape(e.step.action, intent) : record?.changed;
-        return { key: e.step.key, commands: undoCommands(e, record ? { ...record, changed } : undefined) };
+        return { key: e.step.key, commands: undoCommands(e, record ? { ...record, changed } : undefined, (n) => instanceRef(this.runbook, n)) };
       });
   }
 
