@@ -344,12 +344,3 @@ export const backup: ActionExecutor = {
     };
   },
 };
-
-export const CHECK_EXECUTORS: Record<string, ActionExecutor> = {
-  'proxy.repoint': proxyRepoint,
-  'proxy.restore': proxyRestore,
-  smoke,
-  'tokens.survival': tokensSurvival,
-  baseline,
-  backup,
-};

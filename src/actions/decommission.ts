@@ -103,8 +103,3 @@ export const logsReview: ActionExecutor = {
     };
   },
 };
-
-export const DECOMMISSION_EXECUTORS: Record<string, ActionExecutor> = {
-  'gate.stability': stabilityGate,
-  'logs.review': logsReview,
-};

@@ -1,17 +1,44 @@
-// Every action executor, by action name. Each subsystem exports its own table; this file only joins them.
+// The effect half of every action (execute, undo, recover), keyed by the one list of actions
+// (src/runbook/actions/index.ts): an action in the registry without its executor here is a type error, and
+// test/unit/action-registry.test.ts checks each undo against the descriptor's declaration.
 import type { ActionExecutor } from './types.ts';
-import { RUNTIME_EXECUTORS } from './registry.ts';
-import { CHECK_EXECUTORS } from './checks.ts';
-import { DECOMMISSION_EXECUTORS } from './decommission.ts';
-import { HOLD_EXECUTORS } from './proxy-release.ts';
+import type { ActionName } from '../runbook/actions/index.ts';
+import { containerCreate, containerDelete, containerStart, containerStop } from './container.ts';
+import { dirCreate, filePush, fileWrite } from './files.ts';
+import { exec, serviceStart, serviceStop } from './service.ts';
+import { copy } from './copy.ts';
+import { configSet } from './config.ts';
+import { note, operatorGate } from './gates.ts';
+import { backup, baseline, proxyRepoint, proxyRestore, smoke, tokensSurvival } from './checks.ts';
+import { logsReview, stabilityGate } from './decommission.ts';
+import { proxyRelease } from './proxy-release.ts';
 
-export const EXECUTORS: Record<string, ActionExecutor> = {
-  ...RUNTIME_EXECUTORS,
-  ...CHECK_EXECUTORS,
-  ...DECOMMISSION_EXECUTORS,
-  ...HOLD_EXECUTORS,
+export const EXECUTORS: Record<ActionName, ActionExecutor> = {
+  'container.create': containerCreate,
+  'container.stop': containerStop,
+  'container.start': containerStart,
+  'container.delete': containerDelete,
+  'file.push': filePush,
+  'file.write': fileWrite,
+  'dir.create': dirCreate,
+  exec,
+  'service.stop': serviceStop,
+  'service.start': serviceStart,
+  copy,
+  'config.set': configSet,
+  'proxy.repoint': proxyRepoint,
+  'proxy.restore': proxyRestore,
+  'proxy.release': proxyRelease,
+  smoke,
+  'tokens.survival': tokensSurvival,
+  baseline,
+  backup,
+  'gate.operator': operatorGate,
+  'gate.stability': stabilityGate,
+  'logs.review': logsReview,
+  note,
 };
 
 export function executorFor(action: string): ActionExecutor | undefined {
-  return EXECUTORS[action];
+  return Object.hasOwn(EXECUTORS, action) ? EXECUTORS[action as ActionName] : undefined;
 }

@@ -128,5 +128,3 @@ export const proxyRelease: ActionExecutor = {
 
   recover: (_step, intent, ctx) => recoverUnreloaded(intent, ctx, 'release'),
 };
-
-export const HOLD_EXECUTORS: Record<string, ActionExecutor> = { 'proxy.release': proxyRelease };

@@ -1,10 +1,11 @@
 // Which runs changed the world, and what: a run that only looked (a refused apply, a cockpit opened and
 // quit, checks) changed nothing and must never shadow the run that did, for rollback or for the operator.
 import type { Journal } from './journal.ts';
+import { READ_ONLY_ACTIONS as READ_ONLY_ACTION_NAMES } from '../runbook/actions/index.ts';
 import type { RunRecord, StepRecord } from './types.ts';
 
 /** Actions that only read the world (their records go to the state dir: baseline, backup archives). */
-export const READ_ONLY_ACTIONS: ReadonlySet<string> = new Set(['smoke', 'tokens.survival', 'baseline', 'backup', 'note', 'gate.operator', 'gate.stability', 'logs.review']);
+export const READ_ONLY_ACTIONS: ReadonlySet<string> = new Set(READ_ONLY_ACTION_NAMES);
 
 export interface StepChange {
   key: string;

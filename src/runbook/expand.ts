@@ -1,6 +1,7 @@
 // Resolves the runbook's steps into the numbered plan: for_each expansion, templates rendered (run-time
 // values such as {{ip("posta")}} stay as written), action defaults applied, rollback resolved per item.
-import { ACTION_PARAMS, StepBase, type ActionName, type Runbook, type Step } from './schema.ts';
+import { StepBase, type Runbook, type Step } from './schema.ts';
+import { descriptorOf } from './actions/index.ts';
 import { renderTemplate, TemplateError, type TemplateContext } from './template.ts';
 import { keyPath } from './problems.ts';
 import type { ResolvedRollback, ResolvedStep } from '../engine/types.ts';
@@ -63,8 +64,7 @@ function renderDeep(value: unknown, ctx: TemplateContext, path: PropertyKey[]): 
 
 /** Parses params with the action's schema for its defaults; invalid params (already reported) pass through. */
 function withDefaults(action: string, params: Record<string, unknown>): Record<string, unknown> {
-  const schema = ACTION_PARAMS[action as ActionName];
-  const parsed = schema?.safeParse(params);
+  const parsed = descriptorOf(action)?.params.safeParse(params);
   return parsed?.success ? (parsed.data as Record<string, unknown>) : params;
 }
 

@@ -1,6 +1,7 @@
 // The runbook as JSON Schema: the zod schema with `steps` replaced by one strict shape per action.
 import { z } from 'zod';
-import { ACTION_PARAMS, ACTIONS, Runbook, StepBase } from './schema.ts';
+import { Runbook, StepBase } from './schema.ts';
+import { ACTION_PARAMS, ACTIONS } from './actions/index.ts';
 
 export function runbookJsonSchema(): Record<string, unknown> {
   const perAction = ACTIONS.map((a) => z.strictObject({ ...StepBase.shape, ...ACTION_PARAMS[a].shape, action: z.literal(a) }));

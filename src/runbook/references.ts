@@ -1,6 +1,7 @@
 // Reference checks over a runbook that passed the schema: names used by steps must be declared, every
 // destructive step must say how it is undone, templates must be bound where they are used.
-import { ACTIONS, AUTO_UNDO_ACTIONS, FOR_EACH, type ActionName, type Runbook } from './schema.ts';
+import { FOR_EACH, type Runbook } from './schema.ts';
+import { ACTIONS, AUTO_UNDO_ACTIONS, type ActionName } from './actions/index.ts';
 import { checkTemplate, type TemplateScope } from './template.ts';
 import { keyPath } from './problems.ts';
 import { didYouMean } from './suggest.ts';

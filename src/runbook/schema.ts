@@ -2,7 +2,7 @@
 // Every field is documented in docs/runbook.md; `cutover schema` publishes this as JSON Schema.
 import { z } from 'zod';
 
-const slug = z.string().regex(/^[a-z0-9-]+$/, 'must match [a-z0-9-]+ (lower-case letters, digits, dashes)');
+export const slug = z.string().regex(/^[a-z0-9-]+$/, 'must match [a-z0-9-]+ (lower-case letters, digits, dashes)');
 const containerName = z.string().regex(/^([a-z0-9-]+:)?[a-zA-Z0-9][a-zA-Z0-9-]*$/, 'not a valid Incus instance name');
 /** Absolute, normalised path with no `..` segment. Templates ({{…}}) are allowed inside. */
 export const absPath = z
@@ -11,8 +11,8 @@ export const absPath = z
   .refine((p) => !p.split('/').includes('..'), 'must not contain a ".." segment');
 /** "90s", "3m", "7d", "500ms". */
 export const duration = z.string().regex(/^\d+(ms|s|m|h|d)$/, 'must be a duration like 500ms, 90s, 3m, 2h or 7d');
-const mode = z.string().regex(/^0?[0-7]{3,4}$/, 'must be an octal mode like "0600"');
-const owner = z.string().regex(/^[a-z0-9_-]+(:[a-z0-9_-]+)?$|^\d+(:\d+)?$/, 'must be "user[:group]" or "uid[:gid]"');
+export const mode = z.string().regex(/^0?[0-7]{3,4}$/, 'must be an octal mode like "0600"');
+export const owner = z.string().regex(/^[a-z0-9_-]+(:[a-z0-9_-]+)?$|^\d+(:\d+)?$/, 'must be "user[:group]" or "uid[:gid]"');
 
 export const RunbookMeta = z.strictObject({
   name: slug,
@@ -125,40 +125,10 @@ export const RollbackSpec = z.union([
   z.looseObject({ action: z.string() }),
 ]);
 
-export const ACTIONS = [
-  'container.create',
-  'container.stop',
-  'container.start',
-  'container.delete',
-  'file.push',
-  'file.write',
-  'dir.create',
-  'exec',
-  'service.stop',
-  'service.start',
-  'copy',
-  'config.set',
-  'proxy.repoint',
-  'proxy.restore',
-  'proxy.release',
-  'smoke',
-  'tokens.survival',
-  'baseline',
-  'backup',
-  'gate.operator',
-  'gate.stability',
-  'logs.review',
-  'note',
-] as const;
-export type ActionName = (typeof ACTIONS)[number];
-
-/** Actions that know their own undo, so `rollback = "auto"` is allowed on them. */
-export const AUTO_UNDO_ACTIONS: readonly ActionName[] = ['proxy.repoint', 'proxy.release', 'config.set', 'file.write'];
-
 /** What `for_each` may expand over. */
 export const FOR_EACH = ['identities', 'legacy_containers'] as const;
 
-/** Fields common to every step; action-specific fields are checked by ACTION_PARAMS below. */
+/** Fields common to every step; action-specific fields are checked by each action's params (src/runbook/actions, ACTION_PARAMS). */
 export const StepBase = z.looseObject({
   id: slug,
   title: z.string().min(1),
@@ -179,103 +149,8 @@ export const StepBase = z.looseObject({
   after: z.array(slug).optional(),
 });
 
-const tmpl = z.string().min(1);
-export const ACTION_PARAMS: Record<ActionName, z.ZodObject> = {
-  'container.create': z.strictObject({ container: tmpl, image: z.string().min(1), profile: z.string().default('default') }),
-  'container.stop': z.strictObject({
-    container: tmpl,
-    force: z.boolean().default(false),
-    /** How long `incus stop --timeout` waits for the init to shut down (default 30s; real Incus otherwise waits forever). */
-    timeout: duration.optional(),
-    /** When the clean stop times out: "fail" (default: a clear error, the instance running as before) or "force" (incus stop --force). */
-    on_timeout: z.enum(['fail', 'force']).optional(),
-  }),
-  'container.start': z.strictObject({ container: tmpl }),
-  'container.delete': z.strictObject({
-    container: tmpl,
-    force: z.boolean().default(false),
-    /** Export the instance to a 0600 tarball first (last off-ramp). */
-    archive: z.boolean().default(true),
-  }),
-  'file.push': z.strictObject({ container: tmpl, source: z.string().min(1), path: absPath, mode: mode.default('0644'), owner: owner.default('0:0') }),
-  'file.write': z.strictObject({ container: tmpl, path: absPath, content: z.string(), mode: mode.default('0644'), owner: owner.default('0:0') }),
-  'dir.create': z.strictObject({ container: tmpl, path: absPath, mode: mode.default('0750'), owner: owner.default('0:0') }),
-  exec: z.strictObject({ container: tmpl, argv: z.array(z.string()).min(1), expect_exit: z.number().int().default(0) }),
-  'service.stop': z.strictObject({ container: tmpl, service: z.string().min(1), /** How long the daemon may take to go down (default 30s). */ timeout: duration.optional() }),
-  'service.start': z.strictObject({
-    container: tmpl,
-    service: z.string().min(1),
-    /** How long the after-start check watches the daemon (process, and `port` when given); default 1s. */
-    settle: duration.optional(),
-    /** TCP port the daemon must keep listening on (on the container's IPv4) through the settle time. */
-    port: z.number().int().min(1).max(65535).optional(),
-  }),
-  copy: z.strictObject({
-    from_container: tmpl,
-    from: absPath,
-    to_container: tmpl,
-    to: absPath,
-    mode: mode.default('0600'),
-    owner: owner.default('0:0'),
-    /** SQLite file: copied with -wal/-shm, source daemon must be stopped, integrity_check after. */
-    sqlite: z.boolean().default(false),
-    /** SQLite only: copy while the source daemon runs, through `sqlite3 FROM .backup` in the source container (hold mode's copy ahead). */
-    online: z.boolean().default(false),
-  }),
-  'config.set': z.strictObject({ container: tmpl, key: z.string().min(1), value: z.string() }),
-  'proxy.repoint': z.strictObject({
-    /** Sites (hosts) to repoint; default all proxy.sites. */
-    sites: z.array(z.string()).optional(),
-    /** New upstream, e.g. "{{ip(\"posta\")}}:80". */
-    upstream: tmpl,
-  }),
-  'proxy.restore': z.strictObject({}),
-  /** Hold mode: takes the hold settings out of the sites once every upstream they dial answers (one reload). */
-  'proxy.release': z.strictObject({
-    /** Sites (hosts); default all proxy.sites. */
-    sites: z.array(z.string()).optional(),
-  }),
-  smoke: z.strictObject({
-    vantage: z.enum(['local', 'public']),
-    /** Which container serves the local vantage: target or legacy. */
-    via: z.enum(['target', 'legacy']).default('target'),
-    checks: z.array(z.string()).optional(),
-    /** Limit to these identity slugs; default all identities. */
-    identities: z.array(z.string()).optional(),
-  }),
-  'tokens.survival': z.strictObject({
-    /** Limit to these identity slugs; default all identities. */
-    identities: z.array(z.string()).optional(),
-  }),
-  baseline: z.strictObject({}),
-  backup: z.strictObject({
-    container: tmpl,
-    paths: z.array(absPath).min(1),
-    class: z.string().default('S'),
-  }),
-  'gate.operator': z.strictObject({ prompt: z.string().min(1) }),
-  'gate.stability': z.strictObject({
-    window: duration.default('7d'),
-    /** Runbook whose recorded cutover end starts the window (e.g. the cutover this decommission follows); default this one. */
-    since: slug.optional(),
-    /** Minimums of the verification history (cutover verify --every) below which the gate blocks: "90%", "0". */
-    min_coverage: z.string().regex(/^\d+(\.\d+)?%$/, 'a percentage, e.g. "90%"').optional(),
-    max_red: z.string().regex(/^\d+$/, 'a whole number of red periods, e.g. "0"').optional(),
-  }),
-  'logs.review': z.strictObject({
-    container: tmpl,
-    sources: z
-      .array(
-        z.strictObject({
-          kind: z.enum(['file', 'openrc', 'journalctl', 'incus']),
-          path: z.string().optional(),
-          unit: z.string().optional(),
-        }),
-      )
-      .min(1),
-  }),
-  note: z.strictObject({ text: z.string() }),
-};
+/** A templated string parameter ({{…}} allowed). */
+export const tmpl = z.string().min(1);
 
 export const Runbook = z.strictObject({
   runbook: RunbookMeta,

@@ -1,7 +1,8 @@
 // Checks raw TOML data against the zod schema and turns zod's issues into located, readable problems:
 // unknown keys get "did you mean", missing keys say so, per-step action params are checked by action.
 import type { z } from 'zod';
-import { ACTION_PARAMS, ACTIONS, Runbook, StepBase, type ActionName } from './schema.ts';
+import { Runbook, StepBase } from './schema.ts';
+import { ACTION_PARAMS, ACTIONS, type ActionName } from './actions/index.ts';
 import { keyPath } from './problems.ts';
 import { didYouMean } from './suggest.ts';
 import { stepParams } from './expand.ts';

@@ -1,10 +1,7 @@
 // Pure decisions of the runner: which steps are destructive in a range, which actions may simply run
 // again when the driver died in the middle of them.
 import type { ResolvedStep } from '../engine/types.ts';
-import { ACTIONS, type ActionName } from '../runbook/schema.ts';
-
-/** Actions that must not simply run again: a delete, an arbitrary command, a question put to a person. */
-const ONCE_ONLY_ACTIONS: readonly ActionName[] = ['container.delete', 'exec', 'gate.operator', 'gate.stability', 'logs.review'];
+import { ACTIONS, ONCE_ONLY_ACTIONS } from '../runbook/actions/index.ts';
 
 /**
  * Actions whose executors converge: running them a second time after a partial first attempt leaves the

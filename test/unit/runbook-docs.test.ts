@@ -3,7 +3,8 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import test from 'node:test';
-import { ACTION_PARAMS, ACTIONS, ContainerDecl, IdentityDecl, ProxyConfig, RunbookMeta, RuntimeConfig, SmokeCheck, StepBase, TokensConfig } from '../../src/runbook/schema.ts';
+import { ACTION_PARAMS, ACTIONS } from '../../src/runbook/actions/index.ts';
+import { ContainerDecl, IdentityDecl, ProxyConfig, RunbookMeta, RuntimeConfig, SmokeCheck, StepBase, TokensConfig } from '../../src/runbook/schema.ts';
 import { BASELINE_FIELDS, CONTAINER_FIELDS, IDENTITY_FIELDS, RUNBOOK_FIELDS } from '../../src/runbook/template.ts';
 
 const doc = readFileSync(new URL('../../docs/runbook.md', import.meta.url), 'utf8');

@@ -1,0 +1,63 @@
+// The registry (src/runbook/actions/index.ts) is the only list of actions. Every action listed there has its
+// descriptor complete: step params with a valid example, plan text, what the preflight checks about it (or
+// why nothing), an executor, and an undo in the executor exactly when the descriptor declares "auto" — else a
+// declared "none" with its reason (so no undo function exists that can never run).
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { DESCRIPTORS, ACTIONS, AUTO_UNDO_ACTIONS } from '../../src/runbook/actions/index.ts';
+import type { ActionDescriptor } from '../../src/runbook/actions/types.ts';
+import { EXECUTORS, executorFor } from '../../src/actions/index.ts';
+import { loadRunbook } from '../../src/runbook/load.ts';
+import { runbookJsonSchema } from '../../src/runbook/json-schema.ts';
+import { REPO } from '../helpers/cli.ts';
+
+const rb = loadRunbook(`${REPO}/runbooks/posta-cutover.toml`).runbook;
+const descriptors = Object.entries(DESCRIPTORS) as [string, ActionDescriptor][];
+
+test('the registry lists the actions, and the executors are keyed by exactly that list', () => {
+  assert.ok(ACTIONS.length >= 20, `only ${ACTIONS.length} actions listed`);
+  assert.deepEqual(Object.keys(EXECUTORS).sort(), [...ACTIONS].sort());
+  assert.equal(executorFor('no.such.action'), undefined);
+  assert.equal(executorFor('toString'), undefined);
+});
+
+test('every action has params with a valid example, and plan text for it', () => {
+  assert.ok(rb, 'runbooks/posta-cutover.toml loads');
+  const wrong: string[] = [];
+  for (const [name, d] of descriptors) {
+    const parsed = d.params.safeParse(d.example);
+    if (!parsed.success) {
+      wrong.push(`${name}: its example does not fit its params: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
+      continue;
+    }
+    const lines = d.plan(parsed.data as Record<string, unknown>, rb!);
+    if (!Array.isArray(lines) || !lines.length || lines.some((l) => typeof l !== 'string' || !l.trim())) wrong.push(`${name}: no plan text (${JSON.stringify(lines)})`);
+  }
+  assert.deepEqual(wrong, []);
+});
+
+test('every action says what the preflight checks about it, or why nothing', () => {
+  const wrong = descriptors.filter(([, s]) => !('checks' in s.preflight ? s.preflight.checks.trim() : s.preflight.none.trim())).map(([n]) => n);
+  assert.deepEqual(wrong, []);
+});
+
+test('every action has an executor; an undo exactly when it declares "auto", else a declared "none" with its reason', () => {
+  const wrong: string[] = [];
+  for (const [name, d] of descriptors) {
+    const ex = executorFor(name);
+    if (typeof ex?.run !== 'function') wrong.push(`${name}: no execute`);
+    const hasUndo = typeof ex?.undo === 'function';
+    if (d.undo.kind === 'auto' && !hasUndo) wrong.push(`${name}: declares an automatic undo, but its executor has none`);
+    if (d.undo.kind === 'none') {
+      if (!d.undo.reason.trim()) wrong.push(`${name}: "none" without a reason`);
+      if (hasUndo) wrong.push(`${name}: its executor has an undo that can never run (the descriptor declares none: ${d.undo.reason})`);
+    }
+  }
+  assert.deepEqual(wrong, []);
+  assert.ok(AUTO_UNDO_ACTIONS.length > 0);
+});
+
+test('the published JSON Schema offers exactly the registry\'s actions', () => {
+  const schema = JSON.stringify(runbookJsonSchema());
+  for (const a of ACTIONS) assert.ok(schema.includes(`"const":"${a}"`), `${a} missing from the JSON Schema`);
+});
