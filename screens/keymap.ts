@@ -3,6 +3,10 @@
 import type { PanelName } from '../checks/types.ts';
 import { runningStep, selectedStep, whyNoAcknowledge, whyNoNextStep, whyNoWaiver } from './state/selectors.ts';
 import type { CockpitState, Intent } from './state/types.ts';
+import { descriptorOf } from '../src/runbook/actions/index.ts';
+
+/** A binding that acts on steps of one action is relevant when the runbook has such a step (the action's descriptor names it). */
+const actsOn = (binding: string, action: string) => descriptorOf(action)?.cockpit?.bindings.includes(binding) ?? false;
 
 /**
  * Where a binding applies: `main` the normal screen, `focus` a full-size panel (1–4), `scroll` a scrollable
@@ -77,7 +81,7 @@ export const KEYMAP: readonly Binding[] = [
     dangerous: true,
     contexts: ['main'],
     when: (s) => whyNoWaiver(s) ?? true,
-    relevant: (s) => s.steps.some((v) => v.step.action === 'gate.stability'),
+    relevant: (s) => s.steps.some((v) => actsOn('waive', v.step.action)),
     disabledWhen: 'the next step is no stability gate that blocked, or a step is running',
     intent: () => ({ type: 'waive' }),
   },
@@ -89,7 +93,7 @@ export const KEYMAP: readonly Binding[] = [
     dangerous: true,
     contexts: ['main'],
     when: (s) => whyNoAcknowledge(s) ?? true,
-    relevant: (s) => s.steps.some((v) => v.step.action === 'logs.review'),
+    relevant: (s) => s.steps.some((v) => actsOn('acknowledge', v.step.action)),
     disabledWhen: 'the next step is no log review waiting for an acknowledgement, or a step is running',
     intent: () => ({ type: 'acknowledge' }),
   },

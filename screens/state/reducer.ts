@@ -7,6 +7,7 @@ import { computeLayout, overlayPageRows } from '../layout.ts';
 import { rollbackPlan } from './rollback-plan.ts';
 import { downNow, nextStepIndex, outageOpen, runningStep, selectedStep, stepByKey, typedConfirmName, whyNoAcknowledge, whyNoNextStep, whyNoWaiver } from './selectors.ts';
 import type { Action, CockpitState, Effect, Overlay, Reduction, StepView } from './types.ts';
+import { descriptorOf } from '../../src/runbook/actions/index.ts';
 
 export const MAX_OUTPUT_LINES = 5000;
 
@@ -143,8 +144,8 @@ function onSubmit(state: CockpitState): Reduction {
 /** What the operator can do about a failed step: the decommission gates have their own keys, and a blocked
  *  gate changed nothing (no rollback to offer). */
 export function failedHint(action: string, code: StepFailureCode | undefined): { text: string; gate: boolean } {
-  if (action === 'gate.stability') return { text: 'w waives the window with a typed reason (journaled), or wait.', gate: true };
-  if (action === 'logs.review' && code === 'not-acknowledged') return { text: 'o shows the lines · a acknowledges them and runs the review again.', gate: true };
+  const own = descriptorOf(action)?.cockpit?.failed;
+  if (own && (own.code === undefined || own.code === code)) return { text: own.hint, gate: true };
   return { text: 'r shows the rollback plan.', gate: false };
 }
 

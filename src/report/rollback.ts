@@ -1,12 +1,12 @@
 // The exact rollback procedure for a report: the engine's rollback plan over what the journal says was
 // done, each undo spelled out as the command an operator would type (values from the recorded `changed`).
 import { proofLines, rollbackPlan, type RollbackEntry } from '../engine/rollback.ts';
-import type { ConfigChange, ProxyRepoint, WrittenFile } from '../journal/events.ts';
 import type { StepRecord } from '../journal/types.ts';
 import type { RollbackRecords } from './rollback-records.ts';
 import { utcTime } from './format.ts';
 import type { RunSection } from './data.ts';
 import { instanceRef } from '../runbook/instance-ref.ts';
+import { descriptorOf } from '../runbook/actions/index.ts';
 
 export interface RollbackProcedure {
   /** One shell line (or short instruction) per undo, newest first. */
@@ -43,47 +43,14 @@ export function rollbackProcedure(s: RunSection): RollbackProcedure {
 export function undoCommands(entry: RollbackEntry, record: StepRecord | undefined, ref: (name: string) => string = (n) => n): string[] {
   const undo = entry.undo;
   if (undo.kind === 'step') return stepCommand(undo.action, undo.params, ref);
-  const changed = record?.changed as Record<string, unknown> | null | undefined;
-  switch (entry.step.action) {
-    case 'proxy.repoint': {
-      const c = changed as ProxyRepoint | null;
-      if (!c?.backupPath) return ['restore the Caddyfile from its backup (no backup path recorded!), then caddy validate + reload'];
-      const f = c.caddyfile;
-      return [`cp -p ${c.backupPath} ${f}`, `caddy validate --config ${f} --adapter caddyfile`, `caddy reload --config ${f} --adapter caddyfile`];
-    }
-    case 'config.set': {
-      const c = changed as ConfigChange | null;
-      if (!c) return [`restore ${String(entry.step.params.key)} on ${ref(String(entry.step.params.container))} (previous value not recorded)`];
-      return [c.from === null ? `incus config unset ${ref(c.container)} ${c.key}` : `incus config set ${ref(c.container)} ${c.key}=${c.from}`];
-    }
-    case 'file.write':
-    case 'file.push': {
-      const c = changed as WrittenFile | null;
-      if (!c) return [`restore ${String(entry.step.params.path)} (previous content not recorded)`];
-      if (c.previous?.backupPath) return [`incus file push -p ${c.previous.backupPath} ${ref(c.container)}${c.path}`];
-      return c.previous?.existed === false ? [`incus exec ${ref(c.container)} -- rm ${c.path}`] : [`restore ${c.path} in ${ref(c.container)} (no backup recorded)`];
-    }
-    default:
-      return [`cutover rollback undoes ${entry.step.action} for ${entry.step.key}`];
-  }
+  const changed = (record?.changed as Record<string, unknown> | null | undefined) ?? null;
+  const own = descriptorOf(entry.step.action)?.undo;
+  return own?.kind === 'auto' ? own.byHand(changed, entry.step, ref) : [`cutover rollback undoes ${entry.step.action} for ${entry.step.key}`];
 }
 
+/** The command of a rollback step, as its action's descriptor spells it. */
 function stepCommand(action: string, p: Record<string, unknown>, ref: (name: string) => string): string[] {
-  const c = p.container === undefined ? '?' : ref(String(p.container));
-  switch (action) {
-    case 'service.start':
-      return [`incus exec ${c} -- service ${String(p.service)} start`];
-    case 'service.stop':
-      return [`incus exec ${c} -- service ${String(p.service)} stop`];
-    case 'container.start':
-      return [`incus start ${c}`];
-    case 'container.stop':
-      return [`incus stop ${c}`];
-    case 'config.set':
-      return [`incus config set ${c} ${String(p.key)}=${String(p.value)}`];
-    default:
-      return [`${action} ${JSON.stringify(p)}`];
-  }
+  return descriptorOf(action)?.byHand?.(p, ref) ?? [`${action} ${JSON.stringify(p)}`];
 }
 
 /** The report's section on how the rollback was proven (and what became of writes the target took). */

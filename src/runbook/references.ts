@@ -1,7 +1,7 @@
 // Reference checks over a runbook that passed the schema: names used by steps must be declared, every
 // destructive step must say how it is undone, templates must be bound where they are used.
 import { FOR_EACH, type Runbook } from './schema.ts';
-import { ACTIONS, AUTO_UNDO_ACTIONS, type ActionName } from './actions/index.ts';
+import { ACTIONS, AUTO_UNDO_ACTIONS, DESCRIPTORS, type ActionName } from './actions/index.ts';
 import { checkTemplate, type TemplateScope } from './template.ts';
 import { keyPath } from './problems.ts';
 import { didYouMean } from './suggest.ts';
@@ -121,19 +121,15 @@ export function checkReferences(rb: Runbook, opts: { lineOf: (path: string) => n
         if (!known.includes(v)) add([...at, key, k], `${what} "${v}" is not declared${didYouMean(v, known)}`);
       });
     };
-    if (action === 'proxy.repoint' || action === 'proxy.restore' || action === 'proxy.release') {
-      if (!rb.proxy) add([...at, 'action'], `action "${action}" needs a [proxy] section`);
-      requireSubset(params.sites, 'sites', sites, 'site');
-    }
-    if (action === 'smoke') {
-      if (!rb.smoke.length) add([...at, 'action'], 'a smoke step needs [[smoke]] checks');
-      requireSubset(params.checks, 'checks', smokeNames, 'smoke check');
-      requireSubset(params.identities, 'identities', slugs, 'identity');
-    }
-    if (action === 'tokens.survival') {
-      if (!rb.tokens) add([...at, 'action'], 'a tokens.survival step needs a [tokens] section');
-      requireSubset(params.identities, 'identities', slugs, 'identity');
-    }
+    const needs = known ? DESCRIPTORS[action].needs : undefined;
+    if (needs === 'proxy' && !rb.proxy) add([...at, 'action'], `action "${action}" needs a [proxy] section`);
+    if (needs === 'smoke' && !rb.smoke.length) add([...at, 'action'], `a ${action} step needs [[smoke]] checks`);
+    if (needs === 'tokens' && !rb.tokens) add([...at, 'action'], `a ${action} step needs a [tokens] section`);
+    // Params that name declared things, on the actions whose params have them.
+    const own: Record<string, unknown> = known ? DESCRIPTORS[action].params.shape : {};
+    if ('sites' in own) requireSubset(params.sites, 'sites', sites, 'site');
+    if ('checks' in own) requireSubset(params.checks, 'checks', smokeNames, 'smoke check');
+    if ('identities' in own) requireSubset(params.identities, 'identities', slugs, 'identity');
   });
   return out;
 }

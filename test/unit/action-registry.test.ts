@@ -9,6 +9,7 @@ import type { ActionDescriptor } from '../../src/runbook/actions/types.ts';
 import { EXECUTORS, executorFor } from '../../src/actions/index.ts';
 import { loadRunbook } from '../../src/runbook/load.ts';
 import { runbookJsonSchema } from '../../src/runbook/json-schema.ts';
+import { KEYMAP } from '../../screens/keymap.ts';
 import { REPO } from '../helpers/cli.ts';
 
 const rb = loadRunbook(`${REPO}/runbooks/posta-cutover.toml`).runbook;
@@ -60,4 +61,16 @@ test('every action has an executor; an undo exactly when it declares "auto", els
 test('the published JSON Schema offers exactly the registry\'s actions', () => {
   const schema = JSON.stringify(runbookJsonSchema());
   for (const a of ACTIONS) assert.ok(schema.includes(`"const":"${a}"`), `${a} missing from the JSON Schema`);
+});
+
+test('the cockpit bindings an action names exist in the keymap, and its failure hint names their keys', () => {
+  const wrong: string[] = [];
+  for (const [name, d] of descriptors) {
+    for (const id of d.cockpit?.bindings ?? []) {
+      const b = KEYMAP.find((k) => k.id === id);
+      if (!b) wrong.push(`${name}: no binding "${id}" in screens/keymap.ts`);
+      else if (d.cockpit?.failed && !b.keys.some((k) => d.cockpit!.failed!.hint.includes(`${k} `))) wrong.push(`${name}: the failure hint does not name the key of "${id}" (${b.keys.join(', ')})`);
+    }
+  }
+  assert.deepEqual(wrong, []);
 });

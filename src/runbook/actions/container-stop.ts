@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { duration, tmpl } from '../schema.ts';
 import type { ActionDescriptor } from './types.ts';
-import { container, str } from './plan-text.ts';
+import { container, refContainer, str } from './plan-text.ts';
 
 export const containerStop: ActionDescriptor = {
   params: z.strictObject({
@@ -16,6 +16,7 @@ export const containerStop: ActionDescriptor = {
   example: { container: 'arne-msg', timeout: '10s' },
   plan: (p, rb) => [`incus stop ${container(p, rb)}${p.force ? ' --force' : ` --timeout ${stopSeconds(str(p, 'timeout'))}${p.on_timeout === 'force' ? '   (then incus stop --force if it timed out)' : ''}`}`],
   undo: { kind: 'none', reason: 'a stopped container is started again by a rollback step (container.start) the runbook names' },
+  byHand: (p, ref) => [`incus stop ${refContainer(p, ref)}`],
   preflight: { checks: 'the container exists; a legacy container must be running before a cutover (legacy-not-running)' },
 };
 

@@ -11,6 +11,15 @@ export const fileWrite: ActionDescriptor = {
     const lines = String(p.content ?? '').split('\n').filter((l, i, a) => l !== '' || i < a.length - 1).length;
     return [`incus file push - ${container(p, rb)}${str(p, 'path')} --mode ${str(p, 'mode')} ${ownerFlags(str(p, 'owner'))}   (${lines} lines; previous content kept for undo)`];
   },
-  undo: { kind: 'auto', plan: (step) => `auto: restore the previous ${String(step.params.path)} (or remove it if it did not exist)` },
+  undo: {
+    kind: 'auto',
+    plan: (step) => `auto: restore the previous ${String(step.params.path)} (or remove it if it did not exist)`,
+    byHand: (changed, step, ref) => {
+      const c = changed as { container: string; path: string; previous?: { existed?: boolean; backupPath?: string } } | null;
+      if (!c) return [`restore ${String(step.params.path)} (previous content not recorded)`];
+      if (c.previous?.backupPath) return [`incus file push -p ${c.previous.backupPath} ${ref(c.container)}${c.path}`];
+      return c.previous?.existed === false ? [`incus exec ${ref(c.container)} -- rm ${c.path}`] : [`restore ${c.path} in ${ref(c.container)} (no backup recorded)`];
+    },
+  },
   preflight: { none: 'nothing to read before the outage: the previous content is read (and kept for the undo) when the step runs' },
 };

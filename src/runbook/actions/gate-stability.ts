@@ -17,6 +17,7 @@ export const gateStability: ActionDescriptor = {
   plan: (p) => [`wait until ${str(p, 'window')} have passed since the recorded end of ${p.since ? `runbook ${str(p, 'since')}` : 'this cutover'} (or record a waiver with its reason)`],
   undo: { kind: 'none', reason: 'a gate: it changes nothing (a waiver is journaled)' },
   preflight: { none: 'the gate itself is the check: it reads the journal when it runs' },
+  cockpit: { bindings: ['waive'], failed: { hint: 'w waives the window with a typed reason (journaled), or wait.' } },
   onceOnly: true,
   readOnly: true,
 };

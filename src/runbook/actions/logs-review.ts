@@ -29,6 +29,7 @@ export const logsReview: ActionDescriptor = {
   },
   undo: { kind: 'none', reason: 'read-only: it reads logs and changes nothing' },
   preflight: { none: 'the review is itself the check, run when the step runs' },
+  cockpit: { bindings: ['acknowledge'], failed: { code: 'not-acknowledged', hint: 'o shows the lines · a acknowledges them and runs the review again.' } },
   onceOnly: true,
   readOnly: true,
 };

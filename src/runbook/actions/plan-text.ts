@@ -16,6 +16,8 @@ export const ownerFlags = (o: string) => {
 };
 /** The step's container (param `k`) as the runtime names it (REMOTE:NAME). */
 export const container = (p: Params, rb: Runbook, k = 'container') => instanceRef(rb, str(p, k));
+/** The step's container as the report names it (`ref`), '?' when the params have none. */
+export const refContainer = (p: Params, ref: (name: string) => string) => (p.container === undefined ? '?' : ref(String(p.container)));
 /** The identities a step is limited to (`identities = [...]`), default all. */
 export const identitiesOf = (p: Params, rb: Runbook) => {
   const slugs = p.identities as string[] | undefined;

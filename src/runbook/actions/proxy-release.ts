@@ -19,6 +19,7 @@ export const proxyRelease: ActionDescriptor = {
       `${caddy} reload --config ${caddyfile} --adapter caddyfile`,
     ];
   },
-  undo: { kind: 'auto', plan: () => 'auto' },
+  undo: { kind: 'auto', plan: () => 'auto', byHand: (_changed, step) => [`cutover rollback undoes ${step.action} for ${step.key}`] },
+  needs: 'proxy',
   preflight: { checks: 'the hold settings fit the sites (hold problems are reported with the repoint\'s Caddyfile checks)' },
 };

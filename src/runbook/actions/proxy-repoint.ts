@@ -26,6 +26,16 @@ export const proxyRepoint: ActionDescriptor = {
       `confirm through ${rb.proxy?.admin ?? 'the admin API'}/config/ and /reverse_proxy/upstreams; restore the backup on failure`,
     ];
   },
-  undo: { kind: 'auto', plan: (_step, rb) => `auto: restore ${rb.proxy?.caddyfile ?? 'the Caddyfile'} from its backup, reload` },
+  undo: {
+    kind: 'auto',
+    plan: (_step, rb) => `auto: restore ${rb.proxy?.caddyfile ?? 'the Caddyfile'} from its backup, reload`,
+    byHand: (changed) => {
+      const c = changed as { caddyfile: string; backupPath?: string } | null;
+      if (!c?.backupPath) return ['restore the Caddyfile from its backup (no backup path recorded!), then caddy validate + reload'];
+      const f = c.caddyfile;
+      return [`cp -p ${c.backupPath} ${f}`, `caddy validate --config ${f} --adapter caddyfile`, `caddy reload --config ${f} --adapter caddyfile`];
+    },
+  },
+  needs: 'proxy',
   preflight: { checks: 'the Caddyfile exists and parses, every site and legacy dial is found, the edit adapts to the same config but the dials (the diff shown), hold settings fit, other sites dialing legacy are acknowledged' },
 };

@@ -11,5 +11,6 @@ export const proxyRestore: ActionDescriptor = {
     return [`cp -p <latest ${caddyfile}.bak.${rb.proxy?.backup_label ?? rb.runbook.name}-*> ${caddyfile}`, `${caddy} reload --config ${caddyfile} --adapter caddyfile`];
   },
   undo: { kind: 'none', reason: 'it is itself the undo of a repoint (its own backup is taken before it writes)' },
+  needs: 'proxy',
   preflight: { checks: 'the Caddyfile exists and can be read (caddyfile-missing, caddyfile-unreadable)' },
 };

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { duration, tmpl } from '../schema.ts';
 import type { ActionDescriptor } from './types.ts';
-import { container, str } from './plan-text.ts';
+import { container, refContainer, str } from './plan-text.ts';
 
 export const serviceStart: ActionDescriptor = {
   params: z.strictObject({
@@ -16,5 +16,6 @@ export const serviceStart: ActionDescriptor = {
   example: { container: 'posta', service: 'posta', port: 80 },
   plan: (p, rb) => [`incus exec ${container(p, rb)} -- service ${str(p, 'service')} start`],
   undo: { kind: 'none', reason: 'a started daemon is stopped again by a rollback step (service.stop) the runbook names' },
+  byHand: (p, ref) => [`incus exec ${refContainer(p, ref)} -- service ${String(p.service)} start`],
   preflight: { none: 'the daemon is started after the outage opens; the container is checked like every other (container-missing)' },
 };

@@ -24,6 +24,7 @@ export const smoke: ActionDescriptor = {
     });
   },
   undo: { kind: 'none', reason: 'read-only: it changes nothing' },
+  needs: 'smoke',
   preflight: { checks: 'the public smoke of the legacy path passes before the window (legacy-smoke)' },
   readOnly: true,
 };

@@ -16,6 +16,7 @@ export const tokensSurvival: ActionDescriptor = {
     );
   },
   undo: { kind: 'none', reason: 'read-only: it changes nothing' },
+  needs: 'tokens',
   preflight: { none: 'it compares against the baseline recorded by the baseline step; [tokens] is checked when the runbook is validated' },
   readOnly: true,
 };
