@@ -1,6 +1,7 @@
 // Post-cutover verification: seed 001's acceptance criteria judged over an after-phase snapshot. Pure.
 import type { ResolvedStep } from '../src/engine/types.ts';
 import type { Runbook } from '../src/runbook/schema.ts';
+import type { ExecResult } from '../src/ports.ts';
 import type { Panel, Verdict } from './types.ts';
 import type { SnapshotResult } from './snapshot.ts';
 import { combine } from './snapshot.ts';
@@ -22,8 +23,15 @@ export interface DaemonObservation {
   initScriptUnread?: string;
 }
 
+export interface DaemonSpec {
+  container: string;
+  service: string;
+  initPath: string;
+  initContent: string | null;
+}
+
 /** The target's service (started by a service.start step) and the init script a file.write step gives it. */
-export function daemonSpec(runbook: Runbook, steps: ResolvedStep[]): { container: string; service: string; initPath: string; initContent: string | null } | null {
+export function daemonSpec(runbook: Runbook, steps: ResolvedStep[]): DaemonSpec | null {
   const target = targetName(runbook);
   const start = steps.find((s) => s.action === 'service.start' && s.params.container === target);
   if (!target || !start) return null;
@@ -31,6 +39,22 @@ export function daemonSpec(runbook: Runbook, steps: ResolvedStep[]): { container
   const initPath = `/etc/init.d/${service}`;
   const write = steps.find((s) => s.action === 'file.write' && s.params.container === target && s.params.path === initPath);
   return { container: target, service, initPath, initContent: write ? String(write.params.content) : null };
+}
+
+/**
+ * What `service NAME status` and the read of the init script (null: none was read) say of the daemon. A read
+ * that failed (exec error, timeout) cannot say the script differs: it says why it could not check.
+ */
+export function daemonObservation(spec: DaemonSpec, status: ExecResult, script: ExecResult | null): DaemonObservation {
+  const detail = (status.stdout + status.stderr).trim().split('\n').pop() ?? '';
+  const unread = script && spec.initContent !== null && script.exitCode !== 0;
+  return {
+    service: spec.service,
+    running: status.exitCode === 0,
+    detail: detail || `exit ${status.exitCode}`,
+    initScriptMatches: script === null || spec.initContent === null || script.exitCode !== 0 ? null : script.stdout.trim() === spec.initContent.trim(),
+    ...(unread ? { initScriptUnread: (script.stderr || script.stdout).trim().split('\n').pop() || `exit ${script.exitCode}` } : {}),
+  };
 }
 
 function failing(p: Panel<Verdict>, max = 3): string {

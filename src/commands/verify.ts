@@ -2,10 +2,10 @@
 import { CliError, type CliIO } from '../contract/io.ts';
 import { verdictOutcome, type Outcome } from '../contract/outcome.ts';
 import { parseCommandArgs } from '../contract/args.ts';
-import { systemClock } from '../ports.ts';
+import { systemClock, type ExecResult, type Runtime } from '../ports.ts';
 import { upstreamsPanel } from '../../checks/upstreams.ts';
 import { targetName } from '../../checks/context.ts';
-import { daemonSpec, evaluateVerify, type Criterion, type DaemonObservation } from '../../checks/verify.ts';
+import { daemonObservation, daemonSpec, evaluateVerify, type Criterion, type DaemonObservation, type DaemonSpec } from '../../checks/verify.ts';
 import { combine, takeSnapshot, type SnapshotResult } from '../../checks/snapshot.ts';
 import { cannotCheck, observe, type RestartSeen } from '../../checks/history.ts';
 import { reviewLogs } from '../../checks/logs.ts';
@@ -83,7 +83,7 @@ export async function verifyOnce(live: LiveContext, env: NodeJS.ProcessEnv): Pro
       { runtime: live.runtime, http: live.http, upstreams: (rb, instances) => upstreamsPanel(rb, instances, { expect: { container: target } }) },
       { phase: 'after', baseline, env, facts: factsForVerify(facts), worldFacts: facts },
     ),
-    observeDaemon(live),
+    observeDaemon(daemonSpec(live.runbook, live.steps), live.runtime),
   ]);
   const criteria = evaluateVerify(live.runbook, s, daemon, baseline !== null, decommissioned(live.stateDir));
   return { ok: combine(criteria.map((c) => c.ok)), criteria, snapshot: s };
@@ -276,28 +276,28 @@ function decommissioned(stateDir: string): Map<string, { runId: number; at: numb
   }
 }
 
-async function observeDaemon(live: LiveContext): Promise<DaemonObservation | null> {
-  const spec = daemonSpec(live.runbook, live.steps);
+/** A failed read of the init script is tried again this many times, this far apart, before it is "cannot check". */
+export const INIT_READ_RETRIES = 3;
+export const INIT_READ_GAP_MS = 500;
+
+/**
+ * The target's daemon as `service NAME status` and its init script show it, through the runtime port. Real
+ * Incus may refuse an exec for a moment right after the instance's daemon (re)started: a failed read of the
+ * script is tried again (INIT_READ_RETRIES, INIT_READ_GAP_MS apart) before it counts as "cannot check"; an exec
+ * that throws (timeout) is a failed read too. The judgement is daemonObservation's (pure, checks/verify.ts).
+ */
+export async function observeDaemon(spec: DaemonSpec | null, runtime: Pick<Runtime, 'exec'>, o: { sleep?: (ms: number) => Promise<void> } = {}): Promise<DaemonObservation | null> {
   if (!spec) return null;
-  const tryExec = (argv: string[]) => live.runtime.exec(spec.container, argv, { timeoutMs: 10_000 }).catch((err: Error) => ({ exitCode: -1, stdout: '', stderr: err.message }));
-  // Real Incus may refuse an exec for a moment right after the instance's daemon (re)started: a failed read is
-  // tried again, briefly, before it counts as "cannot check".
+  const sleep = o.sleep ?? ((ms: number) => new Promise<void>((res) => setTimeout(res, ms)));
+  const tryExec = (argv: string[]): Promise<ExecResult> => runtime.exec(spec.container, argv, { timeoutMs: 10_000 }).catch((err: Error) => ({ exitCode: -1, stdout: '', stderr: err.message }));
   const readInit = async () => {
     let r = await tryExec(['cat', spec.initPath]);
-    for (let i = 0; i < 3 && r.exitCode !== 0; i++) {
-      await new Promise((res) => setTimeout(res, 500));
+    for (let i = 0; i < INIT_READ_RETRIES && r.exitCode !== 0; i++) {
+      await sleep(INIT_READ_GAP_MS);
       r = await tryExec(['cat', spec.initPath]);
     }
     return r;
   };
   const [status, script] = await Promise.all([tryExec(['service', spec.service, 'status']), spec.initContent === null ? null : readInit()]);
-  const detail = (status.stdout + status.stderr).trim().split('\n').pop() ?? '';
-  return {
-    service: spec.service,
-    running: status.exitCode === 0,
-    detail: detail || `exit ${status.exitCode}`,
-    // A read that failed (exec error, timeout) cannot say the script differs: it says why it could not check.
-    initScriptMatches: script === null || spec.initContent === null || script.exitCode !== 0 ? null : script.stdout.trim() === spec.initContent.trim(),
-    ...(script && spec.initContent !== null && script.exitCode !== 0 ? { initScriptUnread: (script.stderr || script.stdout).trim().split('\n').pop() || `exit ${script.exitCode}` } : {}),
-  };
+  return daemonObservation(spec, status, script);
 }
