@@ -120,7 +120,7 @@ export async function run(argv: string[], io: CliIO): Promise<Outcome> {
         human.write(
           why === 'step-failed'
             ? `\n✗ ${failed?.key} failed inside the outage window: rolling back so every identity is served again\n`
-            : '\n✗ the journal cannot be written inside the outage window: rolling back from memory so every identity is served again\n',
+            : `\n✗ the journal cannot be written inside the outage window${failed ? ` (and ${failed.key} failed)` : ''}: rolling back from memory so every identity is served again\n`,
         ),
     });
     if (end.kind === 'blocked') throw new CliError(`apply: ${end.reason}`, 'refused');
@@ -128,7 +128,7 @@ export async function run(argv: string[], io: CliIO): Promise<Outcome> {
       human.write(`\n✗ ${end.outcome.summary}; run #${run.runId} stays open, nothing else ran\n`);
       return 'failed';
     }
-    if (end.kind === 'journal-failed') tellJournalFailure(end, outcomes.at(-1), run, human, file);
+    if (end.kind === 'journal-failed') human.write(journalFailureText(end, outcomes.at(-1), { dir: dirname(run.journal.file), file, manualUndo: (keys) => run.manualUndo(keys) }));
     if (end.kind === 'failed') {
       if (end.rollback) {
         const nw = end.rollback.newWrites;
@@ -183,25 +183,33 @@ export async function run(argv: string[], io: CliIO): Promise<Outcome> {
  * inside the outage window, stopped outside it), and for anything the rollback could not undo the exact commands
  * to type. Either way apply exits 1 and close() releases the lease.
  */
-function tellJournalFailure(end: Extract<DriveEnd, { kind: 'journal-failed' }>, last: StepOutcome | undefined, run: Run, out: NodeJS.WritableStream, file: string): void {
-  const dir = dirname(run.journal.file);
-  if (last?.notRun) out.write(`✗ ${last.key}: ${last.summary}\n`);
+export function journalFailureText(
+  end: Extract<DriveEnd, { kind: 'journal-failed' }>,
+  last: StepOutcome | undefined,
+  o: { dir: string; file: string; manualUndo: Run['manualUndo'] },
+): string {
+  const { dir, file } = o;
+  const out: string[] = [];
+  if (last?.notRun) out.push(`✗ ${last.key}: ${last.summary}`);
+  // The step that ran as the journal broke failed too: say which and why (its record may not be on disk).
+  if (end.failed) out.push(`✗ ${end.failed.key} failed as the journal broke: ${(end.failed.error ?? end.failed.summary).split('\n')[0]}`);
   if (!end.rollback) {
-    out.write(
+    out.push(
       end.down
-        ? `\n✗ stopped: the journal cannot be written; --no-rollback leaves the outage as it is. When there is room (df -h ${dir}): cutover rollback ${file} --yes\n`
-        : `\n✗ stopped: the journal cannot be written, ${end.windowOpened ? 'after the outage window closed: every identity is served by the new path' : 'before the outage window: nothing is down'}. Free space in ${dir} (df -h ${dir}; cutover journal ${file} --prune), then cutover apply ${file} --yes continues\n`,
+        ? `\n✗ stopped: the journal cannot be written; --no-rollback leaves the outage as it is${end.failed ? ` and ${end.failed.key} failed` : ''}. When there is room (df -h ${dir}): cutover rollback ${file} --yes`
+        : `\n✗ stopped: the journal cannot be written, ${end.windowOpened ? 'after the outage window closed: every identity is served by the new path' : 'before the outage window: nothing is down'}. Free space in ${dir} (df -h ${dir}; cutover journal ${file} --prune), then cutover apply ${file} --yes continues`,
     );
-    return;
+    return out.map((l) => l + '\n').join('');
   }
   const left = end.rollback.entries.filter((e) => !e.ok);
   if (end.rollback.ok) {
-    out.write(`↺ rolled back from memory; the legacy path is proven (local probes, public probes, live dials = the original). Free space in ${dir} (df -h ${dir}) before the next attempt\n`);
-    return;
+    out.push(`↺ rolled back from memory; the legacy path is proven (local probes, public probes, live dials = the original). Free space in ${dir} (df -h ${dir}) before the next attempt`);
+    return out.map((l) => l + '\n').join('');
   }
-  out.write(`✗ ROLLBACK INCOMPLETE: ${incompleteReasons(end.rollback).join('; ')}.${left.length ? ' Do these by hand, in this order:' : ''}\n`);
-  for (const p of run.manualUndo(left.map((e) => e.key))) for (const c of p.commands) out.write(`   ${c}    # ${p.key}\n`);
-  if (end.rollback.proofs.some((p) => p.ok === false)) out.write(`   then check every identity on the legacy path: cutover verify ${file}\n`);
+  out.push(`✗ ROLLBACK INCOMPLETE: ${incompleteReasons(end.rollback).join('; ')}.${left.length ? ' Do these by hand, in this order:' : ''}`);
+  for (const p of o.manualUndo(left.map((e) => e.key))) for (const c of p.commands) out.push(`   ${c}    # ${p.key}`);
+  if (end.rollback.proofs.some((p) => p.ok === false)) out.push(`   then check every identity on the legacy path: cutover verify ${file}`);
+  return out.map((l) => l + '\n').join('');
 }
 
 /** Decommission flags (issue 9): the waiver needs its reason; --cutover-at when the cutover was done by hand. */

@@ -25,6 +25,7 @@ export type DriveEnd =
   | { kind: 'blocked'; reason: string }
   | { kind: 'not-run'; outcome: StepOutcome }
   | { kind: 'failed'; failed: StepOutcome; down: boolean; rollback: RollbackOutcome | null }
+  /** failed: the step that failed as the journal broke (null when it succeeded or never started); apply names it. */
   | { kind: 'journal-failed'; failed: StepOutcome | null; down: boolean; windowOpened: boolean; rollback: RollbackOutcome | null };
 
 export interface DriveResult {
