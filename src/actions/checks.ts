@@ -6,8 +6,13 @@ import { configDifferences } from '../caddyfile/semantic.ts';
 import { crashPoint } from '../crash-point.ts';
 import { sha256Hex } from './files.ts';
 import { basename, dirname, join } from 'node:path';
-import type { ActionContext, ActionExecutor } from './types.ts';
-import { ActionError } from './types.ts';
+import type { ActionContext, ActionExecutor, PreviewContext } from './types.ts';
+import { ActionError, NoAddressError } from './types.ts';
+import type { ResolvedStep } from '../engine/types.ts';
+import { planRepoint } from '../caddyfile/repoint.ts';
+import { analyzeRepoint } from '../caddyfile/edit.ts';
+import { unifiedDiff } from '../caddyfile/diff.ts';
+import { upstreamFor } from '../preflight/rules.ts';
 import { str, strList } from './params.ts';
 import type { Runbook } from '../runbook/schema.ts';
 import { repoint, restoreCaddyfile, RepointError } from '../caddyfile/repoint.ts';
@@ -134,7 +139,33 @@ export const proxyRepoint: ActionExecutor = {
     return { summary: moved ? `${summary}; ${moved}` : summary, changed: restored.changed };
   },
   recover: (_step, intent, ctx) => recoverUnreloaded(intent, ctx, 'attempt'),
+  preview: repointDiff,
 };
+
+const NOT_CREATED = '(upstream resolved when the step runs: target not created yet)';
+
+/** The cockpit's preview of a repoint: the Caddyfile diff the step will make (the same planRepoint it runs). */
+async function repointDiff(step: ResolvedStep, { runbook, runtime, resolve }: PreviewContext): Promise<string> {
+  const proxy = runbook.proxy;
+  if (!proxy) return '(the runbook has no [proxy] section)';
+  // The same site selection as the proxy.repoint executor.
+  const sites = Array.isArray(step.params['sites']) && step.params['sites'].length ? (step.params['sites'] as string[]) : proxy.sites;
+  const instances = await runtime.list();
+  const { moves } = legacyMoves({ sites, identities: runbook.identities, instances });
+  let upstream: string;
+  try {
+    upstream = await resolve(String(step.params['upstream'] ?? ''));
+  } catch (err) {
+    if (!(err instanceof NoAddressError)) throw err;
+    // Before the target exists: the whole diff with its address as a named placeholder (text only, as plan shows it).
+    const edit = analyzeRepoint(readFileSync(proxy.caddyfile, 'utf8'), moves, upstreamFor(String(step.params['upstream'] ?? ''), instances).upstream, { mixed: proxy.mixed_upstreams ?? 'refuse' });
+    const stop = edit.problems.find((p) => p.level === 'blocker');
+    const head = NOT_CREATED.replace('target', `"${err.container}"`);
+    return stop ? `${head}\npreflight blocker: ${stop.message}\nfix: ${stop.fix}` : `${head}\n${unifiedDiff(proxy.caddyfile, readFileSync(proxy.caddyfile, 'utf8'), edit.text)}`;
+  }
+  const plan = await planRepoint({ caddyfilePath: proxy.caddyfile, sites: moves, newUpstream: upstream, mixed: proxy.mixed_upstreams ?? 'refuse', ...(proxy.binary ? { caddyBinary: proxy.binary } : {}), ...(proxy.hold ? { hold: proxy.hold } : {}) });
+  return plan.diff || `(nothing to change: ${sites.join(', ')} already dial ${upstream})`;
+}
 
 /** How long the re-resolve waits for a legacy container the rollback started to get an address. */
 const ADDRESS_WAIT_MS = 30_000;

@@ -4,7 +4,7 @@
 import type { ActionExecutor } from './types.ts';
 import { need } from '../ports.ts';
 import { ActionError } from './types.ts';
-import { str } from './params.ts';
+import { given, str } from './params.ts';
 import { crashPoint } from '../crash-point.ts';
 import { instanceRef } from '../runbook/instance-ref.ts';
 
@@ -24,6 +24,12 @@ export const configSet: ActionExecutor = {
     const now = await need(ctx.runtime, 'config').getConfig(container, key);
     if (now !== value) throw new ActionError(`${at}: ${key} reads "${now}" after setting "${value}"`, { container, key, previous });
     return { summary: `${at} ${key}: ${shown(previous)} → ${value}`, changed: { container, key, previous } };
+  },
+  /** ConfigChange in src/journal/events.ts; `from` is the value before the first attempt (its intent wins). */
+  report(step, result, extras) {
+    const undo = { ...(result.changed ?? {}), ...(extras.intent ?? {}) };
+    const previous = typeof undo.previous === 'string' ? undo.previous : '';
+    return { container: result.changed?.container, key: result.changed?.key, from: previous === '' ? null : previous, to: given(step, 'value') };
   },
   async undo(_step, changed, ctx) {
     if (typeof changed.container !== 'string' || typeof changed.key !== 'string') return { summary: 'no config change was journaled (the step never reached its set): nothing to undo' };

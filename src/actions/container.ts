@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { ActionExecutor } from './types.ts';
 import { need } from '../ports.ts';
 import { ActionError } from './types.ts';
-import { bool, str } from './params.ts';
+import { bool, given, str } from './params.ts';
 import { compactTimestamp } from '../time.ts';
 import { parseDuration } from '../engine/duration.ts';
 import { instanceRef } from '../runbook/instance-ref.ts';
@@ -29,6 +29,7 @@ export const containerCreate: ActionExecutor = {
     if (!made) throw new ActionError(`${at}: not listed after launch`);
     return { summary: `${at} created from ${image} (${made.status}${made.ipv4 ? `, ${made.ipv4}` : ''})`, changed: { container: name, created: true } };
   },
+  report: (step, { changed: c = {} }, extras) => ({ container: c.container, image: given(step, 'image'), profile: given(step, 'profile', 'default'), ipv4: extras.ipv4 ?? null }),
 };
 
 /** How long `incus stop` waits for a clean shutdown (runbook `timeout`, default 30 s). */

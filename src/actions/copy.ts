@@ -8,7 +8,7 @@ import type { ActionContext, ActionExecutor } from './types.ts';
 import { ActionError } from './types.ts';
 import { execChecked, fileFacts } from './inside.ts';
 import { installFile, sha256Hex } from './files.ts';
-import { bool, str } from './params.ts';
+import { bool, given, str } from './params.ts';
 import { readFile } from 'node:fs/promises';
 import { openDatabase, type Database } from '../sqlite.ts';
 
@@ -138,6 +138,25 @@ export const copy: ActionExecutor = {
       summary: `${from} → ${toContainer}:${to} ${main.size} B ${main.mode} sha256 ok${copied.length > 1 ? ` (+${copied.length - 1} sidecar)` : ''}${isSqlite ? ', integrity ok' : ''}${online ? ' (online backup)' : ''}`,
       changed,
       details: { files: copied },
+    };
+  },
+  /** CopiedFile in src/journal/events.ts: the main file's facts, its sidecars (-wal, -shm) after it. */
+  report(step, { changed: c = {}, details }) {
+    const d = (details ?? {}) as Record<string, unknown>;
+    const files = Array.isArray(d.files) ? (d.files as Record<string, unknown>[]) : [];
+    const main = files[0] ?? {};
+    const sqlite = step.params.sqlite === true;
+    return {
+      fromContainer: given(step, 'from_container'),
+      from: main.from ?? given(step, 'from'),
+      toContainer: c.container,
+      to: main.to ?? given(step, 'to'),
+      size: main.size,
+      sha256: main.sha256,
+      mode: main.mode,
+      owner: given(step, 'owner', '0:0'),
+      ...(sqlite ? { sqlite: { integrity: 'ok', ...(main.tables ? { tables: main.tables } : {}) } } : {}),
+      ...(files.length > 1 ? { sidecars: files.slice(1) } : {}),
     };
   },
 };

@@ -2,13 +2,14 @@
 // place (atomic), then checked by size, sha256, mode and owner. file.write keeps the previous content
 // so rollback = "auto" can put it back.
 import { createHash } from 'node:crypto';
+import { createTwoFilesPatch } from 'diff';
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { crashPoint } from '../crash-point.ts';
 import { basename, isAbsolute, join, resolve as resolvePath } from 'node:path';
-import type { ActionContext, ActionExecutor } from './types.ts';
+import type { ActionContext, ActionExecutor, ActionResult } from './types.ts';
 import { ActionError } from './types.ts';
 import { execChecked, exists, fileFacts, moveIntoPlace, normaliseMode, statFile } from './inside.ts';
-import { parseMode, parseOwner, str } from './params.ts';
+import { given, parseMode, parseOwner, str } from './params.ts';
 import type { ResolvedStep } from '../engine/types.ts';
 
 export function sha256Hex(data: Buffer | string): string {
@@ -59,7 +60,14 @@ export const filePush: ActionExecutor = {
     const facts = await installFile(ctx, container, local, path, String(step.params.mode ?? '0644'), String(step.params.owner ?? '0:0'));
     return { summary: `${path} ${facts.size} B ${facts.mode} sha256 ok`, changed: { container, path }, details: facts };
   },
+  report: (step, result) => ({ ...writtenFile(step, result), source: given(step, 'source') }),
 };
+
+/** The report fields of a file.push / file.write (WrittenFile in src/journal/events.ts). */
+function writtenFile(step: ResolvedStep, { changed: c = {}, details }: ActionResult): Record<string, unknown> {
+  const d = (details ?? {}) as Record<string, unknown>;
+  return { container: c.container, path: c.path, mode: d.mode, owner: given(step, 'owner', '0:0'), size: d.size, sha256: d.sha256 };
+}
 
 export const fileWrite: ActionExecutor = {
   async run(step, ctx) {
@@ -88,6 +96,20 @@ export const fileWrite: ActionExecutor = {
     }
     crashPoint('file.write:after-rename', step.key);
     return { summary: `${path} written (${facts.size} B ${facts.mode})`, changed: { container, path, previous, previousSha }, details: facts };
+  },
+  report: (step, result) => ({ ...writtenFile(step, result), content: given(step, 'content'), previous: { existed: typeof result.changed?.previous === 'string' } }),
+  /** The content diff against what the container holds now. */
+  async preview(step, { runtime, resolve }) {
+    const container = await resolve(String(step.params['container'] ?? ''));
+    const path = await resolve(String(step.params['path'] ?? ''));
+    const content = await resolve(String(step.params['content'] ?? ''));
+    const instance = await runtime.get(container);
+    if (!instance) return `(${container} not created yet: the whole file is new)\n${createTwoFilesPatch(path, path, '', content, 'absent', 'written', { context: 3 })}`;
+    const now = await runtime.exec(container, ['cat', path]);
+    const old = now.exitCode === 0 ? now.stdout : '';
+    if (old === content) return `(${container}:${path} already has this content)`;
+    const label = now.exitCode === 0 ? `${container} now` : `absent in ${container}`;
+    return createTwoFilesPatch(path, path, old, content, label, 'written', { context: 3 });
   },
   async undo(step, changed, ctx) {
     if (typeof changed.container !== 'string' || typeof changed.path !== 'string') return { summary: 'no file write was journaled (the step never reached it): nothing to undo' };
@@ -121,4 +143,5 @@ export const dirCreate: ActionExecutor = {
     if (normaliseMode(facts.mode) !== normaliseMode(modeText)) throw new ActionError(`${container}:${path}: mode ${facts.mode}, expected ${normaliseMode(modeText)}`);
     return { summary: `${path}/ ${normaliseMode(modeText)} ${owner}${existed ? ' (existed)' : ''}`, changed: { container, path, existed } };
   },
+  report: (step, { changed: c = {} }) => ({ container: c.container, path: c.path, mode: given(step, 'mode', '0750'), owner: given(step, 'owner', '0:0'), created: c.existed === false }),
 };

@@ -14,6 +14,12 @@ export async function optStr(step: ResolvedStep, ctx: ActionContext, key: string
   return typeof v === 'string' ? ctx.resolve(v) : undefined;
 }
 
+/** A string param as the step has it (templates not resolved), else `fallback`: for report fields. */
+export function given(step: ResolvedStep, key: string, fallback?: string): string | undefined {
+  const v = step.params[key];
+  return typeof v === 'string' ? v : fallback;
+}
+
 export function bool(step: ResolvedStep, key: string, fallback: boolean): boolean {
   const v = step.params[key];
   return typeof v === 'boolean' ? v : fallback;

@@ -5,6 +5,7 @@ import type { ActionExecutor } from './types.ts';
 import { ActionError } from './types.ts';
 import { execChecked, lastLines, serviceRunning, serviceSwitch, sleep } from './inside.ts';
 import { str, strList } from './params.ts';
+import type { ActionResult } from './types.ts';
 import { parseDuration } from '../engine/duration.ts';
 import { instanceRef } from '../runbook/instance-ref.ts';
 
@@ -34,7 +35,13 @@ export const serviceStop: ActionExecutor = {
     if (!down) throw new ActionError(`${at}: ${service} still running ${timeoutMs / 1000} s after stop (the step's timeout)`, { container, service, wasRunning });
     return { summary: wasRunning ? `${service} stopped in ${at}` : `${service} was already stopped in ${at}`, changed: { container, service, wasRunning } };
   },
+  report: (_step, result) => serviceChange(result),
 };
+
+/** The report fields of a service.stop / service.start (ServiceChange in src/journal/events.ts). */
+function serviceChange({ changed: c = {} }: ActionResult): Record<string, unknown> {
+  return { container: c.container, service: c.service, wasRunning: typeof c.wasRunning === 'boolean' ? c.wasRunning : null };
+}
 
 /** Default of service.start's `settle`: how long the after-start check watches the daemon. */
 export const START_SETTLE_DEFAULT = '1s';
@@ -57,6 +64,7 @@ export const serviceStart: ActionExecutor = {
     }
     return { summary: wasRunning ? `${service} was already running in ${at}` : `${service} started in ${at}, up through ${settleMs / 1000} s${port ? ` on port ${port}` : ''}`, changed: { container, service, wasRunning } };
   },
+  report: (_step, result) => serviceChange(result),
 };
 
 /** Null while the daemon stays up for `ms`; otherwise what went wrong and when. */

@@ -81,8 +81,42 @@ export class ActionError extends Error {
   }
 }
 
+/** What the runner adds to a step's report fields besides run()'s result. */
+export interface ReportExtras {
+  /** container.create: the instance's IPv4 right after the start. */
+  ipv4?: string | null;
+  /** Values captured before the first attempt (config.set's previous value), kept across re-runs. */
+  intent?: Record<string, unknown>;
+}
+
+/** What an action's cockpit preview reads: the runbook, the live runtime, the run-time template resolver. */
+export interface PreviewContext {
+  runbook: Runbook;
+  runtime: Runtime;
+  /** Resolves {{ip("…")}} and the like from the live runtime; throws NoAddressError for a container without one. */
+  resolve(text: string): Promise<string>;
+}
+
+/** A run-time template value names a container that has no address (not created yet, or stopped). */
+export class NoAddressError extends Error {
+  override name = 'NoAddressError';
+  constructor(readonly container: string) {
+    super(`container "${container}" has no IPv4 address (is it running?)`);
+  }
+}
+
 export interface ActionExecutor {
   run(step: ResolvedStep, ctx: ActionContext): Promise<ActionResult>;
+  /**
+   * The step's report fields (the journal's `changed`: the event contract in src/journal/events.ts) from what
+   * run() returned. Without it the report gets run()'s `changed` as it is. Pure.
+   */
+  report?(step: ResolvedStep, result: ActionResult, extras: ReportExtras): Record<string, unknown>;
+  /**
+   * The cockpit's `d` before the step runs: the real change it will make against the world now (a Caddyfile
+   * diff, a file's content diff). Actions without one show only their plan text.
+   */
+  preview?(step: ResolvedStep, ctx: PreviewContext): Promise<string>;
   /**
    * For rollback = "auto": puts the world back as it was before the step. `changed` holds what run()
    * recorded merged with the first intent it journaled (the intent wins); the undo decides from what is

@@ -4,6 +4,7 @@ import { chmodSync, mkdirSync } from 'node:fs';
 import { dirname, join, resolve as resolvePath } from 'node:path';
 import type { ActionContext, ActionEvent, DecommissionInputs } from '../actions/types.ts';
 import type { CommandListener } from '../adapters/command-log.ts';
+import { NoAddressError } from '../actions/types.ts';
 export { withCommandLog } from '../adapters/command-log.ts';
 import type { CheckContext } from '../actions/checks.ts';
 import type { Http, Runtime } from '../ports.ts';
@@ -13,13 +14,7 @@ import { baselineResolver } from '../../checks/baseline.ts';
 import { fileBaselineStore } from '../../checks/baseline-store.ts';
 import type { BaselineStore } from '../../checks/baseline.ts';
 
-/** A run-time template value names a container that has no address (not created yet, or stopped). */
-export class NoAddressError extends Error {
-  override name = 'NoAddressError';
-  constructor(readonly container: string) {
-    super(`container "${container}" has no IPv4 address (is it running?)`);
-  }
-}
+export { NoAddressError };
 
 /**
  * Resolves the run-time template values left in step params ({{ip("posta")}}, {{now}}, {{baseline.…}}) from
