@@ -1,4 +1,4 @@
-// npm run bench [-- --quick] [-- --json] [-- --only NAME,…]
+// npm run bench [-- --quick] [-- --json] [-- --only NAME,…] [-- --group-timeout SECONDS]
 // Every figure measured against its baseline in the same run; a table on stdout (or, with --json, one JSON
 // document on stdout and progress on stderr); results in bench/results.json. Loopback only; the smoke sweep
 // uses the lab's fixed Caddy ports, so run it under `flock /tmp/cutover-lab.lock npm run bench`.
@@ -33,7 +33,26 @@ const GROUPS: { name: string; fn: FigureFn }[] = [
 ];
 
 async function main(): Promise<number> {
-  const { values } = parseArgs({ options: { quick: { type: 'boolean' }, json: { type: 'boolean' }, only: { type: 'string' } }, strict: true });
+  const { values } = parseArgs({ options: { quick: { type: 'boolean' }, json: { type: 'boolean' }, only: { type: 'string' }, 'group-timeout': { type: 'string' }, help: { type: 'boolean', short: 'h' } }, strict: true });
+  if (values.help) {
+    process.stdout.write(
+      [
+        'npm run bench [-- OPTIONS]: every figure measured against its baseline in the same run; results in bench/results.json.',
+        '  --quick               one short iteration of every figure (what CI runs)',
+        '  --json                one JSON document on stdout, progress on stderr',
+        `  --only NAME,…         only these groups: ${GROUPS.map((g) => g.name).join(', ')}`,
+        '  --group-timeout S     end with exit 1, naming the group, when one group runs longer than S seconds',
+        'Exit 0 when every figure was measured (goals are reported, never enforced), 1 otherwise, 2 on bad options.',
+        '',
+      ].join('\n'),
+    );
+    return 0;
+  }
+  const groupTimeoutS = values['group-timeout'] === undefined ? null : Number(values['group-timeout']);
+  if (groupTimeoutS !== null && !(groupTimeoutS > 0)) {
+    process.stderr.write(`bench: --group-timeout wants seconds > 0, got ${JSON.stringify(values['group-timeout'])}\n`);
+    return 2;
+  }
   const only = values.only?.split(',').map((s) => s.trim());
   const unknown = only?.filter((o) => !GROUPS.some((g) => g.name === o));
   if (unknown?.length) {
@@ -45,6 +64,11 @@ async function main(): Promise<number> {
   const tmp = mkdtempSync(join(tmpdir(), 'cutover-bench-'));
   const log = (s: string) => process.stderr.write(`bench: ${s} (${((Date.now() - started) / 1000).toFixed(1)} s)\n`);
   const ctx: BenchContext = { quick: Boolean(values.quick), tmp, repo, log };
+  let running: string | null = null;
+  process.once('SIGTERM', () => {
+    log(`terminated${running ? ` while the ${running} group ran` : ''}`);
+    process.exit(143);
+  });
   const figures: Figure[] = [];
   const pending: { name: string; why: string }[] = [];
   try {
@@ -52,14 +76,22 @@ async function main(): Promise<number> {
     log('built dist/cutover.mjs');
     for (const g of GROUPS) {
       if (only && !only.includes(g.name)) continue;
+      running = g.name;
+      // A group that never returns would otherwise hang the run silently: say which one, then end with 1.
+      const watchdog = groupTimeoutS === null ? null : setTimeout(() => {
+        log(`${g.name} still running after ${groupTimeoutS} s; giving up (the last line above is the last thing it finished)`);
+        process.exit(1);
+      }, groupTimeoutS * 1000);
       try {
         figures.push(...(await g.fn(ctx)));
       } catch (err) {
         if (err instanceof Pending) pending.push({ name: g.name, why: err.message });
         else figures.push(unmeasured(g.name, '', '—', null, `failed: ${(err as Error).message.split('\n')[0]}`));
       }
+      if (watchdog) clearTimeout(watchdog);
       log(`${g.name} done`);
     }
+    running = null;
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }

@@ -30,8 +30,10 @@ export async function startSmokeWorld(dir: string, count: number, log: (s: strin
   mkdirSync(root, { recursive: true });
   const slugs = Array.from({ length: count }, (_, i) => `user${i + 1}`);
   const identities = seedMultiTenant(root, slugs, 5);
+  log(`smoke: seeded ${count} identities`);
   const bin = join(dir, 'posta-server');
   await bundlePostaServer(bin);
+  log('smoke: stand-in bundled');
 
   const procs: ChildProcess[] = [];
   const stop = async () => {
@@ -70,6 +72,7 @@ export async function startSmokeWorld(dir: string, count: number, log: (s: strin
         env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, XDG_CONFIG_HOME: join(home, 'config'), XDG_DATA_HOME: join(home, 'data') },
       }),
     );
+    log('smoke: stand-in and Caddy started, waiting for their ports');
     const up = await waitFor(async () => (await canConnect(STANDIN_IP, port)) && (await canConnect(caddy.ip, caddy.httpPort)) && (await canConnect(caddy.ip, caddy.adminPort)), 20_000, 50);
     if (!up) throw new Error(`stand-in or Caddy did not come up (logs in ${dir}/posta.log, ${dir}/caddy.log)`);
     log(`smoke: ${count} identities on one stand-in ${STANDIN_IP}:${port} behind Caddy ${caddy.ip}:${caddy.httpPort}`);

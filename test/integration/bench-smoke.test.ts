@@ -3,7 +3,7 @@
 // cockpit in tmux on the lab's fixed ports: run under `flock /tmp/cutover-lab.lock`.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO } from '../helpers/cli.ts';
@@ -15,11 +15,32 @@ interface Doc {
   pending: { name: string; why: string }[];
 }
 
-function bench(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+/** The bench in a process group of its own: on timeout the whole group goes (a hung group's Caddy or stand-in
+ *  would otherwise hold the lab's ports for every later test). */
+function bench(args: string[], timeoutMs = 480_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = execFile(process.execPath, ['--import', 'tsx', join(REPO, 'bench', 'run.ts'), ...args], { cwd: REPO, timeout: 480_000, maxBuffer: 16 << 20 }, (_err, stdout, stderr) =>
-      resolve({ code: child.exitCode, stdout, stderr }),
-    );
+    const child = spawn(process.execPath, ['--import', 'tsx', join(REPO, 'bench', 'run.ts'), ...args], { cwd: REPO, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const killGroup = (signal: NodeJS.Signals) => {
+      try {
+        process.kill(-child.pid!, signal);
+      } catch {
+        // the group is gone already
+      }
+    };
+    const timer = setTimeout(() => {
+      stderr += `\n[test] bench still running after ${timeoutMs / 1000} s: SIGTERM to its process group\n`;
+      killGroup('SIGTERM');
+      setTimeout(() => killGroup('SIGKILL'), 5000).unref();
+    }, timeoutMs);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      killGroup('SIGKILL');
+      resolve({ code, stdout, stderr });
+    });
   });
 }
 
@@ -47,7 +68,7 @@ const EXPECTED = [
 ];
 
 test('npm run bench -- --quick --json: every figure measured with its baseline, one JSON document, results.json written', async () => {
-  const r = await bench(['--quick', '--json']);
+  const r = await bench(['--quick', '--json', '--group-timeout', '240']);
   assert.equal(r.code, 0, `bench exited ${r.code}:\n${r.stderr}`);
   const doc = JSON.parse(r.stdout) as Doc;
   assert.equal(doc.quick, true);
