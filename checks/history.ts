@@ -107,6 +107,9 @@ export interface RedPeriod {
   runs: number;
   said: string;
   lastSaid: string;
+  /** Other reasons it gave in between (distinct, in order, at most 5): a refusal, then a timeout, then a
+   *  refusal again must not read as refusals only. */
+  alsoSaid: string[];
 }
 
 export interface LatencyFigures {
@@ -222,8 +225,9 @@ export function redPeriods(runs: readonly VerificationRun[]): RedPeriod[] {
         if (p) {
           p.lastSeen = r.at;
           p.runs++;
+          if (p.lastSaid !== p.said && p.lastSaid !== o.said && !p.alsoSaid.includes(p.lastSaid) && p.alsoSaid.length < 5) p.alsoSaid.push(p.lastSaid);
           p.lastSaid = o.said;
-        } else open.set(k, { identity: o.identity, check: o.check, firstSeen: r.at, lastSeen: r.at, clearedAt: null, runs: 1, said: o.said, lastSaid: o.said });
+        } else open.set(k, { identity: o.identity, check: o.check, firstSeen: r.at, lastSeen: r.at, clearedAt: null, runs: 1, said: o.said, lastSaid: o.said, alsoSaid: [] });
       } else if (o.ok === true && p) {
         p.clearedAt = r.at;
         done.push(p);
@@ -231,6 +235,7 @@ export function redPeriods(runs: readonly VerificationRun[]): RedPeriod[] {
       }
     }
   }
+  for (const p of [...done, ...open.values()]) p.alsoSaid = p.alsoSaid.filter((x) => x !== p.said && x !== p.lastSaid);
   return [...done, ...open.values()].sort((a, b) => a.firstSeen - b.firstSeen || a.identity.localeCompare(b.identity) || a.check.localeCompare(b.check));
 }
 
@@ -345,8 +350,9 @@ export function describeRedPeriod(p: RedPeriod): string {
   const t = (ms: number) => new Date(ms).toISOString().slice(11, 19) + 'Z';
   const day = new Date(p.firstSeen).toISOString().slice(0, 10);
   const end = p.clearedAt === null ? 'still red' : `cleared ${t(p.clearedAt)}`;
+  const also = p.alsoSaid.length ? `; also: ${p.alsoSaid.join('; ')}` : '';
   const last = p.lastSaid !== p.said ? `; last: ${p.lastSaid}` : '';
-  return `${p.identity} ${p.check} ${day} ${t(p.firstSeen)}–${t(p.lastSeen)} (${p.runs} run${p.runs === 1 ? '' : 's'}, ${end}): ${p.said}${last}`;
+  return `${p.identity} ${p.check} ${day} ${t(p.firstSeen)}–${t(p.lastSeen)} (${p.runs} run${p.runs === 1 ? '' : 's'}, ${end}): ${p.said}${also}${last}`;
 }
 
 /** One text row per identity: "arne    ✓✓✗✗✓?✓", the newest cells that fit in `width`. */

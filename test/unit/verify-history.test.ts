@@ -69,6 +69,20 @@ test('red periods: first seen, last seen, cleared by the first green run; cannot
   assert.ok(!p.some((x) => x.check === 'smoke'));
 });
 
+test('red periods: a reason given only in between (refused, timed out, refused) is kept and described', () => {
+  const red = (said: string) => ({ red: [{ identity: 'arne', check: 'actor', said }] });
+  const runs = [run(0), run(1, red('connection refused')), run(2, red('timed out after 5 s')), run(3, red('timed out after 5 s')), run(4, red('connection refused')), run(5)];
+  const [p] = redPeriods(runs);
+  assert.equal(p!.said, 'connection refused');
+  assert.equal(p!.lastSaid, 'connection refused');
+  assert.deepEqual(p!.alsoSaid, ['timed out after 5 s']);
+  assert.match(describeRedPeriod(p!), /\(4 runs, cleared 01:00:25Z\): connection refused; also: timed out after 5 s$/);
+  // first and last differ, nothing else in between: no "also"
+  const [q] = redPeriods([run(0, red('a')), run(1, red('b')), run(2)]);
+  assert.deepEqual(q!.alsoSaid, []);
+  assert.match(describeRedPeriod(q!), /: a; last: b$/);
+});
+
 test('strips: one cell per run per identity, and a host-wide row', () => {
   const runs = [run(0), run(1, { red: [{ identity: 'arne', check: 'actor', said: 'x' }] }), run(2, { ok: null })];
   const s = strips(runs, ['arne', 'marcus']);
