@@ -19,7 +19,8 @@ for l in "${layers[@]}"; do files+=(test/"$l"/*.test.ts test/"$l"/*.test.tsx); d
 runner=(node --import tsx --test --test-concurrency=1 --test-timeout=1200000)
 
 # The second lane, by measured duration (s, clean run on 2 cores): crash points 322, faults 95, bench 92,
-# new writes 64, status states 52, resume 44, partial rollback 44.
+# new writes 64, status states 52, resume 44, partial rollback 44, rollback proofs 40 (the first lane has the
+# rest, ~770 s, plus ~120 short files' start-up).
 second_lane=(
   test/integration/crash-points.test.ts
   test/integration/apply-faults.test.ts
@@ -28,6 +29,7 @@ second_lane=(
   test/integration/status-states.test.ts
   test/integration/resume-lab.test.ts
   test/integration/rollback-partial.test.ts
+  test/integration/rollback-proofs.test.ts
 )
 
 can_namespace() {
