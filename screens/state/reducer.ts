@@ -12,7 +12,7 @@ import { descriptorOf } from '../../src/runbook/actions/index.ts';
 export const MAX_OUTPUT_LINES = 5000;
 
 export interface CockpitInit {
-  runbook: { name: string; title?: string };
+  runbook: CockpitState['runbook'];
   steps: ResolvedStep[];
   outageBudgetMs: number;
   driver: { name: string; lock?: CockpitState['driver']['lock'] };
@@ -73,7 +73,7 @@ function scrollOverlay(state: CockpitState, o: ScrollOverlay, delta: number): Co
 function ask(state: CockpitState, view: StepView): CockpitState {
   const key = view.step.key;
   const overlay: Overlay = view.step.irreversible
-    ? { kind: 'typed-confirm', stepKey: key, expected: typedConfirmName(view.step), typed: '' }
+    ? { kind: 'typed-confirm', stepKey: key, expected: typedConfirmName(view.step, state.runbook.remote), typed: '' }
     : { kind: 'confirm', stepKey: key, destructive: view.step.destructive };
   return { ...state, overlay, selected: state.steps.indexOf(view), message: null };
 }

@@ -1,6 +1,7 @@
 // Derived facts about the cockpit state, shared by the reducer, the keymap's `when` and the components.
 import type { ResolvedStep } from '../../src/engine/types.ts';
 import type { CockpitState, StepView } from './types.ts';
+import { instanceRef } from '../../src/runbook/instance-ref.ts';
 
 const DONE = new Set(['succeeded', 'skipped', 'rolled-back']);
 
@@ -79,10 +80,13 @@ export function whyNoAcknowledge(state: CockpitState): string | null {
   return null;
 }
 
-/** The name an irreversible step needs typed: the container it acts on, else its for_each item, else its key. */
-export function typedConfirmName(step: ResolvedStep): string {
+/**
+ * The name an irreversible step needs typed: the container it acts on (REMOTE:NAME when the runbook reaches
+ * Incus through `remote`, as everywhere else it is shown), else its for_each item, else its key.
+ */
+export function typedConfirmName(step: ResolvedStep, remote?: string): string {
   const container = step.params['container'];
-  if (typeof container === 'string' && container && !container.includes('{{')) return container;
+  if (typeof container === 'string' && container && !container.includes('{{')) return instanceRef({ runtime: { remote } }, container);
   return step.item ?? step.key;
 }
 

@@ -49,7 +49,8 @@ export interface OutageClock {
 }
 
 export interface CockpitState {
-  runbook: { name: string; title?: string };
+  /** remote: the runbook's `[runtime] remote`; instances are then named (and typed) REMOTE:NAME. */
+  runbook: { name: string; title?: string; remote?: string };
   steps: StepView[];
   /** Index into steps of the selected step. */
   selected: number;

@@ -10,6 +10,7 @@ import type { Action, Effect } from '../../screens/state/types.ts';
 import { outageEvent, stepEvents } from './journal-view.ts';
 import { stateOf } from '../engine/transitions.ts';
 import { incompleteReasons, newWritesLines } from '../engine/rollback.ts';
+import { instanceRef } from '../runbook/instance-ref.ts';
 
 export interface Driver {
   /** True while a step or the rollback is being carried out. */
@@ -82,8 +83,10 @@ export function createDriver(store: CockpitStore, run: Run, o: DriverOptions): D
       return hooks.confirm!(prompt, step);
     },
     confirmTyped: async (_prompt, expected) => {
-      const ok = e.typed === expected;
-      if (!ok) store.dispatch({ type: 'message', text: `"${e.typed ?? ''}" is not ${expected}: nothing deleted`, level: 'error' });
+      // The executor asks for the bare name; the operator typed it as shown (REMOTE:NAME with runtime.remote).
+      const shown = instanceRef(run.runbook, expected);
+      const ok = e.typed === shown;
+      if (!ok) store.dispatch({ type: 'message', text: `"${e.typed ?? ''}" is not ${shown}: nothing deleted`, level: 'error' });
       return ok;
     },
     ...(e.waiver || e.acknowledgeLogs ? { decommission: { ...(e.waiver ? { waiver: e.waiver } : {}), ...(e.acknowledgeLogs ? { acknowledgeLogs: true } : {}) } } : {}),

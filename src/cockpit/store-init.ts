@@ -10,7 +10,7 @@ export const DEFAULT_INTERVAL_S = 2;
 
 export function initialStore(rb: Runbook, plan: readonly ResolvedStep[], o: { readOnly: boolean; driver: string; lock?: LockState; detail?: string }): CockpitStore {
   const store = createCockpitStore({
-    runbook: { name: rb.runbook.name, ...(rb.runbook.title ? { title: rb.runbook.title } : {}) },
+    runbook: { name: rb.runbook.name, ...(rb.runbook.title ? { title: rb.runbook.title } : {}), ...(rb.runtime.remote ? { remote: rb.runtime.remote } : {}) },
     steps: [...plan],
     outageBudgetMs: parseDuration(rb.runbook.outage_budget),
     driver: { name: o.driver, lock: o.lock ?? (o.readOnly ? 'unknown' : 'held') },
