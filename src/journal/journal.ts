@@ -472,20 +472,8 @@ export class Journal {
   event(
     runId: number | null,
     kind: EventKind,
-    f: {
-      at?: number;
-      stepKey?: string;
-      state?: string;
-      action?: string;
-      title?: string;
-      command?: string;
-      exitCode?: number;
-      output?: string;
-      changed?: unknown;
-      backupPath?: string;
-      error?: string;
-      detail?: unknown;
-    },
+    // A step event's fields (any of them: other kinds use some), a state that is not only a step's, and detail.
+    f: Partial<Omit<StepEventInput, 'state'>> & { state?: string; detail?: unknown },
   ): number {
     const r = this.redactor;
     const v = {
