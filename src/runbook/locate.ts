@@ -95,14 +95,7 @@ function indexPositions(text: string): Map<string, Position> {
       for (;;) {
         skipBlank(true);
         if (peek() === '}' || pos >= text.length) return advance();
-        const at = here();
-        const segs = parseKey();
-        if (!segs.length) { advance(); continue; }
-        skipBlank(false);
-        if (peek() === '=') advance();
-        skipBlank(false);
-        record([...path, ...segs], at);
-        parseValue([...path, ...segs]);
+        if (!keyValue(path, here())) { advance(); continue; }
         skipBlank(true);
         if (peek() === ',') advance();
       }
@@ -121,6 +114,17 @@ function indexPositions(text: string): Map<string, Position> {
       }
     }
     while (pos < text.length && !',]}\n#'.includes(peek())) advance();
+  };
+  /** `KEY = VALUE` under `base` (a table's, or an inline table's path), recorded at `at`; false when no key stands here. */
+  const keyValue = (base: PropertyKey[], at: ReturnType<typeof here>): boolean => {
+    const segs = parseKey();
+    if (!segs.length) return false;
+    skipBlank(false);
+    if (peek() === '=') advance();
+    skipBlank(false);
+    record([...base, ...segs], at);
+    parseValue([...base, ...segs]);
+    return true;
   };
   // `a.b` under array tables gets their current index: `[[steps]] … [steps.x]` → steps[2].x
   const withIndexes = (segs: string[]): PropertyKey[] => {
@@ -153,14 +157,8 @@ function indexPositions(text: string): Map<string, Position> {
       prefix = withIndexes(parseKey());
       record(prefix, at);
       while (pos < text.length && peek() !== '\n') advance();
-    } else {
-      const segs = parseKey();
-      if (!segs.length) { advance(); continue; }
-      skipBlank(false);
-      if (peek() === '=') advance();
-      skipBlank(false);
-      record([...prefix, ...segs], at);
-      parseValue([...prefix, ...segs]);
+    } else if (!keyValue(prefix, at)) {
+      advance();
     }
   }
   return out;
