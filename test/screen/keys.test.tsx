@@ -3,7 +3,7 @@
 // mode has no run/skip/rollback keys at all while r says who drives.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { displayKeys, KEYMAP, type KeyContext } from '../../screens/keymap.ts';
+import { CONTEXT_TITLE, displayKeys, KEYMAP, type KeyContext } from '../../screens/keymap.ts';
 import { freshState, midCutoverState } from '../../screens/fixtures/posta.ts';
 import { KEY, renderScreen } from './render.tsx';
 
@@ -26,17 +26,8 @@ function helpRows(lines: string[]): string[] {
   return rows;
 }
 
-const SECTION: Record<KeyContext, string> = {
-  main: 'Cockpit',
-  focus: 'Full-size panel (1–4)',
-  scroll: 'Help, diff, output, rollback plan',
-  confirm: 'Questions',
-  choose: 'Rollback: the target took writes since the copy',
-  text: 'Typed answers',
-};
-
 function expectedRows(readOnly: boolean): string[] {
-  return CONTEXTS.flatMap((c) => KEYMAP.filter((b) => b.contexts.includes(c) && !(readOnly && b.dangerous)).map((b) => `${SECTION[c]}|${displayKeys(b)}|${b.label}|${b.help}`));
+  return CONTEXTS.flatMap((c) => KEYMAP.filter((b) => b.contexts.includes(c) && !(readOnly && b.dangerous)).map((b) => `${CONTEXT_TITLE[c]}|${displayKeys(b)}|${b.label}|${b.help}`));
 }
 
 for (const readOnly of [false, true]) {
