@@ -4,13 +4,22 @@
 import type { ActionExecutor } from './types.ts';
 import type { ActionName } from '../runbook/actions/index.ts';
 import { containerCreate, containerDelete, containerStart, containerStop } from './container.ts';
-import { dirCreate, filePush, fileWrite } from './files.ts';
+import { dirCreate } from './dir-create.ts';
+import { filePush } from './file-push.ts';
+import { fileWrite } from './file-write.ts';
 import { exec, serviceStart, serviceStop } from './service.ts';
 import { copy } from './copy.ts';
-import { configSet } from './config.ts';
-import { note, operatorGate } from './gates.ts';
-import { backup, baseline, proxyRepoint, proxyRestore, smoke, tokensSurvival } from './checks.ts';
-import { logsReview, stabilityGate } from './decommission.ts';
+import { configSet } from './config-set.ts';
+import { operatorGate } from './gate-operator.ts';
+import { note } from './note.ts';
+import { proxyRepoint } from './proxy-repoint.ts';
+import { proxyRestore } from './proxy-restore.ts';
+import { smoke } from './smoke.ts';
+import { tokensSurvival } from './tokens-survival.ts';
+import { baseline } from './baseline.ts';
+import { backup } from './backup.ts';
+import { stabilityGate } from './gate-stability.ts';
+import { logsReview } from './logs-review.ts';
 import { proxyRelease } from './proxy-release.ts';
 
 export const EXECUTORS: Record<ActionName, ActionExecutor> = {

@@ -1,4 +1,5 @@
-// gate.operator and note: steps that change nothing on the host.
+// gate.operator: the effect half of the action (descriptor: src/runbook/actions/gate-operator.ts). A question put
+// to the operator; changes nothing on the host.
 import type { ActionExecutor } from './types.ts';
 import { ActionError } from './types.ts';
 import { str } from './params.ts';
@@ -11,10 +12,3 @@ export const operatorGate: ActionExecutor = {
   },
 };
 
-export const note: ActionExecutor = {
-  async run(step, ctx) {
-    const text = await str(step, ctx, 'text');
-    for (const line of text.trim().split('\n')) ctx.emit({ kind: 'output', line });
-    return { summary: text.trim().split('\n')[0] ?? '', details: { text } };
-  },
-};

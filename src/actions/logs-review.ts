@@ -1,0 +1,57 @@
+// logs.review: the effect half of the action (descriptor: src/runbook/actions/logs-review.ts). The new container's
+// daemon logs for the window: restarts, panics, per-identity errors; anything found needs the operator's
+// acknowledgement (ActionError code 'not-acknowledged' when it is refused).
+import type { ActionExecutor } from './types.ts';
+import { ActionError } from './types.ts';
+import { str } from './params.ts';
+import { reviewLogs, type LogSourceDecl } from '../../checks/logs.ts';
+import { renderSummary, summaryLine } from '../../checks/logs-summary.ts';
+import { gateSince } from './gate-stability.ts';
+
+export const logsReview: ActionExecutor = {
+  async run(step, ctx) {
+    const container = await str(step, ctx, 'container');
+    const sources = (Array.isArray(step.params.sources) ? step.params.sources : []) as LogSourceDecl[];
+    const { since } = gateSince(ctx);
+    const end = ctx.decommission ? await ctx.decommission.cutoverEnd(since) : null;
+    const review = await reviewLogs(ctx.runtime, container, sources, { from: end?.at ?? null, to: ctx.now(), identities: ctx.runbook.identities.map((i) => i.slug) });
+    for (const s of review.sources) ctx.emit({ kind: 'output', line: `${s.ok ? '✓' : '✗'} ${s.source}: ${s.lines} line(s)${s.note ? ` (${s.note})` : ''}` });
+    for (const line of renderSummary(review.summary)) ctx.emit({ kind: 'output', line });
+    if (!review.sources.some((s) => s.ok)) {
+      throw new ActionError(`${container}: no log source could be read (${review.sources.map((s) => `${s.source}: ${s.note ?? 'empty'}`).join('; ')}); the review cannot be done`);
+    }
+    const line = summaryLine(review.summary);
+    const s = review.summary;
+    let acknowledged = false;
+    if (!s.clean) {
+      const prompt = `${container}'s logs since ${end ? new Date(end.at).toISOString() : 'the beginning'}: ${line}. These are the lines \`cutover review\` shows. Acknowledge them and go on with the decommission?`;
+      ctx.emit({ kind: 'output', line: `acknowledgement needed: ${prompt}` });
+      const given = ctx.decommission?.acknowledgeLogs;
+      const ok = given === undefined ? await ctx.confirm(prompt) : given;
+      if (!ok) {
+        const how = given === undefined ? '' : ' (apply: pass --acknowledge-logs once you have read them)';
+        throw new ActionError(`log review not acknowledged: ${line}; postpone, or read the lines with cutover review${how}`, undefined, 'not-acknowledged');
+      }
+      acknowledged = true;
+    }
+    return {
+      summary: `${s.clean ? 'logs clean' : 'logs acknowledged'}: ${line}`,
+      changed: {
+        container,
+        from: s.window.from,
+        to: s.window.to,
+        sources: review.sources,
+        lines: s.lines,
+        starts: s.starts,
+        restarts: s.restarts.length,
+        panics: s.panics.length,
+        errors: s.errors.length,
+        perIdentity: s.perIdentity.map((g) => ({ identity: g.identity, count: g.count })),
+        perDay: s.perDay,
+        clean: s.clean,
+        acknowledged,
+      },
+      details: review,
+    };
+  },
+};
