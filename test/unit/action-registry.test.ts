@@ -3,6 +3,7 @@
 // why nothing), an executor, and an undo in the executor exactly when the descriptor declares "auto" — else a
 // declared "none" with its reason (so no undo function exists that can never run).
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { DESCRIPTORS, ACTIONS, AUTO_UNDO_ACTIONS } from '../../src/runbook/actions/index.ts';
 import type { ActionDescriptor } from '../../src/runbook/actions/types.ts';
@@ -73,4 +74,15 @@ test('the cockpit bindings an action names exist in the keymap, and its failure 
     }
   }
   assert.deepEqual(wrong, []);
+});
+
+test('docs/runbook.md: one row per registered action in its action table, and the actions with rollback = "auto" are the registry\'s', () => {
+  const doc = readFileSync(`${REPO}/docs/runbook.md`, 'utf8');
+  const table = doc.slice(doc.indexOf('### Actions and their keys'));
+  const rows = [...table.slice(0, table.indexOf('```')).matchAll(/^\| (`[^|]+`) \|/gm)].flatMap((m) => [...m[1]!.matchAll(/`([^`]+)`/g)].map((x) => x[1]!));
+  assert.deepEqual([...rows].sort(), [...ACTIONS].sort(), 'the action table lists exactly the registered actions');
+  const autoRow = doc.split('\n').find((l) => l.startsWith('| `rollback` |'));
+  assert.ok(autoRow, 'the step table documents rollback');
+  const named = [...autoRow!.slice(autoRow!.indexOf('`auto` for actions'), autoRow!.indexOf(');')).matchAll(/`([a-z.]+)`/g)].map((m) => m[1]!).filter((a) => a !== 'auto');
+  assert.deepEqual(named.sort(), [...AUTO_UNDO_ACTIONS].sort());
 });
