@@ -1,6 +1,7 @@
 // Records the baseline before a cutover: for each identity the values smoke conditions compare against
 // ({{baseline.public_key}} ← the actor doc's publicKey), read at the serving container, plus its token rows.
 import type { Http, Instance, Runtime } from '../src/ports.ts';
+import { instanceRef } from '../src/runbook/instance-ref.ts';
 import type { IdentityDecl, Runbook } from '../src/runbook/schema.ts';
 import { HttpFailure } from '../src/adapters/http.ts';
 import { parseDurationMs, select, selectorText } from './conditions.ts';
@@ -70,7 +71,7 @@ async function captureValues(runbook: Runbook, http: Http, identity: IdentityDec
 
 async function readTokens(runbook: Runbook, runtime: Runtime, identity: IdentityDecl, opts: RecordOptions) {
   const where = tokenDbLocation(runbook, identity, opts.phase, opts.env);
-  const read = await readTokenDb(runtime, where.container, where.path, runbook.tokens);
+  const read = await readTokenDb(runtime, where.container, where.path, runbook.tokens, undefined, instanceRef(runbook, where.container));
   return {
     schemaVersion: read.schemaVersion,
     tokens: read.rows.map((r) => ({ device: r.device, tokenHash: hashToken(r.secret), tokenMasked: maskToken(r.secret), createdAt: r.createdAt, lastSeenAt: r.lastSeenAt })),

@@ -1,6 +1,7 @@
 // One snapshot of the four panels. The runtime is listed once, the proxy read once (it decides the phase),
 // then smoke and tokens run concurrently; the authenticated smoke call reuses the token DB read.
 import type { Clock, Http, Instance, Runtime } from '../src/ports.ts';
+import { instanceRef } from '../src/runbook/instance-ref.ts';
 import { systemClock } from '../src/ports.ts';
 import type { IdentityDecl, Runbook } from '../src/runbook/schema.ts';
 import type { ContainerItem, Panel, PanelName, SmokeItem, Snapshot, TokenItem, UpstreamItem, Verdict } from './types.ts';
@@ -118,7 +119,7 @@ export async function takeSnapshot(runbook: Runbook, deps: SnapshotDeps, opts: S
       p = (async () => {
         const where = tokenDbLocation(runbook, identity, phase, opts.env);
         const scope = { baseline: baseline?.identities[identity.slug] ?? null, recent: TOKEN_PANEL_RECENT, cache: deps.tokenCache ?? processTokenCache };
-        return readTokenDb(deps.runtime, where.container, where.path, runbook.tokens, scope);
+        return readTokenDb(deps.runtime, where.container, where.path, runbook.tokens, scope, instanceRef(runbook, where.container));
       })();
       reads.set(identity.slug, p);
     }

@@ -21,6 +21,8 @@ export interface TokenRow {
 
 export interface TokenDbRead {
   container: string;
+  /** How the container is named to the operator when that is not the bare name (REMOTE:NAME, runtime.remote). */
+  shownAs?: string;
   path: string;
   schemaVersion: number;
   rows: TokenRow[];
@@ -61,8 +63,11 @@ export interface TokenReadScope {
   cacheKey?: string;
 }
 
-/** Pulls the DB (and its -wal/-shm when present) into a private 0700 temp dir, reads it read-only, removes the copy. */
-export async function readTokenDb(runtime: Runtime, container: string, path: string, cfg: TokensConfig = DEFAULT_TOKENS, scope?: TokenReadScope): Promise<TokenDbRead> {
+/**
+ * Pulls the DB (and its -wal/-shm when present) into a private 0700 temp dir, reads it read-only, removes the copy.
+ * `shown`: the container as messages name it (REMOTE:NAME with runtime.remote); the runtime gets the bare name.
+ */
+export async function readTokenDb(runtime: Runtime, container: string, path: string, cfg: TokensConfig = DEFAULT_TOKENS, scope?: TokenReadScope, shown = container): Promise<TokenDbRead> {
   for (const col of [cfg.table, cfg.name_column, cfg.token_column, cfg.created_column, cfg.last_seen_column]) {
     if (!IDENT.test(col)) throw new Error(`[tokens]: "${col}" is not a plain SQL identifier`);
   }
@@ -72,7 +77,7 @@ export async function readTokenDb(runtime: Runtime, container: string, path: str
     try {
       await runtime.pullFile(container, path, local);
     } catch (err) {
-      throw new Error(`cannot read ${container}:${path}: ${firstLine((err as Error).message)}`);
+      throw new Error(`cannot read ${shown}:${path}: ${firstLine((err as Error).message)}`);
     }
     for (const suffix of ['-wal', '-shm']) await runtime.pullFile(container, path + suffix, local + suffix).catch(() => undefined);
     // A -wal without its -shm cannot be opened read-only; a lone -shm is useless. Keep the copy consistent.
@@ -80,9 +85,9 @@ export async function readTokenDb(runtime: Runtime, container: string, path: str
     if (hasWal && !(await exists(local + '-shm'))) await rm(local + '-wal', { force: true });
     try {
       const keyed = scope ? { ...scope, cacheKey: `${container}:${path}` } : undefined;
-      return { container, path, ...queryTokenDb(local, cfg, keyed) };
+      return { container, ...(shown !== container ? { shownAs: shown } : {}), path, ...queryTokenDb(local, cfg, keyed) };
     } catch (err) {
-      throw new Error(`${container}:${path}: ${(err as Error).message}`);
+      throw new Error(`${shown}:${path}: ${(err as Error).message}`);
     }
   } finally {
     await rm(dir, { recursive: true, force: true });
@@ -185,7 +190,7 @@ export function evaluateTokens(input: TokenEvaluationInput): TokenItem[] {
     return { ...base, survived: true, ok: true, expected, actual: `survived, ${seen}` };
   });
   for (const lost of byHash.values()) {
-    const actual = `missing from ${read.container}:${read.path}`;
+    const actual = `missing from ${read.shownAs ?? read.container}:${read.path}`;
     items.push({
       identity,
       device: lost.device,

@@ -140,3 +140,19 @@ test('rollback commands by hand: `incus` is typed with REMOTE:NAME', () => {
   assert.deepEqual(undoCommands(entry('file.write', {}), rec({ container: 'posta', path: '/etc/init.d/posta', previous: { existed: false } }), ref), ['incus exec fismen:posta -- rm /etc/init.d/posta']);
   assert.deepEqual(undoCommands(entry('container.stop', {}, { kind: 'step', action: 'container.start', params: { container: 'arne-msg' } }), undefined), ['incus start arne-msg']);
 });
+
+import { evaluateTokens, readTokenDb } from '../../checks/tokens.ts';
+import type { Runtime as RuntimePort } from '../../src/ports.ts';
+
+test('tokens: an unreadable DB and a lost token name the container as shown (REMOTE:NAME); the runtime gets the bare name', async () => {
+  const asked: string[] = [];
+  const runtime = { pullFile: async (name: string) => { asked.push(name); throw new Error('Error: not found\nmore'); } } as unknown as RuntimePort;
+  await assert.rejects(readTokenDb(runtime, 'posta', '/var/lib/posta/arne/db.sqlite', undefined, undefined, 'fismen:posta'), /^Error: cannot read fismen:posta:\/var\/lib\/posta\/arne\/db.sqlite: Error: not found$/);
+  await assert.rejects(readTokenDb(runtime, 'posta', '/db.sqlite'), /^Error: cannot read posta:\/db.sqlite/);
+  assert.deepEqual(asked, ['posta', 'posta']);
+  const baseline = { schemaVersion: 1, tokens: [{ device: 'phone', tokenHash: 'h', tokenMasked: 'abc…', createdAt: null, lastSeenAt: null }] };
+  const lost = (read: { container: string; shownAs?: string }) =>
+    evaluateTokens({ identity: 'arne', phase: 'after', read: { ...read, path: '/db.sqlite', schemaVersion: 1, rows: [] }, baseline, baselineRecordedAt: null, now: 0 } as unknown as Parameters<typeof evaluateTokens>[0]).map((i) => i.actual);
+  assert.deepEqual(lost({ container: 'posta', shownAs: 'fismen:posta' }), ['missing from fismen:posta:/db.sqlite']);
+  assert.deepEqual(lost({ container: 'posta' }), ['missing from posta:/db.sqlite']);
+});
