@@ -3,10 +3,7 @@
 import type { PanelName } from '../checks/types.ts';
 import { runningStep, selectedStep, whyNoAcknowledge, whyNoNextStep, whyNoWaiver } from './state/selectors.ts';
 import type { CockpitState, Intent } from './state/types.ts';
-import { descriptorOf } from '../src/runbook/actions/index.ts';
-
-/** A binding that acts on steps of one action is relevant when the runbook has such a step (the action's descriptor names it). */
-const actsOn = (binding: string, action: string) => descriptorOf(action)?.cockpit?.bindings.includes(binding) ?? false;
+import { bindingActsOn as actsOn } from '../src/runbook/actions/index.ts';
 
 /**
  * Where a binding applies: `main` the normal screen, `focus` a full-size panel (1–4), `scroll` a scrollable

@@ -2,6 +2,7 @@
 import type { ResolvedStep } from '../../src/engine/types.ts';
 import type { CockpitState, StepView } from './types.ts';
 import { instanceRef } from '../../src/runbook/instance-ref.ts';
+import { bindingActsOn } from '../../src/runbook/actions/index.ts';
 
 const DONE = new Set(['succeeded', 'skipped', 'rolled-back']);
 
@@ -60,14 +61,14 @@ export function whyNoWaiver(state: CockpitState): string | null {
   const why = whyNoNextStep(state);
   if (why) return why;
   const next = state.steps[nextStepIndex(state)]!;
-  if (next.step.action !== 'gate.stability') return 'the next step is no stability gate';
+  if (!bindingActsOn('waive', next.step.action)) return 'the next step is no stability gate';
   if (next.state !== 'failed') return 'the gate has not blocked (enter runs it)';
   return null;
 }
 
 /** The log review ran and is waiting for an acknowledgement of what it found. */
 export function awaitsAcknowledgement(v: StepView | undefined): boolean {
-  return !!v && v.step.action === 'logs.review' && v.state === 'failed' && /not acknowledged/.test(v.error ?? '');
+  return !!v && bindingActsOn('acknowledge', v.step.action) && v.state === 'failed' && /not acknowledged/.test(v.error ?? '');
 }
 
 /** Why `a` (acknowledge the log review) cannot act now, or null. */
@@ -75,7 +76,7 @@ export function whyNoAcknowledge(state: CockpitState): string | null {
   const why = whyNoNextStep(state);
   if (why) return why;
   const next = state.steps[nextStepIndex(state)]!;
-  if (next.step.action !== 'logs.review') return 'the next step is no log review';
+  if (!bindingActsOn('acknowledge', next.step.action)) return 'the next step is no log review';
   if (!awaitsAcknowledgement(next)) return 'run the log review first (enter); a acknowledges what it found';
   return null;
 }

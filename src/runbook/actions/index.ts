@@ -60,6 +60,9 @@ export const ACTIONS = Object.keys(DESCRIPTORS) as ActionName[];
 export const isAction = (name: string): name is ActionName => Object.hasOwn(DESCRIPTORS, name);
 export const descriptorOf = (name: string): ActionDescriptor | undefined => (isAction(name) ? DESCRIPTORS[name] : undefined);
 
+/** The cockpit binding (a screens/keymap.ts id) acts on steps of this action: its descriptor names it. */
+export const bindingActsOn = (binding: string, action: string): boolean => descriptorOf(action)?.cockpit?.bindings.includes(binding) ?? false;
+
 /** Each action's step parameters (the schema fragment). */
 export const ACTION_PARAMS = Object.fromEntries(ACTIONS.map((a) => [a, DESCRIPTORS[a].params])) as Record<ActionName, ActionDescriptor['params']>;
 /** Actions that know their own undo, so `rollback = "auto"` is allowed on them. */
