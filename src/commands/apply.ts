@@ -107,7 +107,7 @@ export async function run(argv: string[], io: CliIO): Promise<Outcome> {
     if (gate) run.journal.addNote(run.runId, otherSitesNote(gate.otherSites));
     if (run.resumed) {
       const r = run.resumed;
-      human.write(`resuming run #${run.runId}: ${r.done.length} step(s) done${r.interrupted ? `; ${r.interrupted} was running when the driver died: re-checking it first` : ''}; continuing at ${r.next ?? '(nothing left)'}\n`);
+      human.write(`resuming run #${run.runId}: ${r.done.length} step(s) done${r.interrupted ? `; ${r.interruptedAll.length > 1 ? `${r.interruptedAll.join(', ')} were` : `${r.interrupted} was`} running when the driver died: re-checking ${r.interruptedAll.length > 1 ? 'them' : 'it'} first` : ''}; continuing at ${r.next ?? '(nothing left)'}\n`);
     }
     const hooks = progressHooks(run, human, { verbose: Boolean(values.verbose), yes: true });
     run.journal.onStorageFailure = (err) => human.write(`\n✗ JOURNAL WRITE FAILED (${err.message}): ${run.journal.file} cannot take more; going on from memory (what happens is printed here)\n`);

@@ -1,4 +1,5 @@
-// What may run next, or why nothing may. Steps run in plan order, one at a time.
+// What may run next, or why nothing may. Steps run in plan order, one at a time; the expansions of a step
+// marked parallel may run together (nextGroup).
 import type { ResolvedStep } from './types.ts';
 import { stateOf, type StepStates } from './transitions.ts';
 
@@ -20,4 +21,21 @@ export function nextRunnable(plan: readonly ResolvedStep[], states: StepStates):
     if (notOk) return { blocked: `step ${step.index} ${step.key} needs ${notOk.key} to have succeeded; it is ${stateOf(states, notOk.key)}` };
   }
   return { step };
+}
+
+/**
+ * What a non-interactive driver runs next: the next step, and with it, when it is an expansion of a
+ * `parallel` for_each step, its pending siblings that follow it in the plan (same id), to run at once.
+ */
+export function nextGroup(plan: readonly ResolvedStep[], states: StepStates): { steps: ResolvedStep[] } | { blocked: string; done?: true } {
+  const nx = nextRunnable(plan, states);
+  if (!('step' in nx)) return nx;
+  const steps = [nx.step];
+  if (!nx.step.parallel) return { steps };
+  for (let i = plan.indexOf(nx.step) + 1; i < plan.length; i++) {
+    const s = plan[i]!;
+    if (s.id !== nx.step.id || stateOf(states, s.key) !== 'pending') break;
+    steps.push(s);
+  }
+  return { steps };
 }

@@ -43,6 +43,8 @@ export interface ResolvedStep {
   item?: string;
   /** Step ids that must have succeeded before this one may run (besides the order of the plan). */
   after?: string[];
+  /** for_each with parallel = true: this expansion runs together with its pending siblings (same id). */
+  parallel?: true;
   /** Line of the step in the runbook file, for messages. */
   line?: number;
 }

@@ -9,6 +9,8 @@ export interface ResumePoint {
   done: string[];
   /** The step that was running when the driver died: re-check it (verify, or ask) before going on. */
   interrupted: string | null;
+  /** Every step that was running when the driver died (more than one: a parallel step's expansions), plan order. */
+  interruptedAll: string[];
   /** Steps whose last attempt failed. */
   failed: string[];
   /** The first plan step not known to be done (the interrupted one if there is one), or null when all are. */
@@ -56,6 +58,7 @@ export function resumeFromSteps(steps: Map<string, StepRecord>, planKeys: string
   return {
     done: planKeys.filter(isDone),
     interrupted,
+    interruptedAll: planKeys.filter((k) => steps.get(k)?.state === 'running'),
     failed: planKeys.filter((k) => steps.get(k)?.state === 'failed'),
     next: interrupted ?? planKeys.find((k) => !isDone(k)) ?? null,
     unknown: [...steps.keys()].filter((k) => !plan.has(k)),

@@ -109,6 +109,7 @@ export function expandSteps(runbook: Runbook, ctx: ExpandContext): ResolvedStep[
           verify: (renderDeep(step.verify ?? [], tctx, [...at, 'verify']) as string[]),
           ...(step.outage ? { outage: step.outage } : {}),
           ...(step.after ? { after: step.after } : {}),
+          ...(step.parallel && step.for_each !== undefined ? { parallel: true as const } : {}),
           ...(itemName ? { item: itemName } : {}),
           ...(line !== undefined ? { line } : {}),
         });

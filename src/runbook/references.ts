@@ -109,6 +109,7 @@ export function checkReferences(rb: Runbook, opts: { lineOf: (path: string) => n
       opens = i;
     }
     if (step.outage === 'closes' && opens < 0) add([...at, 'outage'], 'outage = "closes" before any step with outage = "opens"');
+    if (step.parallel && step.for_each === undefined) add([...at, 'parallel'], 'parallel = true runs the expansions of a for_each step at once: add for_each = "identities" or "legacy_containers", or remove parallel');
     for (const dep of step.after ?? []) {
       const j = ids.indexOf(dep);
       if (j < 0) add([...at, 'after'], `after: no step with id "${dep}"${didYouMean(dep, ids)}`);

@@ -147,6 +147,8 @@ export const StepBase = z.looseObject({
   outage: z.enum(['opens', 'closes']).optional(),
   /** A step that must have succeeded before this one may run (default: the previous step). */
   after: z.array(slug).optional(),
+  /** With for_each: the expansions run at once (each journaled running before any of them acts), not one after another. */
+  parallel: z.boolean().optional(),
 });
 
 /** A templated string parameter ({{…}} allowed). */

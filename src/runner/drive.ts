@@ -1,7 +1,8 @@
-// The non-interactive drive loop (apply): run the range in order, retry a failed step once, stop at the first
-// failure, and decide what follows: a failure inside the outage window rolls back at once (unless told not
+// The non-interactive drive loop (apply): run the range in order (a parallel step's expansions together),
+// retry a failed step once, stop at the first failure, and decide what follows: a failure inside the outage window rolls back at once (unless told not
 // to), a journal that cannot be written rolls back from memory inside the window and stops outside it, a
 // completed plan is finished. Commands only print what this returns.
+import { nextGroup } from '../engine/next.ts';
 import { stateOf } from '../engine/transitions.ts';
 import type { ResolvedStep } from '../engine/types.ts';
 import type { RollbackOutcome, Run, RunHooks, StepOutcome } from './types.ts';
@@ -45,12 +46,15 @@ export async function driveRange(run: Run, o: DriveOptions): Promise<DriveResult
     if ('done' in step) break;
     if ('blocked' in step) return { end: { kind: 'blocked', reason: step.blocked }, outcomes };
     if (!inRange.has(step.key)) return { end: { kind: 'through', lastKey }, outcomes };
-    const out = await run.runStep(step.key, o.hooks);
-    outcomes.push(out);
+    // A parallel step's pending expansions in the range run at once (all ended before anything follows).
+    const group = step.parallel ? togetherWith(run, step, inRange) : [step.key];
+    const outs = group.length > 1 ? await run.runGroup(group, o.hooks) : [await run.runStep(step.key, o.hooks)];
+    outcomes.push(...outs);
+    const out = outs.find((x) => x.notRun || x.state === 'failed') ?? outs[outs.length - 1]!;
     if (run.journal.failure) return { end: await afterJournalFailure(run, out, o), outcomes };
     if (out.notRun) return { end: { kind: 'not-run', outcome: out }, outcomes };
     if (out.state === 'failed') return { end: await afterFailure(run, out, o), outcomes };
-    if (step.key === lastKey && lastKey !== run.plan[run.plan.length - 1]!.key) return { end: { kind: 'through', lastKey }, outcomes };
+    if (group.includes(lastKey) && lastKey !== run.plan[run.plan.length - 1]!.key) return { end: { kind: 'through', lastKey }, outcomes };
   }
   run.finish('succeeded');
   return { end: { kind: 'done' }, outcomes };
@@ -79,6 +83,18 @@ async function afterJournalFailure(run: Run, out: StepOutcome, o: DriveOptions):
   }
   o.beforeRollback?.('journal-failed', failed);
   return { kind: 'journal-failed', failed, down, windowOpened, rollback: await run.rollback(o.hooks) };
+}
+
+/** The keys that run together with `step` (engine nextGroup), cut at the end of the range. */
+function togetherWith(run: Run, step: ResolvedStep, inRange: Set<string>): string[] {
+  const g = nextGroup(run.plan, run.states());
+  if (!('steps' in g) || g.steps[0]!.key !== step.key) return [step.key];
+  const keys: string[] = [];
+  for (const s of g.steps) {
+    if (!inRange.has(s.key)) break;
+    keys.push(s.key);
+  }
+  return keys;
 }
 
 /** The next step for a non-interactive driver: the engine's next, or a failed step retried once. */

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { executorFor } from '../actions/index.ts';
 import { ActionError, type ActionEvent, type ActionResult } from '../actions/types.ts';
 import type { CheckContext } from '../actions/checks.ts';
-import { nextRunnable, type NextStep } from '../engine/next.ts';
+import { nextGroup, nextRunnable, type NextStep } from '../engine/next.ts';
 import { outageClock, type OutageClock } from '../engine/outage.ts';
 import { rollbackPlan, type RollbackPlan } from '../engine/rollback.ts';
 import { canTransition, IllegalTransition, stateOf, type StepStates } from '../engine/transitions.ts';
@@ -55,6 +55,20 @@ export interface RunDriverInputs {
 
 type Loose = Record<string, unknown>;
 
+/** A step journaled running whose effect has not run yet. */
+interface Begun {
+  step: ResolvedStep;
+  started: number;
+  output: string[];
+  commands: string[];
+  ctx: CheckContext;
+}
+
+/** A member of a group that was journaled running but never acted: the journal failed before the group started. */
+function notStarted(key: string, why: string): StepOutcome {
+  return { key, state: 'failed', summary: why, error: why, durationMs: 0, notRun: 'journal-failed' };
+}
+
 /** An intent in the shape the report's manual undo commands read (src/journal/events.ts). */
 function manualShape(action: string, i: Loose): Loose {
   switch (action) {
@@ -89,10 +103,12 @@ export class RunDriver implements Run {
     this.resumed = i.resumed;
     // The step the previous driver died in is not known to be done: it becomes failed (with why) and is
     // re-checked by runStep before anything else may run.
-    const dead = i.resumed?.interrupted;
-    if (dead) {
-      this.interrupted.add(dead);
-      i.journal.recordStep(this.runId, { stepKey: dead, state: 'failed', error: 'the driver died while this step was running; re-checked on resume' });
+    // (A parallel step's expansions may have been running together: each is re-checked.)
+    const r = i.resumed;
+    const dead = r?.interruptedAll.length ? r.interruptedAll : r?.interrupted ? [r.interrupted] : [];
+    for (const key of dead) {
+      this.interrupted.add(key);
+      i.journal.recordStep(this.runId, { stepKey: key, state: 'failed', error: 'the driver died while this step was running; re-checked on resume' });
     }
   }
 
@@ -224,17 +240,55 @@ export class RunDriver implements Run {
       const ok = hooks?.confirm ? await hooks.confirm(`step ${step.index} ${key} (${step.action}) was running when the previous driver died; its effect is unknown. Run it again?`, step, 'recheck') : false;
       if (!ok) return { key, state: 'failed', summary: `not re-run: ${key} was interrupted and ${step.action} is not safe to repeat unconfirmed`, error: 'interrupted step not re-run', durationMs: 0, notRun: 'interrupted' };
     }
+    await this.beforeFirstStep();
+    const begun = this.begin(step, hooks);
+    return 'ctx' in begun ? this.execute(begun, hooks) : begun;
+  }
+
+  /**
+   * Runs the expansions of a `parallel` step at once (engine nextGroup: the next step and its pending
+   * siblings). Intent before effect holds for the group as for one step: every member is journaled running
+   * before any of them acts; each then journals its own result (and its intent, undo and outcome), so a
+   * rollback or a resume sees each member as it ended. Resolves when every member has ended.
+   */
+  async runGroup(keys: string[], hooks?: RunHooks): Promise<StepOutcome[]> {
+    if (keys.length === 1) return [await this.runStep(keys[0]!, hooks)];
+    this.assertOpen();
+    const nx = nextGroup(this.plan, this.states());
+    if (!('steps' in nx) || keys.length > nx.steps.length || keys.some((k, i) => nx.steps[i]!.key !== k)) {
+      throw new Error(`steps ${keys.join(', ')} cannot run together now: ${'steps' in nx ? `the next are ${nx.steps.map((s) => s.key).join(', ')}` : nx.blocked}`);
+    }
+    await this.beforeFirstStep();
+    const begun: Begun[] = [];
+    for (const key of keys) {
+      const b = this.begin(this.step(key), hooks);
+      // The journal cannot be written: no further member starts (those begun have not acted yet either).
+      if (!('ctx' in b)) return [...begun.map((x) => notStarted(x.step.key, b.error!)), b];
+      begun.push(b);
+    }
+    crashPoint('group-started', keys[0]);
+    const settled = await Promise.allSettled(begun.map((b) => this.execute(b, hooks)));
+    const thrown = settled.find((r) => r.status === 'rejected');
+    if (thrown) throw thrown.reason;
+    return settled.map((r) => (r as PromiseFulfilledResult<StepOutcome>).value);
+  }
+
+  private async beforeFirstStep(): Promise<void> {
     this.ensureRun();
     if (!this.worldKnown) {
       // The world this run works on, journaled once, so a resume can tell it is still the same one.
       await recordWorld(this.journal, this.runId, this.i.runtime, this.runbook);
       this.worldKnown = true;
     }
+  }
+
+  /** Journals the step running (and opens the outage window when it does); synchronous, on disk when it returns. */
+  private begin(step: ResolvedStep, hooks: RunHooks | undefined): Begun | StepOutcome {
+    const key = step.key;
     const started = Date.now();
     const output: string[] = [];
     const commands: string[] = [];
     const ctx = this.context(key, hooks, output, commands);
-    const wasInterrupted = this.interrupted.has(key);
     const runningId = this.journal.recordStep(this.runId, { stepKey: key, state: 'running', action: step.action, title: step.title, at: started });
     if (this.journal.failure) {
       // The journal cannot be written (disk full, I/O error): no step starts from here on; the driver
@@ -248,6 +302,14 @@ export class RunDriver implements Run {
       this.journal.outageOpened(this.runId, started);
       this.tell(hooks, { kind: 'outage', state: 'opened', at: started });
     }
+    return { step, started, output, commands, ctx };
+  }
+
+  /** The step's effect and its journaled result (succeeded or failed, with output, changes, intent). */
+  private async execute(b: Begun, hooks: RunHooks | undefined): Promise<StepOutcome> {
+    const { step, started, output, commands, ctx } = b;
+    const key = step.key;
+    const wasInterrupted = this.interrupted.has(key);
     const executor = executorFor(step.action);
     let result: ActionResult;
     let intent: Loose | null = null;

@@ -139,6 +139,11 @@ export interface Run {
    * (resumed.interrupted) is re-run when its action is safe to repeat, otherwise confirm() decides.
    */
   runStep(key: string, hooks?: RunHooks): Promise<StepOutcome>;
+  /**
+   * Runs the expansions of a `parallel` step at once (keys: a prefix of the engine's nextGroup): all are
+   * journaled running first, then they act together, each journaling its own result. One key: runStep.
+   */
+  runGroup(keys: string[], hooks?: RunHooks): Promise<StepOutcome[]>;
   /** Operator skips a pending or failed step; journaled with the reason. */
   skipStep(key: string, reason: string): void;
   /** The rollback plan for what actually happened in this run (engine/rollback.ts). */

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { STEP_STATES, type ResolvedStep, type StepState } from '../../src/engine/types.ts';
 import { TRANSITIONS, canTransition, transition, IllegalTransition, type StepStates } from '../../src/engine/transitions.ts';
-import { nextRunnable } from '../../src/engine/next.ts';
+import { nextGroup, nextRunnable } from '../../src/engine/next.ts';
 import { rollbackPlan, NOTHING_TO_UNDO } from '../../src/engine/rollback.ts';
 import { outageClock, outageSteps } from '../../src/engine/outage.ts';
 import { parseDuration, formatClock } from '../../src/engine/duration.ts';
@@ -138,4 +138,24 @@ test('parseDuration / formatClock', () => {
   assert.equal(formatClock(0), '00:00');
   assert.equal(formatClock(-5), '00:00');
   assert.equal(formatClock(3_723_000), '1:02:03');
+});
+
+test('nextGroup: a parallel step runs with its pending siblings; a plain one, a started group or a blocked plan do not widen', () => {
+  const par = (key: string) => step(key, { id: 'stop', action: 'service.stop', parallel: true });
+  const G = plan(step('create'), par('stop[a]'), par('stop[b]'), par('stop[c]'), step('copy[a]', { id: 'copy' }), step('copy[b]', { id: 'copy' }));
+  const keys = (states: StepStates) => {
+    const g = nextGroup(G, states);
+    return 'steps' in g ? g.steps.map((s) => s.key) : g.blocked;
+  };
+  assert.deepEqual(keys({}), ['create']);
+  assert.deepEqual(keys({ create: 'succeeded' }), ['stop[a]', 'stop[b]', 'stop[c]']);
+  // a sibling done already (a resume after it succeeded alone) is not run again
+  assert.deepEqual(keys({ create: 'succeeded', 'stop[a]': 'succeeded', 'stop[b]': 'succeeded' }), ['stop[c]']);
+  // not parallel: one at a time
+  assert.deepEqual(keys({ create: 'succeeded', 'stop[a]': 'succeeded', 'stop[b]': 'succeeded', 'stop[c]': 'succeeded' }), ['copy[a]']);
+  // a member failed or still running: nothing runs (the engine's own rule)
+  assert.match(String(keys({ create: 'succeeded', 'stop[a]': 'succeeded', 'stop[b]': 'failed' })), /stop\[b\] failed/);
+  assert.match(String(keys({ create: 'succeeded', 'stop[a]': 'running' })), /stop\[a\] is running/);
+  const done = nextGroup(G, Object.fromEntries(G.map((s) => [s.key, 'succeeded' as StepState])));
+  assert.ok('done' in done && done.done);
 });

@@ -19,6 +19,14 @@ test('the shipped hold runbook is valid; the seed order stays without hold and w
   assert.doesNotMatch(SEED, /hold =|proxy\.release|online = true/);
 });
 
+test('the hold runbook stops the legacy daemons and copies the identities at once (parallel); parallel needs for_each', () => {
+  const steps = checkRunbookText(HOLD, FILE, env).steps!;
+  for (const id of ['stop-legacy', 'copy-db']) assert.deepEqual(steps.filter((s) => s.id === id).map((s) => s.parallel), [true, true, true], id);
+  assert.ok(steps.filter((s) => s.id === 'copy-db-ahead').every((s) => !s.parallel));
+  const lone = HOLD.replace('id = "start-posta"\ntitle = "start the multi-tenant daemon"\n', 'id = "start-posta"\ntitle = "start the multi-tenant daemon"\nparallel = true\n');
+  assert.ok(messages(lone).some((m) => /^steps\[\d+\]\.parallel: parallel = true runs the expansions of a for_each step at once/.test(m)), messages(lone).join('\n'));
+});
+
 test('validate: a proxy step between the hold repoint and the release, a missing release or start, a release without hold', () => {
   const restore = HOLD.replace('[[steps]]\nid = "copy-db"', '[[steps]]\nid = "reload-midway"\ntitle = "restore"\naction = "proxy.restore"\n\n[[steps]]\nid = "copy-db"');
   assert.ok(messages(restore).some((m) => /^steps\[\d+\]\.action: proxy\.restore reloads Caddy between the hold-mode repoint and proxy\.release/.test(m)), messages(restore).join('\n'));

@@ -41,11 +41,19 @@ test('foldSteps: rolled-back keeps what the step changed', () => {
 test('resumeFromSteps: running step is interrupted and comes next; unknown keys are listed', () => {
   const steps = foldSteps([ev('a', 'running', 1), ev('a', 'succeeded', 2), ev('b', 'skipped', 3), ev('c', 'running', 4), ev('zz', 'succeeded', 5)]);
   const rp = resumeFromSteps(steps, ['a', 'b', 'c', 'd']);
-  assert.deepEqual(rp, { done: ['a', 'b'], interrupted: 'c', failed: [], next: 'c', unknown: ['zz'] });
+  assert.deepEqual(rp, { done: ['a', 'b'], interrupted: 'c', interruptedAll: ['c'], failed: [], next: 'c', unknown: ['zz'] });
   const clean = resumeFromSteps(foldSteps([ev('a', 'running', 1), ev('a', 'succeeded', 2), ev('b', 'running', 3), ev('b', 'failed', 4)]), ['a', 'b', 'c']);
-  assert.deepEqual(clean, { done: ['a'], interrupted: null, failed: ['b'], next: 'b', unknown: [] });
+  assert.deepEqual(clean, { done: ['a'], interrupted: null, interruptedAll: [], failed: ['b'], next: 'b', unknown: [] });
   const all = resumeFromSteps(foldSteps([ev('a', 'running', 1), ev('a', 'succeeded', 2)]), ['a']);
   assert.equal(all.next, null);
+});
+
+test('resumeFromSteps: a parallel step whose expansions were running together: every one is interrupted, in plan order', () => {
+  const steps = foldSteps([ev('a', 'running', 1), ev('a', 'succeeded', 2), ev('s[x]', 'running', 3), ev('s[y]', 'running', 3), ev('s[z]', 'running', 3), ev('s[y]', 'succeeded', 4)]);
+  const rp = resumeFromSteps(steps, ['a', 's[x]', 's[y]', 's[z]', 'b']);
+  assert.deepEqual(rp.interruptedAll, ['s[x]', 's[z]']);
+  assert.ok(rp.interrupted === 's[x]' || rp.interrupted === 's[z]', String(rp.interrupted));
+  assert.deepEqual(rp.done, ['a', 's[y]']);
 });
 
 test('truncateOutput keeps head and tail within the bound', () => {
