@@ -67,22 +67,32 @@ export async function fileFacts(ctx: ActionContext, container: string, paths: st
   return parseFacts(container, paths, r.stdout, r.stderr);
 }
 
+/** serviceSwitch's stop with confirmDown: the stop itself failed / the status right after it still says running. */
+const STOP_FAILED = 94;
+const STILL_RUNNING = 95;
+
 /**
  * `service NAME stop` (or start) unless it already is (a resumed run), with the status check in the same
- * exec. Returns whether the daemon was running before; throws when the stop/start itself failed.
+ * exec. Returns whether the daemon was running before; throws when the stop/start itself failed. A stop
+ * with `confirmDown` also asks the status right after the stop, in the same exec (one exec less inside an
+ * outage window): `down` says whether it was down then.
  */
-export async function serviceSwitch(ctx: ActionContext, container: string, service: string, verb: 'stop' | 'start', timeoutMs?: number): Promise<{ wasRunning: boolean }> {
+export async function serviceSwitch(ctx: ActionContext, container: string, service: string, verb: 'stop' | 'start', timeoutMs?: number, o: { confirmDown?: boolean } = {}): Promise<{ wasRunning: boolean; down?: boolean }> {
   const skip = verb === 'stop' ? '||' : '&&';
-  const r = await ctx.runtime.exec(container, ['sh', '-c', `service "$1" status ${skip} exit ${SERVICE_STATE}; service "$1" ${verb}`, 'sh', service], {
+  const confirm = verb === 'stop' && o.confirmDown;
+  const act = confirm ? `service "$1" stop || exit ${STOP_FAILED}; service "$1" status || exit 0; exit ${STILL_RUNNING}` : `service "$1" ${verb}`;
+  const r = await ctx.runtime.exec(container, ['sh', '-c', `service "$1" status ${skip} exit ${SERVICE_STATE}; ${act}`, 'sh', service], {
     onLine: (line, stream) => ctx.emit({ kind: 'output', line, stream }),
     ...(timeoutMs !== undefined ? { timeoutMs: timeoutMs + 5_000 } : {}),
   });
-  if (r.exitCode === SERVICE_STATE) return { wasRunning: verb === 'start' };
+  if (r.exitCode === SERVICE_STATE) return { wasRunning: verb === 'start', ...(confirm ? { down: true } : {}) };
+  if (confirm && r.exitCode === STILL_RUNNING) return { wasRunning: true, down: false };
   if (r.exitCode !== 0) {
     const why = lastLines(r.stderr || r.stdout);
-    throw new ActionError(`${instanceRef(ctx.runbook, container)}: \`service ${service} ${verb}\` exited ${r.exitCode}${why ? `: ${why}` : ''}`);
+    const how = confirm && r.exitCode === STOP_FAILED ? 'failed' : `exited ${r.exitCode}`;
+    throw new ActionError(`${instanceRef(ctx.runbook, container)}: \`service ${service} ${verb}\` ${how}${why ? `: ${why}` : ''}`);
   }
-  return { wasRunning: verb === 'stop' };
+  return { wasRunning: verb === 'stop', ...(confirm ? { down: true } : {}) };
 }
 
 /** Renames `tmp` to `path` (atomic within the file system) and returns the facts of `path`, in one exec. */

@@ -30,8 +30,10 @@ export const serviceStop: ActionExecutor = {
     const service = await str(step, ctx, 'service');
     const at = instanceRef(ctx.runbook, container);
     const timeoutMs = typeof step.params.timeout === 'string' ? parseDuration(step.params.timeout) : STOP_TIMEOUT_MS;
-    const { wasRunning } = await serviceSwitch(ctx, container, service, 'stop', timeoutMs);
-    const down = await waitFor(async () => !(await serviceRunning(ctx, container, service)), timeoutMs);
+    // The status right after the stop comes back with it (one exec); only a daemon still going down is polled.
+    const switched = await serviceSwitch(ctx, container, service, 'stop', timeoutMs, { confirmDown: true });
+    const wasRunning = switched.wasRunning;
+    const down = switched.down || (await waitFor(async () => !(await serviceRunning(ctx, container, service)), timeoutMs));
     if (!down) throw new ActionError(`${at}: ${service} still running ${timeoutMs / 1000} s after stop (the step's timeout)`, { container, service, wasRunning });
     return { summary: wasRunning ? `${service} stopped in ${at}` : `${service} was already stopped in ${at}`, changed: { container, service, wasRunning } };
   },
