@@ -91,28 +91,28 @@ export const copy: ActionExecutor = {
     try {
       const service = isSqlite && !online ? (typeof step.params.source_service === 'string' ? await ctx.resolve(step.params.source_service) : 'posta') : undefined;
       const candidates = [read, ...(isSqlite && !online ? SQLITE_SIDECARS.map((s) => read + s) : [])];
-      // Inside the outage window every exec counts, so three things run at once: the source's facts (and the
-      // refusal of a live SQLite file), the removal of a -wal/-shm left at the target by an earlier copy or a dry
-      // start (it would be applied to the new file), and the pull of the main file into the private temp dir
-      // (checked against the source's sha256 below; nothing is installed when the facts refuse).
+      // Inside the outage window every exec counts: the source's facts (and the refusal of a live SQLite file)
+      // and the pull of the main file into the private temp dir run at once (the pull is checked against the
+      // source's sha256 below; nothing is installed when the facts refuse). A -wal/-shm left at the target by an
+      // earlier copy or a dry start (it would be applied to the new file) goes in the exec that renames the
+      // main file into place, right before the rename.
       const scratch = await mkdtemp(join(ctx.workDir, 'copy-'));
       dir = scratch;
-      const [facts, removed, pulled] = await Promise.allSettled([
+      const [facts, pulled] = await Promise.allSettled([
         fileFacts(ctx, fromContainer, candidates, service ? { unlessRunning: service } : {}),
-        isSqlite ? execChecked(ctx, toContainer, ['rm', '-f', ...SQLITE_SIDECARS.map((s) => to + s)]) : null,
         ctx.runtime.pullFile(fromContainer, read, join(scratch, 'db')),
       ]);
       if (facts.status === 'rejected') throw facts.reason;
       const source = facts.value;
       if (!source.has(read)) throw new ActionError(`${fromContainer}:${from} does not exist`);
-      if (removed.status === 'rejected') throw removed.reason;
       if (pulled.status === 'rejected') throw pulled.reason;
       const suffixes = ['', ...SQLITE_SIDECARS.filter((s) => isSqlite && source.has(read + s))];
 
       for (const suffix of suffixes) {
         const local = join(scratch, `db${suffix}`);
         const got = suffix ? await pullVerified(ctx, fromContainer, read + suffix, local, source.get(read + suffix)!.sha256) : await verifyPulled(fromContainer, read, local, source.get(read)!.sha256);
-        const landed = await installFile(ctx, toContainer, local, to + suffix, modeText, owner);
+        const stale = isSqlite && !suffix ? SQLITE_SIDECARS.map((x) => to + x) : [];
+        const landed = await installFile(ctx, toContainer, local, to + suffix, modeText, owner, undefined, stale);
         if (landed.sha256 !== got.sha256) throw new ActionError(`${toContainer}:${to + suffix}: sha256 differs from the source`);
         copied.push({ from: from + suffix, to: to + suffix, size: landed.size, sha256: landed.sha256, mode: landed.mode });
       }

@@ -28,7 +28,8 @@ export async function previousDir(ctx: ActionContext, step: ResolvedStep): Promi
 }
 
 /** Push localPath to path in the container atomically and verify it landed as declared. */
-export async function installFile(ctx: ActionContext, container: string, localPath: string, path: string, modeText: string, ownerText: string, beforeRename?: () => void) {
+/** `removeFirst`: paths removed in the rename's own exec, right before it (moveIntoPlace). */
+export async function installFile(ctx: ActionContext, container: string, localPath: string, path: string, modeText: string, ownerText: string, beforeRename?: () => void, removeFirst: string[] = []) {
   const data = await readFile(localPath);
   const want = { size: data.length, sha: sha256Hex(data), mode: normaliseMode(modeText) };
   const owner = parseOwner(ownerText);
@@ -36,7 +37,7 @@ export async function installFile(ctx: ActionContext, container: string, localPa
   await ctx.runtime.pushFile(container, localPath, tmp, { mode: parseMode(modeText), uid: owner.uid, gid: owner.gid, createDirs: true });
   if (owner.uid === undefined) await execChecked(ctx, container, ['chown', owner.spec, tmp]);
   beforeRename?.();
-  const facts = await moveIntoPlace(ctx, container, tmp, path);
+  const facts = await moveIntoPlace(ctx, container, tmp, path, removeFirst);
   if (!facts) throw new ActionError(`${container}:${path} is missing after the write`);
   const problems: string[] = [];
   if (facts.size !== want.size) problems.push(`size ${facts.size} B, expected ${want.size} B`);

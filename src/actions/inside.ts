@@ -46,8 +46,9 @@ export interface FileFactsWithHash extends FileFacts {
 // runtime, and these sit inside the outage window).
 const HASHES = '@@cutover-sha256@@';
 const facts = (files: string) => `stat -c "%s %a %u %g %n" ${files}; echo ${HASHES}; sha256sum ${files}`;
-/** Exit code of moveIntoPlace's script when the move itself failed. */
+/** Exit code of moveIntoPlace's script when the move itself (or the removal before it) failed. */
 const MOVE_FAILED = 97;
+const REMOVE_FAILED = 96;
 
 /** Exit code of the scripts below when `service NAME status` says the daemon runs (or, for start, does not). */
 const SERVICE_STATE = 98;
@@ -95,9 +96,15 @@ export async function serviceSwitch(ctx: ActionContext, container: string, servi
   return { wasRunning: verb === 'stop', ...(confirm ? { down: true } : {}) };
 }
 
-/** Renames `tmp` to `path` (atomic within the file system) and returns the facts of `path`, in one exec. */
-export async function moveIntoPlace(ctx: ActionContext, container: string, tmp: string, path: string): Promise<FileFactsWithHash | undefined> {
-  const r = await ctx.runtime.exec(container, ['sh', '-c', `mv -f "$1" "$2" || exit ${MOVE_FAILED}; ${facts('"$2"')}`, 'sh', tmp, path]);
+/**
+ * Renames `tmp` to `path` (atomic within the file system) and returns the facts of `path`, in one exec.
+ * `removeFirst` (at most 7 paths) are removed in the same exec before the rename (a copy's stale -wal/-shm).
+ */
+export async function moveIntoPlace(ctx: ActionContext, container: string, tmp: string, path: string, removeFirst: string[] = []): Promise<FileFactsWithHash | undefined> {
+  if (removeFirst.length > 7) throw new Error('moveIntoPlace: at most 7 paths to remove first');
+  const rm = removeFirst.length ? `rm -f ${removeFirst.map((_, i) => `"$${i + 3}"`).join(' ')} || exit ${REMOVE_FAILED}; ` : '';
+  const r = await ctx.runtime.exec(container, ['sh', '-c', `${rm}mv -f "$1" "$2" || exit ${MOVE_FAILED}; ${facts('"$2"')}`, 'sh', tmp, path, ...removeFirst]);
+  if (r.exitCode === REMOVE_FAILED) throw new ActionError(`${container}: \`rm -f ${removeFirst.join(' ')}\` failed${r.stderr.trim() ? `: ${lastLines(r.stderr)}` : ''}`);
   if (r.exitCode === MOVE_FAILED) throw new ActionError(`${container}: \`mv -f ${tmp} ${path}\` failed${r.stderr.trim() ? `: ${lastLines(r.stderr)}` : ''}`);
   return parseFacts(container, [path], r.stdout, r.stderr).get(path);
 }
