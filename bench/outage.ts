@@ -2,7 +2,7 @@
 // --allow-destructive --json` on a fresh lab; the value is the longest gap the lab's devices saw (their
 // timeline, as apply reports it), the baseline the outage window the steps' own times give (journal).
 import { join } from 'node:path';
-import { labUp } from './lab.ts';
+import { labUp, type BenchLab } from './lab.ts';
 import { figure, run, type BenchContext, type Figure } from './lib.ts';
 
 export const LAB_RUNBOOK = 'runbooks/lab/posta-cutover.toml';
@@ -16,8 +16,11 @@ export interface ApplyDoc {
   };
 }
 
-/** `apply --yes --allow-destructive --json` of `runbook` on a fresh lab (taken down afterwards); its document. */
-export async function applyOnFreshLab(ctx: BenchContext, runbook: string, name: string): Promise<ApplyDoc> {
+/**
+ * `apply --yes --allow-destructive --json` of `runbook` on a fresh lab (taken down afterwards); its document.
+ * `then` runs on the same lab after the apply (hold mode's rollback), before it is taken down.
+ */
+export async function applyOnFreshLab(ctx: BenchContext, runbook: string, name: string, then?: (lab: BenchLab, state: string) => Promise<void>): Promise<ApplyDoc> {
   const lab = await labUp(ctx, name);
   try {
     const state = join(ctx.tmp, `${name}-state`);
@@ -33,6 +36,7 @@ export async function applyOnFreshLab(ctx: BenchContext, runbook: string, name: 
       throw new Error(`apply exited ${r.code} without a JSON document: ${r.stderr.trim().split('\n').at(-1)}`);
     }
     if (r.code !== 0 || !doc.ok) throw new Error(`apply of ${runbook} exited ${r.code}: ${r.stderr.trim().split('\n').at(-1)}`);
+    await then?.(lab, state);
     return doc;
   } finally {
     await lab.down();

@@ -6,7 +6,8 @@
 // taken and intent journaled, Caddyfile not yet written), repoint:after-write (written, not reloaded),
 // repoint:after-reload (reloaded, not confirmed or journaled), file.write:before-rename (temp file pushed,
 // not renamed), file.write:after-rename, config.set:before-set, config.set:after-set, release:before-write,
-// release:after-write, release:after-reload (hold mode's proxy.release, like the repoint's).
+// release:after-write, release:after-reload (hold mode's proxy.release, like the repoint's), group-started@KEY
+// (a parallel step: every expansion journaled running, none has acted yet; KEY is the first expansion's).
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 

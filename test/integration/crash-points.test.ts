@@ -116,8 +116,10 @@ test('kill -9 at every step boundary and inside every file-writing action, resum
 });
 
 test('hold mode: kill -9 inside the hold window and inside the release, then rollback: consistent', { timeout: 900_000 }, async (t) => {
-  // Inside the window (Caddy holding, two legacy daemons stopped) and between the release's write and reload.
-  await crashThenRollback(t, ['after-step@stop-legacy[marcus]', 'release:after-write'], HOLD_RUNBOOK);
+  // Inside the window (Caddy holding, legacy daemons stopped) and between the release's write and reload; and
+  // inside the parallel final copies: all three journaled running, none has acted (a rollback undoes none of
+  // them, but every stop before them).
+  await crashThenRollback(t, ['after-step@stop-legacy[marcus]', 'group-started@copy-db[arne]', 'release:after-write'], HOLD_RUNBOOK);
 });
 
 test('hold mode: kill -9 at the boundaries where the hold order differs and inside the hold repoint and the release, resumed with --take-over: completes, verifies green, rolls back to the original', { timeout: 1_200_000 }, async (t) => {
@@ -130,7 +132,11 @@ test('hold mode: kill -9 at the boundaries where the hold order differs and insi
     'after-step@dry-start',
     'repoint:after-write',
     'after-step@repoint-caddy',
+    // The parallel steps: all three stops journaled running, none acted yet (the resume re-checks all three);
+    // a stop that ended while its siblings may still be running; the same for the final copies.
+    'group-started@stop-legacy[arne]',
     'after-step@stop-legacy[arne]',
+    'group-started@copy-db[arne]',
     'after-step@copy-db[tarald]',
     'after-step@start-posta',
     'release:after-write',
