@@ -42,26 +42,18 @@ export async function createArchive(opts: { cwd: string; members: string[]; outP
   });
   // One source feeding two pipelines (gzip → file, and the lister) adds more listeners than the default cap.
   counter.setMaxListeners(32);
-  const fileHash = createHash('sha256');
-  let size = 0;
-  const hashOut = new Transform({
-    transform(chunk: Buffer, _e, cb) {
-      fileHash.update(chunk);
-      size += chunk.length;
-      cb(null, chunk);
-    },
-  });
+  const hashOut = hashingTap();
   try {
     const out = createWriteStream(tmp, { mode: 0o600, flags: 'wx' });
     const tee = pipeline(tar.stdout!, counter);
-    const toFile = pipeline(counter, createGzip({ chunkSize: 256 * 1024 }), hashOut, out);
+    const toFile = pipeline(counter, createGzip({ chunkSize: 256 * 1024 }), hashOut.stream, out);
     const toLister = pipeline(counter, lister);
     const [result] = await Promise.all([tar, tee, toFile, toLister]);
     const stderr = String(result.stderr ?? '').trim();
     if (result.exitCode !== 0 && result.exitCode !== 1) throw new BackupError(`tar failed (exit ${result.exitCode}) in ${opts.cwd}: ${stderr || 'no message'}`);
     chmodSync(tmp, 0o600);
     renameSync(tmp, opts.outPath);
-    return { size, sha256: fileHash.digest('hex'), entries: lister.entries, warnings: stderr ? stderr.split('\n') : [] };
+    return { ...hashOut.result(), entries: lister.entries, warnings: stderr ? stderr.split('\n') : [] };
   } catch (err) {
     tar.kill();
     rmSync(tmp, { force: true });
@@ -93,24 +85,30 @@ export async function extractArchive(path: string, dir: string): Promise<void> {
 /** gzip src into dest (0600, temp name then rename), hashing what is written. */
 export async function gzipFileTo(src: string, dest: string): Promise<{ size: number; sha256: string }> {
   const tmp = tempPathFor(dest);
-  const h = createHash('sha256');
-  let size = 0;
-  const tap = new Transform({
-    transform(chunk: Buffer, _e, cb) {
-      h.update(chunk);
-      size += chunk.length;
-      cb(null, chunk);
-    },
-  });
+  const tap = hashingTap();
   try {
-    await pipeline(createReadStream(src), createGzip({ chunkSize: 256 * 1024 }), tap, createWriteStream(tmp, { mode: 0o600, flags: 'wx' }));
+    await pipeline(createReadStream(src), createGzip({ chunkSize: 256 * 1024 }), tap.stream, createWriteStream(tmp, { mode: 0o600, flags: 'wx' }));
     chmodSync(tmp, 0o600);
     renameSync(tmp, dest);
   } catch (err) {
     rmSync(tmp, { force: true });
     throw err;
   }
-  return { size, sha256: h.digest('hex') };
+  return tap.result();
+}
+
+/** A pass-through stream that counts and hashes (sha256) what flows through it: the file as written. */
+function hashingTap(): { stream: Transform; result: () => { size: number; sha256: string } } {
+  const hash = createHash('sha256');
+  let size = 0;
+  const stream = new Transform({
+    transform(chunk: Buffer, _e, cb) {
+      hash.update(chunk);
+      size += chunk.length;
+      cb(null, chunk);
+    },
+  });
+  return { stream, result: () => ({ size, sha256: hash.digest('hex') }) };
 }
 
 export async function gunzipFileTo(src: string, dest: string): Promise<void> {
