@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import { DESCRIPTORS, ACTIONS, AUTO_UNDO_ACTIONS } from '../../src/runbook/actions/index.ts';
 import type { ActionDescriptor } from '../../src/runbook/actions/types.ts';
 import { EXECUTORS, executorFor } from '../../src/actions/index.ts';
-import { loadRunbook } from '../../src/runbook/load.ts';
+import { checkRunbookText, loadRunbook } from '../../src/runbook/load.ts';
 import { runbookJsonSchema } from '../../src/runbook/json-schema.ts';
 import { KEYMAP } from '../../screens/keymap.ts';
 import { REPO } from '../helpers/cli.ts';
@@ -85,4 +85,19 @@ test('docs/runbook.md: one row per registered action in its action table, and th
   assert.ok(autoRow, 'the step table documents rollback');
   const named = [...autoRow!.slice(autoRow!.indexOf('`auto` for actions'), autoRow!.indexOf(');')).matchAll(/`([a-z.]+)`/g)].map((m) => m[1]!).filter((a) => a !== 'auto');
   assert.deepEqual(named.sort(), [...AUTO_UNDO_ACTIONS].sort());
+});
+
+test('copy.source_service can be set (the daemon the offline SQLite copy needs stopped), and defaults to posta', () => {
+  const text = readFileSync(`${REPO}/runbooks/posta-cutover.toml`, 'utf8');
+  const at = 'to = "{{identity.data_dir}}/inbox.db"\nmode = "0600"\nsqlite = true\n';
+  assert.ok(text.includes(at), 'the example runbook has its SQLite copy step');
+  const copies = (t: string) => {
+    const r = checkRunbookText(t, 'posta-cutover.toml', { env: {} });
+    assert.deepEqual(r.problems, []);
+    return r.steps!.filter((s) => s.action === 'copy' && s.params.sqlite === true);
+  };
+  assert.ok(copies(text).length > 0);
+  assert.ok(copies(text).every((s) => s.params.source_service === 'posta'));
+  const set = copies(text.replace(at, `${at}source_service = "posta-legacy"\n`));
+  assert.ok(set.length > 0 && set.every((s) => s.params.source_service === 'posta-legacy'));
 });

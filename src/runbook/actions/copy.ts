@@ -17,6 +17,8 @@ export const copy: ActionDescriptor = {
     sqlite: z.boolean().default(false),
     /** SQLite only: copy while the source daemon runs, through `sqlite3 FROM .backup` in the source container (hold mode's copy ahead). */
     online: z.boolean().default(false),
+    /** SQLite (not online): the daemon in from_container that must be stopped before the copy, and that a rollback's copy-back stops again. */
+    source_service: z.string().min(1).default('posta'),
   }),
   example: { from_container: 'arne-msg', from: '/var/lib/posta/inbox.db', to_container: 'posta', to: '/var/lib/posta/arne/inbox.db', sqlite: true },
   plan: (p, rb) => {
