@@ -90,7 +90,9 @@ test('real incus: service.start watches the daemon for its settle time: one that
   writeFileSync(init, legacyInit({ url: 'https://crash.posta.no', name: 'Crash' }).replace('--name Crash', '--name Crash --fault late-crash'));
   await rt.pushFile(name, init, '/etc/init.d/posta', { mode: 0o755 });
   await waitIpv4(rt, name);
-  const step = { key: 'start', id: 'start', index: 1, title: 'start', action: 'service.start', params: { container: name, service: 'posta', settle: '3s', port: 8080 }, destructive: false, irreversible: false, rollback: { kind: 'none', reason: '' }, verify: [] } as unknown as ResolvedStep;
+  // The fault kills the daemon 700 ms after it listens; a node daemon in a container on a loaded 2-core machine
+  // can take over 2 s to listen, so the watch is long enough to see the death (it ends as soon as it does).
+  const step = { key: 'start', id: 'start', index: 1, title: 'start', action: 'service.start', params: { container: name, service: 'posta', settle: '10s', port: 8080 }, destructive: false, irreversible: false, rollback: { kind: 'none', reason: '' }, verify: [] } as unknown as ResolvedStep;
   const lines: string[] = [];
   await assert.rejects(serviceStart.run(step, ctxFor(lines)), (e: Error) => /posta (died|stopped listening).*after start/.test(e.message) && /late-crash/.test(e.message));
 });
