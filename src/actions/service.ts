@@ -14,6 +14,8 @@ const POLL_MS = 100;
 const STOP_TIMEOUT_MS = 30_000;
 /** The shortest watch: a daemon that dies right after start (bad manifest, crash) must not pass. */
 const START_SETTLE_MS = 600;
+/** How long service.start waits for a daemon with a `port` to answer before its settle time starts. */
+const LISTEN_WAIT_MS = 15_000;
 
 async function waitFor(pred: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
   const until = Date.now() + timeoutMs;
@@ -74,17 +76,21 @@ async function watchSettle(ctx: Parameters<ActionExecutor['run']>[1], container:
   const started = Date.now();
   const ip = port ? ((await ctx.runtime.get(container))?.ipv4 ?? null) : null;
   if (port && !ip) return `cannot be checked on port ${port}: ${container} has no IPv4`;
-  let listened = false;
+  // With a port, the settle time counts from the first answer: a daemon slow to listen (a loaded host) is
+  // not failed for it, and one that dies a moment after listening is still watched long enough to be seen.
+  let listenedAt: number | null = null;
   for (;;) {
     const elapsed = Date.now() - started;
     if (!(await serviceRunning(ctx, container, service))) return elapsed < START_SETTLE_MS ? 'is not running after start' : `died ${(elapsed / 1000).toFixed(1)} s after start (watched for ${ms / 1000} s)`;
     if (port && ip) {
       const open = await canConnect(ip, port);
-      if (open) listened = true;
-      else if (listened) return `stopped listening on ${ip}:${port} ${(elapsed / 1000).toFixed(1)} s after start`;
+      if (open) listenedAt ??= Date.now();
+      else if (listenedAt !== null) return `stopped listening on ${ip}:${port} ${(elapsed / 1000).toFixed(1)} s after start`;
+      if (listenedAt === null && elapsed >= Math.max(ms, LISTEN_WAIT_MS)) return `is running but not listening on ${ip}:${port} after ${Math.max(ms, LISTEN_WAIT_MS) / 1000} s`;
     }
-    if (elapsed >= ms) return port && !listened ? `is running but not listening on ${ip}:${port} after ${ms / 1000} s` : null;
-    await sleep(Math.min(200, Math.max(0, ms - elapsed)));
+    const settled = port ? (listenedAt === null ? 0 : Date.now() - listenedAt) : elapsed;
+    if (settled >= ms) return null;
+    await sleep(Math.min(200, Math.max(0, ms - settled)));
   }
 }
 

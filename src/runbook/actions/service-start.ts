@@ -10,7 +10,7 @@ export const serviceStart: ActionDescriptor = {
     service: z.string().min(1),
     /** How long the after-start check watches the daemon (process, and `port` when given); default 1s. */
     settle: duration.optional(),
-    /** TCP port the daemon must keep listening on (on the container's IPv4) through the settle time. */
+    /** TCP port the daemon must answer on (the container's IPv4) within 15 s, then keep listening on through the settle time. */
     port: z.number().int().min(1).max(65535).optional(),
   }),
   example: { container: 'posta', service: 'posta', port: 80 },
