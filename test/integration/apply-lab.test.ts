@@ -41,7 +41,7 @@ test('lab cutover (autostart fault on): apply refuses without --yes / --allow-de
   db.close();
   assert.match(copied?.command ?? '', /^incus file pull arne-msg\/var\/lib\/posta\/keys\.json \S+$/m, copied?.command);
   assert.match(copied?.command ?? '', /^incus file push \S+ posta\/var\/lib\/posta\/arne\/keys\.json\S* --mode 0600 --uid \d+ --gid \d+( --create-dirs)?$/m, copied?.command);
-  assert.match(stopped?.command ?? '', /^incus exec arne-msg -T -- sh -c '[^']*service "\$1" stop' sh posta$/m, stopped?.command);
+  assert.match(stopped?.command ?? '', /^incus exec arne-msg -T -- sh -c '[^']*service "\$1" stop[^']*' sh posta$/m, stopped?.command);
   process.stdout.write(`# lab cutover: outage from the steps ${stepsOutage[1]}:${stepsOutage[2]}, seen by clients ${clientOutage[1]}\n`);
 
   const verify = await lab.cli(['verify', RUNBOOK, '--state', state]);
