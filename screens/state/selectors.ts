@@ -68,7 +68,7 @@ export function whyNoWaiver(state: CockpitState): string | null {
 
 /** The log review ran and is waiting for an acknowledgement of what it found. */
 export function awaitsAcknowledgement(v: StepView | undefined): boolean {
-  return !!v && bindingActsOn('acknowledge', v.step.action) && v.state === 'failed' && /not acknowledged/.test(v.error ?? '');
+  return !!v && bindingActsOn('acknowledge', v.step.action) && v.state === 'failed' && v.failureCode === 'not-acknowledged';
 }
 
 /** Why `a` (acknowledge the log review) cannot act now, or null. */

@@ -33,6 +33,7 @@ export function stepEvents(plan: readonly ResolvedStep[], records: Map<string, S
         state: r.state,
         at: r.state === 'running' ? (r.startedAt ?? undefined) : (r.endedAt ?? r.rolledBack?.at ?? undefined),
         ...(r.state === 'failed' && r.error ? { error: r.error.split('\n')[0] } : {}),
+        ...(r.state === 'failed' && r.failureCode ? { code: r.failureCode } : {}),
         ...(skipped ? { reason: skipped } : {}),
       });
     }

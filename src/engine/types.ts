@@ -51,4 +51,6 @@ export interface ResolvedStep {
 
 /** Why a step failed when the driver must act on the reason (never matched from the message text):
  *  'not-acknowledged': the log review found lines the operator did not acknowledge; acknowledging re-runs it. */
-export type StepFailureCode = 'not-acknowledged';
+export const STEP_FAILURE_CODES = ['not-acknowledged'] as const;
+export type StepFailureCode = (typeof STEP_FAILURE_CODES)[number];
+export const isStepFailureCode = (x: unknown): x is StepFailureCode => typeof x === 'string' && (STEP_FAILURE_CODES as readonly string[]).includes(x);

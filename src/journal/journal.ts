@@ -4,7 +4,7 @@ import { openDatabase, type Database } from '../sqlite.ts';
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Snapshot } from '../../checks/types.ts';
-import type { StepState } from '../engine/types.ts';
+import { isStepFailureCode, type StepState } from '../engine/types.ts';
 import { systemClock, type Clock } from '../ports.ts';
 import { currentHolder, describeHolder } from './holder.ts';
 import { assertCurrent, migrate } from './migrations.ts';
@@ -330,6 +330,7 @@ export class Journal {
       changed: e.changed,
       backupPath: e.backupPath,
       error: e.error,
+      ...(e.code ? { detail: { code: e.code } } : {}),
     });
   }
 
@@ -531,7 +532,7 @@ export function foldSteps(events: JournalEvent[]): Map<string, StepRecord> {
     const state = e.state as StepState;
     let s = steps.get(e.stepKey);
     if (!s) {
-      s = { key: e.stepKey, state, action: null, title: null, startedAt: null, endedAt: null, durationMs: null, attempts: 0, command: null, exitCode: null, output: null, changed: null, backupPath: null, error: null, rolledBack: null };
+      s = { key: e.stepKey, state, action: null, title: null, startedAt: null, endedAt: null, durationMs: null, attempts: 0, command: null, exitCode: null, output: null, changed: null, backupPath: null, error: null, failureCode: null, rolledBack: null };
       steps.set(e.stepKey, s);
     }
     if (state === 'rolled-back') {
@@ -541,7 +542,7 @@ export function foldSteps(events: JournalEvent[]): Map<string, StepRecord> {
     }
     if (state === 'running') {
       // A new attempt: what the previous attempt left behind no longer describes the step.
-      Object.assign(s, { attempts: s.attempts + 1, startedAt: e.at, endedAt: null, durationMs: null, exitCode: null, output: null, error: null, rolledBack: null });
+      Object.assign(s, { attempts: s.attempts + 1, startedAt: e.at, endedAt: null, durationMs: null, exitCode: null, output: null, error: null, failureCode: null, rolledBack: null });
     }
     s.state = state;
     s.action = e.action ?? s.action;
@@ -552,6 +553,8 @@ export function foldSteps(events: JournalEvent[]): Map<string, StepRecord> {
     s.changed = e.changed ?? s.changed;
     s.backupPath = e.backupPath ?? s.backupPath;
     s.error = e.error ?? s.error;
+    const code = (e.detail as { code?: unknown } | null)?.code;
+    if (state === 'failed' && isStepFailureCode(code)) s.failureCode = code;
     if (TERMINAL.has(state)) {
       s.endedAt = e.at;
       s.durationMs = s.startedAt === null ? null : e.at - s.startedAt;

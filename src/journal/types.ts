@@ -1,5 +1,5 @@
 // Records the journal hands out. Times are epoch milliseconds.
-import type { StepState } from '../engine/types.ts';
+import type { StepFailureCode, StepState } from '../engine/types.ts';
 
 export type RunMode = 'apply' | 'run' | 'rollback' | 'decommission';
 export type RunOutcome = 'succeeded' | 'failed' | 'aborted' | 'rolled-back' | 'abandoned';
@@ -71,6 +71,8 @@ export interface StepEventInput {
   changed?: unknown;
   backupPath?: string;
   error?: string;
+  /** Why a failed step failed, when a driver acts on the reason (kept in the event's detail). */
+  code?: StepFailureCode;
 }
 
 /** 'intent': what a step is about to change (and its backup), journaled before it touches anything. */
@@ -112,6 +114,8 @@ export interface StepRecord {
   changed: unknown;
   backupPath: string | null;
   error: string | null;
+  /** The latest attempt's failure code, when it failed with one. */
+  failureCode: StepFailureCode | null;
   /** Set when the step was undone; the original `changed` stays for the report. */
   rolledBack: { at: number; changed: unknown; error: string | null } | null;
 }

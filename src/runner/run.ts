@@ -342,6 +342,7 @@ export class RunDriver implements Run {
         command: commands.join('\n') || undefined,
         output: output.join('\n'),
         error,
+        ...(err instanceof ActionError && err.code ? { code: err.code } : {}),
         ...(partial || intent ? { changed: { undo: { ...(partial ?? {}), ...(intent ?? {}) } } } : {}),
       });
       this.interrupted.delete(key);

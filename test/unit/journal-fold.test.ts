@@ -77,3 +77,28 @@ test('Redactor masks registered secrets, their JSON-escaped form, and bearer hea
   assert.ok(out.includes(maskSecret(secret)));
   assert.ok(maskSecret(secret).length < secret.length / 2);
 });
+
+test('foldSteps + stepEvents: a failure code comes back from the journal (never from the message text); a new attempt clears it', async () => {
+  const { stepEvents } = await import('../../src/cockpit/journal-view.ts');
+  const text = 'log review not acknowledged: 1 restart';
+  const steps = foldSteps([
+    ev('review', 'running', 1, { action: 'logs.review' }),
+    ev('review', 'failed', 2, { error: text, detail: { code: 'not-acknowledged' } }),
+    ev('other', 'running', 3, { action: 'exec' }),
+    ev('other', 'failed', 4, { error: text }),
+  ]);
+  assert.equal(steps.get('review')!.failureCode, 'not-acknowledged');
+  assert.equal(steps.get('other')!.failureCode, null, 'the same words without a code are no code');
+  const plan = [{ key: 'review' }, { key: 'other' }] as unknown as Parameters<typeof stepEvents>[0];
+  const events = stepEvents(plan, steps);
+  assert.deepEqual(
+    events.filter((e) => e.type === 'step-state').map((e) => [e.key, 'code' in e ? e.code : undefined]),
+    [
+      ['review', 'not-acknowledged'],
+      ['other', undefined],
+    ],
+  );
+  const again = foldSteps([ev('review', 'running', 1), ev('review', 'failed', 2, { detail: { code: 'not-acknowledged' } }), ev('review', 'running', 5)]);
+  assert.equal(again.get('review')!.failureCode, null);
+  assert.equal(foldSteps([ev('x', 'failed', 1, { detail: { code: 'made-up' } })]).get('x')!.failureCode, null, 'an unknown code is none');
+});

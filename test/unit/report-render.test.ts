@@ -14,7 +14,7 @@ function run(over: Partial<RunRecord> = {}): RunRecord {
 }
 
 function step(key: string, state: StepRecord['state'], over: Partial<StepRecord> = {}): StepRecord {
-  return { key, state, action: 'exec', title: key, startedAt: T0, endedAt: null, durationMs: null, attempts: 1, command: null, exitCode: null, output: null, changed: null, backupPath: null, error: null, rolledBack: null, ...over };
+  return { key, state, action: 'exec', title: key, startedAt: T0, endedAt: null, durationMs: null, attempts: 1, command: null, exitCode: null, output: null, changed: null, backupPath: null, error: null, failureCode: null, rolledBack: null, ...over };
 }
 
 function data(r: RunRecord, steps: StepRecord[]): ReportData {
