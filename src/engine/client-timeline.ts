@@ -18,6 +18,8 @@ export interface TimelineEvent {
   /** Latency in milliseconds. */
   ms: number;
   error?: string;
+  /** The first attempt's failure when the device sent the request again (a reset kept-alive connection). */
+  retried?: string;
 }
 
 export interface OutageWindow {
@@ -65,7 +67,7 @@ export function parseTimeline(text: string): TimelineEvent[] {
     if (typeof e.t !== 'string' || Number.isNaN(Date.parse(e.t)) || typeof e.identity !== 'string' || typeof e.status !== 'number' || typeof e.ms !== 'number') {
       throw new Error(`timeline line ${i + 1}: expected {t: ISO time, identity, status, ms}`);
     }
-    events.push({ t: e.t, identity: e.identity, ...(typeof e.method === 'string' ? { method: e.method } : {}), status: e.status, ms: e.ms, ...(typeof e.error === 'string' ? { error: e.error } : {}) });
+    events.push({ t: e.t, identity: e.identity, ...(typeof e.method === 'string' ? { method: e.method } : {}), status: e.status, ms: e.ms, ...(typeof e.error === 'string' ? { error: e.error } : {}), ...(typeof e.retried === 'string' ? { retried: e.retried } : {}) });
   });
   return events;
 }

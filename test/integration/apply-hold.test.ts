@@ -36,7 +36,8 @@ test('lab cutover in hold mode: 0 failed requests through apply and through roll
   assert.ok(during.requests > 20, `the devices kept calling: ${during.requests} requests`);
   assert.equal(during.failed, 0, `failed requests during the hold-mode cutover: ${during.failed}`);
   assert.doesNotMatch(readFileSync(caddyfile, 'utf8'), /#cutover:hold/, 'the release took the hold lines out');
-  process.stdout.write(`# hold cutover: ${during.requests} requests, 0 failed, longest ${during.longestMs} ms (usual ${during.usualMs} ms)\n`);
+  const retried = (from: number, to: number) => timeline().filter((e) => e.retried && Date.parse(e.t) >= from && Date.parse(e.t) <= to).length;
+  process.stdout.write(`# hold cutover: ${during.requests} requests, 0 failed, longest ${during.longestMs} ms (usual ${during.usualMs} ms); sent again after a reset: ${retried(applyFrom, applyTo)}\n`);
 
   const verify = await lab.cli(['verify', RUNBOOK, '--state', state]);
   assert.equal(verify.code, 0, `verify failed:\n${verify.stdout}\n${verify.stderr}`);
@@ -48,7 +49,7 @@ test('lab cutover in hold mode: 0 failed requests through apply and through roll
   const back = requestFigures(timeline(), rbFrom, rbTo);
   assert.ok(back.requests > 5, `the devices kept calling through the rollback: ${back.requests} requests`);
   assert.equal(back.failed, 0, `failed requests during the hold-mode rollback: ${back.failed}`);
-  process.stdout.write(`# hold rollback: ${back.requests} requests, 0 failed, longest ${back.longestMs} ms\n`);
+  process.stdout.write(`# hold rollback: ${back.requests} requests, 0 failed, longest ${back.longestMs} ms; sent again after a reset: ${retried(rbFrom, rbTo)}\n`);
   assert.ok(readFileSync(caddyfile).equals(original), 'Caddyfile byte-identical to the original');
   await assertAllServed(lab);
   assert.deepEqual(legacyData(lab), before, 'legacy data equal to before the cutover');

@@ -75,3 +75,10 @@ test('timelineSummary counts per identity and reports the longest outage', () =>
   });
   assert.deepEqual(timelineSummary([]), {});
 });
+
+test('parseTimeline keeps a retried request\'s first failure (a reset kept-alive connection sent again)', () => {
+  const [e] = parseTimeline('{"t":"2026-12-03T14:17:14.716Z","identity":"marcus","method":"GET","status":200,"ms":9,"retried":"reset: connection reset"}\n');
+  assert.equal(e!.retried, 'reset: connection reset');
+  assert.equal(e!.status, 200);
+  assert.equal(parseTimeline('{"t":"2026-12-03T14:17:14.716Z","identity":"a","status":200,"ms":1}\n')[0]!.retried, undefined);
+});

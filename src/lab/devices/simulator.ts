@@ -1,7 +1,8 @@
 // Device simulator: one fake device per identity calls GET /api/v1/identity with its pre-cutover bearer
 // through Caddy every intervalMs and appends each request to a JSONL timeline (method, status, latency), so
 // the client-side outage of a cutover (failed requests, added latency) can be read back. One request in
-// flight per device; a slow answer delays that device's next call. The devices send no body (GET): hold
+// flight per device; a slow answer delays that device's next call; a GET reset on a kept-alive connection is
+// sent again once, as phone HTTP clients do (recorded as `retried`). The devices send no body (GET): hold
 // mode's preflight relies on that (LAB_DEVICE_METHOD).
 import { mkdirSync } from 'node:fs';
 import { open } from 'node:fs/promises';
@@ -56,12 +57,24 @@ export async function startDevices(opts: DevicesOptions): Promise<Devices> {
   const probe = async (identity: DeviceIdentity): Promise<TimelineEvent> => {
     const startedAt = Date.now();
     const t = new Date(startedAt).toISOString();
+    const send = () => http.request({ url, method: DEVICE_METHOD, host: identity.host, headers: { authorization: `Bearer ${identity.token}` } });
+    let retried: string | undefined;
     try {
-      const res = await http.request({ url, method: DEVICE_METHOD, host: identity.host, headers: { authorization: `Bearer ${identity.token}` } });
-      return { t, identity: identity.slug, method: DEVICE_METHOD, status: res.status, ms: res.timeMs };
+      let res;
+      try {
+        res = await send();
+      } catch (err) {
+        // A keep-alive connection that Caddy closed as the device sent on it (any reload closes the idle ones)
+        // is reset before any answer. Phone HTTP clients send an idempotent GET again on a new connection
+        // (OkHttp, NSURLSession, Go's net/http do), so the device does too, once, and the timeline says so.
+        if (!(err instanceof HttpFailure) || err.kind !== 'reset') throw err;
+        retried = `${err.kind}: ${err.message}`;
+        res = await send();
+      }
+      return { t, identity: identity.slug, method: DEVICE_METHOD, status: res.status, ms: Date.now() - startedAt, ...(retried ? { retried } : {}) };
     } catch (err) {
       const error = err instanceof HttpFailure ? `${err.kind}: ${err.message}` : (err as Error).message;
-      return { t, identity: identity.slug, method: DEVICE_METHOD, status: 0, ms: Date.now() - startedAt, error };
+      return { t, identity: identity.slug, method: DEVICE_METHOD, status: 0, ms: Date.now() - startedAt, error, ...(retried ? { retried } : {}) };
     }
   };
 
