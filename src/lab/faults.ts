@@ -8,7 +8,7 @@ export const FAULTS = {
   'wrong-mode': 'incus file push ignores --mode (files land 0644)',
   'daemon-crash': 'the multi-tenant posta daemon exits right after it starts',
   'reload-failure': 'the next `caddy reload` through the lab caddy is rejected',
-  'slow-identity': 'the first identity answers after 3 s',
+  'slow-identity': 'the first identity answers after 4.5 s (past the 3 s probe timeout)',
   autostart:
     "the legacy containers have boot.autostart=true (set where unset, as on fismen) and Incus restarts 3 s after one stops: as on real Incus, a container stopped with `incus stop` comes back at daemon start only with boot.autostart=true",
   'noisy-logs': 'the multi-tenant daemon logs a restart, a panic and per-identity errors',

@@ -38,11 +38,11 @@ test('daemon-crash: the multi-tenant daemon panics right after its start line, b
   db.close();
 });
 
-test('slow-identity=SLUG: that identity answers after 3 s, the others at once', async (t) => {
+test('slow-identity=SLUG: that identity answers after 4.5 s, the others at once', async (t) => {
   const root = tempRoot('posta-fault-');
   seedMultiTenant(root, ['arne', 'marcus']);
   const posta = await startPosta(['serve', '--listen', ADDR, '--manifest', MANIFEST, '--root', root], { POSTA_FAULTS: 'slow-identity=marcus' });
-  const http = createHttp({ defaultTimeoutMs: 6000 });
+  const http = createHttp({ defaultTimeoutMs: 8000 });
   t.after(async () => {
     await posta.stop();
     await http.close();
@@ -55,11 +55,12 @@ test('slow-identity=SLUG: that identity answers after 3 s, the others at once', 
   assert.equal(arne.status, 200);
   assert.equal(marcus.status, 200);
   assert.ok(arne.timeMs < 500, `arne answered in ${arne.timeMs} ms`);
-  assert.ok(marcus.timeMs >= 2900 && marcus.timeMs < 4500, `marcus answered in ${marcus.timeMs} ms`);
+  assert.ok(marcus.timeMs >= 4400 && marcus.timeMs < 6500, `marcus answered in ${marcus.timeMs} ms`);
 
   // A shutdown is graceful (hold mode relies on it): a request in flight is answered, the wait is bounded by GRACE_MS.
+  // (stopped 2.5 s into marcus's 4.5 s answer: it finishes within the grace)
   const pending = http.request({ url: `${BASE}/`, host: 'marcus.posta.no' }).catch((err: Error) => err);
-  await new Promise((r) => setTimeout(r, 500));
+  await new Promise((r) => setTimeout(r, 2500));
   const t0 = Date.now();
   assert.equal(await posta.stop(), 0);
   assert.ok(Date.now() - t0 < GRACE_MS + 1000, `stopped in ${Date.now() - t0} ms`);

@@ -22,7 +22,7 @@ test('verification history on the lab: red period from a fault, cannot-check run
   const scratch = mkdtempSync(join(tmpdir(), 'cutover-vhist-'));
   t.after(() => rmSync(scratch, { recursive: true, force: true }));
   const state = join(scratch, 'state');
-  // The lab runbooks with a shorter smoke timeout (2 s; the slow-identity fault answers after 3 s) and a short window.
+  // The lab runbooks with a shorter smoke timeout (2 s; the slow-identity fault answers after 4.5 s) and a short window.
   const cutover = join(scratch, 'cutover.toml');
   writeFileSync(cutover, readFileSync('runbooks/lab/posta-cutover.toml', 'utf8').replace(/^\[\[smoke\]\]$/gm, '[[smoke]]\ntimeout = "2s"'));
   const decom = join(scratch, 'decommission.toml');
@@ -73,7 +73,7 @@ test('verification history on the lab: red period from a fault, cannot-check run
 
   await until('a green run', (rs) => rs.some((r) => r.ok === true));
 
-  // A red period: the first identity answers after 3 s, beyond the 1 s smoke timeout.
+  // A red period: the first identity answers after 4.5 s, beyond the 1 s smoke timeout.
   const greenBefore = runs().filter((r) => r.ok === true).pop()!.at;
   assert.equal((await lab.cli(['lab', 'fault', 'slow-identity', '--dir', lab.dir])).code, 0);
   await restartPosta();

@@ -14,7 +14,8 @@ export interface Faults {
 
 export const LATE_CRASH_MS = 700;
 
-export const SLOW_IDENTITY_DELAY_MS = 3000;
+/** Well past the probes' default 3 s timeout: at exactly 3 s the answer and the timeout raced under load. */
+export const SLOW_IDENTITY_DELAY_MS = 4500;
 export const FAULT_NAMES = ['daemon-crash', 'late-crash', 'slow-identity=SLUG', 'noisy-logs'] as const;
 
 export function parseFaults(flags: string[], env: string | undefined): Faults {
