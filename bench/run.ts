@@ -69,6 +69,12 @@ async function main(): Promise<number> {
     log(`terminated${running ? ` while the ${running} group ran` : ''}`);
     process.exit(143);
   });
+  // The cockpit group starts and kills tmux sessions: a hangup that reaches this process must not end the run
+  // silently (twice the bench went quiet right after that group, its pipes held open by a grandchild).
+  process.on('SIGHUP', () => log(`SIGHUP ignored${running ? ` while the ${running} group ran` : ''}`));
+  process.once('exit', (code) => {
+    if (code !== 0) log(`exiting with ${code}${running ? ` while the ${running} group ran` : ''}`);
+  });
   const figures: Figure[] = [];
   const pending: { name: string; why: string }[] = [];
   try {

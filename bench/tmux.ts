@@ -6,11 +6,15 @@ import { existsSync, readFileSync } from 'node:fs';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export const shq = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
+/** Every tmux call is bounded and hands tmux no descriptor of ours: a tmux server started by a call must not
+ *  hold the bench's stdout/stderr open, and a call that hangs must not block the bench's event loop forever. */
+const TMUX_CALL = { encoding: 'utf8' as const, timeout: 15_000, stdio: ['ignore', 'pipe', 'pipe'] as ['ignore', 'pipe', 'pipe'] };
+
 export class BenchTmux {
   readonly socket = `cutover-bench-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
 
   tmux(...args: string[]): string {
-    return execFileSync('tmux', ['-L', this.socket, '-f', '/dev/null', ...args], { encoding: 'utf8' });
+    return execFileSync('tmux', ['-L', this.socket, '-f', '/dev/null', ...args], TMUX_CALL);
   }
 
   /** Starts `argv` in a detached session of columns×rows; afterwards the pane prints EXIT=<code> and waits. */
@@ -51,7 +55,7 @@ export class BenchTmux {
   /** The node process of the pane (the shell's child). */
   nodePid(name: string): number | null {
     const shell = this.tmux('display-message', '-p', '-t', name, '#{pane_pid}').trim();
-    const kids = spawnSync('pgrep', ['-P', shell], { encoding: 'utf8' }).stdout.trim().split('\n').filter(Boolean);
+    const kids = spawnSync('pgrep', ['-P', shell], TMUX_CALL).stdout.trim().split('\n').filter(Boolean);
     for (const pid of kids) {
       const f = `/proc/${pid}/status`;
       if (existsSync(f) && /^Name:\s+node/m.test(readFileSync(f, 'utf8'))) return Number(pid);
@@ -60,11 +64,11 @@ export class BenchTmux {
   }
 
   killSession(name: string): void {
-    spawnSync('tmux', ['-L', this.socket, 'kill-session', '-t', name]);
+    spawnSync('tmux', ['-L', this.socket, 'kill-session', '-t', name], TMUX_CALL);
   }
 
   kill(): void {
-    spawnSync('tmux', ['-L', this.socket, 'kill-server']);
+    spawnSync('tmux', ['-L', this.socket, 'kill-server'], TMUX_CALL);
   }
 }
 

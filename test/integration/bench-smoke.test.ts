@@ -3,7 +3,7 @@
 // cockpit in tmux on the lab's fixed ports: run under `flock /tmp/cutover-lab.lock`.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO } from '../helpers/cli.ts';
@@ -32,7 +32,10 @@ function bench(args: string[], timeoutMs = 480_000): Promise<{ code: number | nu
       }
     };
     const timer = setTimeout(() => {
-      stderr += `\n[test] bench still running after ${timeoutMs / 1000} s: SIGTERM to its process group\n`;
+      // What the group is doing (state and kernel wait channel per process), for the failure message.
+      const tree = spawnSync('ps', ['-o', 'pid,ppid,stat,wchan:24,etimes,args', '-g', String(child.pid)], { encoding: 'utf8', timeout: 5000 });
+      stderr += `\n[test] bench still running after ${timeoutMs / 1000} s; its process group:\n${tree.stdout}${tree.stderr}`;
+      stderr += `[test] SIGTERM to its process group\n`;
       killGroup('SIGTERM');
       setTimeout(() => killGroup('SIGKILL'), 5000).unref();
     }, timeoutMs);
