@@ -235,8 +235,9 @@ export function redPeriods(runs: readonly VerificationRun[]): RedPeriod[] {
       }
     }
   }
-  for (const p of [...done, ...open.values()]) p.alsoSaid = p.alsoSaid.filter((x) => x !== p.said && x !== p.lastSaid);
-  return [...done, ...open.values()].sort((a, b) => a.firstSeen - b.firstSeen || a.identity.localeCompare(b.identity) || a.check.localeCompare(b.check));
+  const periods = [...done, ...open.values()];
+  for (const p of periods) p.alsoSaid = p.alsoSaid.filter((x) => x !== p.said && x !== p.lastSaid);
+  return periods.sort((a, b) => a.firstSeen - b.firstSeen || a.identity.localeCompare(b.identity) || a.check.localeCompare(b.check));
 }
 
 /** One cell per run for an identity: red if any of its checks or tokens was red, green if all were green. */

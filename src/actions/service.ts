@@ -79,6 +79,7 @@ async function watchSettle(ctx: Parameters<ActionExecutor['run']>[1], container:
   // With a port, the settle time counts from the first answer: a daemon slow to listen (a loaded host) is
   // not failed for it, and one that dies a moment after listening is still watched long enough to be seen.
   let listenedAt: number | null = null;
+  const listenWaitMs = Math.max(ms, LISTEN_WAIT_MS);
   // Two connects in a row must fail to call it "stopped listening": on a loaded host one connect can time out
   // against a daemon that is fine (a dead daemon refuses at once, and its process check fails too).
   let missed = 0;
@@ -91,7 +92,7 @@ async function watchSettle(ctx: Parameters<ActionExecutor['run']>[1], container:
         listenedAt ??= Date.now();
         missed = 0;
       } else if (listenedAt !== null && ++missed >= 2) return `stopped listening on ${ip}:${port} ${(elapsed / 1000).toFixed(1)} s after start`;
-      if (listenedAt === null && elapsed >= Math.max(ms, LISTEN_WAIT_MS)) return `is running but not listening on ${ip}:${port} after ${Math.max(ms, LISTEN_WAIT_MS) / 1000} s`;
+      if (listenedAt === null && elapsed >= listenWaitMs) return `is running but not listening on ${ip}:${port} after ${listenWaitMs / 1000} s`;
     }
     const settled = port ? (listenedAt === null ? 0 : Date.now() - listenedAt) : elapsed;
     if (settled >= ms && missed === 0) return null;
