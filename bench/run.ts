@@ -33,7 +33,13 @@ const GROUPS: { name: string; fn: FigureFn }[] = [
 ];
 
 async function main(): Promise<number> {
-  const { values } = parseArgs({ options: { quick: { type: 'boolean' }, json: { type: 'boolean' }, only: { type: 'string' }, 'group-timeout': { type: 'string' }, help: { type: 'boolean', short: 'h' } }, strict: true });
+  let values;
+  try {
+    ({ values } = parseArgs({ options: { quick: { type: 'boolean' }, json: { type: 'boolean' }, only: { type: 'string' }, 'group-timeout': { type: 'string' }, help: { type: 'boolean', short: 'h' } }, strict: true }));
+  } catch (err) {
+    process.stderr.write(`bench: ${(err as Error).message}; see npm run bench -- --help\n`);
+    return 2;
+  }
   if (values.help) {
     process.stdout.write(
       [

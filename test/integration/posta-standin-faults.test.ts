@@ -6,7 +6,7 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import { createHttp } from '../../src/adapters/http.ts';
 import { runPosta, seedMultiTenant, startPosta, tempRoot } from '../helpers/posta-standin.ts';
-import { GRACE_MS } from '../../src/lab/posta/server.ts';
+import { GRACE_MS, NEW_IDLE_MS } from '../../src/lab/posta/server.ts';
 
 const ADDR = '127.0.10.242:18403';
 const BASE = `http://${ADDR}`;
@@ -66,6 +66,27 @@ test('slow-identity=SLUG: that identity answers after 4.5 s, the others at once'
   assert.ok(Date.now() - t0 < GRACE_MS + 1000, `stopped in ${Date.now() - t0} ms`);
   const answered = await pending;
   assert.ok(!(answered instanceof Error) && answered.status === 200, `the request in flight was answered: ${answered instanceof Error ? answered.message : answered.status}`);
+});
+
+test('a stop does not wait for a connection that never sent a request (a proxy’s spare dial): it is idle once NEW_IDLE_MS old, as in Go', async (t) => {
+  const root = tempRoot('posta-fault-');
+  seedMultiTenant(root, ['arne']);
+  const posta = await startPosta(['serve', '--listen', ADDR, '--manifest', MANIFEST, '--root', root]);
+  await posta.waitFor(/listening on/);
+  const spare = connect({ host: '127.0.10.242', port: 18403 });
+  t.after(async () => {
+    spare.destroy();
+    await posta.stop();
+  });
+  await new Promise<void>((resolve, reject) => spare.once('connect', resolve).once('error', reject));
+  const closed = new Promise<void>((resolve) => spare.once('close', () => resolve()));
+  await new Promise((r) => setTimeout(r, NEW_IDLE_MS + 300));
+  const t0 = Date.now();
+  assert.equal(await posta.stop(), 0);
+  const took = Date.now() - t0;
+  assert.ok(took < GRACE_MS / 2, `stopped in ${took} ms (the grace is ${GRACE_MS} ms: it waited for the unused connection)`);
+  await closed;
+  assert.doesNotMatch(posta.output(), /shutdown grace .* ended/);
 });
 
 test('noisy-logs: a second start line, a panic and two identity error lines at start, then it serves', async (t) => {

@@ -1,5 +1,6 @@
 // posta-server's HTTP surface, per identity: actor document, identity API (bearer), pairing page, invites.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import { authenticate, insertMessage, messageCount, type InboxDb } from './inbox-db.ts';
 import { logError, logValue } from './log.ts';
 
@@ -19,6 +20,8 @@ export interface PostaServerOptions {
   tenants: Tenant[];
   /** 'host': pick the tenant by the Host header (multi-tenant); 'single': one tenant answers every Host. */
   dispatch: 'host' | 'single';
+  /** A connection that never carried a request counts as idle at a stop once it is this old (default NEW_IDLE_MS). */
+  newIdleMs?: number;
 }
 
 export interface PostaServer {
@@ -40,12 +43,29 @@ const SETUP_PAGE = (t: Tenant) => `<!doctype html>
 
 /** How long a stop waits for the requests in flight (then it drops them, as a supervisor's KILL would). */
 export const GRACE_MS = 3000;
+/**
+ * As Go's http.Server.Shutdown treats a connection that never sent a request: idle once it is 5 s old. Node's
+ * closeIdleConnections never closes such a connection (it waits for its first request), and a reverse proxy
+ * (Caddy, Go's Transport) dials spares under a burst that may never carry one: the stop then sat out GRACE_MS.
+ */
+export const NEW_IDLE_MS = 5000;
 
 export function createPostaServer(opts: PostaServerOptions): PostaServer {
   const byHost = new Map(opts.tenants.map((t) => [t.host, t] as const));
   const pending = new Set<NodeJS.Timeout>();
+  /** Open connections and the request each is serving (null: none yet, or between requests): a stop that hits GRACE_MS names them. */
+  const open = new Map<Socket, { since: number; peer: string; served: number; request: string | null; last: string | null }>();
 
   const server = createServer((req, res) => {
+    const conn = open.get(req.socket);
+    if (conn) {
+      conn.request = `${req.method} ${req.url} (${req.headers.host ?? 'no host'}, ${req.headers['user-agent'] ?? 'no agent'})`;
+      res.once('finish', () => {
+        conn.served += 1;
+        conn.last = conn.request;
+        conn.request = null;
+      });
+    }
     const tenant = opts.dispatch === 'single' ? opts.tenants[0] : byHost.get(hostnameOf(req.headers.host));
     if (!tenant) return sendJson(res, 404, { error: `unknown host ${req.headers.host ?? '(none)'}` });
     const answer = () => {
@@ -65,12 +85,25 @@ export function createPostaServer(opts: PostaServerOptions): PostaServer {
     pending.add(timer);
   });
 
+  server.on('connection', (socket: Socket) => {
+    open.set(socket, { since: Date.now(), peer: `${socket.remoteAddress}:${socket.remotePort}`, served: 0, request: null, last: null });
+    socket.once('close', () => open.delete(socket));
+  });
+
   return {
     server,
     close: () =>
       new Promise<void>((resolve) => {
-        const idle = setInterval(() => server.closeIdleConnections(), 50);
+        const dropIdle = () => {
+          server.closeIdleConnections();
+          const now = Date.now();
+          for (const [socket, c] of open) if (c.served === 0 && c.request === null && now - c.since >= (opts.newIdleMs ?? NEW_IDLE_MS)) socket.destroy();
+        };
+        const idle = setInterval(dropIdle, 50);
         const force = setTimeout(() => {
+          const now = Date.now();
+          const what = [...open.values()].map((c) => `from ${c.peer}, open ${now - c.since} ms, ${c.served} served${c.last ? ` (last ${c.last})` : ''}, ${c.request ? `in flight: ${c.request}` : 'none in flight'}`);
+          logError(`shutdown grace of ${GRACE_MS} ms ended: dropping ${what.length} connection(s): ${logValue(what.join('; ') || 'none')}`);
           for (const timer of pending) clearTimeout(timer);
           pending.clear();
           server.closeAllConnections();
@@ -80,7 +113,7 @@ export function createPostaServer(opts: PostaServerOptions): PostaServer {
           clearTimeout(force);
           resolve();
         });
-        server.closeIdleConnections();
+        dropIdle();
       }),
   };
 }
