@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { mkdirSync } from 'node:fs';
 import { createHttp } from '../src/adapters/http.ts';
 import { checkRunbookText } from '../src/runbook/load.ts';
+import { CATALOG } from '../src/actions/index.ts';
 import type { Http } from '../src/ports.ts';
 import type { Runbook } from '../src/runbook/schema.ts';
 import type { IdentityDecl } from '../src/runbook/schema.ts';
@@ -74,7 +75,7 @@ interface Sweep {
 }
 
 function loadSweepRunbook(world: SmokeWorld, dir: string): Runbook {
-  const loaded = checkRunbookText(sweepRunbook(world), join(dir, 'bench-smoke.toml'));
+  const loaded = checkRunbookText(sweepRunbook(world), join(dir, 'bench-smoke.toml'), { catalog: CATALOG });
   if (!loaded.runbook || loaded.problems.length) throw new Error(`bench runbook invalid: ${loaded.problems.map((p) => p.message).join('; ')}`);
   return loaded.runbook;
 }

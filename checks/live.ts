@@ -4,6 +4,7 @@ import { CliError } from '../src/contract/io.ts';
 import { loadRunbook } from '../src/runbook/load.ts';
 import { invalidRunbookMessage } from '../src/runbook/problems.ts';
 import type { Runbook } from '../src/runbook/schema.ts';
+import type { ActionCatalog } from '../src/runbook/catalog.ts';
 import type { ResolvedStep } from '../src/engine/types.ts';
 import { runbookStateDir } from '../src/paths.ts';
 import { createIncusRuntime } from '../src/adapters/incus.ts';
@@ -25,9 +26,9 @@ export interface LiveContext {
   stateDir: string;
 }
 
-/** Loads the runbook (problems → bad-input) and builds the real adapters. Callers close `http`. */
-export async function openLive(file: string, io: { env: NodeJS.ProcessEnv }, stateOption: string | undefined): Promise<LiveContext> {
-  const r = loadRunbook(file, { env: io.env });
+/** Loads the runbook against the catalog of actions (problems → bad-input) and builds the real adapters. Callers close `http`. */
+export async function openLive(file: string, io: { env: NodeJS.ProcessEnv }, stateOption: string | undefined, catalog: ActionCatalog): Promise<LiveContext> {
+  const r = loadRunbook(file, { catalog, env: io.env });
   if (!r.runbook || r.problems.length > 0) {
     throw new CliError(invalidRunbookMessage(file, r.problems), 'bad-input');
   }

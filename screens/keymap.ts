@@ -1,9 +1,8 @@
 // Every key binding of the cockpit, once, as data. It drives the footer (keys valid now; disabled ones say
 // why), the `?` help overlay, docs/keys.md (scripts/gen-keys-doc.ts) and the key → intent decoding.
 import type { PanelName } from '../checks/types.ts';
-import { runningStep, selectedStep, whyNoAcknowledge, whyNoNextStep, whyNoWaiver } from './state/selectors.ts';
+import { bindingActsOn as actsOn, runningStep, selectedStep, whyNoAcknowledge, whyNoNextStep, whyNoWaiver } from './state/selectors.ts';
 import type { CockpitState, Intent } from './state/types.ts';
-import { bindingActsOn as actsOn } from '../src/runbook/actions/index.ts';
 
 /**
  * Where a binding applies: `main` the normal screen, `focus` a full-size panel (1–4), `scroll` a scrollable
@@ -78,7 +77,7 @@ export const KEYMAP: readonly Binding[] = [
     dangerous: true,
     contexts: ['main'],
     when: (s) => whyNoWaiver(s) ?? true,
-    relevant: (s) => s.steps.some((v) => actsOn('waive', v.step.action)),
+    relevant: (s) => s.steps.some((v) => actsOn(s, 'waive', v.step.action)),
     disabledWhen: 'the next step is no stability gate that blocked, or a step is running',
     intent: () => ({ type: 'waive' }),
   },
@@ -90,7 +89,7 @@ export const KEYMAP: readonly Binding[] = [
     dangerous: true,
     contexts: ['main'],
     when: (s) => whyNoAcknowledge(s) ?? true,
-    relevant: (s) => s.steps.some((v) => actsOn('acknowledge', v.step.action)),
+    relevant: (s) => s.steps.some((v) => actsOn(s, 'acknowledge', v.step.action)),
     disabledWhen: 'the next step is no log review waiting for an acknowledgement, or a step is running',
     intent: () => ({ type: 'acknowledge' }),
   },

@@ -21,7 +21,7 @@ export function paneLines(state: CockpitState, rows: number, width = Infinity): 
     // Wrapped, up to 4 lines: a blocked gate's earliest date and time left must be readable.
     const wrapped = wrapText(`✗ failed: ${v.error ?? 'see output'}`, width).slice(0, 4);
     wrapped.forEach((l, i) => head.push(i === 0 ? [seg('✗ failed: ', { c: 'red', b: true }), seg(l.slice('✗ failed: '.length), { c: 'red' })] : [seg(l, { c: 'red' })]));
-    const hint = failedHint(v.step.action, v.failureCode);
+    const hint = failedHint(state, v.step.action, v.failureCode);
     // A blocked gate changed nothing: no revert to speak of.
     if (v.revert || !hint.gate) head.push(v.revert ? [seg('↺ auto-revert: ', { c: 'magenta' }), seg(v.revert)] : [seg('↺ no automatic revert', { c: 'gray' })]);
     head.push([seg(hint.text, { c: 'gray' })]);

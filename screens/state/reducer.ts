@@ -7,13 +7,14 @@ import { computeLayout, overlayPageRows } from '../layout.ts';
 import { rollbackPlan } from './rollback-plan.ts';
 import { downNow, nextStepIndex, outageOpen, runningStep, selectedStep, stepByKey, typedConfirmName, whyNoAcknowledge, whyNoNextStep, whyNoWaiver } from './selectors.ts';
 import type { Action, CockpitState, Effect, Overlay, Reduction, StepView } from './types.ts';
-import { descriptorOf } from '../../src/runbook/actions/index.ts';
 
 export const MAX_OUTPUT_LINES = 5000;
 
 export interface CockpitInit {
   runbook: CockpitState['runbook'];
   steps: ResolvedStep[];
+  /** Each action's cockpit bindings and failure hint (src/runbook/catalog.ts cockpitOf). */
+  actions: CockpitState['actions'];
   outageBudgetMs: number;
   driver: { name: string; lock?: CockpitState['driver']['lock'] };
   readOnly?: boolean;
@@ -25,6 +26,7 @@ export function initialState(init: CockpitInit): CockpitState {
   return {
     runbook: init.runbook,
     steps: init.steps.map((step) => ({ step, state: 'pending', output: [] })),
+    actions: init.actions,
     selected: 0,
     focus: null,
     panelCursor: 0,
@@ -143,8 +145,8 @@ function onSubmit(state: CockpitState): Reduction {
 
 /** What the operator can do about a failed step: the decommission gates have their own keys, and a blocked
  *  gate changed nothing (no rollback to offer). */
-export function failedHint(action: string, code: StepFailureCode | undefined): { text: string; gate: boolean } {
-  const own = descriptorOf(action)?.cockpit?.failed;
+export function failedHint(state: Pick<CockpitState, 'actions'>, action: string, code: StepFailureCode | undefined): { text: string; gate: boolean } {
+  const own = Object.hasOwn(state.actions, action) ? state.actions[action]!.failed : undefined;
   if (own && (own.code === undefined || own.code === code)) return { text: own.hint, gate: true };
   return { text: 'r shows the rollback plan.', gate: false };
 }
@@ -167,7 +169,7 @@ function onStepState(state: CockpitState, a: Extract<Action, { type: 'step-state
   if (a.state === 'running') next = { ...next, selected: next.steps.findIndex((v) => v.step.key === a.key) };
   if (a.state === 'failed') {
     const revert = a.revert ? `; ${a.revert}` : '';
-    const hint = failedHint(view.step.action, a.code);
+    const hint = failedHint(state, view.step.action, a.code);
     // The gates' own keys come first: the message line is cut at the terminal's width.
     const text = hint.gate ? `${a.key} blocked: ${hint.text} ${a.error ?? ''}` : `${a.key} failed: ${a.error ?? 'see output (o)'}${revert}. ${hint.text}`;
     next = { ...next, message: { text, level: 'error' } };

@@ -2,7 +2,6 @@
 import type { ResolvedStep } from '../../src/engine/types.ts';
 import type { CockpitState, StepView } from './types.ts';
 import { instanceRef } from '../../src/runbook/instance-ref.ts';
-import { bindingActsOn } from '../../src/runbook/actions/index.ts';
 
 const DONE = new Set(['succeeded', 'skipped', 'rolled-back']);
 
@@ -56,19 +55,24 @@ export function whyNoNextStep(state: CockpitState): string | null {
   return null;
 }
 
+/** The cockpit binding (a screens/keymap.ts id) acts on steps of this action: the action's descriptor names it. */
+export function bindingActsOn(state: Pick<CockpitState, 'actions'>, binding: string, action: string): boolean {
+  return Object.hasOwn(state.actions, action) && state.actions[action]!.bindings.includes(binding);
+}
+
 /** Why `w` (waive the stability window) cannot act now, or null: the next step must be a gate that blocked. */
 export function whyNoWaiver(state: CockpitState): string | null {
   const why = whyNoNextStep(state);
   if (why) return why;
   const next = state.steps[nextStepIndex(state)]!;
-  if (!bindingActsOn('waive', next.step.action)) return 'the next step is no stability gate';
+  if (!bindingActsOn(state, 'waive', next.step.action)) return 'the next step is no stability gate';
   if (next.state !== 'failed') return 'the gate has not blocked (enter runs it)';
   return null;
 }
 
 /** The log review ran and is waiting for an acknowledgement of what it found. */
-export function awaitsAcknowledgement(v: StepView | undefined): boolean {
-  return !!v && bindingActsOn('acknowledge', v.step.action) && v.state === 'failed' && v.failureCode === 'not-acknowledged';
+export function awaitsAcknowledgement(state: Pick<CockpitState, 'actions'>, v: StepView | undefined): boolean {
+  return !!v && bindingActsOn(state, 'acknowledge', v.step.action) && v.state === 'failed' && v.failureCode === 'not-acknowledged';
 }
 
 /** Why `a` (acknowledge the log review) cannot act now, or null. */
@@ -76,8 +80,8 @@ export function whyNoAcknowledge(state: CockpitState): string | null {
   const why = whyNoNextStep(state);
   if (why) return why;
   const next = state.steps[nextStepIndex(state)]!;
-  if (!bindingActsOn('acknowledge', next.step.action)) return 'the next step is no log review';
-  if (!awaitsAcknowledgement(next)) return 'run the log review first (enter); a acknowledges what it found';
+  if (!bindingActsOn(state, 'acknowledge', next.step.action)) return 'the next step is no log review';
+  if (!awaitsAcknowledgement(state, next)) return 'run the log review first (enter); a acknowledges what it found';
   return null;
 }
 

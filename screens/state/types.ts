@@ -3,6 +3,7 @@
 import type { PanelName, Snapshot } from '../../checks/types.ts';
 import type { ResolvedStep, StepFailureCode, StepState } from '../../src/engine/types.ts';
 import type { Cell } from '../../checks/history.ts';
+import type { ActionCockpit } from '../../src/runbook/catalog.ts';
 
 export interface StepView {
   step: ResolvedStep;
@@ -52,6 +53,11 @@ export interface CockpitState {
   /** remote: the runbook's `[runtime] remote`; instances are then named (and typed) REMOTE:NAME. */
   runbook: { name: string; title?: string; remote?: string };
   steps: StepView[];
+  /**
+   * What the cockpit knows of each action (from its descriptor, handed in by src/cockpit): the bindings that act
+   * on its steps and the hint when one failed. Plain data; the screens never read the action registry.
+   */
+  actions: Readonly<Record<string, ActionCockpit>>;
   /** Index into steps of the selected step. */
   selected: number;
   /** The panel shown full-size (keys 1–4), or null for the normal layout. */

@@ -1,13 +1,25 @@
-// backup: the effect half of the action (descriptor: src/runbook/actions/backup.ts). Paths of a container
-// archived through src/backup (class, sha256 manifest, 0600).
+// backup: archive paths of a container into the state dir through src/backup (class, sha256 manifest, 0600).
+import { z } from 'zod';
+import { absPath, tmpl } from '../runbook/schema.ts';
+import { container, list, str as planStr } from '../runbook/plan-text.ts';
 import { dirname, join } from 'node:path';
-import type { ActionExecutor } from './types.ts';
+import type { Action } from './types.ts';
 import { ActionError } from './types.ts';
 import { str, strList } from './params.ts';
 import { backupFiles } from '../backup/backup.ts';
 import { parseClass } from '../backup/class-map.ts';
 
-export const backup: ActionExecutor = {
+export const backup: Action = {
+  params: z.strictObject({
+    container: tmpl,
+    paths: z.array(absPath).min(1),
+    class: z.string().default('S'),
+  }),
+  example: { container: 'arne-msg', paths: ['/var/lib/posta'] },
+  plan: (p, rb) => [`backup ${container(p, rb)} ${list(p, 'paths').join(' ')} → <state dir>/backups (class ${planStr(p, 'class')}, sha256 manifest, 0600)`],
+  undo: { kind: 'none', reason: 'read-only for the world: it writes an archive to the state dir, which is kept' },
+  preflight: { checks: 'the state dir has room for the archives (space-low)' },
+  readOnly: true,
   async run(step, ctx) {
     const container = await str(step, ctx, 'container');
     const paths = await strList(step, ctx, 'paths');

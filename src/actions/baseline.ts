@@ -1,13 +1,20 @@
-// baseline: the effect half of the action (descriptor: src/runbook/actions/baseline.ts). Records what the
-// cutover must keep (checks/baseline-record.ts).
-import type { ActionExecutor } from './types.ts';
+// baseline: record what the cutover must keep (actor keys, token rows, Caddyfile dials) before it starts
+// (checks/baseline-record.ts).
+import { z } from 'zod';
+import type { Action } from './types.ts';
 import { ActionError } from './types.ts';
 import { fingerprint } from '../../checks/baseline.ts';
 import { recordBaseline } from '../../checks/baseline-record.ts';
 import { derivePhase } from '../../checks/containers.ts';
 import { envOf, type CheckContext } from './checks.ts';
 
-export const baseline: ActionExecutor = {
+export const baseline: Action = {
+  params: z.strictObject({}),
+  example: {},
+  plan: (_p, rb) => rb.identities.map((idn) => `record ${idn.slug}: actor public key (GET https://${idn.host}/), token rows, Caddyfile dials`),
+  undo: { kind: 'none', reason: 'read-only: it records to the state dir and changes nothing' },
+  preflight: { none: 'it is itself a reading of the world before the cutover' },
+  readOnly: true,
   async run(_step, ctx: CheckContext) {
     if (!ctx.baselines) throw new ActionError('baseline: the driver gave no baseline store');
     const instances = await ctx.runtime.list();

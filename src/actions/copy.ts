@@ -1,10 +1,14 @@
-// copy: legacy container → new container through a private temp dir, verified end to end: size and
-// sha256 equal on both ends, mode and owner as declared. SQLite files only while the source daemon is
-// stopped, with their -wal/-shm, and opened read-only afterwards for PRAGMA integrity_check.
+// copy: a file from one container to another (legacy → new) through a private temp dir, verified end to end: size
+// and sha256 equal on both ends, mode and owner as declared. SQLite files only while the source daemon is stopped,
+// with their -wal/-shm (or online through sqlite3 .backup), opened read-only afterwards for PRAGMA
+// integrity_check.
+import { z } from 'zod';
+import { absPath, mode, owner, tmpl } from '../runbook/schema.ts';
+import { container, ownerFlags, str as planStr } from '../runbook/plan-text.ts';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ActionContext, ActionExecutor } from './types.ts';
+import type { ActionContext, Action } from './types.ts';
 import { ActionError } from './types.ts';
 import { execChecked, fileFacts } from './inside.ts';
 import { installFile, sha256Hex } from './files.ts';
@@ -69,7 +73,37 @@ async function verifyPulled(container: string, path: string, local: string, sour
   return { size: (await stat(local)).size, sha256: sourceSha };
 }
 
-export const copy: ActionExecutor = {
+export const copy: Action = {
+  params: z.strictObject({
+    from_container: tmpl,
+    from: absPath,
+    to_container: tmpl,
+    to: absPath,
+    mode: mode.default('0600'),
+    owner: owner.default('0:0'),
+    /** SQLite file: copied with -wal/-shm, source daemon must be stopped, integrity_check after. */
+    sqlite: z.boolean().default(false),
+    /** SQLite only: copy while the source daemon runs, through `sqlite3 FROM .backup` in the source container (hold mode's copy ahead). */
+    online: z.boolean().default(false),
+    /** SQLite (not online): the daemon in from_container that must be stopped before the copy, and that a rollback's copy-back stops again. */
+    source_service: z.string().min(1).default('posta'),
+  }),
+  example: { from_container: 'arne-msg', from: '/var/lib/posta/inbox.db', to_container: 'posta', to: '/var/lib/posta/arne/inbox.db', sqlite: true },
+  plan: (p, rb) => {
+    const from = container(p, rb, 'from_container');
+    const to = container(p, rb, 'to_container');
+    const files = p.sqlite && !p.online ? ['', '-wal', '-shm'] : [''];
+    const online = p.sqlite && p.online ? [`incus exec ${from} -- sqlite3 ${planStr(p, 'from')} ".backup <tmp in ${from}>"   (online: the daemon keeps running)`] : [];
+    return [
+      ...online,
+      ...files.map((sfx) => `incus file pull ${from}${planStr(p, 'from')}${sfx} <tmp>   ${sfx ? '(if present)' : ''}`.trimEnd()),
+      ...files.map((sfx) => `incus file push <tmp> ${to}${planStr(p, 'to')}${sfx} --mode ${planStr(p, 'mode')} ${ownerFlags(planStr(p, 'owner'))}`),
+      `verify size + sha256 + mode ${planStr(p, 'mode')} + owner ${planStr(p, 'owner')} of ${planStr(p, 'to')}`,
+      ...(p.sqlite ? [`sqlite3 ${planStr(p, 'to')} 'PRAGMA integrity_check'${p.online ? '' : '   (source daemon must be stopped)'}`] : []),
+    ];
+  },
+  undo: { kind: 'none', reason: 'the copy only adds to the target; the source is untouched, so the legacy side needs nothing back' },
+  preflight: { checks: 'the source file can be read in its container (source-missing); the state dir and target have room for it (space-low)' },
   async run(step, ctx) {
     const fromContainer = await str(step, ctx, 'from_container');
     const from = await str(step, ctx, 'from');

@@ -1,12 +1,21 @@
-// dir.create: the effect half of the action (descriptor: src/runbook/actions/dir-create.ts). mkdir -p, mode and
-// owner set and checked.
-import { chmod, mkdir } from 'node:fs/promises';
-import type { ActionExecutor } from './types.ts';
+// dir.create: make a directory in a container (install -d: create-if-missing; mode and owner set and checked).
+import { z } from 'zod';
+import { absPath, mode, owner, tmpl } from '../runbook/schema.ts';
+import { container, str as planStr } from '../runbook/plan-text.ts';
+import type { Action } from './types.ts';
 import { ActionError } from './types.ts';
 import { execChecked, exists, normaliseMode, statFile } from './inside.ts';
 import { given, str } from './params.ts';
 
-export const dirCreate: ActionExecutor = {
+export const dirCreate: Action = {
+  params: z.strictObject({ container: tmpl, path: absPath, mode: mode.default('0750'), owner: owner.default('0:0') }),
+  example: { container: 'posta', path: '/var/lib/posta/arne', owner: 'posta:posta' },
+  plan: (p, rb) => {
+    const [u, g] = planStr(p, 'owner').split(':');
+    return [`incus exec ${container(p, rb)} -- install -d -m ${planStr(p, 'mode')} -o ${u} -g ${g ?? u} ${planStr(p, 'path')}`];
+  },
+  undo: { kind: 'none', reason: 'a created directory is left in place (it may hold what later steps put there); a rollback step can remove it' },
+  preflight: { none: 'nothing to check before the outage beyond the container itself (container-missing)' },
   async run(step, ctx) {
     const container = await str(step, ctx, 'container');
     const path = await str(step, ctx, 'path');

@@ -1,14 +1,21 @@
-// gate.operator: the effect half of the action (descriptor: src/runbook/actions/gate-operator.ts). A question put
-// to the operator; changes nothing on the host.
-import type { ActionExecutor } from './types.ts';
+// gate.operator: a question put to the operator; the answer is journaled. Changes nothing on the host.
+import { z } from 'zod';
+import { str as planStr, textLines } from '../runbook/plan-text.ts';
+import type { Action } from './types.ts';
 import { ActionError } from './types.ts';
 import { str } from './params.ts';
 
-export const operatorGate: ActionExecutor = {
+export const gateOperator: Action = {
+  params: z.strictObject({ prompt: z.string().min(1) }),
+  example: { prompt: 'Go on?' },
+  plan: (p) => [`operator confirms (recorded in the journal):`, ...textLines(planStr(p, 'prompt'))],
+  undo: { kind: 'none', reason: 'a question: it changes nothing' },
+  preflight: { none: 'a question for the operator: nothing to check before' },
+  onceOnly: true,
+  readOnly: true,
   async run(step, ctx) {
     const prompt = await str(step, ctx, 'prompt');
     if (!(await ctx.confirm(prompt))) throw new ActionError(`operator gate not passed: ${prompt}`);
     return { summary: `operator confirmed: ${prompt}`, changed: {} };
   },
 };
-

@@ -1,7 +1,9 @@
-// gate.stability: the effect half of the action (descriptor: src/runbook/actions/gate-stability.ts). The
-// decommission (seed 000) waits until the cutover end + window has passed, unless a waiver with a reason is
-// given and journaled; the verification history's minimums can block it too.
-import type { ActionContext, ActionExecutor, DecommissionInputs } from './types.ts';
+// gate.stability: the decommission (seed 000) waits until the cutover end + window has passed, unless a waiver
+// with a reason is given and journaled; the verification history's minimums can block it too.
+import { z } from 'zod';
+import { duration, slug } from '../runbook/schema.ts';
+import { str } from '../runbook/plan-text.ts';
+import type { ActionContext, Action, DecommissionInputs } from './types.ts';
 import { ActionError } from './types.ts';
 import { parseDuration } from '../engine/duration.ts';
 import { decideStabilityGate, gateHistoryRecord, parseMinimums, type GateHistoryRecord, type StabilityMinimums } from './stability.ts';
@@ -30,7 +32,22 @@ async function gateHistory(params: Record<string, unknown>, inputs: Decommission
   return { lines, input: { summary, minimums }, record: gateHistoryRecord(summary, minimums) };
 }
 
-export const stabilityGate: ActionExecutor = {
+export const gateStability: Action = {
+  params: z.strictObject({
+    window: duration.default('7d'),
+    /** Runbook whose recorded cutover end starts the window (e.g. the cutover this decommission follows); default this one. */
+    since: slug.optional(),
+    /** Minimums of the verification history (cutover verify --every) below which the gate blocks: "90%", "0". */
+    min_coverage: z.string().regex(/^\d+(\.\d+)?%$/, 'a percentage, e.g. "90%"').optional(),
+    max_red: z.string().regex(/^\d+$/, 'a whole number of red periods, e.g. "0"').optional(),
+  }),
+  example: { window: '7d' },
+  plan: (p) => [`wait until ${str(p, 'window')} have passed since the recorded end of ${p.since ? `runbook ${str(p, 'since')}` : 'this cutover'} (or record a waiver with its reason)`],
+  undo: { kind: 'none', reason: 'a gate: it changes nothing (a waiver is journaled)' },
+  preflight: { none: 'the gate itself is the check: it reads the journal when it runs' },
+  cockpit: { bindings: ['waive'], failed: { hint: 'w waives the window with a typed reason (journaled), or wait.' } },
+  onceOnly: true,
+  readOnly: true,
   async run(step, ctx) {
     const window = typeof step.params.window === 'string' ? step.params.window : '7d';
     const since = typeof step.params.since === 'string' ? step.params.since : undefined;
@@ -52,4 +69,3 @@ export const stabilityGate: ActionExecutor = {
     return { summary: v.message, changed: changed as unknown as Record<string, unknown> };
   },
 };
-

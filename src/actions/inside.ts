@@ -1,6 +1,7 @@
 // Small facts about files and services inside a container, asked through Runtime.exec with argv arrays
 // (busybox-compatible: Alpine's stat, sha256sum and service all answer these).
-import type { ActionContext } from './types.ts';
+import { connect } from 'node:net';
+import type { ActionContext, ActionResult } from './types.ts';
 import { ActionError } from './types.ts';
 import { instanceRef } from '../runbook/instance-ref.ts';
 
@@ -139,4 +140,23 @@ export function normaliseMode(mode: string): string {
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
+}
+
+/** The report fields of a service.stop / service.start (ServiceChange in src/journal/events.ts). */
+export function serviceChange({ changed: c = {} }: ActionResult): Record<string, unknown> {
+  return { container: c.container, service: c.service, wasRunning: typeof c.wasRunning === 'boolean' ? c.wasRunning : null };
+}
+
+/** Whether host:port accepts a TCP connection within 500 ms. */
+export function canConnect(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = connect({ host, port });
+    const done = (ok: boolean) => {
+      s.destroy();
+      resolve(ok);
+    };
+    s.setTimeout(500, () => done(false));
+    s.once('connect', () => done(true));
+    s.once('error', () => done(false));
+  });
 }

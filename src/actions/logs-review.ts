@@ -1,14 +1,43 @@
-// logs.review: the effect half of the action (descriptor: src/runbook/actions/logs-review.ts). The new container's
-// daemon logs for the window: restarts, panics, per-identity errors; anything found needs the operator's
-// acknowledgement (ActionError code 'not-acknowledged' when it is refused).
-import type { ActionExecutor } from './types.ts';
+// logs.review: the new container's daemon logs for the window: restarts, panics, per-identity errors; anything
+// found needs the operator's acknowledgement (ActionError code 'not-acknowledged' when it is refused).
+import { z } from 'zod';
+import { tmpl } from '../runbook/schema.ts';
+import { container } from '../runbook/plan-text.ts';
+import type { Action } from './types.ts';
 import { ActionError } from './types.ts';
 import { str } from './params.ts';
 import { reviewLogs, type LogSourceDecl } from '../../checks/logs.ts';
 import { renderSummary, summaryLine } from '../../checks/logs-summary.ts';
 import { gateSince } from './gate-stability.ts';
 
-export const logsReview: ActionExecutor = {
+export const logsReview: Action = {
+  params: z.strictObject({
+    container: tmpl,
+    sources: z
+      .array(
+        z.strictObject({
+          kind: z.enum(['file', 'openrc', 'journalctl', 'incus']),
+          path: z.string().optional(),
+          unit: z.string().optional(),
+        }),
+      )
+      .min(1),
+  }),
+  example: { container: 'posta', sources: [{ kind: 'file', path: '/var/log/posta.log' }, { kind: 'openrc' }] },
+  plan: (p, rb) => {
+    const c = container(p, rb);
+    return ((p.sources as { kind: string; path?: string; unit?: string }[]) ?? []).map((s) =>
+      s.kind === 'file' ? `incus exec ${c} -- cat ${s.path}   (restarts, panics, per-identity errors)`
+      : s.kind === 'openrc' ? `incus exec ${c} -- rc-status --all`
+      : s.kind === 'journalctl' ? `incus exec ${c} -- journalctl -u ${s.unit ?? 'posta'} --since -7d`
+      : `incus info ${c} --show-log`,
+    );
+  },
+  undo: { kind: 'none', reason: 'read-only: it reads logs and changes nothing' },
+  preflight: { none: 'the review is itself the check, run when the step runs' },
+  cockpit: { bindings: ['acknowledge'], failed: { code: 'not-acknowledged', hint: 'o shows the lines · a acknowledges them and runs the review again.' } },
+  onceOnly: true,
+  readOnly: true,
   async run(step, ctx) {
     const container = await str(step, ctx, 'container');
     const sources = (Array.isArray(step.params.sources) ? step.params.sources : []) as LogSourceDecl[];

@@ -1,8 +1,16 @@
-// note: the effect half of the action (descriptor: src/runbook/actions/note.ts). Changes nothing on the host.
-import type { ActionExecutor } from './types.ts';
+// note: text for the operator, recorded in the journal and the report. Changes nothing on the host.
+import { z } from 'zod';
+import { str as planStr, textLines } from '../runbook/plan-text.ts';
+import type { Action } from './types.ts';
 import { str } from './params.ts';
 
-export const note: ActionExecutor = {
+export const note: Action = {
+  params: z.strictObject({ text: z.string() }),
+  example: { text: 'The legacy containers stay stopped for a week.' },
+  plan: (p) => ['note for the operator (recorded in the journal and the report):', ...textLines(planStr(p, 'text'))],
+  undo: { kind: 'none', reason: 'a note: it changes nothing' },
+  preflight: { none: 'a note: nothing to check' },
+  readOnly: true,
   async run(step, ctx) {
     const text = await str(step, ctx, 'text');
     for (const line of text.trim().split('\n')) ctx.emit({ kind: 'output', line });

@@ -1,10 +1,12 @@
-// proxy.release (hold mode, issue 22): the last reload of a hold-mode cutover. Any Caddy reload fails the
-// requests Caddy is holding, so it first waits until every upstream the sites dial accepts connections (the new
-// daemon answers), then until every request held before that has had its next try, and only then takes the hold
-// settings out (backup, caddy adapt: only the hold settings change, validate, reload, confirm).
-// Its undo is the mirror for a rollback: the sites point back at the original (pre-repoint) dials WITH the hold
-// settings, so the rollback's stop of the new daemon and start of the legacy ones fail no request; the
-// repoint's own undo (the original file, restored once the legacy daemons answer) takes the hold out again.
+// proxy.release (hold mode, issue 22): the last reload of a hold-mode cutover. Any Caddy reload fails the requests
+// Caddy is holding, so it first waits until every upstream the sites dial accepts connections (the new daemon
+// answers), then until every request held before that has had its next try, and only then takes the hold settings
+// out (backup, caddy adapt: only the hold settings change, validate, reload, confirm). Its undo is the mirror for a
+// rollback: the sites point back at the original (pre-repoint) dials WITH the hold settings, so the rollback's stop
+// of the new daemon and start of the legacy ones fail no request; the repoint's own undo (the original file,
+// restored once the legacy daemons answer) takes the hold out again.
+import { z } from 'zod';
+import { sitesOf } from '../runbook/plan-text.ts';
 import { readFileSync } from 'node:fs';
 import { adaptText, getConfig } from '../adapters/caddy.ts';
 import { dialsByHost } from '../caddyfile/dials.ts';
@@ -13,11 +15,10 @@ import { holdFrom, releaseHold, RepointError } from '../caddyfile/repoint.ts';
 import { configDifferences } from '../caddyfile/semantic.ts';
 import { hostOfAddress } from '../caddyfile/parse.ts';
 import { parseDuration } from '../engine/duration.ts';
-import type { ActionContext, ActionExecutor } from './types.ts';
+import type { ActionContext, Action } from './types.ts';
 import { ActionError } from './types.ts';
 import { caddyBackups, proxyOf, recoverUnreloaded } from './checks.ts';
-import { canConnect } from './service.ts';
-import { sleep } from './inside.ts';
+import { canConnect, sleep } from './inside.ts';
 import { crashPoint } from '../crash-point.ts';
 
 function holdOf(ctx: ActionContext): string {
@@ -47,7 +48,60 @@ async function waitForUpstreams(ctx: ActionContext, admin: string, hosts: string
   }
 }
 
-export const proxyRelease: ActionExecutor = {
+export const proxyRelease: Action = {
+  /** Hold mode: takes the hold settings out of the sites once every upstream they dial answers (one reload). */
+  params: z.strictObject({
+    /** Sites (hosts); default all proxy.sites. */
+    sites: z.array(z.string()).optional(),
+  }),
+  example: {},
+  plan: (p, rb) => {
+    const caddyfile = rb.proxy?.caddyfile ?? '<no [proxy]>';
+    const caddy = rb.proxy?.binary ?? 'caddy';
+    return [
+      `wait until every upstream of ${sitesOf(p, rb).join(', ')} accepts connections, then until nothing is held`,
+      `remove the hold lines (#cutover:hold) from ${caddyfile}; backup, caddy adapt (only the hold settings change), validate`,
+      `${caddy} reload --config ${caddyfile} --adapter caddyfile`,
+    ];
+  },
+  undo: {
+    kind: 'auto',
+    plan: () => 'auto',
+    byHand: (_changed, step) => [`cutover rollback undoes ${step.action} for ${step.key}`],
+    async run(step, changed, ctx) {
+      const hold = holdOf(ctx);
+      const p = proxyOf(ctx.runbook);
+      const original = typeof changed.original === 'string' ? changed.original : null;
+      const hosts = Array.isArray(changed.sites) ? (changed.sites as string[]) : hostsOf(Array.isArray(step.params.sites) && step.params.sites.length ? (step.params.sites as string[]) : p.sites);
+      if (!original) return { summary: 'no backup of the file before the cutover was recorded: the repoint\'s undo restores it' };
+      const fromText = readFileSync(original, 'utf8');
+      // From the world: already pointing back with the hold (an interrupted rollback) means nothing to do.
+      const [want, live] = await Promise.all([adaptText(addHold(hasHoldLines(fromText) ? removeHold(fromText) : fromText, hosts, hold), p.caddyfile, p.binary), getConfig(p.admin)]);
+      if (!configDifferences(want.config, live.config).length) return { summary: `${p.caddyfile} already dials the original upstreams with the hold settings: nothing to undo` };
+      let r;
+      try {
+        r = await holdFrom({
+          caddyfilePath: p.caddyfile,
+          admin: p.admin,
+          hosts,
+          backupLabel: p.label,
+          fromText,
+          duration: hold,
+          ...(p.binary ? { caddyBinary: p.binary } : {}),
+          onProgress: (e) => ctx.emit({ kind: 'progress', message: `${e.phase}: ${e.message}` }),
+        });
+      } catch (err) {
+        if (err instanceof RepointError) throw new ActionError(err.message);
+        throw err;
+      }
+      return {
+        summary: `${hosts.join(', ')} dial the upstreams of ${original} again, holding requests up to ${hold} until those daemons answer (the repoint's undo takes the hold out)`,
+        changed: { caddyfile: p.caddyfile, backupPath: r.backupPath },
+      };
+    },
+  },
+  needs: 'proxy',
+  preflight: { checks: 'the hold settings fit the sites (hold problems are reported with the repoint\'s Caddyfile checks)' },
   async run(step, ctx) {
     const hold = holdOf(ctx);
     const p = proxyOf(ctx.runbook);
@@ -94,37 +148,6 @@ export const proxyRelease: ActionExecutor = {
     };
   },
 
-  async undo(step, changed, ctx) {
-    const hold = holdOf(ctx);
-    const p = proxyOf(ctx.runbook);
-    const original = typeof changed.original === 'string' ? changed.original : null;
-    const hosts = Array.isArray(changed.sites) ? (changed.sites as string[]) : hostsOf(Array.isArray(step.params.sites) && step.params.sites.length ? (step.params.sites as string[]) : p.sites);
-    if (!original) return { summary: 'no backup of the file before the cutover was recorded: the repoint\'s undo restores it' };
-    const fromText = readFileSync(original, 'utf8');
-    // From the world: already pointing back with the hold (an interrupted rollback) means nothing to do.
-    const [want, live] = await Promise.all([adaptText(addHold(hasHoldLines(fromText) ? removeHold(fromText) : fromText, hosts, hold), p.caddyfile, p.binary), getConfig(p.admin)]);
-    if (!configDifferences(want.config, live.config).length) return { summary: `${p.caddyfile} already dials the original upstreams with the hold settings: nothing to undo` };
-    let r;
-    try {
-      r = await holdFrom({
-        caddyfilePath: p.caddyfile,
-        admin: p.admin,
-        hosts,
-        backupLabel: p.label,
-        fromText,
-        duration: hold,
-        ...(p.binary ? { caddyBinary: p.binary } : {}),
-        onProgress: (e) => ctx.emit({ kind: 'progress', message: `${e.phase}: ${e.message}` }),
-      });
-    } catch (err) {
-      if (err instanceof RepointError) throw new ActionError(err.message);
-      throw err;
-    }
-    return {
-      summary: `${hosts.join(', ')} dial the upstreams of ${original} again, holding requests up to ${hold} until those daemons answer (the repoint's undo takes the hold out)`,
-      changed: { caddyfile: p.caddyfile, backupPath: r.backupPath },
-    };
-  },
 
   recover: (_step, intent, ctx) => recoverUnreloaded(intent, ctx, 'release'),
 };

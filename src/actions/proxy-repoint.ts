@@ -1,13 +1,16 @@
-// proxy.repoint: the effect half of the action (descriptor: src/runbook/actions/proxy-repoint.ts). A thin wrapper
-// over src/caddyfile/repoint.ts: only the sites' legacy dials move; the backup is journaled before the write; the
-// undo compares the file and the live config with that backup; the cockpit previews the Caddyfile diff.
+// proxy.repoint: point the sites' reverse_proxy dials at the new upstream (backup, caddy adapt diff, validate,
+// reload, confirm through the admin API; in hold mode with the hold settings). A thin wrapper over
+// src/caddyfile/repoint.ts: only the sites' legacy dials move; the backup is journaled before the write; the undo
+// compares the file and the live config with that backup; the cockpit previews the Caddyfile diff.
+import { z } from 'zod';
+import { tmpl } from '../runbook/schema.ts';
+import { sitesOf, str as planStr } from '../runbook/plan-text.ts';
 import { readFileSync } from 'node:fs';
 import { adaptText, getConfig } from '../adapters/caddy.ts';
 import { configDifferences } from '../caddyfile/semantic.ts';
 import { crashPoint } from '../crash-point.ts';
 import { sha256Hex } from './files.ts';
-import { join } from 'node:path';
-import type { ActionContext, ActionExecutor, PreviewContext } from './types.ts';
+import type { ActionContext, Action, PreviewContext } from './types.ts';
 import { ActionError, NoAddressError } from './types.ts';
 import type { ResolvedStep } from '../engine/types.ts';
 import { analyzeRepoint } from '../caddyfile/edit.ts';
@@ -19,7 +22,63 @@ import { legacyMoves } from '../caddyfile/legacy.ts';
 import { instanceRef } from '../runbook/instance-ref.ts';
 import { caddyBackups, proxyOf, recoverUnreloaded, restoreFrom } from './checks.ts';
 
-export const proxyRepoint: ActionExecutor = {
+export const proxyRepoint: Action = {
+  params: z.strictObject({
+    /** Sites (hosts) to repoint; default all proxy.sites. */
+    sites: z.array(z.string()).optional(),
+    /** New upstream, e.g. "{{ip(\"posta\")}}:80". */
+    upstream: tmpl,
+  }),
+  example: { upstream: '{{ip("posta")}}:80' },
+  plan: (p, rb) => {
+    const caddyfile = rb.proxy?.caddyfile ?? '<no [proxy]>';
+    const caddy = rb.proxy?.binary ?? 'caddy';
+    const label = rb.proxy?.backup_label ?? rb.runbook.name;
+    return [
+      `cp -p ${caddyfile} ${caddyfile}.bak.${label}-<now>`,
+      `edit reverse_proxy of ${sitesOf(p, rb).join(', ')} → ${planStr(p, 'upstream')}   (only these dials change, checked with caddy adapt)`,
+      ...(rb.proxy?.hold ? [`hold: add lb_try_duration ${rb.proxy.hold}, lb_try_interval, transport dial_timeout to them (Caddy holds requests until the new daemon answers)`] : []),
+      `${caddy} validate --config ${caddyfile} --adapter caddyfile`,
+      `${caddy} reload --config ${caddyfile} --adapter caddyfile`,
+      `confirm through ${rb.proxy?.admin ?? 'the admin API'}/config/ and /reverse_proxy/upstreams; restore the backup on failure`,
+    ];
+  },
+  undo: {
+    kind: 'auto',
+    plan: (_step, rb) => `auto: restore ${rb.proxy?.caddyfile ?? 'the Caddyfile'} from its backup, reload`,
+    byHand: (changed) => {
+      const c = changed as { caddyfile: string; backupPath?: string } | null;
+      if (!c?.backupPath) return ['restore the Caddyfile from its backup (no backup path recorded!), then caddy validate + reload'];
+      const f = c.caddyfile;
+      return [`cp -p ${c.backupPath} ${f}`, `caddy validate --config ${f} --adapter caddyfile`, `caddy reload --config ${f} --adapter caddyfile`];
+    },
+    async run(_step, changed, ctx) {
+      const p = proxyOf(ctx.runbook);
+      let backupPath = typeof changed.backupPath === 'string' ? changed.backupPath : changed.reverted === false ? (caddyBackups(p.caddyfile, p.label)[0]?.path ?? null) : null;
+      if (!backupPath && typeof changed.stepStartedAt === 'number') {
+        // A journal from before intents were recorded: a backup taken since the step started means the file may
+        // have been written (the backup always comes first); none means nothing was written.
+        const since = changed.stepStartedAt;
+        backupPath = caddyBackups(p.caddyfile, p.label).find((b) => b.mtimeMs >= since - 1000)?.path ?? null;
+      }
+      // The backup is journaled before the write: without one the file was never written by this step.
+      if (!backupPath) return { summary: `${p.caddyfile}: no backup was taken by the repoint, so it never wrote the file: nothing to undo` };
+      // From the world, not from the step's result: the file on disk and the live config against the backup.
+      const world = await againstBackup(p, backupPath);
+      const sites = Array.isArray(changed.sites) ? (changed.sites as { site: string; from: string[] }[]) : [];
+      if (world.fileSame && world.liveSame) {
+        const moved = await reresolveLegacy(ctx, sites);
+        const summary = `${p.caddyfile} and the live config are the original (${backupPath}): nothing to undo`;
+        return { summary: moved ? `${summary}; ${moved}` : summary };
+      }
+      const restored = await restoreFrom(ctx, backupPath);
+      const moved = await reresolveLegacy(ctx, sites);
+      const summary = `${world.fileSame ? 'file was the original but the live config was not' : 'file differed from the backup'}; ${restored.summary}`;
+      return { summary: moved ? `${summary}; ${moved}` : summary, changed: restored.changed };
+    },
+  },
+  needs: 'proxy',
+  preflight: { checks: 'the Caddyfile exists and parses, every site and legacy dial is found, the edit adapts to the same config but the dials (the diff shown), hold settings fit, other sites dialing legacy are acknowledged' },
   async run(step, ctx) {
     const p = proxyOf(ctx.runbook);
     const upstream = await str(step, ctx, 'upstream');
@@ -69,30 +128,6 @@ export const proxyRepoint: ActionExecutor = {
       changed: { caddyfile: p.caddyfile, backupPath, sites: [...bySite].map(([site, v]) => ({ site, ...v })), reload: reloadCmd },
       ...(backupPath ? { backupPath } : {}),
     };
-  },
-  async undo(_step, changed, ctx) {
-    const p = proxyOf(ctx.runbook);
-    let backupPath = typeof changed.backupPath === 'string' ? changed.backupPath : changed.reverted === false ? (caddyBackups(p.caddyfile, p.label)[0]?.path ?? null) : null;
-    if (!backupPath && typeof changed.stepStartedAt === 'number') {
-      // A journal from before intents were recorded: a backup taken since the step started means the file may
-      // have been written (the backup always comes first); none means nothing was written.
-      const since = changed.stepStartedAt;
-      backupPath = caddyBackups(p.caddyfile, p.label).find((b) => b.mtimeMs >= since - 1000)?.path ?? null;
-    }
-    // The backup is journaled before the write: without one the file was never written by this step.
-    if (!backupPath) return { summary: `${p.caddyfile}: no backup was taken by the repoint, so it never wrote the file: nothing to undo` };
-    // From the world, not from the step's result: the file on disk and the live config against the backup.
-    const world = await againstBackup(p, backupPath);
-    const sites = Array.isArray(changed.sites) ? (changed.sites as { site: string; from: string[] }[]) : [];
-    if (world.fileSame && world.liveSame) {
-      const moved = await reresolveLegacy(ctx, sites);
-      const summary = `${p.caddyfile} and the live config are the original (${backupPath}): nothing to undo`;
-      return { summary: moved ? `${summary}; ${moved}` : summary };
-    }
-    const restored = await restoreFrom(ctx, backupPath);
-    const moved = await reresolveLegacy(ctx, sites);
-    const summary = `${world.fileSame ? 'file was the original but the live config was not' : 'file differed from the backup'}; ${restored.summary}`;
-    return { summary: moved ? `${summary}; ${moved}` : summary, changed: restored.changed };
   },
   recover: (_step, intent, ctx) => recoverUnreloaded(intent, ctx, 'attempt'),
   preview: repointDiff,

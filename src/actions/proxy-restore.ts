@@ -1,10 +1,20 @@
-// proxy.restore: the effect half of the action (descriptor: src/runbook/actions/proxy-restore.ts). The newest
-// Caddyfile backup of this runbook put back, validated and reloaded.
-import type { ActionExecutor } from './types.ts';
+// proxy.restore: the newest Caddyfile backup of this runbook put back, validated and reloaded (a rollback step).
+import { z } from 'zod';
+import type { Action } from './types.ts';
 import { ActionError } from './types.ts';
 import { caddyBackups, proxyOf, restoreFrom } from './checks.ts';
 
-export const proxyRestore: ActionExecutor = {
+export const proxyRestore: Action = {
+  params: z.strictObject({}),
+  example: {},
+  plan: (_p, rb) => {
+    const caddyfile = rb.proxy?.caddyfile ?? '<no [proxy]>';
+    const caddy = rb.proxy?.binary ?? 'caddy';
+    return [`cp -p <latest ${caddyfile}.bak.${rb.proxy?.backup_label ?? rb.runbook.name}-*> ${caddyfile}`, `${caddy} reload --config ${caddyfile} --adapter caddyfile`];
+  },
+  undo: { kind: 'none', reason: 'it is itself the undo of a repoint (its own backup is taken before it writes)' },
+  needs: 'proxy',
+  preflight: { checks: 'the Caddyfile exists and can be read (caddyfile-missing, caddyfile-unreadable)' },
   async run(_step, ctx) {
     const p = proxyOf(ctx.runbook);
     const latest = caddyBackups(p.caddyfile, p.label)[0];

@@ -1,13 +1,37 @@
-// smoke: the effect half of the action (descriptor: src/runbook/actions/smoke.ts). The [[smoke]] checks per
-// identity through checks/smoke.ts, from the local or the public vantage.
-import { join } from 'node:path';
-import type { ActionExecutor } from './types.ts';
+// smoke: the [[smoke]] checks per identity through checks/smoke.ts, from the target (or legacy) container or the
+// public path.
+import { z } from 'zod';
+import { forIdentity, identitiesOf, list } from '../runbook/plan-text.ts';
+import type { Action } from './types.ts';
 import { ActionError } from './types.ts';
 import { runSmoke } from '../../checks/smoke.ts';
 import { pickToken, readTokenDb, tokenDbLocation } from '../../checks/tokens.ts';
 import { envOf, loadBaseline, type CheckContext } from './checks.ts';
 
-export const smoke: ActionExecutor = {
+export const smoke: Action = {
+  params: z.strictObject({
+    vantage: z.enum(['local', 'public']),
+    /** Which container serves the local vantage: target or legacy. */
+    via: z.enum(['target', 'legacy']).default('target'),
+    checks: z.array(z.string()).optional(),
+    /** Limit to these identity slugs; default all identities. */
+    identities: z.array(z.string()).optional(),
+  }),
+  example: { vantage: 'public' },
+  plan: (p, rb) => {
+    const names = list(p, 'checks');
+    const checks = names.length ? rb.smoke.filter((s) => names.includes(s.name)) : rb.smoke;
+    const local = p.vantage === 'local';
+    return identitiesOf(p, rb).flatMap((idn) => {
+      const via = p.via === 'legacy' ? idn.legacy_container : (rb.containers.find((x) => x.role === 'target')?.name ?? '?');
+      const base = local ? `http://<ip of ${via}>:${idn.port}` : (rb.proxy?.public_url ?? `https://${idn.host}`);
+      return checks.map((s) => `${s.method} ${base}${forIdentity(s.path, rb, idn)}  Host: ${idn.host}${s.auth === 'token' ? '  Authorization: Bearer <existing token>' : ''}  → ${s.conditions.map((x) => forIdentity(x, rb, idn)).join(' && ')}`);
+    });
+  },
+  undo: { kind: 'none', reason: 'read-only: it changes nothing' },
+  needs: 'smoke',
+  preflight: { checks: 'the public smoke of the legacy path passes before the window (legacy-smoke)' },
+  readOnly: true,
   async run(step, ctx: CheckContext) {
     const vantage = step.params.vantage === 'public' ? 'public' : 'local';
     const via = step.params.via === 'legacy' ? 'legacy' : 'target';

@@ -1,7 +1,8 @@
-// tokens.survival: the effect half of the action (descriptor: src/runbook/actions/tokens-survival.ts). Every
-// device token of the baseline is still in the target's token DB, and active devices keep calling.
-import { join } from 'node:path';
-import type { ActionExecutor } from './types.ts';
+// tokens.survival: every device token of the baseline is still in the target's token DB, and active devices keep
+// calling.
+import { z } from 'zod';
+import { forIdentity, identitiesOf } from '../runbook/plan-text.ts';
+import type { Action } from './types.ts';
 import { ActionError } from './types.ts';
 import { baselineSource } from '../../checks/baseline.ts';
 import { evaluateTokens, readTokenDb, tokenDbLocation } from '../../checks/tokens.ts';
@@ -12,7 +13,22 @@ import { envOf, loadBaseline, type CheckContext } from './checks.ts';
 /** Active devices need a moment after the cutover to call again; survival is re-read until then. */
 const SURVIVAL_WAIT_MS = 6_000;
 
-export const tokensSurvival: ActionExecutor = {
+export const tokensSurvival: Action = {
+  params: z.strictObject({
+    /** Limit to these identity slugs; default all identities. */
+    identities: z.array(z.string()).optional(),
+  }),
+  example: {},
+  plan: (p, rb) => {
+    const t = rb.tokens;
+    return identitiesOf(p, rb).map(
+      (idn) => `sqlite3 -readonly ${t ? forIdentity(t.db, rb, idn) : '<no [tokens]>'} 'SELECT ${t?.name_column}, ${t?.last_seen_column} FROM ${t?.table}'   (${idn.slug}: baseline rows present, last_seen advancing)`,
+    );
+  },
+  undo: { kind: 'none', reason: 'read-only: it changes nothing' },
+  needs: 'tokens',
+  preflight: { none: 'it compares against the baseline recorded by the baseline step; [tokens] is checked when the runbook is validated' },
+  readOnly: true,
   async run(step, ctx: CheckContext) {
     const baseline = (await loadBaseline(ctx, true))!;
     const env = envOf(ctx);

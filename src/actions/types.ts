@@ -1,8 +1,10 @@
-// What an action executor gets and returns. Executors do I/O only through the ports in ctx.
+// What an action's effect gets and returns (Action: one action whole, descriptor and effect). Effects do I/O
+// only through the ports in ctx.
 import type { HistorySummary } from '../../checks/history.ts';
 import type { Http, Runtime } from '../ports.ts';
 import type { Runbook } from '../runbook/schema.ts';
 import type { ResolvedStep, StepFailureCode } from '../engine/types.ts';
+import type { ActionDescriptor, UndoDecl } from '../runbook/catalog.ts';
 
 export type ActionEvent =
   | { kind: 'output'; line: string; stream?: 'stdout' | 'stderr' }
@@ -118,14 +120,26 @@ export interface ActionExecutor {
    */
   preview?(step: ResolvedStep, ctx: PreviewContext): Promise<string>;
   /**
-   * For rollback = "auto": puts the world back as it was before the step. `changed` holds what run()
-   * recorded merged with the first intent it journaled (the intent wins); the undo decides from what is
-   * actually there (file content vs backup, live config, current value), never from a missing result.
-   */
-  undo?(step: ResolvedStep, changed: Record<string, unknown>, ctx: ActionContext): Promise<ActionResult>;
-  /**
    * Before a step the driver died in is run again: bring a half-done change back to a state run() can start
    * from (e.g. a Caddyfile written but not reloaded). Returns what it did, or null when nothing was needed.
    */
   recover?(step: ResolvedStep, intent: Record<string, unknown>, ctx: ActionContext): Promise<string | null>;
+}
+
+/**
+ * rollback = "auto": the declaration the plan shows (src/runbook/catalog.ts) and `run`, which puts the world back
+ * as it was before the step. `changed` holds what run() recorded merged with the first intent it journaled (the
+ * intent wins); the undo decides from what is actually there (file content vs backup, live config, current
+ * value), never from a missing result.
+ */
+export type AutoUndo = Extract<UndoDecl, { kind: 'auto' }> & {
+  run(step: ResolvedStep, changed: Record<string, unknown>, ctx: ActionContext): Promise<ActionResult>;
+};
+
+/**
+ * One action, whole: its descriptor (what the runbook, the plan and the docs know: src/runbook/catalog.ts) and its
+ * effect. An automatic undo carries its own run(); "none" carries its reason and no function at all.
+ */
+export interface Action extends Omit<ActionDescriptor, 'undo'>, ActionExecutor {
+  undo: AutoUndo | Extract<UndoDecl, { kind: 'none' }>;
 }

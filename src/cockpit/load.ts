@@ -3,6 +3,7 @@
 import { CliError } from '../contract/io.ts';
 import type { ResolvedStep } from '../engine/types.ts';
 import { loadRunbook } from '../runbook/load.ts';
+import { CATALOG } from '../actions/index.ts';
 import { invalidRunbookMessage } from '../runbook/problems.ts';
 import type { Runbook } from '../runbook/schema.ts';
 
@@ -13,7 +14,7 @@ export interface CockpitRunbook {
 
 /** `prefix` is what the command's errors start with ("run: " for run; watch's are unprefixed, as before). */
 export function loadCockpitRunbook(file: string, env: NodeJS.ProcessEnv, prefix: string): CockpitRunbook {
-  const r = loadRunbook(file, { env });
+  const r = loadRunbook(file, { catalog: CATALOG, env });
   if (!r.runbook || !r.steps || r.problems.length > 0) {
     throw new CliError(`${prefix}${invalidRunbookMessage(file, r.problems)}`, 'bad-input');
   }

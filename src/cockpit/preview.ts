@@ -5,8 +5,7 @@ import type { ResolvedStep } from '../engine/types.ts';
 import type { Runtime } from '../ports.ts';
 import type { Runbook } from '../runbook/schema.ts';
 import { runtimeResolver } from '../runner/context.ts';
-import { EXECUTORS, executorFor } from '../actions/index.ts';
-import { ACTIONS } from '../runbook/actions/index.ts';
+import { actionOf, CATALOG, REGISTRY } from '../actions/index.ts';
 import type { BaselineStore } from '../../checks/baseline.ts';
 import type { CockpitStore } from '../../screens/state/store.ts';
 import { nextStepIndex } from '../../screens/state/selectors.ts';
@@ -21,16 +20,16 @@ export interface PreviewDeps {
 
 /** The preview `d` shows before a step has run: the commands it will run and how it is undone. */
 export function stepPreview(step: ResolvedStep, rb: Runbook): string {
-  const lines = describeStep(step, rb).map((c) => `$ ${c}`);
-  return [...lines, '', `undo: ${describeRollback(step, rb)}`].join('\n');
+  const lines = describeStep(step, rb, CATALOG).map((c) => `$ ${c}`);
+  return [...lines, '', `undo: ${describeRollback(step, rb, CATALOG)}`].join('\n');
 }
 
 /** Actions whose executor previews the real change (src/actions: preview()). */
-export const PREVIEWABLE: ReadonlySet<string> = new Set(ACTIONS.filter((a) => EXECUTORS[a].preview));
+export const PREVIEWABLE: ReadonlySet<string> = new Set(Object.entries(REGISTRY).filter(([, a]) => 'preview' in a).map(([name]) => name));
 
 /** The diff text for a previewable step (without the command list), or null for other actions. */
 export async function realDiff(step: ResolvedStep, d: PreviewDeps): Promise<string | null> {
-  const preview = executorFor(step.action)?.preview;
+  const preview = actionOf(step.action)?.preview;
   return preview ? preview(step, { runbook: d.runbook, runtime: d.runtime, resolve: runtimeResolver(d) }) : null;
 }
 

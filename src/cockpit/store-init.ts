@@ -5,6 +5,8 @@ import type { LockState } from '../../screens/state/types.ts';
 import { parseDuration } from '../engine/duration.ts';
 import type { ResolvedStep } from '../engine/types.ts';
 import type { Runbook } from '../runbook/schema.ts';
+import { cockpitOf } from '../runbook/catalog.ts';
+import { CATALOG } from '../actions/index.ts';
 
 export const DEFAULT_INTERVAL_S = 2;
 
@@ -12,6 +14,7 @@ export function initialStore(rb: Runbook, plan: readonly ResolvedStep[], o: { re
   const store = createCockpitStore({
     runbook: { name: rb.runbook.name, ...(rb.runbook.title ? { title: rb.runbook.title } : {}), ...(rb.runtime.remote ? { remote: rb.runtime.remote } : {}) },
     steps: [...plan],
+    actions: cockpitOf(CATALOG),
     outageBudgetMs: parseDuration(rb.runbook.outage_budget),
     driver: { name: o.driver, lock: o.lock ?? (o.readOnly ? 'unknown' : 'held') },
     readOnly: o.readOnly,

@@ -5,6 +5,7 @@ import { CliError, type CliIO } from '../contract/io.ts';
 import type { Outcome } from '../contract/outcome.ts';
 import { parseCommandArgs } from '../contract/args.ts';
 import { loadRunbook } from '../runbook/load.ts';
+import { CATALOG } from '../actions/index.ts';
 import { stateOf } from '../engine/transitions.ts';
 import type { ResolvedStep } from '../engine/types.ts';
 import { formatClock } from '../engine/duration.ts';
@@ -233,7 +234,7 @@ type Values = { yes?: boolean; 'allow-destructive'?: boolean; from?: string; thr
 
 /** The refusals that need no lock: --yes, the range, destructive steps in it. Returns the range. */
 function preflight(file: string, io: CliIO, values: Values): ResolvedStep[] {
-  const loaded = loadRunbook(file, { env: io.env });
+  const loaded = loadRunbook(file, { catalog: CATALOG, env: io.env });
   if (!loaded.steps) throw new CliError(`${file} is not a valid runbook (cutover validate ${file} lists the problems)`, 'bad-input');
   let range: ResolvedStep[];
   try {

@@ -10,6 +10,7 @@ import { pruneBackups, runRetention, type RunBackups } from '../journal/retentio
 import { parseDuration } from '../engine/duration.ts';
 import { stateDirFor } from '../journal/locate.ts';
 import { runChanges } from '../journal/changes.ts';
+import { CATALOG } from '../actions/index.ts';
 import { humanBytes, humanDuration, utcTime } from '../report/format.ts';
 import { rollbackRecordLines, rollbackRecords } from '../report/rollback-records.ts';
 import { verificationsCommand, verificationsHelp } from './journal-verifications.ts';
@@ -69,8 +70,8 @@ export async function run(argv: string[], io: CliIO): Promise<Outcome> {
     if (values.run === undefined) {
       const runs = journal.runs();
       const lease = leaseHolder(journal);
-      const backups = runRetention(journal, dirname(journal.file), runs);
-      if (values.json) io.stdout.write(JSON.stringify({ journal: journal.file, lease, runs: runs.map((r, i) => ({ ...summary(r), steps: stepCounts(journal, r.id), changed: runChanges(journal, r.id), backups: backups[i] })) }, null, 2) + '\n');
+      const backups = runRetention(journal, dirname(journal.file), CATALOG, runs);
+      if (values.json) io.stdout.write(JSON.stringify({ journal: journal.file, lease, runs: runs.map((r, i) => ({ ...summary(r), steps: stepCounts(journal, r.id), changed: runChanges(journal, r.id, CATALOG), backups: backups[i] })) }, null, 2) + '\n');
       else io.stdout.write(renderRuns(journal, runs, lease ? `driver: ${lease.user} (pid ${lease.pid} on ${lease.host}) since ${utcTime(lease.startedAt)}` : null, backups, positionals[0]!));
       return 'ok';
     }
@@ -137,7 +138,7 @@ function prune(runbook: string, values: { state?: string; json?: boolean; yes?: 
   }
   return withLeasedJournal(runbook, values, io, { command: 'journal --prune', takeOver: false }, (journal, stateDir) => {
     const dryRun = !values.yes;
-    const r = pruneBackups(journal, stateDir, { ...(olderThanMs !== undefined ? { olderThanMs } : {}), dryRun });
+    const r = pruneBackups(journal, stateDir, CATALOG, { ...(olderThanMs !== undefined ? { olderThanMs } : {}), dryRun });
     if (values.json) {
       io.stdout.write(JSON.stringify({ journal: journal.file, dryRun, pruned: r.pruned, kept: r.kept }, null, 2) + '\n');
       return 'ok';
@@ -211,7 +212,7 @@ function renderRuns(j: Journal, runs: RunRecord[], lease: string | null, backups
 
 /** Which run changed what: rollback undoes the newest run that changed something; the others only looked. */
 function changesLine(j: Journal, r: RunRecord): string {
-  const changes = runChanges(j, r.id);
+  const changes = runChanges(j, r.id, CATALOG);
   if (!changes.length) return r.mode === 'apply' || r.mode === 'run' ? 'changed nothing (never a rollback target)' : 'changed nothing';
   const shown = changes.slice(0, 6).map((c) => `${c.key}${c.state === 'succeeded' ? '' : ` (${c.state})`}`).join(', ');
   return `changed ${changes.length} step(s): ${shown}${changes.length > 6 ? `, … ${changes.length - 6} more` : ''}`;

@@ -4,6 +4,7 @@ import { CliError, type CliIO } from '../contract/io.ts';
 import type { Outcome } from '../contract/outcome.ts';
 import { parseCommandArgs } from '../contract/args.ts';
 import { loadRunbook } from '../runbook/load.ts';
+import { CATALOG } from '../actions/index.ts';
 import { problemReport } from '../runbook/problems.ts';
 import { describeRollback, describeStep } from '../runbook/describe.ts';
 import { markRuntime } from '../runbook/template.ts';
@@ -56,10 +57,10 @@ function planDocument(rb: Runbook, steps: ResolvedStep[], pre: PreflightResult) 
       params: s.params,
       destructive: s.destructive,
       irreversible: s.irreversible,
-      rollback: { ...s.rollback, description: describeRollback(s, rb) },
+      rollback: { ...s.rollback, description: describeRollback(s, rb, CATALOG) },
       outage: s.outage ?? null,
       inOutage: inside.has(s.key),
-      commands: describeStep(s, rb),
+      commands: describeStep(s, rb, CATALOG),
     })),
   };
 }
@@ -82,9 +83,9 @@ function planText(rb: Runbook, steps: ResolvedStep[]): string {
     const marks = [s.irreversible ? 'IRREVERSIBLE' : s.destructive ? 'DESTRUCTIVE' : '', isInside ? 'OUTAGE' : ''].filter(Boolean);
     out.push(`${String(s.index).padStart(width)}. ${bar}${markRuntime(s.title)}  [${s.key} · ${s.action}]${marks.length ? `  ${marks.map((m) => `‼ ${m}`).join(' ')}` : ''}`);
     const pad = `${' '.repeat(width + 2)}${bar}   `;
-    for (const c of describeStep(s, rb)) out.push(`${pad}$ ${c}`);
+    for (const c of describeStep(s, rb, CATALOG)) out.push(`${pad}$ ${c}`);
     if (s.verify.length) out.push(`${pad}verify: ${s.verify.map(markRuntime).join(' && ')}`);
-    out.push(`${pad}undo: ${describeRollback(s, rb)}`);
+    out.push(`${pad}undo: ${describeRollback(s, rb, CATALOG)}`);
   }
   if (wasInside) out.push(`${' '.repeat(width + 2)}└─ outage window closes ─`);
   return out.join('\n') + '\n';
@@ -93,7 +94,7 @@ function planText(rb: Runbook, steps: ResolvedStep[]): string {
 export async function run(argv: string[], io: CliIO): Promise<Outcome> {
   const { values, positionals } = parseCommandArgs('plan', argv, { json: { type: 'boolean' }, state: { type: 'string' } }, { positionals: [1, 1] });
   const file = positionals[0]!;
-  const r = loadRunbook(file, { env: io.env });
+  const r = loadRunbook(file, { catalog: CATALOG, env: io.env });
   if (!r.steps || !r.runbook) {
     if (!r.text) throw new CliError(problemReport(file, r.problems).trimEnd(), 'bad-input');
     io.stderr.write(problemReport(file, r.problems));

@@ -4,6 +4,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadRunbook } from '../runbook/load.ts';
+import { CATALOG } from '../actions/index.ts';
 import { runbookStateDir } from '../paths.ts';
 import { openJournal } from '../journal/journal.ts';
 import { planRange } from '../runner/policy.ts';
@@ -55,7 +56,7 @@ function stepsInRange(steps: ResolvedStep[], range: { from?: string | undefined;
 
 /** null: nothing to check (invalid runbook — reported elsewhere — or a run already past its first destructive step). */
 export async function windowPreflight(file: string, env: NodeJS.ProcessEnv, state?: string, range: { from?: string | undefined; through?: string | undefined } = {}): Promise<GateResult | null> {
-  const loaded = loadRunbook(file, { env });
+  const loaded = loadRunbook(file, { catalog: CATALOG, env });
   if (!loaded.runbook || !loaded.steps) return null;
   // A slice without a destructive step (e.g. --through baseline) opens no window: nothing for preflight to guard.
   if (!stepsInRange(loaded.steps, range).some((s) => s.destructive || s.irreversible)) return null;

@@ -5,6 +5,7 @@ import { CliError, type CliIO } from '../contract/io.ts';
 import type { Outcome } from '../contract/outcome.ts';
 import { parseCommandArgs } from '../contract/args.ts';
 import { loadReportData, NoRunError } from '../report/data.ts';
+import { CATALOG } from '../actions/index.ts';
 import { renderReport } from '../report/render.ts';
 import { openForReading, parseRunId } from './journal.ts';
 import { otherSitesMarkdown } from './preflight-gate.ts';
@@ -30,7 +31,7 @@ export async function run(argv: string[], io: CliIO): Promise<Outcome> {
   const journal = openForReading(positionals[0]!, values.state, io);
   let markdown: string;
   try {
-    const data = loadReportData(journal, runId === undefined ? {} : { runId });
+    const data = loadReportData(journal, CATALOG, runId === undefined ? {} : { runId });
     markdown = renderReport(data) + otherSitesMarkdown(journal.events(data.run.id));
   } catch (err) {
     if (err instanceof NoRunError) throw new CliError(`report: ${err.message}`, 'bad-input');

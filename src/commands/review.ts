@@ -1,6 +1,7 @@
 // `cutover review RUNBOOK`: the log review of the decommission, without running it: the new container's
 // daemon logs since the cutover ended, summarised (restarts, panics, per-identity errors, per day) with
 // the matching lines, and where the stability window stands.
+import { CATALOG } from '../actions/index.ts';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { CliError, type CliIO } from '../contract/io.ts';
@@ -46,7 +47,7 @@ export async function run(argv: string[], io: CliIO): Promise<Outcome> {
   } catch (err) {
     throw new CliError(`review: ${(err as Error).message}`, 'bad-input');
   }
-  const live = await openLive(positionals[0]!, io, values.state);
+  const live = await openLive(positionals[0]!, io, values.state, CATALOG);
   const journalFile = join(live.stateDir, JOURNAL_FILE);
   let journal: Journal | null = null;
   try {

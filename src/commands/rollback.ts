@@ -7,6 +7,7 @@ import { describeRollback } from '../runbook/describe.ts';
 import { drivingOptions, openForDriving, progressHooks } from './drive.ts';
 import { parseRunId } from './journal.ts';
 import { runChanges } from '../journal/changes.ts';
+import { CATALOG } from '../actions/index.ts';
 import { incompleteReasons, newWritesLines, proofLines, type NewWritesChoice } from '../engine/rollback.ts';
 
 export const help = `Usage: cutover rollback RUNBOOK [--yes] [--run N] [--copy-back | --discard-new-writes] [--state DIR] [--take-over] [--accept-changed-runbook] [--json]
@@ -70,9 +71,9 @@ export async function run(argv: string[], io: CliIO): Promise<Outcome> {
     }
     const plan = run.rollbackPlan();
     const passed = run.journal.runs().filter((x) => x.id > run.runId && (x.mode === 'apply' || x.mode === 'run'));
-    if (passed.length) human.write(`later run(s) ${passed.map((x) => `#${x.id}${runChanges(run.journal, x.id).length ? '' : ' (changed nothing)'}`).join(', ')} passed over\n`);
+    if (passed.length) human.write(`later run(s) ${passed.map((x) => `#${x.id}${runChanges(run.journal, x.id, CATALOG).length ? '' : ' (changed nothing)'}`).join(', ')} passed over\n`);
     human.write(`rollback of run #${run.runId} (${rec.mode}, ${rec.outcome ?? 'unfinished'}) of ${run.runbook.runbook.name}: ${plan.entries.length} step(s), newest first\n`);
-    for (const e of plan.entries) human.write(`  ${e.step.index}. ${e.step.key}${e.partial ? ' (failed: may be partial)' : ''}: ${describeRollback(e.step, run.runbook)}\n`);
+    for (const e of plan.entries) human.write(`  ${e.step.index}. ${e.step.key}${e.partial ? ' (failed: may be partial)' : ''}: ${describeRollback(e.step, run.runbook, CATALOG)}\n`);
     if (!values.yes) throw new CliError(`rollback: shown above; run it with cutover rollback ${file} --yes`, 'usage');
     const outcome = await run.rollback(progressHooks(run, human, { verbose: Boolean(values.verbose), yes: true }), newWrites ? { newWrites } : {});
     const json = () => {

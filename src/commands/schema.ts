@@ -1,4 +1,5 @@
 // cutover schema: the runbook format as JSON Schema, for editors (taplo / Even Better TOML).
+import { CATALOG } from '../actions/index.ts';
 import type { CliIO } from '../contract/io.ts';
 import type { Outcome } from '../contract/outcome.ts';
 import { parseCommandArgs } from '../contract/args.ts';
@@ -17,6 +18,6 @@ Exit codes: 0.
 
 export async function run(argv: string[], io: CliIO): Promise<Outcome> {
   parseCommandArgs('schema', argv, {}, { positionals: [0, 0] });
-  io.stdout.write(JSON.stringify(runbookJsonSchema(), null, 2) + '\n');
+  io.stdout.write(JSON.stringify(runbookJsonSchema(CATALOG), null, 2) + '\n');
   return 'ok';
 }

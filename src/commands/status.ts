@@ -1,4 +1,5 @@
 // cutover status RUNBOOK: one snapshot of the four panels (containers, upstreams, smoke, tokens).
+import { CATALOG } from '../actions/index.ts';
 import { CliError, type CliIO } from '../contract/io.ts';
 import { verdictOutcome, type Outcome } from '../contract/outcome.ts';
 import { parseCommandArgs } from '../contract/args.ts';
@@ -67,7 +68,7 @@ export async function run(argv: string[], io: CliIO): Promise<Outcome> {
   const phaseOpt = parsePhase(values.phase);
   const watchS = values.watch === undefined ? null : positiveNumber('--watch', values.watch);
   const count = values.count === undefined ? null : positiveNumber('--count', values.count);
-  const live = await openLive(positionals[0]!, io, values.state);
+  const live = await openLive(positionals[0]!, io, values.state, CATALOG);
   try {
     if (values.baseline) await record(live, io, phaseOpt);
     const baseline = await live.baselines.load();

@@ -3,6 +3,7 @@ import { CliError, type CliIO } from '../contract/io.ts';
 import type { Outcome } from '../contract/outcome.ts';
 import { parseCommandArgs } from '../contract/args.ts';
 import { loadRunbook } from '../runbook/load.ts';
+import { CATALOG } from '../actions/index.ts';
 import { formatProblem, problemReport } from '../runbook/problems.ts';
 
 export const help = `Usage: cutover validate RUNBOOK [--json]
@@ -28,7 +29,7 @@ Exit codes: 0 valid, 2 invalid (or unreadable).
 export async function run(argv: string[], io: CliIO): Promise<Outcome> {
   const { values, positionals } = parseCommandArgs('validate', argv, { json: { type: 'boolean' } }, { positionals: [1, 1] });
   const file = positionals[0]!;
-  const r = loadRunbook(file, { env: io.env });
+  const r = loadRunbook(file, { catalog: CATALOG, env: io.env });
   if (r.problems.length && !r.text && !values.json) throw new CliError(formatProblem(r.problems[0]!), 'bad-input');
   const valid = r.problems.length === 0;
   if (values.json) {

@@ -1,4 +1,5 @@
 // cutover verify RUNBOOK: the post-cutover acceptance criteria of seed 001, over one after-phase snapshot.
+import { CATALOG } from '../actions/index.ts';
 import { CliError, type CliIO } from '../contract/io.ts';
 import { verdictOutcome, type Outcome } from '../contract/outcome.ts';
 import { parseCommandArgs } from '../contract/args.ts';
@@ -105,7 +106,7 @@ export async function run(argv: string[], io: CliIO): Promise<Outcome> {
     { positionals: [1, 1] },
   );
   const sched = scheduleFlags(values);
-  const live = await openLive(positionals[0]!, io, values.state);
+  const live = await openLive(positionals[0]!, io, values.state, CATALOG);
   if (sched.concurrency !== null) {
     await live.http.close();
     live.http = createHttp({ concurrency: sched.concurrency });

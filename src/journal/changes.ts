@@ -1,11 +1,8 @@
 // Which runs changed the world, and what: a run that only looked (a refused apply, a cockpit opened and
 // quit, checks) changed nothing and must never shadow the run that did, for rollback or for the operator.
 import type { Journal } from './journal.ts';
-import { READ_ONLY_ACTIONS as READ_ONLY_ACTION_NAMES } from '../runbook/actions/index.ts';
+import { readOnlyActions, type ActionCatalog } from '../runbook/catalog.ts';
 import type { RunRecord, StepRecord } from './types.ts';
-
-/** Actions that only read the world (their records go to the state dir: baseline, backup archives). */
-export const READ_ONLY_ACTIONS: ReadonlySet<string> = new Set(READ_ONLY_ACTION_NAMES);
 
 export interface StepChange {
   key: string;
@@ -14,23 +11,27 @@ export interface StepChange {
   state: StepRecord['state'];
 }
 
-/** The steps of one folded run that may have changed the world, in journal order. Pure. */
-export function changedSteps(steps: Iterable<StepRecord>, intentKeys: ReadonlySet<string> = new Set()): StepChange[] {
+/**
+ * The steps of one folded run that may have changed the world, in journal order. Pure. Steps of actions that only
+ * read the world (the catalog's readOnly: their records go to the state dir) count only when they journaled an intent.
+ */
+export function changedSteps(steps: Iterable<StepRecord>, catalog: ActionCatalog, intentKeys: ReadonlySet<string> = new Set()): StepChange[] {
   const out: StepChange[] = [];
+  const readOnly = readOnlyActions(catalog);
   for (const s of steps) {
     if (s.state === 'pending' || s.state === 'skipped') continue;
     if (s.attempts === 0 && s.state !== 'rolled-back') continue;
-    if (s.action && READ_ONLY_ACTIONS.has(s.action) && !intentKeys.has(s.key)) continue;
+    if (s.action && readOnly.has(s.action) && !intentKeys.has(s.key)) continue;
     out.push({ key: s.key, action: s.action, state: s.state });
   }
   return out;
 }
 
-export function runChanges(journal: Journal, runId: number): StepChange[] {
+export function runChanges(journal: Journal, runId: number, catalog: ActionCatalog): StepChange[] {
   const intents = new Set(
     (journal.db.prepare("SELECT DISTINCT step_key FROM events WHERE run_id = ? AND kind = 'intent'").all(runId) as { step_key: string }[]).map((r) => r.step_key),
   );
-  return changedSteps(journal.stepStates(runId).values(), intents);
+  return changedSteps(journal.stepStates(runId).values(), catalog, intents);
 }
 
 /** Driven runs (apply, run), newest first; an abandoned run (its world is gone) is never the one rolled back. */
@@ -39,7 +40,7 @@ function drivenRuns(journal: Journal): RunRecord[] {
 }
 
 /** The newest driven run that changed the world (the one a rollback undoes), or null when none did. */
-export function runThatChangedTheWorld(journal: Journal): RunRecord | null {
-  for (const r of drivenRuns(journal)) if (runChanges(journal, r.id).length) return r;
+export function runThatChangedTheWorld(journal: Journal, catalog: ActionCatalog): RunRecord | null {
+  for (const r of drivenRuns(journal)) if (runChanges(journal, r.id, catalog).length) return r;
   return null;
 }

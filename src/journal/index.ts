@@ -28,7 +28,7 @@ export { openJournal, Journal, JournalMissingError, JournalBrokenError, isStorag
 export { acquireLease, leaseHolder, releaseMarker, LockHeldError, STALE_MS, HEARTBEAT_MS, type Lease, type LeaseHolder, type LeaseOptions } from './lease.ts';
 export { resumePoint, resumeFromSteps, RunbookChangedError, type ResumePoint } from './resume.ts';
 export { follow, type FollowOptions } from './follow.ts';
-export { changedSteps, runChanges, runThatChangedTheWorld, READ_ONLY_ACTIONS, type StepChange } from './changes.ts';
+export { changedSteps, runChanges, runThatChangedTheWorld, type StepChange } from './changes.ts';
 export { maskSecret, fingerprintSecret, Redactor } from './redact.ts';
 export { currentHolder, describeHolder, type Holder } from './holder.ts';
 export { SCHEMA_VERSION } from './migrations.ts';

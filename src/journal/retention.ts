@@ -6,6 +6,7 @@ import { existsSync, readdirSync, rmdirSync, rmSync, statSync } from 'node:fs';
 import { join, sep } from 'node:path';
 import { describeHolder, currentHolder } from './holder.ts';
 import { runChanges } from './changes.ts';
+import type { ActionCatalog } from '../runbook/catalog.ts';
 import type { Journal } from './journal.ts';
 import type { RunRecord } from './types.ts';
 
@@ -60,23 +61,23 @@ function walk(dir: string): string[] {
 }
 
 /** Why a run's backups must stay, or null when they may be pruned (with why in `prunable`). */
-function keepReason(journal: Journal, r: RunRecord, runs: RunRecord[]): { keep: string | null; prunable: string } {
+function keepReason(journal: Journal, r: RunRecord, runs: RunRecord[], catalog: ActionCatalog): { keep: string | null; prunable: string } {
   if (r.endedAt === null) return { keep: 'unfinished: resume it or roll it back first', prunable: '' };
   if (r.mode === 'decommission') return { keep: 'its archives are the only copy of what it deleted: remove them by hand when you are sure', prunable: '' };
   if (r.outcome === 'rolled-back') return { keep: null, prunable: 'rolled back' };
   if (r.outcome === 'abandoned') return { keep: null, prunable: 'abandoned' };
-  if (!runChanges(journal, r.id).length) return { keep: null, prunable: 'changed nothing' };
+  if (!runChanges(journal, r.id, catalog).length) return { keep: null, prunable: 'changed nothing' };
   const decommissioned = runs.find((x) => x.id > r.id && x.mode === 'decommission' && x.outcome === 'succeeded');
   if (decommissioned) return { keep: null, prunable: `the legacy side was decommissioned by run #${decommissioned.id}` };
   return { keep: `can still be rolled back (cutover rollback --run ${r.id})`, prunable: '' };
 }
 
-export function runRetention(journal: Journal, stateDir: string, runs = journal.runs()): RunBackups[] {
+export function runRetention(journal: Journal, stateDir: string, catalog: ActionCatalog, runs = journal.runs()): RunBackups[] {
   return runs.map((r) => {
     const files = runBackupFiles(journal, r.id, stateDir).map((path) => ({ path, bytes: existsSync(path) ? statSync(path).size : null }));
     const present = files.filter((f) => f.bytes !== null);
     const bytes = present.reduce((n, f) => n + f.bytes!, 0);
-    const { keep, prunable } = keepReason(journal, r, runs);
+    const { keep, prunable } = keepReason(journal, r, runs, catalog);
     if (!present.length) return { runId: r.id, files, bytes, retention: 'none', why: files.length ? 'pruned' : 'no backups' };
     return keep ? { runId: r.id, files, bytes, retention: 'kept', why: keep } : { runId: r.id, files, bytes, retention: 'prunable', why: prunable };
   });
@@ -91,12 +92,12 @@ export interface PruneResult {
  * Removes the backups of runs that can no longer be rolled back (ended longer ago than `olderThanMs` when
  * given). Each run's prune is journaled with its files before they are removed. `dryRun` only reports.
  */
-export function pruneBackups(journal: Journal, stateDir: string, opts: { olderThanMs?: number; dryRun?: boolean } = {}): PruneResult {
+export function pruneBackups(journal: Journal, stateDir: string, catalog: ActionCatalog, opts: { olderThanMs?: number; dryRun?: boolean } = {}): PruneResult {
   const now = journal.clock.now();
   const runs = journal.runs();
   const pruned: RunBackups[] = [];
   const kept: RunBackups[] = [];
-  for (const b of runRetention(journal, stateDir, runs)) {
+  for (const b of runRetention(journal, stateDir, catalog, runs)) {
     if (b.retention === 'none') continue;
     const r = runs.find((x) => x.id === b.runId)!;
     if (b.retention === 'kept') {

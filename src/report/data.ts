@@ -5,6 +5,7 @@ import type { Snapshot } from '../../checks/types.ts';
 import type { ResolvedStep } from '../engine/types.ts';
 import { parseDuration } from '../engine/duration.ts';
 import { checkRunbookText } from '../runbook/load.ts';
+import type { ActionCatalog } from '../runbook/catalog.ts';
 import { instanceRef } from '../runbook/instance-ref.ts';
 import type { Journal } from '../journal/journal.ts';
 import type { BaselineRecord, RunRecord, StepRecord, WaiverRecord } from '../journal/types.ts';
@@ -33,6 +34,8 @@ export interface RunSection {
   /** The run's resolved plan from its stored runbook text; null when that no longer loads (planProblem says why). */
   plan: ResolvedStep[] | null;
   planProblem: string | null;
+  /** The actions the plan was loaded with: their descriptors spell the by-hand rollback (report/rollback.ts). */
+  catalog: ActionCatalog;
   steps: StepRecord[];
   snapshot: { at: number; snapshot: Snapshot } | null;
   baselines: BaselineRecord[];
@@ -55,24 +58,26 @@ export class NoRunError extends Error {
   }
 }
 
-export function loadReportData(journal: Journal, opts: { runId?: number } = {}): ReportData {
+/** The report of a run (the latest apply/run by default); its stored runbook is loaded against `catalog`. */
+export function loadReportData(journal: Journal, catalog: ActionCatalog, opts: { runId?: number } = {}): ReportData {
   const runs = journal.runs();
   const run = opts.runId !== undefined ? runs.find((r) => r.id === opts.runId) : [...runs].reverse().find((r) => (r.mode === 'apply' || r.mode === 'run') && !isDecommissionRun(r));
   if (!run) {
     throw new NoRunError(opts.runId !== undefined ? `${journal.file}: no run ${opts.runId} (runs: ${runs.map((r) => r.id).join(', ') || 'none'})` : `${journal.file}: no cutover run recorded yet`);
   }
-  const main = section(journal, run);
+  const main = section(journal, run, catalog);
   const decomRun = [...runs].reverse().find((r) => isDecommissionRun(r) && r.id > run.id);
-  const decommission = decomRun ? section(journal, decomRun) : null;
+  const decommission = decomRun ? section(journal, decomRun, catalog) : null;
   const stabilityWindow = decommission?.runbook.stabilityWindow ?? main.runbook.stabilityWindow ?? DEFAULT_STABILITY_WINDOW;
   return { ...main, stabilityWindow, stabilityWindowMs: parseDuration(stabilityWindow), decommission };
 }
 
-function section(journal: Journal, run: RunRecord): RunSection {
+function section(journal: Journal, run: RunRecord, catalog: ActionCatalog): RunSection {
   // The journal's environment renders {{env.X}} (a lab runbook's paths) the way the driver saw them.
-  const loaded = checkRunbookText(run.runbookText, run.runbookPath, { env: journal.env });
+  const loaded = checkRunbookText(run.runbookText, run.runbookPath, { catalog, env: journal.env });
   return {
     run,
+    catalog,
     runbook: runbookFacts(run),
     plan: loaded.steps ?? null,
     planProblem: loaded.steps ? null : (loaded.problems[0]?.message ?? 'the stored runbook does not load'),

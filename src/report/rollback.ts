@@ -6,7 +6,7 @@ import type { RollbackRecords } from './rollback-records.ts';
 import { utcTime } from './format.ts';
 import type { RunSection } from './data.ts';
 import { instanceRef } from '../runbook/instance-ref.ts';
-import { descriptorOf } from '../runbook/actions/index.ts';
+import { descriptorOf, type ActionCatalog } from '../runbook/catalog.ts';
 
 export interface RollbackProcedure {
   /** One shell line (or short instruction) per undo, newest first. */
@@ -31,7 +31,7 @@ export function rollbackProcedure(s: RunSection): RollbackProcedure {
       notUndone.push({ key: entry.step.key, title, reason: entry.undo.reason });
       continue;
     }
-    steps.push({ key: entry.step.key, title: entry.partial ? `${title} (failed: may be partly applied)` : title, commands: undoCommands(entry, records.get(entry.step.key), ref) });
+    steps.push({ key: entry.step.key, title: entry.partial ? `${title} (failed: may be partly applied)` : title, commands: undoCommands(entry, records.get(entry.step.key), s.catalog, ref) });
   }
   return { steps, notUndone, problem: null };
 }
@@ -40,17 +40,17 @@ export function rollbackProcedure(s: RunSection): RollbackProcedure {
  * The commands an operator types to undo one plan entry, from its journaled record. `ref` names an instance as
  * `incus` is typed (`REMOTE:NAME` with runtime.remote; the bare name by default).
  */
-export function undoCommands(entry: RollbackEntry, record: StepRecord | undefined, ref: (name: string) => string = (n) => n): string[] {
+export function undoCommands(entry: RollbackEntry, record: StepRecord | undefined, catalog: ActionCatalog, ref: (name: string) => string = (n) => n): string[] {
   const undo = entry.undo;
-  if (undo.kind === 'step') return stepCommand(undo.action, undo.params, ref);
+  if (undo.kind === 'step') return stepCommand(catalog, undo.action, undo.params, ref);
   const changed = (record?.changed as Record<string, unknown> | null | undefined) ?? null;
-  const own = descriptorOf(entry.step.action)?.undo;
+  const own = descriptorOf(catalog, entry.step.action)?.undo;
   return own?.kind === 'auto' ? own.byHand(changed, entry.step, ref) : [`cutover rollback undoes ${entry.step.action} for ${entry.step.key}`];
 }
 
 /** The command of a rollback step, as its action's descriptor spells it. */
-function stepCommand(action: string, p: Record<string, unknown>, ref: (name: string) => string): string[] {
-  return descriptorOf(action)?.byHand?.(p, ref) ?? [`${action} ${JSON.stringify(p)}`];
+function stepCommand(catalog: ActionCatalog, action: string, p: Record<string, unknown>, ref: (name: string) => string): string[] {
+  return descriptorOf(catalog, action)?.byHand?.(p, ref) ?? [`${action} ${JSON.stringify(p)}`];
 }
 
 /** The report's section on how the rollback was proven (and what became of writes the target took). */

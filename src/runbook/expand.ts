@@ -1,7 +1,7 @@
 // Resolves the runbook's steps into the numbered plan: for_each expansion, templates rendered (run-time
 // values such as {{ip("posta")}} stay as written), action defaults applied, rollback resolved per item.
 import { StepBase, type Runbook, type Step } from './schema.ts';
-import { descriptorOf } from './actions/index.ts';
+import { descriptorOf, type ActionCatalog } from './catalog.ts';
 import { renderTemplate, TemplateError, type TemplateContext } from './template.ts';
 import { keyPath } from './problems.ts';
 import type { ResolvedRollback, ResolvedStep } from '../engine/types.ts';
@@ -10,6 +10,8 @@ import { NOTHING_TO_UNDO } from '../engine/rollback.ts';
 type Env = Record<string, string | undefined>;
 
 export interface ExpandContext {
+  /** The actions, for their params' defaults. */
+  catalog: ActionCatalog;
   env: Env;
   /** Resolves {{now}}; absent = left for run time. */
   now?: Date;
@@ -63,18 +65,18 @@ function renderDeep(value: unknown, ctx: TemplateContext, path: PropertyKey[]): 
 }
 
 /** Parses params with the action's schema for its defaults; invalid params (already reported) pass through. */
-function withDefaults(action: string, params: Record<string, unknown>): Record<string, unknown> {
-  const parsed = descriptorOf(action)?.params.safeParse(params);
+function withDefaults(catalog: ActionCatalog, action: string, params: Record<string, unknown>): Record<string, unknown> {
+  const parsed = descriptorOf(catalog, action)?.params.safeParse(params);
   return parsed?.success ? (parsed.data as Record<string, unknown>) : params;
 }
 
-function resolveRollback(step: Step, ctx: TemplateContext, at: PropertyKey[]): ResolvedRollback {
+function resolveRollback(catalog: ActionCatalog, step: Step, ctx: TemplateContext, at: PropertyKey[]): ResolvedRollback {
   const rb = step.rollback;
   if (rb === 'auto') return { kind: 'auto' };
   if (rb === 'none') return { kind: 'none', reason: String(renderDeep(step.rollback_reason ?? 'no reason given', ctx, [...at, 'rollback_reason'])) };
   if (rb && typeof rb === 'object') {
     const { action, ...params } = rb as { action: string } & Record<string, unknown>;
-    return { kind: 'step', action, params: withDefaults(action, renderDeep(params, ctx, [...at, 'rollback']) as Record<string, unknown>) };
+    return { kind: 'step', action, params: withDefaults(catalog, action, renderDeep(params, ctx, [...at, 'rollback']) as Record<string, unknown>) };
   }
   return { kind: 'none', reason: step.destructive || step.irreversible ? 'no rollback declared' : NOTHING_TO_UNDO };
 }
@@ -102,10 +104,10 @@ export function expandSteps(runbook: Runbook, ctx: ExpandContext): ResolvedStep[
           index: out.length + 1,
           title: String(renderDeep(step.title, tctx, [...at, 'title'])),
           action: step.action,
-          params: withDefaults(step.action, renderDeep(stepParams(step), tctx, at) as Record<string, unknown>),
+          params: withDefaults(ctx.catalog, step.action, renderDeep(stepParams(step), tctx, at) as Record<string, unknown>),
           destructive: step.destructive || step.irreversible,
           irreversible: step.irreversible,
-          rollback: resolveRollback(step, tctx, at),
+          rollback: resolveRollback(ctx.catalog, step, tctx, at),
           verify: (renderDeep(step.verify ?? [], tctx, [...at, 'verify']) as string[]),
           ...(step.outage ? { outage: step.outage } : {}),
           ...(step.after ? { after: step.after } : {}),

@@ -13,6 +13,7 @@ import { checkReferences, checkResolved, type ConditionParser } from './referenc
 import { expandSteps } from './expand.ts';
 import { renderSettings } from './settings.ts';
 import { parseCondition, isParseError } from './conditions.ts';
+import type { ActionCatalog } from './catalog.ts';
 
 /** Condition syntax check with checks/conditions.ts (pure). Templates are stood in by a word first. */
 export const checkConditionSyntax: ConditionParser = (condition) => {
@@ -21,6 +22,8 @@ export const checkConditionSyntax: ConditionParser = (condition) => {
 };
 
 export interface LoadOptions {
+  /** The actions a step may name (src/actions/index.ts CATALOG; a test may add its own). */
+  catalog: ActionCatalog;
   env?: Record<string, string | undefined>;
   /** Resolves {{now}} in the plan; absent = left for run time. */
   now?: Date;
@@ -43,7 +46,7 @@ function syntaxProblem(file: string, err: unknown): Problem {
   return { file, line: (e.line ?? 0) + 1, col: (e.col ?? 0) + 1, path: '', message: `TOML syntax error: ${message}` };
 }
 
-export function checkRunbookText(text: string, file: string, opts: LoadOptions = {}): LoadResult {
+export function checkRunbookText(text: string, file: string, opts: LoadOptions): LoadResult {
   const sha256 = createHash('sha256').update(text).digest('hex');
   let data: unknown;
   try {
@@ -55,18 +58,19 @@ export function checkRunbookText(text: string, file: string, opts: LoadOptions =
   const lineOf = (path: string) => locate(path)?.line;
   const located = (list: ShapeProblem[]): Problem[] => list.map((p) => ({ file, path: p.path, message: p.message, ...(lineOf(p.path) ? { line: lineOf(p.path)! } : {}) }));
 
-  const shape = checkShape(data);
+  const shape = checkShape(data, opts.catalog);
   const problems = located(shape.problems);
   const runbook = shape.runbook;
   if (!runbook) return { problems: sortByLine(problems), text, sha256 };
 
   problems.push(...located(renderSettings(runbook, opts.env ?? {})));
-  problems.push(...located(checkReferences(runbook, { lineOf, parseCondition: opts.parseCondition ?? checkConditionSyntax })));
+  problems.push(...located(checkReferences(runbook, { catalog: opts.catalog, lineOf, parseCondition: opts.parseCondition ?? checkConditionSyntax })));
   problems.push(...located(checkSemantics(runbook)));
   // Expand even when references failed, so problems only visible after templates resolve are listed too;
   // a template error already reported at the same key is not repeated.
   const reported = new Set(problems.map((p) => p.path));
   const steps = expandSteps(runbook, {
+    catalog: opts.catalog,
     env: opts.env ?? {},
     ...(opts.now ? { now: opts.now } : {}),
     lineOf: (i) => lineOf(`steps[${i}]`),
@@ -83,7 +87,7 @@ function sortByLine(problems: Problem[]): Problem[] {
 }
 
 /** Reads and checks a runbook file. `file` in problems is the path as given. */
-export function loadRunbook(path: string, opts: LoadOptions = {}): LoadResult {
+export function loadRunbook(path: string, opts: LoadOptions): LoadResult {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');

@@ -1,7 +1,7 @@
 // Reference checks over a runbook that passed the schema: names used by steps must be declared, every
 // destructive step must say how it is undone, templates must be bound where they are used.
 import { FOR_EACH, type Runbook } from './schema.ts';
-import { ACTIONS, AUTO_UNDO_ACTIONS, DESCRIPTORS, type ActionName } from './actions/index.ts';
+import { autoUndoActions, descriptorOf, type ActionCatalog } from './catalog.ts';
 import { checkTemplate, type TemplateScope } from './template.ts';
 import { keyPath } from './problems.ts';
 import { didYouMean } from './suggest.ts';
@@ -32,8 +32,9 @@ function eachString(value: unknown, path: PropertyKey[], fn: (s: string, path: P
   else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) eachString(v, [...path, k], fn);
 }
 
-export function checkReferences(rb: Runbook, opts: { lineOf: (path: string) => number | undefined; parseCondition?: ConditionParser }): ShapeProblem[] {
+export function checkReferences(rb: Runbook, opts: { catalog: ActionCatalog; lineOf: (path: string) => number | undefined; parseCondition?: ConditionParser }): ShapeProblem[] {
   const out: ShapeProblem[] = [];
+  const AUTO_UNDO_ACTIONS = autoUndoActions(opts.catalog);
   const add = (path: PropertyKey[], message: string) => out.push({ path: keyPath(path), message });
   const containers = rb.containers.map((c) => c.name);
   const slugs = rb.identities.map((i) => i.slug);
@@ -79,8 +80,9 @@ export function checkReferences(rb: Runbook, opts: { lineOf: (path: string) => n
   let opens = -1;
   rb.steps.forEach((step, i) => {
     const at: PropertyKey[] = ['steps', i];
-    const action = step.action as ActionName;
-    const known = (ACTIONS as readonly string[]).includes(action);
+    const action = step.action;
+    const descriptor = descriptorOf(opts.catalog, action);
+    const known = descriptor !== undefined;
     const params = stepParams(step);
     if (step.for_each !== undefined) {
       if (!(FOR_EACH as readonly string[]).includes(step.for_each)) add([...at, 'for_each'], `for_each over unknown collection "${step.for_each}" (known: ${FOR_EACH.join(', ')})${didYouMean(step.for_each, FOR_EACH)}`);
@@ -122,12 +124,12 @@ export function checkReferences(rb: Runbook, opts: { lineOf: (path: string) => n
         if (!known.includes(v)) add([...at, key, k], `${what} "${v}" is not declared${didYouMean(v, known)}`);
       });
     };
-    const needs = known ? DESCRIPTORS[action].needs : undefined;
+    const needs = descriptor?.needs;
     if (needs === 'proxy' && !rb.proxy) add([...at, 'action'], `action "${action}" needs a [proxy] section`);
     if (needs === 'smoke' && !rb.smoke.length) add([...at, 'action'], `a ${action} step needs [[smoke]] checks`);
     if (needs === 'tokens' && !rb.tokens) add([...at, 'action'], `a ${action} step needs a [tokens] section`);
     // Params that name declared things, on the actions whose params have them.
-    const own: Record<string, unknown> = known ? DESCRIPTORS[action].params.shape : {};
+    const own: Record<string, unknown> = descriptor?.params.shape ?? {};
     if ('sites' in own) requireSubset(params.sites, 'sites', sites, 'site');
     if ('checks' in own) requireSubset(params.checks, 'checks', smokeNames, 'smoke check');
     if ('identities' in own) requireSubset(params.identities, 'identities', slugs, 'identity');

@@ -128,7 +128,7 @@ export const RollbackSpec = z.union([
 /** What `for_each` may expand over. */
 export const FOR_EACH = ['identities', 'legacy_containers'] as const;
 
-/** Fields common to every step; action-specific fields are checked by each action's params (src/runbook/actions, ACTION_PARAMS). */
+/** Fields common to every step; action-specific fields are checked by each action's params (src/actions/<name>.ts, through the catalog). */
 export const StepBase = z.looseObject({
   id: slug,
   title: z.string().min(1),

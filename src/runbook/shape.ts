@@ -2,7 +2,7 @@
 // unknown keys get "did you mean", missing keys say so, per-step action params are checked by action.
 import type { z } from 'zod';
 import { Runbook, StepBase } from './schema.ts';
-import { ACTION_PARAMS, ACTIONS, type ActionName } from './actions/index.ts';
+import { actionNames, descriptorOf, type ActionCatalog } from './catalog.ts';
 import { keyPath } from './problems.ts';
 import { didYouMean } from './suggest.ts';
 import { stepParams } from './expand.ts';
@@ -69,12 +69,13 @@ function issuesToProblems(issues: z.core.$ZodIssue[], data: unknown, prefix: Pro
 const STEP_KEYS = Object.keys(StepBase.shape);
 
 /** Action params of one step (or of its rollback table), checked against the action's schema. */
-function checkActionParams(action: unknown, params: Record<string, unknown>, at: PropertyKey[], extraKeys: string[]): ShapeProblem[] {
+function checkActionParams(catalog: ActionCatalog, action: unknown, params: Record<string, unknown>, at: PropertyKey[], extraKeys: string[]): ShapeProblem[] {
   if (typeof action !== 'string') return [];
-  if (!(ACTIONS as readonly string[]).includes(action)) {
-    return [{ path: keyPath([...at, 'action']), message: `unknown action "${action}"${didYouMean(action, ACTIONS)}` }];
+  const descriptor = descriptorOf(catalog, action);
+  if (!descriptor) {
+    return [{ path: keyPath([...at, 'action']), message: `unknown action "${action}"${didYouMean(action, actionNames(catalog))}` }];
   }
-  const schema = ACTION_PARAMS[action as ActionName];
+  const schema = descriptor.params;
   const r = schema.safeParse(params);
   if (r.success) return [];
   const keys = [...extraKeys, ...Object.keys(schema.shape)];
@@ -82,7 +83,7 @@ function checkActionParams(action: unknown, params: Record<string, unknown>, at:
 }
 
 /** Every shape problem in the raw data; `runbook` is set when the top level is valid. */
-export function checkShape(data: unknown): { runbook?: Runbook; problems: ShapeProblem[] } {
+export function checkShape(data: unknown, catalog: ActionCatalog): { runbook?: Runbook; problems: ShapeProblem[] } {
   const problems: ShapeProblem[] = [];
   const top = Runbook.safeParse(data);
   if (!top.success) problems.push(...issuesToProblems(top.error.issues, data, [], (p) => allowedKeys(Runbook, p)));
@@ -91,10 +92,10 @@ export function checkShape(data: unknown): { runbook?: Runbook; problems: ShapeP
     steps.forEach((step: unknown, i) => {
       if (!step || typeof step !== 'object') return;
       const s = step as Record<string, unknown>;
-      problems.push(...checkActionParams(s.action, stepParams(s), ['steps', i], STEP_KEYS));
+      problems.push(...checkActionParams(catalog, s.action, stepParams(s), ['steps', i], STEP_KEYS));
       if (s.rollback && typeof s.rollback === 'object' && !Array.isArray(s.rollback)) {
         const { action, ...params } = s.rollback as Record<string, unknown>;
-        problems.push(...checkActionParams(action, params, ['steps', i, 'rollback'], ['action']));
+        problems.push(...checkActionParams(catalog, action, params, ['steps', i, 'rollback'], ['action']));
       }
     });
   }

@@ -1,16 +1,16 @@
 // What a step journals as `changed`: the report's event contract (src/journal/events.ts), from each action's
 // executor (its report()), plus `undo`: the executor's own record, which rollback hands back to its undo(). Pure.
 import type { ActionResult, ReportExtras } from '../actions/types.ts';
-import { executorFor } from '../actions/index.ts';
+import { actionOf, type ActionRegistry } from '../actions/index.ts';
 import type { ResolvedStep } from '../engine/types.ts';
 
 type Loose = Record<string, unknown>;
 
 export type ChangedExtras = ReportExtras;
 
-export function journalChanged(step: ResolvedStep, result: ActionResult, extras: ChangedExtras = {}): Loose {
+export function journalChanged(actions: ActionRegistry, step: ResolvedStep, result: ActionResult, extras: ChangedExtras = {}): Loose {
   const undo: Loose = { ...(result.changed ?? {}), ...(extras.intent ?? {}) };
-  const fields = executorFor(step.action)?.report?.(step, result, extras) ?? { ...(result.changed ?? {}) };
+  const fields = actionOf(step.action, actions)?.report?.(step, result, extras) ?? { ...(result.changed ?? {}) };
   return { ...fields, undo };
 }
 

@@ -2,6 +2,8 @@
 // unfinished one, and hands out the Run that drives it.
 import { resolve as resolvePath } from 'node:path';
 import { loadRunbook } from '../runbook/load.ts';
+import type { ActionCatalog } from '../runbook/catalog.ts';
+import { REGISTRY } from '../actions/index.ts';
 import { invalidRunbookMessage } from '../runbook/problems.ts';
 import { runbookStateDir } from '../paths.ts';
 import { isStorageError, openJournal } from '../journal/journal.ts';
@@ -23,7 +25,8 @@ export class RunnerInputError extends Error {
 
 export async function openRun(o: OpenRunOptions): Promise<Run> {
   const env = o.env ?? process.env;
-  const loaded = loadRunbook(o.runbookPath, { env });
+  const actions = o.actions ?? REGISTRY;
+  const loaded = loadRunbook(o.runbookPath, { catalog: actions, env });
   if (!loaded.runbook || !loaded.steps || loaded.problems.length) {
     throw new RunnerInputError(invalidRunbookMessage(o.runbookPath, loaded.problems));
   }
@@ -48,7 +51,7 @@ export async function openRun(o: OpenRunOptions): Promise<Run> {
     let runId: number | null;
     let resumed: ResumePoint | null = null;
     if (o.attach === 'latest') {
-      const r = rollbackTarget(journal, runbook.runbook.name, o.runId);
+      const r = rollbackTarget(journal, runbook.runbook.name, actions, o.runId);
       if (r.runbookSha256 !== loaded.sha256 && !o.acceptChanged) throw new RunbookChangedError(r.id, r.runbookSha256, loaded.sha256, r.runbookText);
       runId = r.id;
       if (r.endedAt === null) {
@@ -86,7 +89,7 @@ export async function openRun(o: OpenRunOptions): Promise<Run> {
     };
     const ownHttp = o.http === undefined;
     const http = o.http ?? createHttp();
-    return new RunDriver({ runId, startRun, runbook, runbookPath: o.runbookPath, plan, stateDir, journal, lease, resumed, runtime, http, ownHttp, env, ...(o.decommission ? { decommission: o.decommission } : {}) });
+    return new RunDriver({ runId, startRun, actions, runbook, runbookPath: o.runbookPath, plan, stateDir, journal, lease, resumed, runtime, http, ownHttp, env, ...(o.decommission ? { decommission: o.decommission } : {}) });
   } catch (err) {
     // A journal that cannot be written (disk full, I/O error) before any step ran: nothing is down; the lease
     // is released all the same (from the journal's reserve, else by its marker file).
@@ -104,7 +107,7 @@ export async function openRun(o: OpenRunOptions): Promise<Run> {
  * The run a rollback undoes: run N when asked, else the newest apply/run that changed the world. Runs that
  * changed nothing (a refused apply, a cockpit opened and quit) never shadow it.
  */
-function rollbackTarget(journal: Journal, name: string, runId?: number): RunRecord {
+function rollbackTarget(journal: Journal, name: string, actions: ActionCatalog, runId?: number): RunRecord {
   const driven = journal.runs().filter((x) => x.mode === 'apply' || x.mode === 'run');
   if (runId !== undefined) {
     const r = driven.find((x) => x.id === runId);
@@ -112,7 +115,7 @@ function rollbackTarget(journal: Journal, name: string, runId?: number): RunReco
     return r;
   }
   if (!driven.length) throw new RunnerInputError(`${journal.file}: no cutover run recorded for ${name}: nothing to roll back`);
-  const r = runThatChangedTheWorld(journal);
+  const r = runThatChangedTheWorld(journal, actions);
   if (!r) throw new RunnerInputError(`${journal.file}: no run of ${name} changed anything (${driven.map((x) => `#${x.id}`).join(', ')} only looked): nothing to roll back`);
   return r;
 }

@@ -1,16 +1,21 @@
 // Pure decisions of the runner: which steps are destructive in a range, which actions may simply run
 // again when the driver died in the middle of them.
 import type { ResolvedStep } from '../engine/types.ts';
-import { ACTIONS, ONCE_ONLY_ACTIONS } from '../runbook/actions/index.ts';
+import { CATALOG } from '../actions/index.ts';
+import { actionNames, descriptorOf, type ActionCatalog } from '../runbook/catalog.ts';
 
 /**
  * Actions whose executors converge: running them a second time after a partial first attempt leaves the
  * same end state (create-if-missing, overwrite-and-verify, stop-if-running, idempotent checks). A step of
  * any other action that was running when the driver died is re-run only after confirm().
  */
-export const REPEATABLE_ACTIONS: ReadonlySet<string> = new Set(
-  ACTIONS.filter((a) => !ONCE_ONLY_ACTIONS.includes(a)),
-);
+export function isRepeatable(catalog: ActionCatalog, action: string): boolean {
+  const d = descriptorOf(catalog, action);
+  return d !== undefined && d.onceOnly !== true;
+}
+
+/** The registry's repeatable actions. */
+export const REPEATABLE_ACTIONS: ReadonlySet<string> = new Set(actionNames(CATALOG).filter((a) => isRepeatable(CATALOG, a)));
 
 /** The plan slice from `from` through `through` (step ids or keys, inclusive); throws naming unknown ones. */
 export function planRange(plan: readonly ResolvedStep[], from?: string, through?: string): ResolvedStep[] {

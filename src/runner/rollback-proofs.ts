@@ -3,7 +3,7 @@
 // for each site equal the recorded original (the repoint's journaled `from`, else its Caddyfile backup). A
 // public smoke alone passes whichever backend answers; (c) is what says it is the legacy one.
 import { readFileSync } from 'node:fs';
-import { executorFor } from '../actions/index.ts';
+import { smoke } from '../actions/smoke.ts';
 import type { ResolvedStep } from '../engine/types.ts';
 import { sleep } from '../actions/inside.ts';
 import { adaptText, getConfig } from '../adapters/caddy.ts';
@@ -35,7 +35,7 @@ async function smokeProof(run: RollbackHost, vantage: 'local' | 'public', hooks?
   const id: ProofId = vantage;
   if (!run.runbook.smoke.length || !run.runbook.identities.length) return { id, ok: null, summary: 'the runbook declares no smoke checks', failures: [] };
   if (vantage === 'public' && !run.runbook.proxy) return { id, ok: null, summary: 'the runbook has no proxy', failures: [] };
-  const ex = executorFor('smoke')!;
+  const ex = smoke;
   const step: ResolvedStep = {
     key: `rollback:smoke-legacy-${vantage}`,
     id: `rollback-smoke-legacy-${vantage}`,

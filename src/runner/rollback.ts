@@ -1,6 +1,6 @@
 // Rollback of a run: the engine's plan (newest first) through the executors' undo, then the three proofs of
 // the legacy path (rollback-proofs.ts). Best effort: a failed undo is journaled and the rest still runs.
-import { executorFor } from '../actions/index.ts';
+import { actionOf } from '../actions/index.ts';
 import { ActionError, type ActionResult } from '../actions/types.ts';
 import type { ResolvedStep } from '../engine/types.ts';
 import { undoRecord } from './changed.ts';
@@ -36,17 +36,17 @@ export async function runRollback(run: RollbackHost, hooks?: RunHooks, opts: Rol
     try {
       let res: ActionResult;
       if (e.undo.kind === 'auto') {
-        const ex = executorFor(e.step.action);
-        if (!ex?.undo) throw new ActionError(`${e.step.action} has no automatic undo`);
+        const undo = actionOf(e.step.action, run.actions)?.undo;
+        if (undo?.kind !== 'auto') throw new ActionError(`${e.step.action} has no automatic undo`);
         const record = steps.get(key);
         // What the step recorded, overlaid with the first intent it journaled (written before it touched
         // anything, so it is there even when the driver died mid-write); the undo then decides from the world.
         const given = { ...(undoRecord(record?.changed) ?? {}), ...(run.firstIntent(key) ?? {}) };
         // A journal from before intents: a repoint the driver died in gets when it started, to find its backup.
         if (!Object.keys(given).length && e.partial && e.step.action === 'proxy.repoint') given.stepStartedAt = record?.startedAt ?? null;
-        res = Object.keys(given).length ? await withCommandLog(commandsTo(ctx), () => ex.undo!(e.step, given, ctx)) : { summary: 'no change and no intent journaled: the step never touched anything, nothing to undo' };
+        res = Object.keys(given).length ? await withCommandLog(commandsTo(ctx), () => undo.run(e.step, given, ctx)) : { summary: 'no change and no intent journaled: the step never touched anything, nothing to undo' };
       } else {
-        const ex = executorFor(e.undo.action);
+        const ex = actionOf(e.undo.action, run.actions);
         if (!ex) throw new ActionError(`no executor for the undo action "${e.undo.action}"`);
         const undoStep: ResolvedStep = { ...e.step, key: `${key}:undo`, action: e.undo.action, params: e.undo.params, destructive: false, irreversible: false, rollback: { kind: 'none', reason: 'an undo' }, verify: [] };
         delete undoStep.outage;

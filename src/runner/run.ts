@@ -1,7 +1,7 @@
 // One driven run: steps through the executors, every transition journaled, the outage window kept.
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { executorFor } from '../actions/index.ts';
+import { actionOf, type ActionRegistry } from '../actions/index.ts';
 import { ActionError, type ActionEvent, type ActionResult } from '../actions/types.ts';
 import type { CheckContext } from '../actions/checks.ts';
 import { nextGroup, nextRunnable, type NextStep } from '../engine/next.ts';
@@ -23,7 +23,7 @@ import { fileBaselineStore } from '../../checks/baseline-store.ts';
 import type { Snapshot } from '../../checks/types.ts';
 import { journalChanged } from './changed.ts';
 import { actionContext, commandsTo, withCommandLog } from './context.ts';
-import { REPEATABLE_ACTIONS } from './policy.ts';
+import { isRepeatable } from './policy.ts';
 import { runRollback } from './rollback.ts';
 import { labClientOutage } from './client-outage.ts';
 import type { DecommissionFlags, RollbackOptions, RollbackOutcome, Run, RunHooks, RunnerEvent, StepOutcome } from './types.ts';
@@ -39,6 +39,8 @@ export interface RunDriverInputs {
   /** null: a deferred run, started by startRun() when its first step runs or is skipped. */
   runId: number | null;
   startRun?: () => number;
+  /** The actions the runbook was loaded with: the run executes, undoes and journals through them. */
+  actions: ActionRegistry;
   runbook: Runbook;
   runbookPath: string;
   plan: ResolvedStep[];
@@ -83,6 +85,7 @@ function manualShape(action: string, i: Loose): Loose {
 
 export class RunDriver implements Run {
   private id: number | null;
+  readonly actions: ActionRegistry;
   readonly runbook: Runbook;
   readonly runbookPath: string;
   readonly plan: readonly ResolvedStep[];
@@ -95,6 +98,7 @@ export class RunDriver implements Run {
 
   constructor(private readonly i: RunDriverInputs) {
     this.id = i.runId;
+    this.actions = i.actions;
     this.runbook = i.runbook;
     this.runbookPath = i.runbookPath;
     this.plan = i.plan;
@@ -236,7 +240,7 @@ export class RunDriver implements Run {
       const nx = nextRunnable(this.plan, states);
       if (!('step' in nx) || nx.step.key !== key) throw new Error(`step ${step.index} ${key} cannot run now: ${'step' in nx ? `step ${nx.step.index} ${nx.step.key} comes first` : nx.blocked}`);
     }
-    if (this.interrupted.has(key) && !REPEATABLE_ACTIONS.has(step.action)) {
+    if (this.interrupted.has(key) && !isRepeatable(this.actions, step.action)) {
       const ok = hooks?.confirm ? await hooks.confirm(`step ${step.index} ${key} (${step.action}) was running when the previous driver died; its effect is unknown. Run it again?`, step, 'recheck') : false;
       if (!ok) return { key, state: 'failed', summary: `not re-run: ${key} was interrupted and ${step.action} is not safe to repeat unconfirmed`, error: 'interrupted step not re-run', durationMs: 0, notRun: 'interrupted' };
     }
@@ -310,7 +314,7 @@ export class RunDriver implements Run {
     const { step, started, output, commands, ctx } = b;
     const key = step.key;
     const wasInterrupted = this.interrupted.has(key);
-    const executor = executorFor(step.action);
+    const executor = actionOf(step.action, this.actions);
     let result: ActionResult;
     let intent: Loose | null = null;
     try {
@@ -353,7 +357,7 @@ export class RunDriver implements Run {
     }
     intent = this.firstIntent(key);
     const extras = step.action === 'container.create' ? { ipv4: (await this.i.runtime.get(String(result.changed?.container ?? '')).catch(() => null))?.ipv4 ?? null } : {};
-    const changed = journalChanged(step, result, { ...extras, ...(intent ? { intent } : {}) });
+    const changed = journalChanged(this.actions, step, result, { ...extras, ...(intent ? { intent } : {}) });
     if (step.action === 'baseline') this.journalBaseline((result.details as { baseline?: Baseline } | undefined)?.baseline);
     const at = Date.now();
     this.journal.recordStep(this.runId, {
@@ -431,7 +435,7 @@ export class RunDriver implements Run {
         const record = steps.get(e.step.key);
         const intent = record?.state === 'succeeded' ? null : this.firstIntent(e.step.key);
         const changed = intent ? manualShape(e.step.action, intent) : record?.changed;
-        return { key: e.step.key, commands: undoCommands(e, record ? { ...record, changed } : undefined, (n) => instanceRef(this.runbook, n)) };
+        return { key: e.step.key, commands: undoCommands(e, record ? { ...record, changed } : undefined, this.actions, (n) => instanceRef(this.runbook, n)) };
       });
   }
 

@@ -1,4 +1,5 @@
 // What the runner hands to its drivers (`cutover apply`, the cockpit `cutover run`, `cutover rollback`).
+import type { ActionRegistry } from '../actions/index.ts';
 import type { ActionEvent } from '../actions/types.ts';
 import type { CheckContext } from '../actions/checks.ts';
 import type { NextStep } from '../engine/next.ts';
@@ -45,6 +46,8 @@ export interface OpenRunOptions {
   heartbeatMs?: number;
   /** Decommission inputs (apply --waive-window --reason, --cutover-at, --acknowledge-logs): see src/actions/decommission-inputs.ts. */
   decommission?: DecommissionFlags;
+  /** The actions the runbook may name and the run executes; default the registry (src/actions/index.ts). */
+  actions?: ActionRegistry;
 }
 
 export interface DecommissionFlags {
@@ -167,6 +170,8 @@ export interface Run {
 /** What the rollback needs of a run: the narrow side of RunDriver that runner/rollback.ts talks to. */
 export interface RollbackHost {
   readonly runId: number;
+  /** The actions the run executes (their undo). */
+  readonly actions: ActionRegistry;
   readonly runbook: Runbook;
   readonly plan: readonly ResolvedStep[];
   readonly journal: Journal;

@@ -11,6 +11,7 @@ import { startLab } from '../helpers/lab.ts';
 import { runCli } from '../helpers/cli.ts';
 import { loadRunbook } from '../../src/runbook/load.ts';
 import { driveSteps, fileSize, footerLine, frame, headerProgress, listedStates, messageLine, rssMiB, Tmux } from './tmux.ts';
+import { CATALOG } from '../../src/actions/index.ts';
 
 const RUNBOOK = 'runbooks/lab/posta-cutover.toml';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -67,7 +68,7 @@ test('e2e: the full posta cutover by keys only; watch follows within 2 s and is 
   assert.equal(doneCount(x.lines(run)), before, 'the run did not move');
 
   // d on repoint-caddy once it is the next step: the real Caddyfile diff, old dials out, posta's resolved IP in.
-  const plan = loadRunbook(RUNBOOK, { env: { ...process.env, ...lab.env } }).steps!;
+  const plan = loadRunbook(RUNBOOK, { catalog: CATALOG, env: { ...process.env, ...lab.env } }).steps!;
   const repointAt = plan.findIndex((s) => s.key === 'repoint-caddy');
   assert.ok(repointAt > 3, 'repoint-caddy in the plan');
   const before_ = await driveSteps(x, run, { stopAfter: repointAt - 3, onStep: everyFourth });

@@ -9,7 +9,7 @@ import { chownSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'nod
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createIncusRuntime } from '../../src/adapters/incus.ts';
-import { serviceStart } from '../../src/actions/service.ts';
+import { serviceStart } from '../../src/actions/service-start.ts';
 import type { ActionContext } from '../../src/actions/types.ts';
 import type { ResolvedStep } from '../../src/engine/types.ts';
 import { bundlePostaServer } from '../../src/lab/posta/bundle.ts';

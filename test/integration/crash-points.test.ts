@@ -14,6 +14,7 @@ import { readJournal, startDriver } from '../helpers/driver.ts';
 import { adaptText, getConfig } from '../../src/adapters/caddy.ts';
 import { configDifferences } from '../../src/caddyfile/semantic.ts';
 import { loadRunbook } from '../../src/runbook/load.ts';
+import { CATALOG } from '../../src/actions/index.ts';
 
 const APPLY = ['apply', LAB_RUNBOOK, '--yes', '--allow-destructive'];
 /** Hold mode (issue 22): the same crash tests on the hold order, over the points where it differs. */
@@ -84,7 +85,7 @@ test('kill -9 at every step boundary and inside every file-writing action, resum
   const lab = await startLab(t);
   const before = await world(lab);
   const state = join(lab.dir, 'state');
-  const plan = loadRunbook(LAB_RUNBOOK, { env: { ...process.env, ...lab.env } }).steps!;
+  const plan = loadRunbook(LAB_RUNBOOK, { catalog: CATALOG, env: { ...process.env, ...lab.env } }).steps!;
   assert.equal(plan.length, 35);
   // Inside points come before the boundary of their step.
   const inside: Record<string, string[]> = {
@@ -126,7 +127,7 @@ test('hold mode: kill -9 at the boundaries where the hold order differs and insi
   const lab = await startLab(t);
   const before = await world(lab);
   const state = join(lab.dir, 'state');
-  const plan = loadRunbook(HOLD_RUNBOOK, { env: { ...process.env, ...lab.env } }).steps!;
+  const plan = loadRunbook(HOLD_RUNBOOK, { catalog: CATALOG, env: { ...process.env, ...lab.env } }).steps!;
   const points = [
     'after-step@copy-db-ahead[arne]',
     'after-step@dry-start',

@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startLab } from '../helpers/lab.ts';
-import { containerDelete } from '../../src/actions/container.ts';
+import { containerDelete } from '../../src/actions/container-delete.ts';
 import type { ActionContext } from '../../src/actions/types.ts';
 import type { ResolvedStep } from '../../src/engine/types.ts';
 import { openJournal } from '../../src/journal/index.ts';

@@ -9,6 +9,7 @@ import { runCli, REPO } from '../helpers/cli.ts';
 import { writePostaJournal, TOKENS } from '../fixtures/report/posta-journal.ts';
 import { openJournal, JOURNAL_FILE } from '../../src/journal/index.ts';
 import { loadReportData } from '../../src/report/data.ts';
+import { CATALOG } from '../../src/actions/index.ts';
 import { renderReport } from '../../src/report/render.ts';
 
 const GOLDEN = join(REPO, 'test/fixtures/report/posta-cutover.md');
@@ -29,7 +30,7 @@ test('report of the posta cutover matches the golden file (UPDATE_GOLDEN=1 rewri
   const { stateDir } = fixture(t, { decommission: true });
   const j = openJournal({ stateDir, readonly: true });
   t.after(() => j.close());
-  const md = normalise(renderReport(loadReportData(j)));
+  const md = normalise(renderReport(loadReportData(j, CATALOG)));
   if (process.env.UPDATE_GOLDEN) writeFileSync(GOLDEN, md);
   assert.equal(md, readFileSync(GOLDEN, 'utf8'));
   // What the issue's acceptance asks of the report, stated on its own so a golden refresh cannot hide it.

@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:net';
-import { serviceStart } from '../../src/actions/service.ts';
+import { serviceStart } from '../../src/actions/service-start.ts';
 import type { ActionContext } from '../../src/actions/types.ts';
 import type { ResolvedStep } from '../../src/engine/types.ts';
 

@@ -12,6 +12,7 @@ import type { Run, RunHooks } from '../../src/runner/index.ts';
 import { initialStore } from '../../src/cockpit/store-init.ts';
 import { loadRunbook } from '../../src/runbook/load.ts';
 import { KEY, renderScreen, renderStore } from './render.tsx';
+import { CATALOG } from '../../src/actions/index.ts';
 
 const message = (lines: string[]) => lines.at(-2)!;
 
@@ -80,7 +81,7 @@ test('the driver passes the typed REMOTE:NAME to the executor as the confirmatio
 });
 
 test('the cockpit store takes the remote from the runbook: the typed confirmation asks for REMOTE:NAME', async () => {
-  const rb = loadRunbook(new URL('../../runbooks/lab/posta-decommission.toml', import.meta.url).pathname).runbook!;
+  const rb = loadRunbook(new URL('../../runbooks/lab/posta-decommission.toml', import.meta.url).pathname, { catalog: CATALOG }).runbook!;
   const plan = DECOMMISSION_STEPS;
   const store = initialStore({ ...rb, runtime: { ...rb.runtime, remote: 'lane' } }, plan, { readOnly: false, driver: 'me' });
   assert.equal(store.getState().runbook.remote, 'lane');

@@ -1,26 +1,42 @@
-// The registry (src/runbook/actions/index.ts) is the only list of actions. Every action listed there has its
-// descriptor complete: step params with a valid example, plan text, what the preflight checks about it (or
-// why nothing), an executor, and an undo in the executor exactly when the descriptor declares "auto" — else a
-// declared "none" with its reason (so no undo function exists that can never run).
+// The registry (src/actions/index.ts) is the only list of actions, one line each, and each action is one module
+// src/actions/<name>.ts. Every action listed there is complete: step params with a valid example, plan text, what
+// the preflight checks about it (or why nothing), an effect (run), and an undo that runs exactly when it declares
+// "auto" — else a declared "none" with its reason (so no undo function exists that can never run).
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { DESCRIPTORS, ACTIONS, AUTO_UNDO_ACTIONS } from '../../src/runbook/actions/index.ts';
-import type { ActionDescriptor } from '../../src/runbook/actions/types.ts';
-import { EXECUTORS, executorFor } from '../../src/actions/index.ts';
+import { actionOf, CATALOG, REGISTRY } from '../../src/actions/index.ts';
+import type { Action } from '../../src/actions/types.ts';
+import { actionNames, autoUndoActions } from '../../src/runbook/catalog.ts';
 import { checkRunbookText, loadRunbook } from '../../src/runbook/load.ts';
 import { runbookJsonSchema } from '../../src/runbook/json-schema.ts';
 import { KEYMAP } from '../../screens/keymap.ts';
 import { REPO } from '../helpers/cli.ts';
 
-const rb = loadRunbook(`${REPO}/runbooks/posta-cutover.toml`).runbook;
-const descriptors = Object.entries(DESCRIPTORS) as [string, ActionDescriptor][];
+const rb = loadRunbook(`${REPO}/runbooks/posta-cutover.toml`, { catalog: CATALOG }).runbook;
+const descriptors = Object.entries(REGISTRY) as [string, Action][];
+const ACTIONS = actionNames(CATALOG);
 
-test('the registry lists the actions, and the executors are keyed by exactly that list', () => {
+test('the registry lists the actions; actionOf answers for exactly those names', () => {
   assert.ok(ACTIONS.length >= 20, `only ${ACTIONS.length} actions listed`);
-  assert.deepEqual(Object.keys(EXECUTORS).sort(), [...ACTIONS].sort());
-  assert.equal(executorFor('no.such.action'), undefined);
-  assert.equal(executorFor('toString'), undefined);
+  for (const a of ACTIONS) assert.equal(actionOf(a), REGISTRY[a as keyof typeof REGISTRY]);
+  assert.equal(actionOf('no.such.action'), undefined);
+  assert.equal(actionOf('toString'), undefined);
+});
+
+test('each action is one module of its own: src/actions/<name>.ts exports it, and only it', async () => {
+  const wrong: string[] = [];
+  for (const [name, action] of descriptors) {
+    const file = `src/actions/${name.replace(/\./g, '-')}.ts`;
+    if (!existsSync(`${REPO}/${file}`)) {
+      wrong.push(`${name}: no ${file}`);
+      continue;
+    }
+    const mod = (await import(`${REPO}/${file}`)) as Record<string, unknown>;
+    const actions = Object.entries(mod).filter(([, v]) => descriptors.some(([, a]) => a === v));
+    if (actions.length !== 1 || actions[0]![1] !== action) wrong.push(`${name}: ${file} exports ${actions.map(([k]) => k).join(', ') || 'no action'}`);
+  }
+  assert.deepEqual(wrong, []);
 });
 
 test('every action has params with a valid example, and plan text for it', () => {
@@ -43,24 +59,24 @@ test('every action says what the preflight checks about it, or why nothing', () 
   assert.deepEqual(wrong, []);
 });
 
-test('every action has an executor; an undo exactly when it declares "auto", else a declared "none" with its reason', () => {
+test('every action has an effect; an undo that runs exactly when it declares "auto", else a declared "none" with its reason', () => {
   const wrong: string[] = [];
   for (const [name, d] of descriptors) {
-    const ex = executorFor(name);
-    if (typeof ex?.run !== 'function') wrong.push(`${name}: no execute`);
-    const hasUndo = typeof ex?.undo === 'function';
-    if (d.undo.kind === 'auto' && !hasUndo) wrong.push(`${name}: declares an automatic undo, but its executor has none`);
-    if (d.undo.kind === 'none') {
-      if (!d.undo.reason.trim()) wrong.push(`${name}: "none" without a reason`);
-      if (hasUndo) wrong.push(`${name}: its executor has an undo that can never run (the descriptor declares none: ${d.undo.reason})`);
+    if (typeof d.run !== 'function') wrong.push(`${name}: no execute`);
+    const undo = d.undo as { kind: string; reason?: string; run?: unknown };
+    if (undo.kind === 'auto' && typeof undo.run !== 'function') wrong.push(`${name}: declares an automatic undo, but has no undo to run`);
+    if (undo.kind === 'none') {
+      if (!undo.reason?.trim()) wrong.push(`${name}: "none" without a reason`);
+      if ('run' in undo) wrong.push(`${name}: has an undo that can never run (it declares none: ${undo.reason})`);
     }
+    if ('undo' in d && typeof (d as { undo: unknown }).undo === 'function') wrong.push(`${name}: an undo outside its declaration`);
   }
   assert.deepEqual(wrong, []);
-  assert.ok(AUTO_UNDO_ACTIONS.length > 0);
+  assert.ok(autoUndoActions(CATALOG).length > 0);
 });
 
 test('the published JSON Schema offers exactly the registry\'s actions', () => {
-  const schema = JSON.stringify(runbookJsonSchema());
+  const schema = JSON.stringify(runbookJsonSchema(CATALOG));
   for (const a of ACTIONS) assert.ok(schema.includes(`"const":"${a}"`), `${a} missing from the JSON Schema`);
 });
 
@@ -84,7 +100,7 @@ test('docs/runbook.md: one row per registered action in its action table, and th
   const autoRow = doc.split('\n').find((l) => l.startsWith('| `rollback` |'));
   assert.ok(autoRow, 'the step table documents rollback');
   const named = [...autoRow!.slice(autoRow!.indexOf('`auto` for actions'), autoRow!.indexOf(');')).matchAll(/`([a-z.]+)`/g)].map((m) => m[1]!).filter((a) => a !== 'auto');
-  assert.deepEqual(named.sort(), [...AUTO_UNDO_ACTIONS].sort());
+  assert.deepEqual(named.sort(), [...autoUndoActions(CATALOG)].sort());
 });
 
 test('copy.source_service can be set (the daemon the offline SQLite copy needs stopped), and defaults to posta', () => {
@@ -92,7 +108,7 @@ test('copy.source_service can be set (the daemon the offline SQLite copy needs s
   const at = 'to = "{{identity.data_dir}}/inbox.db"\nmode = "0600"\nsqlite = true\n';
   assert.ok(text.includes(at), 'the example runbook has its SQLite copy step');
   const copies = (t: string) => {
-    const r = checkRunbookText(t, 'posta-cutover.toml', { env: {} });
+    const r = checkRunbookText(t, 'posta-cutover.toml', { catalog: CATALOG, env: {} });
     assert.deepEqual(r.problems, []);
     return r.steps!.filter((s) => s.action === 'copy' && s.params.sqlite === true);
   };

@@ -6,8 +6,9 @@ import type { UpstreamItem } from '../../checks/types.ts';
 import { derivePhase, evaluateContainers } from '../../checks/containers.ts';
 import { worldOf, type JournalFacts } from '../../src/engine/expect.ts';
 import type { StepState } from '../../src/engine/types.ts';
+import { CATALOG } from '../../src/actions/index.ts';
 
-const runbook = loadRunbook(new URL('../../runbooks/posta-cutover.toml', import.meta.url).pathname).runbook!;
+const runbook = loadRunbook(new URL('../../runbooks/posta-cutover.toml', import.meta.url).pathname, { catalog: CATALOG }).runbook!;
 
 function inst(name: string, status: string, config: Record<string, string> = {}, ipv4: string | null = status === 'Running' ? '127.0.10.20' : null): Instance {
   return { name, status, type: 'container', ipv4, config, createdAt: null, lastUsedAt: null };

@@ -6,8 +6,9 @@ import { HttpFailure } from '../../src/adapters/http.ts';
 import { runSmoke, probeTarget, smokeProbes } from '../../checks/smoke.ts';
 import type { Baseline } from '../../checks/baseline.ts';
 import type { SmokeItem } from '../../checks/types.ts';
+import { CATALOG } from '../../src/actions/index.ts';
 
-const loaded = loadRunbook(new URL('../../runbooks/posta-cutover.toml', import.meta.url).pathname).runbook!;
+const loaded = loadRunbook(new URL('../../runbooks/posta-cutover.toml', import.meta.url).pathname, { catalog: CATALOG }).runbook!;
 const runbook = { ...loaded, proxy: { ...loaded.proxy!, public_url: 'http://127.0.10.1:8080' } };
 const NAMES: Record<string, string> = { 'arne.posta.no': 'Arne', 'marcus.posta.no': 'Marcus', 'tarald.posta.no': 'Tarald' };
 const KEYS: Record<string, string> = { arne: 'q1lr+YxzHV', marcus: 'pKr0g7IXW9', tarald: 'MuKdTmgft' };

@@ -6,11 +6,12 @@ import { readFileSync } from 'node:fs';
 import { checkRunbookText } from '../../src/runbook/load.ts';
 import { evaluatePreflight } from '../../src/preflight/rules.ts';
 import type { WorldFacts } from '../../src/preflight/types.ts';
+import { CATALOG } from '../../src/actions/index.ts';
 
 const FILE = 'runbooks/lab/posta-cutover-hold.toml';
 const HOLD = readFileSync(new URL(`../../${FILE}`, import.meta.url), 'utf8');
 const SEED = readFileSync(new URL('../../runbooks/lab/posta-cutover.toml', import.meta.url), 'utf8');
-const env = { env: { CUTOVER_LAB_DIR: '/tmp/lab' } };
+const env = { catalog: CATALOG, env: { CUTOVER_LAB_DIR: '/tmp/lab' } };
 const messages = (text: string) => checkRunbookText(text, FILE, env).problems.map((p) => `${p.path}: ${p.message}`);
 
 test('the shipped hold runbook is valid; the seed order stays without hold and without proxy.release', () => {

@@ -12,7 +12,7 @@ import type { Instance } from '../../src/ports.ts';
 import type { Snapshot } from '../../checks/types.ts';
 
 const path = new URL('../../runbooks/posta-cutover.toml', import.meta.url).pathname;
-const local = loadRunbook(path).runbook!;
+const local = loadRunbook(path, { catalog: CATALOG }).runbook!;
 const remote = { ...local, runtime: { ...local.runtime, remote: 'fismen' } };
 const inst = (name: string, status: string): Instance => ({ name, status, type: 'container', ipv4: status === 'Running' ? '10.0.0.9' : null, config: {}, createdAt: null, lastUsedAt: null });
 
@@ -119,7 +119,7 @@ test('report: the target, the rolled-back legacy path and the copies are REMOTE:
   const T0 = Date.UTC(2026, 4, 10);
   const run = (over: Partial<RunRecord>): RunRecord => ({ id: 7, runbookPath: 'rb.toml', runbookName: 'demo', runbookSha256: 'f'.repeat(64), runbookText: text, host: 'fismen', operator: 'kari', sshClient: null, mode: 'apply', pid: 1, startedAt: T0, endedAt: T0 + 60_000, outcome: 'succeeded', outage: { startedAt: T0, endedAt: T0 + 1000, ms: 1000 }, clientOutage: null, ...over });
   const step = (key: string, state: StepRecord['state'], over: Partial<StepRecord> = {}): StepRecord => ({ key, state, action: 'exec', title: key, startedAt: T0, endedAt: T0, durationMs: 0, attempts: 1, command: null, exitCode: 0, output: null, changed: null, backupPath: null, error: null, failureCode: null, rolledBack: null, ...over });
-  const data = (r: RunRecord, steps: StepRecord[]): ReportData => ({ run: r, runbook: runbookFacts(r), plan: null, planProblem: 'x', steps, snapshot: null, baselines: [], waivers: [], stabilityWindow: '7d', stabilityWindowMs: 7 * 86_400_000, decommission: null });
+  const data = (r: RunRecord, steps: StepRecord[]): ReportData => ({ run: r, runbook: runbookFacts(r), plan: null, planProblem: 'x', catalog: CATALOG, steps, snapshot: null, baselines: [], waivers: [], stabilityWindow: '7d', stabilityWindowMs: 7 * 86_400_000, decommission: null });
   const copy = step('copy-db[arne]', 'succeeded', { action: 'copy', changed: { fromContainer: 'arne-msg', from: '/var/lib/posta/db.sqlite', toContainer: 'posta', to: '/var/lib/posta/arne/db.sqlite', size: 1024, mode: '0600', sha256: 'a'.repeat(64) } });
   const ok = renderReport(data(run({}), [copy]));
   assert.match(ok, /- `fismen:posta` container on/);
@@ -135,14 +135,15 @@ test('rollback commands by hand: `incus` is typed with REMOTE:NAME', () => {
   const entry = (action: string, params: Record<string, unknown>, undo: RollbackEntry['undo'] = { kind: 'auto' }) => ({ step: { key: 'k', action, params, title: 'k' }, undo, partial: false }) as unknown as RollbackEntry;
   const ref = (n: string) => instanceRef(remote, n);
   const rec = (changed: unknown) => ({ changed }) as StepRecord;
-  assert.deepEqual(undoCommands(entry('config.set', {}), rec({ container: 'arne-msg', key: 'boot.autostart', from: 'true' }), ref), ['incus config set fismen:arne-msg boot.autostart=true']);
-  assert.deepEqual(undoCommands(entry('container.stop', {}, { kind: 'step', action: 'container.start', params: { container: 'arne-msg' } }), undefined, ref), ['incus start fismen:arne-msg']);
-  assert.deepEqual(undoCommands(entry('file.write', {}), rec({ container: 'posta', path: '/etc/init.d/posta', previous: { existed: false } }), ref), ['incus exec fismen:posta -- rm /etc/init.d/posta']);
-  assert.deepEqual(undoCommands(entry('container.stop', {}, { kind: 'step', action: 'container.start', params: { container: 'arne-msg' } }), undefined), ['incus start arne-msg']);
+  assert.deepEqual(undoCommands(entry('config.set', {}), rec({ container: 'arne-msg', key: 'boot.autostart', from: 'true' }), CATALOG, ref), ['incus config set fismen:arne-msg boot.autostart=true']);
+  assert.deepEqual(undoCommands(entry('container.stop', {}, { kind: 'step', action: 'container.start', params: { container: 'arne-msg' } }), undefined, CATALOG, ref), ['incus start fismen:arne-msg']);
+  assert.deepEqual(undoCommands(entry('file.write', {}), rec({ container: 'posta', path: '/etc/init.d/posta', previous: { existed: false } }), CATALOG, ref), ['incus exec fismen:posta -- rm /etc/init.d/posta']);
+  assert.deepEqual(undoCommands(entry('container.stop', {}, { kind: 'step', action: 'container.start', params: { container: 'arne-msg' } }), undefined, CATALOG), ['incus start arne-msg']);
 });
 
 import { evaluateTokens, readTokenDb } from '../../checks/tokens.ts';
 import type { Runtime as RuntimePort } from '../../src/ports.ts';
+import { CATALOG } from '../../src/actions/index.ts';
 
 test('tokens: an unreadable DB and a lost token name the container as shown (REMOTE:NAME); the runtime gets the bare name', async () => {
   const asked: string[] = [];

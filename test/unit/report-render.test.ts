@@ -5,6 +5,7 @@ import { renderReport } from '../../src/report/render.ts';
 import { runbookFacts, type ReportData } from '../../src/report/data.ts';
 import { humanDuration } from '../../src/report/format.ts';
 import type { RunRecord, StepRecord } from '../../src/journal/types.ts';
+import { CATALOG } from '../../src/actions/index.ts';
 
 const T0 = Date.UTC(2026, 4, 10, 0, 41, 0);
 const TEXT = `[runbook]\nname = "demo"\nhost = "fismen"\n\n[[containers]]\nname = "posta"\nrole = "target"\n\n[[containers]]\nname = "arne-msg"\nrole = "legacy"\n`;
@@ -18,7 +19,7 @@ function step(key: string, state: StepRecord['state'], over: Partial<StepRecord>
 }
 
 function data(r: RunRecord, steps: StepRecord[]): ReportData {
-  return { run: r, runbook: runbookFacts(r), plan: null, planProblem: 'stored runbook has no steps', steps, snapshot: null, baselines: [], waivers: [], stabilityWindow: '7d', stabilityWindowMs: 7 * 86_400_000, decommission: null };
+  return { run: r, runbook: runbookFacts(r), plan: null, planProblem: 'stored runbook has no steps', catalog: CATALOG, steps, snapshot: null, baselines: [], waivers: [], stabilityWindow: '7d', stabilityWindowMs: 7 * 86_400_000, decommission: null };
 }
 
 test('an unfinished run: title says so, open outage, failed and running steps listed, gaps marked', () => {

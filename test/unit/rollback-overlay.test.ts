@@ -14,12 +14,14 @@ import type { Http, Runtime } from '../../src/ports.ts';
 import { initialState, reduceAll } from '../../screens/state/reducer.ts';
 import { rollbackPlan as overlayPlan } from '../../screens/state/rollback-plan.ts';
 import type { StepState } from '../../src/engine/types.ts';
+import { CATALOG, REGISTRY } from '../../src/actions/index.ts';
+import { cockpitOf } from '../../src/runbook/catalog.ts';
 
 const lease: Lease = { target: 't', holder: {} as Lease['holder'], lost: false, heartbeat: () => true, attachRun: () => {}, release: () => {} };
 
 test('rollback overlay = runner plan for every prefix of the lab runbook (35 steps, done and failed-at-k)', () => {
   const env = { ...process.env, CUTOVER_LAB_DIR: '/nonexistent-lab' };
-  const loaded = loadRunbook('runbooks/lab/posta-cutover.toml', { env });
+  const loaded = loadRunbook('runbooks/lab/posta-cutover.toml', { catalog: CATALOG, env });
   assert.equal(loaded.problems.length, 0, JSON.stringify(loaded.problems));
   const plan = loaded.steps!;
   assert.equal(plan.length, 35);
@@ -40,12 +42,12 @@ test('rollback overlay = runner plan for every prefix of the lab runbook (35 ste
           journal.recordStep(runId, { stepKey: key, state: 'running' });
           journal.recordStep(runId, { stepKey: key, state });
         }
-        const run = new RunDriver({ runId, runbook: loaded.runbook!, runbookPath: 'x.toml', plan, stateDir: dir, journal, lease, resumed: null, runtime: {} as Runtime, http: {} as Http, ownHttp: false, env });
+        const run = new RunDriver({ runId, actions: REGISTRY, runbook: loaded.runbook!, runbookPath: 'x.toml', plan, stateDir: dir, journal, lease, resumed: null, runtime: {} as Runtime, http: {} as Http, ownHttp: false, env });
         const runner = run.rollbackPlan().entries.map((e) => `${e.step.key}${e.partial ? ' (partial)' : ''}`);
         journal.close();
 
         const cockpit = reduceAll(
-          initialState({ runbook: { name: 'lab' }, steps: plan, outageBudgetMs: 180_000, driver: { name: 'me' }, now: 0 }),
+          initialState({ runbook: { name: 'lab' }, steps: plan, actions: cockpitOf(CATALOG), outageBudgetMs: 180_000, driver: { name: 'me' }, now: 0 }),
           [...states].map(([key, state]) => ({ type: 'step-state' as const, key, state, at: 1 })),
         ).state;
         const overlay = overlayPlan(cockpit).map((i) => `${i.key}${i.partial ? ' (partial)' : ''}`);
@@ -63,9 +65,9 @@ test('rollback overlay = runner plan for every prefix of the lab runbook (35 ste
 
 test('the issue case: lab runbook failing at step 25 — the overlay lists what the runner undoes, not every done step', () => {
   const env = { ...process.env, CUTOVER_LAB_DIR: '/nonexistent-lab' };
-  const plan = loadRunbook('runbooks/lab/posta-cutover.toml', { env }).steps!;
+  const plan = loadRunbook('runbooks/lab/posta-cutover.toml', { catalog: CATALOG, env }).steps!;
   const actions = [...plan.slice(0, 24).map((s) => ({ type: 'step-state' as const, key: s.key, state: 'succeeded' as const, at: 1 })), { type: 'step-state' as const, key: plan[24]!.key, state: 'failed' as const, at: 2 }];
-  const cockpit = reduceAll(initialState({ runbook: { name: 'lab' }, steps: plan, outageBudgetMs: 180_000, driver: { name: 'me' }, now: 0 }), actions).state;
+  const cockpit = reduceAll(initialState({ runbook: { name: 'lab' }, steps: plan, actions: cockpitOf(CATALOG), outageBudgetMs: 180_000, driver: { name: 'me' }, now: 0 }), actions).state;
   const keys = overlayPlan(cockpit).map((i) => i.key);
   assert.deepEqual(keys, ['repoint-caddy', 'start-posta', 'stop-legacy[tarald]', 'stop-legacy[marcus]', 'stop-legacy[arne]', 'create-container']);
 });

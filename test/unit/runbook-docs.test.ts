@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import test from 'node:test';
-import { ACTION_PARAMS, ACTIONS } from '../../src/runbook/actions/index.ts';
+import { REGISTRY } from '../../src/actions/index.ts';
 import { ContainerDecl, IdentityDecl, ProxyConfig, RunbookMeta, RuntimeConfig, SmokeCheck, StepBase, TokensConfig } from '../../src/runbook/schema.ts';
 import { BASELINE_FIELDS, CONTAINER_FIELDS, IDENTITY_FIELDS, RUNBOOK_FIELDS } from '../../src/runbook/template.ts';
 
@@ -23,9 +23,9 @@ test('every section key of the schema is documented in docs/runbook.md', () => {
 
 test('every action and each of its keys is documented', () => {
   const missing: string[] = [];
-  for (const action of ACTIONS) {
+  for (const [action, { params }] of Object.entries(REGISTRY)) {
     if (!doc.includes(`\`${action}\``)) missing.push(action);
-    for (const key of Object.keys(ACTION_PARAMS[action].shape)) if (!documented(key)) missing.push(`${action}.${key}`);
+    for (const key of Object.keys(params.shape)) if (!documented(key)) missing.push(`${action}.${key}`);
   }
   assert.deepEqual(missing, []);
 });

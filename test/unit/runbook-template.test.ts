@@ -7,6 +7,7 @@ import { buildLocator } from '../../src/runbook/locate.ts';
 import { checkRunbookText } from '../../src/runbook/load.ts';
 import { defaultLabDir, defaultStateDir, labDir } from '../../src/paths.ts';
 import { REPO } from '../helpers/cli.ts';
+import { CATALOG } from '../../src/actions/index.ts';
 
 const arne = { slug: 'arne', host: 'arne.posta.no', url: 'https://arne.posta.no', legacy_container: 'arne-msg', actor_name: 'Arne', legacy_keys: '/k', legacy_db: '/d', data_dir: '/var/lib/posta/arne', port: 80 };
 const marcus = { ...arne, slug: 'marcus', url: 'https://marcus.posta.no', data_dir: '/var/lib/posta/marcus' };
@@ -71,7 +72,7 @@ test('locator: tables, array tables, inline tables, arrays, multi-line strings',
 
 test('expansion: keys, indexes, lines, rollback per item, defaults applied', () => {
   const text = readFileSync(`${REPO}runbooks/posta-cutover.toml`, 'utf8');
-  const r = checkRunbookText(text, 'posta-cutover.toml', { env: {} });
+  const r = checkRunbookText(text, 'posta-cutover.toml', { catalog: CATALOG, env: {} });
   assert.deepEqual(r.problems, []);
   const steps = r.steps!;
   assert.deepEqual(steps.map((s) => s.index), steps.map((_, i) => i + 1));

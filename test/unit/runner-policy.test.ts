@@ -8,9 +8,10 @@ import { checkRunbookText } from '../../src/runbook/load.ts';
 import { destructiveSteps, planRange, REPEATABLE_ACTIONS } from '../../src/runner/policy.ts';
 import { journalChanged, undoRecord } from '../../src/runner/changed.ts';
 import { clientOutageFrom } from '../../src/runner/client-outage.ts';
+import { CATALOG, REGISTRY } from '../../src/actions/index.ts';
 
 const plan = (): ResolvedStep[] => {
-  const r = checkRunbookText(readFileSync('runbooks/lab/posta-cutover.toml', 'utf8'), 'lab.toml', { env: { CUTOVER_LAB_DIR: '/lab' } });
+  const r = checkRunbookText(readFileSync('runbooks/lab/posta-cutover.toml', 'utf8'), 'lab.toml', { catalog: CATALOG, env: { CUTOVER_LAB_DIR: '/lab' } });
   assert.ok(r.steps, JSON.stringify(r.problems));
   return r.steps;
 };
@@ -39,7 +40,7 @@ test('every action of the lab cutover may be re-run after a crash inside it; gat
 
 test('journalChanged: the report contract per action, with the executor record kept as undo', () => {
   const byKey = new Map(plan().map((s) => [s.key, s]));
-  const copy = journalChanged(byKey.get('copy-db[arne]')!, {
+  const copy = journalChanged(REGISTRY, byKey.get('copy-db[arne]')!, {
     summary: '',
     changed: { container: 'posta', paths: ['/var/lib/posta/arne/inbox.db'] },
     details: { files: [{ from: '/var/lib/posta/inbox.db', to: '/var/lib/posta/arne/inbox.db', size: 4096, sha256: 'ab'.repeat(32), mode: '0600' }] },
@@ -60,13 +61,13 @@ test('journalChanged: the report contract per action, with the executor record k
 
   const cfg = byKey.get('disable-autostart[arne-msg]')!;
   // A re-run after a crash sees the value the first attempt set; the intent from the first attempt wins.
-  const rerun = journalChanged(cfg, { summary: '', changed: { container: 'arne-msg', key: 'boot.autostart', previous: 'false' } }, { intent: { container: 'arne-msg', key: 'boot.autostart', previous: '' } });
+  const rerun = journalChanged(REGISTRY, cfg, { summary: '', changed: { container: 'arne-msg', key: 'boot.autostart', previous: 'false' } }, { intent: { container: 'arne-msg', key: 'boot.autostart', previous: '' } });
   assert.deepEqual(rerun, { container: 'arne-msg', key: 'boot.autostart', from: null, to: 'false', undo: { container: 'arne-msg', key: 'boot.autostart', previous: '' } });
 
-  const created = journalChanged(byKey.get('create-container')!, { summary: '', changed: { container: 'posta', created: true } }, { ipv4: '127.0.10.14' });
+  const created = journalChanged(REGISTRY, byKey.get('create-container')!, { summary: '', changed: { container: 'posta', created: true } }, { ipv4: '127.0.10.14' });
   assert.deepEqual(created, { container: 'posta', image: 'images:alpine/3.21', profile: 'default', ipv4: '127.0.10.14', undo: { container: 'posta', created: true } });
 
-  const stop = journalChanged(byKey.get('stop-legacy[marcus]')!, { summary: '', changed: { container: 'marcus-msg', service: 'posta', wasRunning: true } });
+  const stop = journalChanged(REGISTRY, byKey.get('stop-legacy[marcus]')!, { summary: '', changed: { container: 'marcus-msg', service: 'posta', wasRunning: true } });
   assert.deepEqual(stop, { container: 'marcus-msg', service: 'posta', wasRunning: true, undo: { container: 'marcus-msg', service: 'posta', wasRunning: true } });
   assert.equal(undoRecord(null), null);
   assert.deepEqual(undoRecord({ backupPath: '/x' }), { backupPath: '/x' }, 'older records without undo are used as they are');

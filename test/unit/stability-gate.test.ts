@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decideStabilityGate, humanLeft } from '../../src/actions/stability.ts';
 import { parseCutoverAt } from '../../src/actions/decommission-inputs.ts';
-import { stabilityGate } from '../../src/actions/gate-stability.ts';
+import { gateStability as stabilityGate } from '../../src/actions/gate-stability.ts';
 import { ActionError, type ActionContext } from '../../src/actions/types.ts';
 import type { ResolvedStep } from '../../src/engine/types.ts';
 

@@ -9,6 +9,7 @@ import { evaluateContainers } from '../../checks/containers.ts';
 import { loadRunbook } from '../../src/runbook/load.ts';
 import type { ExecResult, Instance, Runtime } from '../../src/ports.ts';
 import type { SnapshotResult } from '../../checks/snapshot.ts';
+import { CATALOG } from '../../src/actions/index.ts';
 
 const INIT = '#!/sbin/openrc-run\ncommand=/usr/local/bin/posta\ncommand_args="serve --config /etc/posta/tenants.toml"\n';
 const spec: DaemonSpec = { container: 'posta', service: 'posta', initPath: '/etc/init.d/posta', initContent: INIT };
@@ -82,7 +83,7 @@ test('daemonObservation (pure): an unread script says why; a stopped service say
 });
 
 test('the verify criterion: an unread script is "cannot check" with the reason, not a failure', () => {
-  const rb = loadRunbook(new URL('../../runbooks/posta-cutover.toml', import.meta.url).pathname).runbook!;
+  const rb = loadRunbook(new URL('../../runbooks/posta-cutover.toml', import.meta.url).pathname, { catalog: CATALOG }).runbook!;
   const inst: Instance = { name: 'posta', status: 'Running', type: 'container', ipv4: '10.0.0.9', config: {}, createdAt: null, lastUsedAt: null };
   const empty = { ok: true, items: [] };
   const s = { phase: 'after', ok: true, containers: { ok: true, items: evaluateContainers(rb, [inst], 'after') }, upstreams: empty, smoke: empty, tokens: empty } as unknown as SnapshotResult;

@@ -1,56 +1,37 @@
-// service.stop / service.start / exec: with a post-check that the daemon is really down / up (start: watched
-// for a settle time, process and port, so a daemon that dies a moment later fails the step).
-import { connect } from 'node:net';
-import type { ActionExecutor } from './types.ts';
+// service.start: start a daemon inside a container and watch it for a settle time (process, and the port when
+// given), so a daemon that dies a moment later fails the step.
+import { z } from 'zod';
+import { duration, tmpl } from '../runbook/schema.ts';
+import { container, refContainer, str as planStr } from '../runbook/plan-text.ts';
+import type { Action, ActionExecutor } from './types.ts';
 import { ActionError } from './types.ts';
-import { execChecked, lastLines, serviceRunning, serviceSwitch, sleep } from './inside.ts';
-import { str, strList } from './params.ts';
-import type { ActionResult } from './types.ts';
+import { canConnect, lastLines, serviceChange, serviceRunning, serviceSwitch, sleep } from './inside.ts';
+import { str } from './params.ts';
 import { parseDuration } from '../engine/duration.ts';
 import { instanceRef } from '../runbook/instance-ref.ts';
 
-const POLL_MS = 100;
-/** Default of service.stop's `timeout`: how long the daemon may take to go down. */
-const STOP_TIMEOUT_MS = 30_000;
 /** The shortest watch: a daemon that dies right after start (bad manifest, crash) must not pass. */
 const START_SETTLE_MS = 600;
 /** How long service.start waits for a daemon with a `port` to answer before its settle time starts. */
 const LISTEN_WAIT_MS = 15_000;
 
-async function waitFor(pred: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    if (await pred()) return true;
-    if (Date.now() > until) return false;
-    await sleep(POLL_MS);
-  }
-}
-
-export const serviceStop: ActionExecutor = {
-  async run(step, ctx) {
-    const container = await str(step, ctx, 'container');
-    const service = await str(step, ctx, 'service');
-    const at = instanceRef(ctx.runbook, container);
-    const timeoutMs = typeof step.params.timeout === 'string' ? parseDuration(step.params.timeout) : STOP_TIMEOUT_MS;
-    // The status right after the stop comes back with it (one exec); only a daemon still going down is polled.
-    const switched = await serviceSwitch(ctx, container, service, 'stop', timeoutMs, { confirmDown: true });
-    const wasRunning = switched.wasRunning;
-    const down = switched.down || (await waitFor(async () => !(await serviceRunning(ctx, container, service)), timeoutMs));
-    if (!down) throw new ActionError(`${at}: ${service} still running ${timeoutMs / 1000} s after stop (the step's timeout)`, { container, service, wasRunning });
-    return { summary: wasRunning ? `${service} stopped in ${at}` : `${service} was already stopped in ${at}`, changed: { container, service, wasRunning } };
-  },
-  report: (_step, result) => serviceChange(result),
-};
-
-/** The report fields of a service.stop / service.start (ServiceChange in src/journal/events.ts). */
-function serviceChange({ changed: c = {} }: ActionResult): Record<string, unknown> {
-  return { container: c.container, service: c.service, wasRunning: typeof c.wasRunning === 'boolean' ? c.wasRunning : null };
-}
-
 /** Default of service.start's `settle`: how long the after-start check watches the daemon. */
 export const START_SETTLE_DEFAULT = '1s';
 
-export const serviceStart: ActionExecutor = {
+export const serviceStart: Action = {
+  params: z.strictObject({
+    container: tmpl,
+    service: z.string().min(1),
+    /** How long the after-start check watches the daemon (process, and `port` when given); default 1s. */
+    settle: duration.optional(),
+    /** TCP port the daemon must answer on (the container's IPv4) within 15 s, then keep listening on through the settle time. */
+    port: z.number().int().min(1).max(65535).optional(),
+  }),
+  example: { container: 'posta', service: 'posta', port: 80 },
+  plan: (p, rb) => [`incus exec ${container(p, rb)} -- service ${planStr(p, 'service')} start`],
+  undo: { kind: 'none', reason: 'a started daemon is stopped again by a rollback step (service.stop) the runbook names' },
+  byHand: (p, ref) => [`incus exec ${refContainer(p, ref)} -- service ${String(p.service)} start`],
+  preflight: { none: 'the daemon is started after the outage opens; the container is checked like every other (container-missing)' },
   async run(step, ctx) {
     const container = await str(step, ctx, 'container');
     const service = await str(step, ctx, 'service');
@@ -99,33 +80,3 @@ async function watchSettle(ctx: Parameters<ActionExecutor['run']>[1], container:
     await sleep(Math.min(200, Math.max(missed ? 100 : 0, ms - settled)));
   }
 }
-
-/** Whether host:port accepts a TCP connection within 500 ms. */
-export function canConnect(host: string, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = connect({ host, port });
-    const done = (ok: boolean) => {
-      s.destroy();
-      resolve(ok);
-    };
-    s.setTimeout(500, () => done(false));
-    s.once('connect', () => done(true));
-    s.once('error', () => done(false));
-  });
-}
-
-/** How much of an exec's stdout/stderr its verify conditions can read. */
-const EXEC_DETAIL_LIMIT = 64 * 1024;
-
-export const exec: ActionExecutor = {
-  async run(step, ctx) {
-    const container = await str(step, ctx, 'container');
-    const argv = await strList(step, ctx, 'argv');
-    const expect = typeof step.params.expect_exit === 'number' ? step.params.expect_exit : 0;
-    const r = await execChecked(ctx, container, argv, expect);
-    const last = r.stdout.trim().split('\n').pop() ?? '';
-    // The output, for the step's own verify conditions (body.stdout …); capped, never journaled.
-    const cap = (t: string) => (t.length > EXEC_DETAIL_LIMIT ? t.slice(0, EXEC_DETAIL_LIMIT) : t);
-    return { summary: `${argv[0]} exited ${r.exitCode}${last ? `: ${last.slice(0, 80)}` : ''}`, changed: { container, argv }, details: { exitCode: r.exitCode, stdout: cap(r.stdout), stderr: cap(r.stderr) } };
-  },
-};

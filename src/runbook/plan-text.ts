@@ -1,10 +1,10 @@
 // Helpers for the actions' plan text (pure): params as shown, run-time values as markers (`<ip of posta>`).
-import type { Runbook } from '../schema.ts';
-import { markRuntime, renderTemplate } from '../template.ts';
-import { instanceRef } from '../instance-ref.ts';
-import type { Params } from './types.ts';
+import type { Runbook } from './schema.ts';
+import { markRuntime, renderTemplate } from './template.ts';
+import { instanceRef } from './instance-ref.ts';
+import type { Params } from './catalog.ts';
 
-export { shellQuote as q } from '../../shell.ts';
+export { shellQuote as q } from '../shell.ts';
 
 export const str = (p: Params, k: string) => markRuntime(String(p[k] ?? ''));
 export const list = (p: Params, k: string) => (Array.isArray(p[k]) ? (p[k] as unknown[]).map((v) => markRuntime(String(v))) : []);
