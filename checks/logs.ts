@@ -54,7 +54,8 @@ function why(r: { exitCode: number; stdout: string; stderr: string }): string {
   return ((r.stderr || r.stdout).trim().split('\n').pop() ?? '') || `exit ${r.exitCode}`;
 }
 
-export async function collectLogs(runtime: Runtime, container: string, sources: LogSourceDecl[], opts: { since: number | null }): Promise<{ lines: LogLine[]; sources: SourceResult[] }> {
+/** `opts.shownAs`: the instance as the operator types it (REMOTE:NAME with a remote), for the labels. */
+export async function collectLogs(runtime: Runtime, container: string, sources: LogSourceDecl[], opts: { since: number | null; shownAs?: string }): Promise<{ lines: LogLine[]; sources: SourceResult[] }> {
   const lines: LogLine[] = [];
   const results: SourceResult[] = [];
   const filesRead = new Set<string>();
@@ -96,7 +97,7 @@ export async function collectLogs(runtime: Runtime, container: string, sources: 
         results.push({ source: label, ok: true, lines: got.length });
       }
     } else if (s.kind === 'incus') {
-      const label = `incus info --show-log ${container}`;
+      const label = `incus info --show-log ${opts.shownAs ?? container}`;
       if (!runtime.capabilities.includes('log') || !runtime.instanceLog) results.push({ source: label, ok: false, lines: 0, note: 'this runtime cannot show the instance log' });
       else {
         try {
@@ -116,8 +117,8 @@ export async function reviewLogs(
   runtime: Runtime,
   container: string,
   sources: LogSourceDecl[],
-  opts: { from: number | null; to: number; identities: string[] },
+  opts: { from: number | null; to: number; identities: string[]; shownAs?: string },
 ): Promise<LogReview> {
-  const got = await collectLogs(runtime, container, sources, { since: opts.from });
+  const got = await collectLogs(runtime, container, sources, { since: opts.from, ...(opts.shownAs ? { shownAs: opts.shownAs } : {}) });
   return { container, sources: got.sources, summary: summariseLogs(got.lines, opts) };
 }

@@ -9,6 +9,7 @@ import { str } from './params.ts';
 import { reviewLogs, type LogSourceDecl } from '../../checks/logs.ts';
 import { renderSummary, summaryLine } from '../../checks/logs-summary.ts';
 import { gateSince } from './gate-stability.ts';
+import { instanceRef } from '../runbook/instance-ref.ts';
 
 export const logsReview: Action = {
   params: z.strictObject({
@@ -43,7 +44,7 @@ export const logsReview: Action = {
     const sources = (Array.isArray(step.params.sources) ? step.params.sources : []) as LogSourceDecl[];
     const { since } = gateSince(ctx);
     const end = ctx.decommission ? await ctx.decommission.cutoverEnd(since) : null;
-    const review = await reviewLogs(ctx.runtime, container, sources, { from: end?.at ?? null, to: ctx.now(), identities: ctx.runbook.identities.map((i) => i.slug) });
+    const review = await reviewLogs(ctx.runtime, container, sources, { from: end?.at ?? null, to: ctx.now(), identities: ctx.runbook.identities.map((i) => i.slug), shownAs: instanceRef(ctx.runbook, container) });
     for (const s of review.sources) ctx.emit({ kind: 'output', line: `${s.ok ? '✓' : '✗'} ${s.source}: ${s.lines} line(s)${s.note ? ` (${s.note})` : ''}` });
     for (const line of renderSummary(review.summary)) ctx.emit({ kind: 'output', line });
     if (!review.sources.some((s) => s.ok)) {

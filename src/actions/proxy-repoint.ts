@@ -151,7 +151,7 @@ async function repointDiff(step: ResolvedStep, { runbook, runtime, resolve }: Pr
     // Before the target exists: the whole diff with its address as a named placeholder (text only, as plan shows it).
     const edit = analyzeRepoint(readFileSync(proxy.caddyfile, 'utf8'), moves, upstreamFor(String(step.params['upstream'] ?? ''), instances).upstream, { mixed: proxy.mixed_upstreams ?? 'refuse' });
     const stop = edit.problems.find((p) => p.level === 'blocker');
-    const head = NOT_CREATED.replace('target', `"${err.container}"`);
+    const head = NOT_CREATED.replace('target', `"${instanceRef(runbook, err.container)}"`);
     return stop ? `${head}\npreflight blocker: ${stop.message}\nfix: ${stop.fix}` : `${head}\n${unifiedDiff(proxy.caddyfile, readFileSync(proxy.caddyfile, 'utf8'), edit.text)}`;
   }
   const plan = await planRepoint({ caddyfilePath: proxy.caddyfile, sites: moves, newUpstream: upstream, mixed: proxy.mixed_upstreams ?? 'refuse', ...(proxy.binary ? { caddyBinary: proxy.binary } : {}), ...(proxy.hold ? { hold: proxy.hold } : {}) });

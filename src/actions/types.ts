@@ -102,8 +102,9 @@ export interface PreviewContext {
 /** A run-time template value names a container that has no address (not created yet, or stopped). */
 export class NoAddressError extends Error {
   override name = 'NoAddressError';
-  constructor(readonly container: string) {
-    super(`container "${container}" has no IPv4 address (is it running?)`);
+  /** `shownAs`: the container as the operator types it (REMOTE:NAME with a remote). */
+  constructor(readonly container: string, shownAs: string = container) {
+    super(`container "${shownAs}" has no IPv4 address (is it running?)`);
   }
 }
 

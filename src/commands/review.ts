@@ -16,6 +16,7 @@ import { parseDuration } from '../engine/duration.ts';
 import { reviewLogs, type LogReview, type LogSourceDecl } from '../../checks/logs.ts';
 import { renderSummary } from '../../checks/logs-summary.ts';
 import { openLive } from '../../checks/live.ts';
+import { instanceRef } from '../runbook/instance-ref.ts';
 
 export const help = `Usage: cutover review RUNBOOK [--json] [--cutover-at TIME] [--state DIR]
 
@@ -64,7 +65,7 @@ export async function run(argv: string[], io: CliIO): Promise<Outcome> {
     const reviews: LogReview[] = [];
     for (const s of steps) {
       const container = String(s.params.container);
-      reviews.push(await reviewLogs(live.runtime, container, s.params.sources as LogSourceDecl[], { from: end?.at ?? null, to: now, identities }));
+      reviews.push(await reviewLogs(live.runtime, container, s.params.sources as LogSourceDecl[], { from: end?.at ?? null, to: now, identities, shownAs: instanceRef(live.runbook, container) }));
     }
     const history = end ? verificationHistoryOf({ journal, self: live.runbook.runbook.name, env: io.env }, since, end.at, now) : null;
     const unreadable = reviews.filter((r) => !r.sources.some((x) => x.ok));

@@ -24,6 +24,7 @@ import { openJournal, JOURNAL_FILE } from '../journal/index.ts';
 import { decommissionedContainers, findCutoverEnd } from '../actions/decommission-inputs.ts';
 import { factsForVerify, readJournalFacts } from '../report/facts.ts';
 import { otherSitesLines, otherSitesNow } from '../preflight/index.ts';
+import { instanceRef } from '../runbook/instance-ref.ts';
 
 export const help = `Usage: cutover verify RUNBOOK [--json] [--state DIR]
        cutover verify RUNBOOK --every 15m [--for 7d] [--jitter 90s] [--concurrency 8] [--json] [--state DIR]
@@ -190,7 +191,7 @@ async function reviewRestarts(live: LiveContext, io: CliIO, now: number): Promis
       j.close();
     }
   }
-  const review = await reviewLogs(live.runtime, spec.container, [{ kind: 'openrc', unit: spec.service }], { from, to: now, identities: live.runbook.identities.map((i) => i.slug) });
+  const review = await reviewLogs(live.runtime, spec.container, [{ kind: 'openrc', unit: spec.service }], { from, to: now, identities: live.runbook.identities.map((i) => i.slug), shownAs: instanceRef(live.runbook, spec.container) });
   if (!review.sources.some((s) => s.ok && s.lines > 0)) return null;
   return review.summary.restarts.map((r) => ({ at: r.at, line: r.line }));
 }

@@ -10,6 +10,7 @@ import type { CheckContext } from '../actions/checks.ts';
 import type { Http, Runtime } from '../ports.ts';
 import type { Runbook } from '../runbook/schema.ts';
 import { renderTemplate } from '../runbook/template.ts';
+import { instanceRef } from '../runbook/instance-ref.ts';
 import { baselineResolver } from '../../checks/baseline.ts';
 import { fileBaselineStore } from '../../checks/baseline-store.ts';
 import type { BaselineStore } from '../../checks/baseline.ts';
@@ -31,7 +32,7 @@ export function runtimeResolver(i: { runbook: Runbook; runtime: Runtime; env: Re
       {
         ip: (name) => {
           const ip = instances.find((x) => x.name === name)?.ipv4;
-          if (!ip) throw new NoAddressError(name);
+          if (!ip) throw new NoAddressError(name, instanceRef(i.runbook, name));
           return ip;
         },
         baseline: baselineResolver(baseline),

@@ -157,3 +157,18 @@ test('tokens: an unreadable DB and a lost token name the container as shown (REM
   assert.deepEqual(lost({ container: 'posta', shownAs: 'fismen:posta' }), ['missing from fismen:posta:/db.sqlite']);
   assert.deepEqual(lost({ container: 'posta' }), ['missing from posta:/db.sqlite']);
 });
+
+import { collectLogs } from '../../checks/logs.ts';
+import { NoAddressError } from '../../src/actions/types.ts';
+import type { Runtime } from '../../src/ports.ts';
+
+test('log review and {{ip()}}: the instance log label and the no-address error name REMOTE:NAME', async () => {
+  const asked: string[] = [];
+  const runtime = { capabilities: ['log'], instanceLog: async (name: string) => (asked.push(name), 'lxc posta 20261203 INFO start\n') } as unknown as Runtime;
+  const got = await collectLogs(runtime, 'posta', [{ kind: 'incus' }], { since: null, shownAs: instanceRef(remote, 'posta') });
+  assert.deepEqual(asked, ['posta'], 'the runtime is asked by the bare name');
+  assert.deepEqual(got.sources.map((s) => s.source), ['incus info --show-log fismen:posta']);
+  assert.equal((await collectLogs(runtime, 'posta', [{ kind: 'incus' }], { since: null })).sources[0]!.source, 'incus info --show-log posta');
+  assert.match(new NoAddressError('posta', instanceRef(remote, 'posta')).message, /container "fismen:posta" has no IPv4/);
+  assert.equal(new NoAddressError('posta', instanceRef(remote, 'posta')).container, 'posta', 'the bare name for lookups');
+});
