@@ -25,6 +25,7 @@ export const configSet: Action = {
       if (!c) return [`restore ${String(step.params.key)} on ${ref(String(step.params.container))} (previous value not recorded)`];
       return [c.from === null ? `incus config unset ${ref(c.container)} ${c.key}` : `incus config set ${ref(c.container)} ${c.key}=${c.from}`];
     },
+    fromIntent: (i) => ({ container: i.container, key: i.key, from: i.previous === '' || i.previous === undefined ? null : i.previous }),
     async run(_step, changed, ctx) {
       if (typeof changed.container !== 'string' || typeof changed.key !== 'string') return { summary: 'no config change was journaled (the step never reached its set): nothing to undo' };
       const container = changed.container;

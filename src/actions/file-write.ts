@@ -28,6 +28,7 @@ export const fileWrite: Action = {
       if (c.previous?.backupPath) return [`incus file push -p ${c.previous.backupPath} ${ref(c.container)}${c.path}`];
       return c.previous?.existed === false ? [`incus exec ${ref(c.container)} -- rm ${c.path}`] : [`restore ${c.path} in ${ref(c.container)} (no backup recorded)`];
     },
+    fromIntent: (i) => ({ container: i.container, path: i.path, previous: { existed: typeof i.previous === 'string', ...(typeof i.previous === 'string' ? { backupPath: i.previous } : {}) } }),
     async run(step, changed, ctx) {
       if (typeof changed.container !== 'string' || typeof changed.path !== 'string') return { summary: 'no file write was journaled (the step never reached it): nothing to undo' };
       const container = changed.container;

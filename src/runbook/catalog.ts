@@ -20,6 +20,11 @@ export type UndoDecl =
       plan(step: ResolvedStep, rb: Runbook): string;
       /** The commands an operator types to undo it by hand, from the step's journaled `changed` (null: none recorded). */
       byHand(changed: Params | null, step: ResolvedStep, ref: InstanceRef): string[];
+      /**
+       * A step that did not finish journaled only its intent: the record byHand reads, in the shape of the journaled
+       * `changed` (src/journal/events.ts). Without it the intent is read as it is.
+       */
+      fromIntent?(intent: Params): Params;
     }
   /** No automatic undo; the reason says why (a rollback step named in the runbook can still undo it). */
   | { kind: 'none'; reason: string };

@@ -71,18 +71,6 @@ function notStarted(key: string, why: string): StepOutcome {
   return { key, state: 'failed', summary: why, error: why, durationMs: 0, notRun: 'journal-failed' };
 }
 
-/** An intent in the shape the report's manual undo commands read (src/journal/events.ts). */
-function manualShape(action: string, i: Loose): Loose {
-  switch (action) {
-    case 'config.set':
-      return { container: i.container, key: i.key, from: i.previous === '' || i.previous === undefined ? null : i.previous };
-    case 'file.write':
-      return { container: i.container, path: i.path, previous: { existed: typeof i.previous === 'string', ...(typeof i.previous === 'string' ? { backupPath: i.previous } : {}) } };
-    default:
-      return i;
-  }
-}
-
 export class RunDriver implements Run {
   private id: number | null;
   readonly actions: ActionRegistry;
@@ -434,7 +422,9 @@ export class RunDriver implements Run {
       .map((e) => {
         const record = steps.get(e.step.key);
         const intent = record?.state === 'succeeded' ? null : this.firstIntent(e.step.key);
-        const changed = intent ? manualShape(e.step.action, intent) : record?.changed;
+        // An unfinished step's intent, in the shape of the journaled record its action's byHand reads.
+        const undo = actionOf(e.step.action, this.actions)?.undo;
+        const changed = intent ? (undo?.kind === 'auto' && undo.fromIntent ? undo.fromIntent(intent) : intent) : record?.changed;
         return { key: e.step.key, commands: undoCommands(e, record ? { ...record, changed } : undefined, this.actions, (n) => instanceRef(this.runbook, n)) };
       });
   }

@@ -75,6 +75,20 @@ test('every action has an effect; an undo that runs exactly when it declares "au
   assert.ok(autoUndoActions(CATALOG).length > 0);
 });
 
+test('an unfinished step\'s intent reads as the record its by-hand undo expects (config.set, file.write)', () => {
+  const step = (action: string, params: Record<string, unknown>) => ({ key: 'k', id: 'k', index: 1, title: 'k', action, params, destructive: false, irreversible: false, rollback: { kind: 'auto' as const }, verify: [] });
+  const byHandFromIntent = (action: keyof typeof REGISTRY, intent: Record<string, unknown>, params: Record<string, unknown>) => {
+    const undo = REGISTRY[action].undo;
+    assert.equal(undo.kind, 'auto');
+    if (undo.kind !== 'auto') return [];
+    return undo.byHand(undo.fromIntent ? undo.fromIntent(intent) : intent, step(action, params), (n) => `lane:${n}`);
+  };
+  assert.deepEqual(byHandFromIntent('config.set', { container: 'arne-msg', key: 'boot.autostart', previous: '' }, { key: 'boot.autostart' }), ['incus config unset lane:arne-msg boot.autostart']);
+  assert.deepEqual(byHandFromIntent('config.set', { container: 'arne-msg', key: 'boot.autostart', previous: 'true' }, { key: 'boot.autostart' }), ['incus config set lane:arne-msg boot.autostart=true']);
+  assert.deepEqual(byHandFromIntent('file.write', { container: 'posta', path: '/etc/x', previous: '/state/pre/x' }, { path: '/etc/x' }), ['incus file push -p /state/pre/x lane:posta/etc/x']);
+  assert.deepEqual(byHandFromIntent('file.write', { container: 'posta', path: '/etc/x', previous: null }, { path: '/etc/x' }), ['incus exec lane:posta -- rm /etc/x']);
+});
+
 test('the published JSON Schema offers exactly the registry\'s actions', () => {
   const schema = JSON.stringify(runbookJsonSchema(CATALOG));
   for (const a of ACTIONS) assert.ok(schema.includes(`"const":"${a}"`), `${a} missing from the JSON Schema`);
