@@ -34,7 +34,7 @@ function eachString(value: unknown, path: PropertyKey[], fn: (s: string, path: P
 
 export function checkReferences(rb: Runbook, opts: { catalog: ActionCatalog; lineOf: (path: string) => number | undefined; parseCondition?: ConditionParser }): ShapeProblem[] {
   const out: ShapeProblem[] = [];
-  const AUTO_UNDO_ACTIONS = autoUndoActions(opts.catalog);
+  const autoUndo = autoUndoActions(opts.catalog);
   const add = (path: PropertyKey[], message: string) => out.push({ path: keyPath(path), message });
   const containers = rb.containers.map((c) => c.name);
   const slugs = rb.identities.map((i) => i.slug);
@@ -100,10 +100,10 @@ export function checkReferences(rb: Runbook, opts: { catalog: ActionCatalog; lin
 
     const destructive = step.destructive || step.irreversible;
     if (step.rollback === undefined && destructive) {
-      add(at, `destructive step "${step.id}" needs a rollback: rollback = { action = "…", … }${known && AUTO_UNDO_ACTIONS.includes(action) ? ', rollback = "auto"' : ''} or rollback = "none" with rollback_reason`);
+      add(at, `destructive step "${step.id}" needs a rollback: rollback = { action = "…", … }${known && autoUndo.includes(action) ? ', rollback = "auto"' : ''} or rollback = "none" with rollback_reason`);
     }
     if (step.rollback === 'none' && !step.rollback_reason?.trim()) add([...at, 'rollback'], 'rollback = "none" needs rollback_reason = "…" saying why it cannot be undone');
-    if (step.rollback === 'auto' && known && !AUTO_UNDO_ACTIONS.includes(action)) add([...at, 'rollback'], `action "${action}" has no automatic undo (only ${AUTO_UNDO_ACTIONS.join(', ')}); give rollback = { action = "…", … } or "none" with rollback_reason`);
+    if (step.rollback === 'auto' && known && !autoUndo.includes(action)) add([...at, 'rollback'], `action "${action}" has no automatic undo (only ${autoUndo.join(', ')}); give rollback = { action = "…", … } or "none" with rollback_reason`);
     if (step.irreversible && step.rollback !== undefined && step.rollback !== 'none') add([...at, 'rollback'], 'an irreversible step cannot be undone: use rollback = "none" with rollback_reason');
 
     if (step.outage === 'opens') {
