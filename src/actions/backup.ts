@@ -16,6 +16,10 @@ export const backup: Action = {
     class: z.string().default('S'),
   }),
   example: { container: 'arne-msg', paths: ['/var/lib/posta'] },
+  doc: {
+    keys: '`container`, `paths`, `class` (`S`)',
+    does: 'backup-before-apply of files / SQLite DBs (0600, manifest with sha256)',
+  },
   plan: (p, rb) => [`backup ${container(p, rb)} ${list(p, 'paths').join(' ')} → <state dir>/backups (class ${planStr(p, 'class')}, sha256 manifest, 0600)`],
   undo: { kind: 'none', reason: 'read-only for the world: it writes an archive to the state dir, which is kept' },
   preflight: { checks: 'the state dir has room for the archives (space-low)' },

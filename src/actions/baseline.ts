@@ -11,6 +11,10 @@ import { envOf, type CheckContext } from './checks.ts';
 export const baseline: Action = {
   params: z.strictObject({}),
   example: {},
+  doc: {
+    keys: '—',
+    does: 'records actor key fingerprints, token rows and Caddy dials to the journal',
+  },
   plan: (_p, rb) => rb.identities.map((idn) => `record ${idn.slug}: actor public key (GET https://${idn.host}/), token rows, Caddyfile dials`),
   undo: { kind: 'none', reason: 'read-only: it records to the state dir and changes nothing' },
   preflight: { none: 'it is itself a reading of the world before the cutover' },

@@ -16,6 +16,10 @@ const shown = (v: string) => (v === '' ? '(unset)' : v);
 export const configSet: Action = {
   params: z.strictObject({ container: tmpl, key: z.string().min(1), value: z.string() }),
   example: { container: 'posta', key: 'boot.autostart', value: 'true' },
+  doc: {
+    keys: '`container`, `key`, `value`',
+    does: '`incus config set` (e.g. `boot.autostart=false`, `security.protection.delete=true`); undo restores the old value',
+  },
   plan: (p, rb) => [`incus config set ${container(p, rb)} ${planStr(p, 'key')}=${q(planStr(p, 'value'))}   (previous value kept for undo)`],
   undo: {
     kind: 'auto',

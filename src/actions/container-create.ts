@@ -11,6 +11,10 @@ import { instanceRef } from '../runbook/instance-ref.ts';
 export const containerCreate: Action = {
   params: z.strictObject({ container: tmpl, image: z.string().min(1), profile: z.string().default('default') }),
   example: { container: 'posta', image: 'images:alpine/3.20' },
+  doc: {
+    keys: '`container`, `image`, `profile` (`default`)',
+    does: '`incus launch`; idempotent when it exists with the same config',
+  },
   plan: (p, rb) => [`incus launch ${planStr(p, 'image')} ${container(p, rb)} --profile ${planStr(p, 'profile')}`],
   undo: { kind: 'none', reason: 'a created container is removed by a rollback step (container.delete) the runbook names' },
   preflight: { checks: 'a container it creates that already exists is reported (target-exists); containers no step creates must exist' },

@@ -28,6 +28,10 @@ export const containerDelete: Action = {
     archive: z.boolean().default(true),
   }),
   example: { container: 'arne-msg' },
+  doc: {
+    keys: '`container`, `force` (false), `archive` (true)',
+    does: 'export to a 0600 tarball first (with size + sha256), lift the protection, `incus delete --force`; irreversible',
+  },
   plan: (p, rb) => {
     const c = container(p, rb);
     return [

@@ -11,6 +11,10 @@ import { instanceRef } from '../runbook/instance-ref.ts';
 export const containerStart: Action = {
   params: z.strictObject({ container: tmpl }),
   example: { container: 'arne-msg' },
+  doc: {
+    keys: '`container`',
+    does: '`incus start`',
+  },
   plan: (p, rb) => [`incus start ${container(p, rb)}`],
   undo: { kind: 'none', reason: 'a started container is stopped again by a rollback step (container.stop) the runbook names' },
   byHand: (p, ref) => [`incus start ${refContainer(p, ref)}`],

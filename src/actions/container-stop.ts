@@ -30,6 +30,10 @@ export const containerStop: Action = {
     on_timeout: z.enum(['fail', 'force']).optional(),
   }),
   example: { container: 'arne-msg', timeout: '10s' },
+  doc: {
+    keys: '`container`, `force` (false), `timeout` (`30s`), `on_timeout` (`fail` | `force`)',
+    does: '`incus stop --timeout`: real Incus otherwise waits as long as the init ignores the stop signal, and the busy instance refuses config changes meanwhile; when the timeout passes the step fails with the instance still running (`fail`) or kills it with `incus stop --force` (`force`)',
+  },
   plan: (p, rb) => [`incus stop ${container(p, rb)}${p.force ? ' --force' : ` --timeout ${stopSeconds(planStr(p, 'timeout'))}${p.on_timeout === 'force' ? '   (then incus stop --force if it timed out)' : ''}`}`],
   undo: { kind: 'none', reason: 'a stopped container is started again by a rollback step (container.start) the runbook names' },
   byHand: (p, ref) => [`incus stop ${refContainer(p, ref)}`],

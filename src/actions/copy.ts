@@ -89,6 +89,10 @@ export const copy: Action = {
     source_service: z.string().min(1).default('posta'),
   }),
   example: { from_container: 'arne-msg', from: '/var/lib/posta/inbox.db', to_container: 'posta', to: '/var/lib/posta/arne/inbox.db', sqlite: true },
+  doc: {
+    keys: '`from_container`, `from`, `to_container`, `to`, `mode` (`0600`), `owner` (`0:0`), `sqlite` (false), `online` (false), `source_service` (`posta`)',
+    does: "through a private temp dir; size + sha256 equal on both ends, mode and owner as declared; `sqlite = true`: the source daemon (`source_service` in `from_container`) must be stopped, -wal/-shm copied (a -wal/-shm left at the target by an earlier copy or a dry start is removed first), `PRAGMA integrity_check` after; `online = true` (with `sqlite`): the daemon keeps running and the copy is SQLite's online backup, `sqlite3 FROM \".backup TMP\"` inside the source container (needs the `sqlite3` CLI there: `apk add sqlite`), never a raw copy of a live file — hold mode's copy ahead",
+  },
   plan: (p, rb) => {
     const from = container(p, rb, 'from_container');
     const to = container(p, rb, 'to_container');

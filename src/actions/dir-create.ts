@@ -10,6 +10,10 @@ import { given, str } from './params.ts';
 export const dirCreate: Action = {
   params: z.strictObject({ container: tmpl, path: absPath, mode: mode.default('0750'), owner: owner.default('0:0') }),
   example: { container: 'posta', path: '/var/lib/posta/arne', owner: 'posta:posta' },
+  doc: {
+    keys: '`container`, `path`, `mode` (`0750`), `owner` (`0:0`)',
+    does: '`install -d`',
+  },
   plan: (p, rb) => {
     const [u, g] = planStr(p, 'owner').split(':');
     return [`incus exec ${container(p, rb)} -- install -d -m ${planStr(p, 'mode')} -o ${u} -g ${g ?? u} ${planStr(p, 'path')}`];

@@ -12,6 +12,10 @@ const EXEC_DETAIL_LIMIT = 64 * 1024;
 export const exec: Action = {
   params: z.strictObject({ container: tmpl, argv: z.array(z.string()).min(1), expect_exit: z.number().int().default(0) }),
   example: { container: 'posta', argv: ['rc-update', 'add', 'posta'] },
+  doc: {
+    keys: '`container`, `argv` (array, never a shell string), `expect_exit` (0)',
+    does: 'output streamed line by line',
+  },
   plan: (p, rb) => [`incus exec ${container(p, rb)} -- ${list(p, 'argv').map(q).join(' ')}${p.expect_exit ? `   (expect exit ${String(p.expect_exit)})` : ''}`],
   undo: { kind: 'none', reason: 'an arbitrary command: what it changed is unknown to cutover; a rollback step the runbook names undoes it' },
   preflight: { none: 'an arbitrary command: nothing can be judged before it runs beyond the container itself (container-missing)' },

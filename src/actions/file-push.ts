@@ -11,6 +11,10 @@ import { installFile, writtenFile } from './files.ts';
 export const filePush: Action = {
   params: z.strictObject({ container: tmpl, source: z.string().min(1), path: absPath, mode: mode.default('0644'), owner: owner.default('0:0') }),
   example: { container: 'posta', source: 'files/posta', path: '/usr/local/bin/posta', mode: '0755' },
+  doc: {
+    keys: '`container`, `source` (relative to the runbook), `path`, `mode` (`0644`), `owner` (`0:0`)',
+    does: '`incus file push`',
+  },
   plan: (p, rb) => [`incus file push ${q(planStr(p, 'source'))} ${container(p, rb)}${planStr(p, 'path')} --mode ${planStr(p, 'mode')} ${ownerFlags(planStr(p, 'owner'))}`],
   undo: { kind: 'none', reason: 'no automatic undo: a rollback step the runbook names (a file.write of the old content, say) puts it back' },
   preflight: { none: 'the source is read from the runbook\'s directory when the step runs; the target container is checked like every other (container-missing)' },

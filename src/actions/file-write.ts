@@ -15,6 +15,10 @@ import { installFile, previousDir, scratchDir, sha256Hex, writtenFile } from './
 export const fileWrite: Action = {
   params: z.strictObject({ container: tmpl, path: absPath, content: z.string(), mode: mode.default('0644'), owner: owner.default('0:0') }),
   example: { container: 'posta', path: '/etc/init.d/posta', content: '#!/sbin/openrc-run\n', mode: '0755' },
+  doc: {
+    keys: '`container`, `path`, `content` (templated), `mode` (`0644`), `owner` (`0:0`)',
+    does: 'atomic write inside the container (temp + rename), previous content kept for undo',
+  },
   plan: (p, rb) => {
     const lines = String(p.content ?? '').split('\n').filter((l, i, a) => l !== '' || i < a.length - 1).length;
     return [`incus file push - ${container(p, rb)}${planStr(p, 'path')} --mode ${planStr(p, 'mode')} ${ownerFlags(planStr(p, 'owner'))}   (${lines} lines; previous content kept for undo)`];

@@ -8,6 +8,10 @@ import { str } from './params.ts';
 export const gateOperator: Action = {
   params: z.strictObject({ prompt: z.string().min(1) }),
   example: { prompt: 'Go on?' },
+  doc: {
+    keys: '`prompt`',
+    does: 'waits for the operator (`apply --yes` answers it)',
+  },
   plan: (p) => [`operator confirms (recorded in the journal):`, ...textLines(planStr(p, 'prompt'))],
   undo: { kind: 'none', reason: 'a question: it changes nothing' },
   preflight: { none: 'a question for the operator: nothing to check before' },

@@ -42,6 +42,10 @@ export const gateStability: Action = {
     max_red: z.string().regex(/^\d+$/, 'a whole number of red periods, e.g. "0"').optional(),
   }),
   example: { window: '7d' },
+  doc: {
+    keys: '`window` (`7d`), `since` (this runbook), `min_coverage` (e.g. `"90%"`), `max_red` (e.g. `"0"`)',
+    does: 'blocks until the recorded cutover end + window, unless waived with a reason (`--waive-window --reason`); shows the verification history since the cutover ended (`cutover verify --every`); with `min_coverage` (share of the time since the cutover ended covered by runs that could check) or `max_red` (red periods: consecutive red runs of one identity × check) a history below them blocks like an unfinished window and is waived the same way',
+  },
   plan: (p) => [`wait until ${str(p, 'window')} have passed since the recorded end of ${p.since ? `runbook ${str(p, 'since')}` : 'this cutover'} (or record a waiver with its reason)`],
   undo: { kind: 'none', reason: 'a gate: it changes nothing (a waiver is journaled)' },
   preflight: { none: 'the gate itself is the check: it reads the journal when it runs' },

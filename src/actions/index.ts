@@ -1,6 +1,7 @@
 // THE list of actions: one line per action. Each action is one module (./<name>.ts) holding its descriptor
 // (params, plan text, undo, preflight, cockpit bindings) and its effect (run, undo.run, recover, report, preview).
-// The runbook schema and JSON Schema, docs/runbook.md (test/unit/runbook-docs.test.ts), the plan text, the
+// The runbook schema and JSON Schema, docs/runbook.md's actions table (each action's `doc`, written by
+// npx tsx scripts/gen-runbook-doc.ts; test/unit/runbook-docs.test.ts fails when stale), the plan text, the
 // keymap's hints and the runner all derive from this list; the lower layers receive it as a value (ActionCatalog,
 // src/runbook/catalog.ts) and never import it. test/unit/action-registry.test.ts checks every action is complete.
 import type { Action } from './types.ts';

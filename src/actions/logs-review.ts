@@ -25,6 +25,10 @@ export const logsReview: Action = {
       .min(1),
   }),
   example: { container: 'posta', sources: [{ kind: 'file', path: '/var/log/posta.log' }, { kind: 'openrc' }] },
+  doc: {
+    keys: '`container`, `sources` (array of `{ kind = "file"|"openrc"|"journalctl"|"incus", path, unit }`)',
+    does: "summarises the new daemon's logs: restarts, panics, errors per identity, counts per day; asks for acknowledgement",
+  },
   plan: (p, rb) => {
     const c = container(p, rb);
     return ((p.sources as { kind: string; path?: string; unit?: string }[]) ?? []).map((s) =>

@@ -7,6 +7,10 @@ import { str } from './params.ts';
 export const note: Action = {
   params: z.strictObject({ text: z.string() }),
   example: { text: 'The legacy containers stay stopped for a week.' },
+  doc: {
+    keys: '`text`',
+    does: 'shows text; changes nothing',
+  },
   plan: (p) => ['note for the operator (recorded in the journal and the report):', ...textLines(planStr(p, 'text'))],
   undo: { kind: 'none', reason: 'a note: it changes nothing' },
   preflight: { none: 'a note: nothing to check' },

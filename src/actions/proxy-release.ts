@@ -55,6 +55,10 @@ export const proxyRelease: Action = {
     sites: z.array(z.string()).optional(),
   }),
   example: {},
+  doc: {
+    keys: '`sites` (all `proxy.sites`)',
+    does: "hold mode only: waits until every upstream the sites dial accepts connections and every request held before that has had its next try, then takes the hold lines (`#cutover:hold`) out: backup, `caddy adapt` (only the hold settings change), validate, one reload, confirm. Undo (`rollback = \"auto\"`): the sites dial the original (pre-repoint) upstreams again *with* the hold settings, so the rollback's stop of the new daemon and start of the legacy ones fail no request; the repoint's undo takes the hold out",
+  },
   plan: (p, rb) => {
     const caddyfile = rb.proxy?.caddyfile ?? '<no [proxy]>';
     const caddy = rb.proxy?.binary ?? 'caddy';

@@ -30,6 +30,10 @@ export const proxyRepoint: Action = {
     upstream: tmpl,
   }),
   example: { upstream: '{{ip("posta")}}:80' },
+  doc: {
+    keys: '`upstream` (e.g. `{{ip("posta")}}:80`), `sites` (all `proxy.sites`)',
+    does: "moves only the dials that point at each site's legacy container (its IPv4 from the runtime, or its name / `name.incus`, at the identity's `port`; a site no identity names: every legacy container); other upstreams, handles and sites stay byte-identical. Token-level Caddyfile edit, diff, `caddy adapt` semantic check (only the dials change), 0600 backup, atomic write, validate, reload, confirm via the admin API; any failure restores the backup",
+  },
   plan: (p, rb) => {
     const caddyfile = rb.proxy?.caddyfile ?? '<no [proxy]>';
     const caddy = rb.proxy?.binary ?? 'caddy';

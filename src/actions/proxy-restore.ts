@@ -7,6 +7,10 @@ import { caddyBackups, proxyOf, restoreFrom } from './checks.ts';
 export const proxyRestore: Action = {
   params: z.strictObject({}),
   example: {},
+  doc: {
+    keys: '—',
+    does: "restore the Caddyfile from this run's backup, validate, reload, confirm",
+  },
   plan: (_p, rb) => {
     const caddyfile = rb.proxy?.caddyfile ?? '<no [proxy]>';
     const caddy = rb.proxy?.binary ?? 'caddy';

@@ -28,6 +28,10 @@ export const serviceStart: Action = {
     port: z.number().int().min(1).max(65535).optional(),
   }),
   example: { container: 'posta', service: 'posta', port: 80 },
+  doc: {
+    keys: '`container`, `service`, `settle` (`1s`), `port` (none)',
+    does: "OpenRC `service NAME start`, then checks the daemon is really up: it watches it for the whole `settle` time — the process, and with `port` that it keeps listening on the container's IPv4, the settle time then counting from its first answer (up to 15 s to give one) — so a daemon that dies a moment after start fails the step",
+  },
   plan: (p, rb) => [`incus exec ${container(p, rb)} -- service ${planStr(p, 'service')} start`],
   undo: { kind: 'none', reason: 'a started daemon is stopped again by a rollback step (service.stop) the runbook names' },
   byHand: (p, ref) => [`incus exec ${refContainer(p, ref)} -- service ${String(p.service)} start`],

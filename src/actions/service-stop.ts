@@ -25,6 +25,10 @@ async function waitFor(pred: () => Promise<boolean>, timeoutMs: number): Promise
 export const serviceStop: Action = {
   params: z.strictObject({ container: tmpl, service: z.string().min(1), /** How long the daemon may take to go down (default 30s). */ timeout: duration.optional() }),
   example: { container: 'arne-msg', service: 'posta' },
+  doc: {
+    keys: '`container`, `service`, `timeout` (`30s`)',
+    does: 'OpenRC `service NAME stop`, then checks the daemon is really down (within `timeout`)',
+  },
   plan: (p, rb) => [`incus exec ${container(p, rb)} -- service ${planStr(p, 'service')} stop`],
   undo: { kind: 'none', reason: 'a stopped daemon is started again by a rollback step (service.start) the runbook names' },
   byHand: (p, ref) => [`incus exec ${refContainer(p, ref)} -- service ${String(p.service)} stop`],

@@ -18,6 +18,10 @@ export const smoke: Action = {
     identities: z.array(z.string()).optional(),
   }),
   example: { vantage: 'public' },
+  doc: {
+    keys: '`vantage` (`local`|`public`), `via` (`target`|`legacy`), `checks` (all), `identities` (all)',
+    does: 'the `[[smoke]]` checks; fails naming each identity and check',
+  },
   plan: (p, rb) => {
     const names = list(p, 'checks');
     const checks = names.length ? rb.smoke.filter((s) => names.includes(s.name)) : rb.smoke;

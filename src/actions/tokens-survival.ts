@@ -19,6 +19,10 @@ export const tokensSurvival: Action = {
     identities: z.array(z.string()).optional(),
   }),
   example: {},
+  doc: {
+    keys: '`identities` (all)',
+    does: "every baseline token present in the new DB, active devices' `last_seen_at` advanced",
+  },
   plan: (p, rb) => {
     const t = rb.tokens;
     return identitiesOf(p, rb).map(

@@ -32,11 +32,24 @@ export type UndoDecl =
 /** What the preflight checks about a step of this action before the outage (src/preflight), or why nothing. */
 export type PreflightDecl = { checks: string } | { none: string };
 
+/** An action's documentation, as the operator reads it in docs/runbook.md (Markdown; `|` is escaped when rendered). */
+export interface ActionDoc {
+  /** Every param key, with its default or what an absent key means, e.g. "`container`, `force` (false)"; "—" when none. */
+  keys: string;
+  /** What a step of this action does. */
+  does: string;
+}
+
 export interface ActionDescriptor {
   /** The step parameters of this action (every key is documented in docs/runbook.md: a test checks). */
   params: z.ZodObject;
   /** A valid step's parameters (the registry test plans it; a reader sees the action's shape at a glance). */
   example: Params;
+  /**
+   * Its row in docs/runbook.md's "Actions and their keys" table (generated: npx tsx scripts/gen-runbook-doc.ts, see
+   * src/runbook/actions-doc.ts): `keys` names every param key with its default, `does` says what a step of it does.
+   */
+  doc: ActionDoc;
   /** Plan text: what the step will do, as the commands an operator would type; run-time values as markers. */
   plan(p: Params, rb: Runbook, item?: string): string[];
   undo: UndoDecl;

@@ -1,7 +1,8 @@
 // #15 "adding an action touches one file plus the registry line": an action defined here alone (one object, as a
 // module src/actions/<name>.ts would export it) and added to a copy of the registry (the one line) is checked by
 // the runbook loader, expanded with its defaults, planned, offered by the JSON Schema, shown by the cockpit's
-// state, run and journaled by the runner, and undone by its rollback, with nothing else in the sources naming it.
+// state, run and journaled by the runner, undone by its rollback, and given its row in docs/runbook.md's actions
+// table by the generator (scripts/gen-runbook-doc.ts), with nothing else in the sources naming it.
 import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,6 +16,7 @@ import { cockpitOf, type ActionCatalog } from '../../src/runbook/catalog.ts';
 import { checkRunbookText } from '../../src/runbook/load.ts';
 import { describeRollback, describeStep } from '../../src/runbook/describe.ts';
 import { runbookJsonSchema } from '../../src/runbook/json-schema.ts';
+import { withActionsTable } from '../../src/runbook/actions-doc.ts';
 import { changedSteps } from '../../src/journal/changes.ts';
 import { openRun } from '../../src/runner/index.ts';
 import { HostRuntime } from '../../src/adapters/host.ts';
@@ -30,6 +32,7 @@ const undone: string[] = [];
 const echo: Action = {
   params: z.strictObject({ container: tmpl, text: z.string().min(1), times: z.number().int().min(1).default(2) }),
   example: { container: 'here', text: 'hello' },
+  doc: { keys: '`container`, `text`, `times` (2)', does: 'says `text` `times` times | then takes it back' },
   plan: (p) => [`echo ${String(p.text)} (${String(p.times)} times) in ${String(p.container)}`],
   undo: {
     kind: 'auto',
@@ -109,6 +112,17 @@ test('the JSON Schema offers it, the cockpit state knows its binding and failure
   assert.deepEqual(failedHint(state, NAME, 'not-acknowledged'), { text: 'a acknowledges the echo.', gate: true });
   const shipped = initialState({ runbook: { name: 'echoes' }, steps, actions: cockpitOf(CATALOG), outageBudgetMs: 60_000, driver: { name: 'me' }, now: 0 });
   assert.ok(!bindingActsOn(shipped, 'acknowledge', NAME));
+});
+
+test('docs/runbook.md: the generator gives it its row from its own descriptor, after the shipped ones, changing nothing else', () => {
+  const doc = readFileSync(join(REPO, 'docs/runbook.md'), 'utf8');
+  assert.ok(!doc.includes(NAME));
+  const generated = withActionsTable(doc, catalog);
+  const row = `| \`${NAME}\` | \`container\`, \`text\`, \`times\` (2) | says \`text\` \`times\` times \\| then takes it back |`;
+  const last = Object.keys(REGISTRY).at(-1)!;
+  const lastShipped = doc.split('\n').find((l) => l.startsWith(`| \`${last}\` |`))!;
+  assert.equal(generated, doc.replace(`${lastShipped}\n`, `${lastShipped}\n${row}\n`));
+  assert.equal(withActionsTable(doc, CATALOG), doc, 'the shipped registry generates the file as it is');
 });
 
 test('the runner runs it, journals it, undoes it by its own undo and spells the undo by hand', async (t) => {
