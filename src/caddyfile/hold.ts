@@ -22,8 +22,10 @@ const OPEN_MARK = `{ ${HOLD_MARK}-block`;
 
 /** The reverse_proxy subdirectives of a hold of `duration`. */
 export function holdLines(duration: string): string[] {
-  return [`lb_try_duration ${duration}`, `lb_try_interval ${HOLD_INTERVAL}`, 'transport http {', `\tdial_timeout ${HOLD_DIAL_TIMEOUT}`, '}'];
+  return [...retryLines(duration), 'transport http {', `\t${DIAL_LINE}`, '}'];
 }
+const retryLines = (duration: string) => [`lb_try_duration ${duration}`, `lb_try_interval ${HOLD_INTERVAL}`];
+const DIAL_LINE = `dial_timeout ${HOLD_DIAL_TIMEOUT}`;
 
 /** Milliseconds after which every request held before the upstream answered has had its next try. */
 export function holdQuietMs(): number {
@@ -60,8 +62,8 @@ export interface HoldProblem {
 
 /** Subdirectives that make Caddy run an active health check: a route with one does not hold (it waits for the check). */
 const ACTIVE_HEALTH = ['health_uri', 'health_path', 'health_port', 'health_interval', 'health_timeout', 'health_status', 'health_body', 'health_headers'];
-/** Subdirectives hold mode sets itself. */
-const HOLD_OWNS = ['lb_try_duration', 'lb_try_interval', 'transport'];
+/** Subdirectives hold mode sets itself (the operator's own retry settings would be overridden). */
+const HOLD_OWNS = ['lb_try_duration', 'lb_try_interval'];
 const PASSIVE_HEALTH = ['fail_duration', 'max_fails', 'unhealthy_status', 'unhealthy_latency', 'unhealthy_request_count'];
 
 interface SiteProxies {
@@ -115,6 +117,19 @@ export function holdProblems(src: string, hosts: string[]): HoldProblem[] {
           fix: 'remove the active health check from this route for the cutover, or run it without [proxy] hold (the seed order)',
         });
       }
+      // An http transport of the operator's own (keepalive, tls …) takes the hold's dial_timeout in (addHold);
+      // another transport (fastcgi …) is not one hold mode knows how to set.
+      const transport = (p.body ?? []).find((d) => d.tokens[0]?.text === 'transport');
+      if (transport && transport.tokens[1]?.text !== 'http') {
+        out.push({
+          level: 'blocker',
+          code: 'hold-conflict',
+          line: transport.line,
+          site: s.label,
+          message: `site ${s.label}, line ${transport.line}: the reverse_proxy uses transport ${transport.tokens[1]?.text ?? '(none named)'}; hold mode sets a short dial_timeout in an http transport`,
+          fix: 'run this route without [proxy] hold (the seed order)',
+        });
+      }
       const owned = sub.find((d) => HOLD_OWNS.includes(d.name));
       if (owned) {
         out.push({
@@ -123,7 +138,7 @@ export function holdProblems(src: string, hosts: string[]): HoldProblem[] {
           line: owned.line,
           site: s.label,
           message: `site ${s.label}, line ${owned.line}: the reverse_proxy already sets ${owned.name}, which hold mode sets for the cutover`,
-          fix: `remove ${owned.name} from this reverse_proxy (hold mode adds lb_try_duration, lb_try_interval and a transport with a short dial_timeout, and takes them out again), or run without [proxy] hold`,
+          fix: `remove ${owned.name} from this reverse_proxy (hold mode adds lb_try_duration, lb_try_interval and a short dial_timeout, and takes them out again), or run without [proxy] hold`,
         });
       }
       const passive = sub.find((d) => PASSIVE_HEALTH.includes(d.name));
@@ -160,20 +175,25 @@ export function addHold(src: string, hosts: string[], duration: string): string 
       const head = p.tokens[0]!;
       const indent = indentOf(src, head.start);
       const step = indent.includes('\t') || !indent ? '\t' : '    ';
-      const lines = holdLines(duration).map((l) => `${indent}${step}${l.replace(/^\t/, step)} ${HOLD_MARK}\n`);
-      const last = p.tokens[p.tokens.length - 1]!;
-      if (p.body) {
-        const open = src.indexOf('{', last.end);
-        const eol = src.indexOf('\n', open);
-        inserts.push({ at: eol + 1, text: lines.join('') });
-      } else {
-        inserts.push({ at: last.end, text: ` ${OPEN_MARK}\n${lines.join('')}${indent}} ${HOLD_MARK}` });
+      const transport = p.body?.find((d) => d.tokens[0]?.text === 'transport');
+      // With the operator's own `transport http`, the dial_timeout goes into it (unless it sets one itself).
+      const lines = (transport ? retryLines(duration) : holdLines(duration)).map((l) => `${indent}${step}${l.replace(/^\t/, step)} ${HOLD_MARK}\n`);
+      inserts.push(intoBlock(src, p, lines, indent));
+      if (transport && !transport.body?.some((d) => d.tokens[0]?.text === 'dial_timeout')) {
+        inserts.push(intoBlock(src, transport, [`${indentOf(src, transport.tokens[0]!.start)}${step}${DIAL_LINE} ${HOLD_MARK}\n`], indentOf(src, transport.tokens[0]!.start)));
       }
     }
   }
   let text = src;
   for (const i of inserts.sort((a, b) => b.at - a.at)) text = text.slice(0, i.at) + i.text + text.slice(i.at);
   return text;
+}
+
+/** Where `lines` go into directive `d`: after the line of its `{`, or in a block opened for them (marked) when it has none. */
+function intoBlock(src: string, d: Directive, lines: string[], indent: string): { at: number; text: string } {
+  const last = d.tokens[d.tokens.length - 1]!;
+  if (d.body) return { at: src.indexOf('\n', src.indexOf('{', last.end)) + 1, text: lines.join('') };
+  return { at: last.end, text: ` ${OPEN_MARK}\n${lines.join('')}${indent}} ${HOLD_MARK}` };
 }
 
 /** The text without the lines addHold added (a `{` it opened goes too). */

@@ -258,9 +258,17 @@ export async function releaseHold(o: ReleaseOptions): Promise<ReleaseResult> {
     progress('done', `${o.hosts.join(', ')} hold nothing; nothing to change`);
     return { backupPath: null, diff: '' };
   }
-  const extra = configDifferences(expected, adaptedNew.config);
+  // Both sides without the hold's settings: a dial_timeout of the operator's own transport is left alone (addHold
+  // adds none there) and compares equal; whether anything still holds is its own check.
+  const wrong = (c: unknown) => {
+    const out = configDifferences(expected, withoutHold(c, o.hosts));
+    const { held } = holdState(c, o.hosts);
+    if (held) out.push(`hold: ${held} handler(s) of ${o.hosts.join(', ')} still hold requests (lb_try_duration)`);
+    return out;
+  };
+  const extra = wrong(adaptedNew.config);
   if (extra.length) throw new RepointError(`${path}: refusing the edit: caddy adapt shows changes beyond the hold settings of ${o.hosts.join(', ')}:\n${list(extra)}`);
-  const r = await writeReloadConfirm(o, raw, newText, before, 'hold settings removed', (after) => configDifferences(expected, after));
+  const r = await writeReloadConfirm(o, raw, newText, before, 'hold settings removed', wrong);
   progress('done', `${o.hosts.join(', ')}: hold settings removed; backup ${r.backupPath}`);
   return { backupPath: r.backupPath, diff: unifiedDiff(path, oldText, newText) };
 }

@@ -11,8 +11,8 @@ import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'undici';
-import { caddyVersion } from '../../src/adapters/caddy.ts';
-import { heldBodiesFail, holdLines } from '../../src/caddyfile/hold.ts';
+import { adaptText, caddyVersion } from '../../src/adapters/caddy.ts';
+import { addHold, heldBodiesFail, holdLines, holdState, withoutHold } from '../../src/caddyfile/hold.ts';
 
 const IP = '127.0.10.249';
 const ADMIN = `${IP}:2019`;
@@ -104,4 +104,20 @@ test('a held POST with a body: what this Caddy does matches heldBodiesFail(versi
   t.diagnostic(`caddy ${version}: held POST → ${r.status} after ${r.ms} ms`);
   assert.equal(failed, heldBodiesFail(version), `caddy ${version}: a held POST ${failed ? 'failed' : 'succeeded'} (${r.status}), heldBodiesFail says ${heldBodiesFail(version)}`);
   if (!failed) assert.equal(r.body, 'POST hello');
+});
+
+test('the hold lines adapt in an operator\'s own transport http too; without the hold settings the config is the original', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'cutover-hold-adapt-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const file = join(dir, 'Caddyfile');
+  const site = (transport: string) => `{\n\tadmin ${ADMIN}\n\tauto_https off\n}\n\nhttp://hold.test:8083 {\n\treverse_proxy ${UPSTREAM} {\n\t\theader_up X-Who hold\n${transport}\t}\n}\n`;
+  for (const transport of ['', '\t\ttransport http {\n\t\t\tkeepalive 30s\n\t\t}\n', '\t\ttransport http {\n\t\t\tdial_timeout 2s\n\t\t}\n', '\t\ttransport http\n']) {
+    const original = site(transport);
+    const [before, held] = await Promise.all([adaptText(original, file, '/usr/bin/caddy'), adaptText(addHold(original, ['hold.test'], '15s'), file, '/usr/bin/caddy')]);
+    assert.deepEqual(holdState(held.config, ['hold.test']), { held: 1, total: 1 }, transport);
+    assert.deepEqual(withoutHold(held.config, ['hold.test']), withoutHold(before.config, ['hold.test']), `only the hold settings differ with ${JSON.stringify(transport)}`);
+    const handler = JSON.stringify(held.config);
+    assert.match(handler, transport.includes('2s') ? /"dial_timeout":2000000000/ : /"dial_timeout":500000000/, transport);
+    if (transport.includes('keepalive')) assert.match(handler, /"keep_alive":\{[^}]*"idle_timeout":30000000000/, 'the operator\'s keepalive stays');
+  }
 });

@@ -54,3 +54,37 @@ test('heldBodiesFail: Caddy through 2.11.1 fails held bodies; later releases car
   for (const v of ['2.6.2', 'v2.6.1', '2.10.2', '2.11.1', '1.0.4', 'garbage']) assert.equal(heldBodiesFail(v), true, v);
   for (const v of ['2.11.2', 'v2.12.0', '3.0.0']) assert.equal(heldBodiesFail(v), false, v);
 });
+
+// A production reverse_proxy with its own `transport http` (keepalive, tls, a dial_timeout of its own): the hold's
+// dial_timeout goes into that transport (none when it sets one), never a second transport; the bytes come back.
+const withTransport = (transport: string) => `http://arne.posta.no {\n\treverse_proxy 127.0.10.14:8080 {\n\t\theader_up X-Who arne\n${transport}\t}\n}\n`;
+
+test('addHold into an operator\'s own transport http: its block takes the dial_timeout; one with a dial_timeout of its own keeps it', () => {
+  const keepalive = withTransport('\t\ttransport http {\n\t\t\tkeepalive 30s\n\t\t}\n');
+  assert.deepEqual(holdProblems(keepalive, ['arne.posta.no']), []);
+  const held = addHold(keepalive, ['arne.posta.no'], '15s');
+  assert.equal(
+    held,
+    'http://arne.posta.no {\n\treverse_proxy 127.0.10.14:8080 {\n\t\tlb_try_duration 15s #cutover:hold\n\t\tlb_try_interval 100ms #cutover:hold\n\t\theader_up X-Who arne\n' +
+      '\t\ttransport http {\n\t\t\tdial_timeout 500ms #cutover:hold\n\t\t\tkeepalive 30s\n\t\t}\n\t}\n}\n',
+  );
+  assert.equal(removeHold(held), keepalive);
+
+  const ownDial = withTransport('\t\ttransport http {\n\t\t\tdial_timeout 2s\n\t\t}\n');
+  const heldOwn = addHold(ownDial, ['arne.posta.no'], '15s');
+  assert.equal(heldOwn.match(/dial_timeout/g)?.length, 1, heldOwn);
+  assert.equal(heldOwn.match(/transport http/g)?.length, 1, heldOwn);
+  assert.match(heldOwn, /lb_try_duration 15s #cutover:hold/);
+  assert.equal(removeHold(heldOwn), ownDial);
+
+  const bare = withTransport('\t\ttransport http\n');
+  const heldBare = addHold(bare, ['arne.posta.no'], '15s');
+  assert.match(heldBare, /\t\ttransport http \{ #cutover:hold-block\n\t\t\tdial_timeout 500ms #cutover:hold\n\t\t\} #cutover:hold\n/);
+  assert.equal(removeHold(heldBare), bare);
+});
+
+test('holdProblems: a transport that is not http is a blocker naming it', () => {
+  const fastcgi = withTransport('\t\ttransport fastcgi {\n\t\t\tsplit .php\n\t\t}\n');
+  assert.deepEqual(holdProblems(fastcgi, ['arne.posta.no']).map((p) => [p.level, p.code, p.line]), [['blocker', 'hold-conflict', 4]]);
+  assert.throws(() => addHold(fastcgi, ['arne.posta.no'], '15s'), /transport fastcgi/);
+});
