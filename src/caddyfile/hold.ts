@@ -70,6 +70,8 @@ interface SiteProxies {
   label: string;
   line: number;
   proxies: Directive[];
+  /** The site block's own `import` lines (a snippet's reverse_proxy is not one hold mode edits). */
+  imports: Directive[];
 }
 
 function proxiesOf(body: Directive[]): Directive[] {
@@ -89,7 +91,7 @@ function sitesOf(src: string, hosts: string[]): SiteProxies[] {
   const want = new Set(hosts.map((h) => (hostOfAddress(h) ?? h).toLowerCase()));
   return parseCaddyfile(src)
     .sites.filter((s) => s.addresses.some((a) => want.has((hostOfAddress(a) ?? '').toLowerCase())))
-    .map((s) => ({ label: s.addresses.join(', '), line: s.line, proxies: proxiesOf(s.body) }));
+    .map((s) => ({ label: s.addresses.join(', '), line: s.line, proxies: proxiesOf(s.body), imports: s.body.filter((d) => d.tokens[0]?.text === 'import') }));
 }
 
 /** What stops the named sites' reverse_proxy directives from holding requests (preflight). */
@@ -103,7 +105,17 @@ export function holdProblems(src: string, hosts: string[]): HoldProblem[] {
     throw err;
   }
   for (const s of sites) {
-    if (!s.proxies.length) out.push({ level: 'blocker', code: 'hold-no-proxy', line: s.line, site: s.label, message: `site ${s.label}: no reverse_proxy to hold requests in`, fix: 'hold mode needs a reverse_proxy in the site block' });
+    if (!s.proxies.length && s.imports.length) {
+      const i = s.imports[0]!;
+      out.push({
+        level: 'blocker',
+        code: 'hold-no-proxy',
+        line: i.line,
+        site: s.label,
+        message: `site ${s.label}, line ${i.line}: no reverse_proxy written in the site block (${i.tokens.map((t) => t.text).join(' ')} may bring one: hold mode edits only a reverse_proxy written in the site block)`,
+        fix: 'write the reverse_proxy in the site block for the cutover (inline the snippet), or run without [proxy] hold',
+      });
+    } else if (!s.proxies.length) out.push({ level: 'blocker', code: 'hold-no-proxy', line: s.line, site: s.label, message: `site ${s.label}: no reverse_proxy to hold requests in`, fix: 'hold mode needs a reverse_proxy in the site block' });
     for (const p of s.proxies) {
       const sub = (p.body ?? []).map((d) => ({ name: d.tokens[0]?.text ?? '', line: d.line }));
       const active = sub.find((d) => ACTIVE_HEALTH.includes(d.name));

@@ -88,3 +88,11 @@ test('holdProblems: a transport that is not http is a blocker naming it', () => 
   assert.deepEqual(holdProblems(fastcgi, ['arne.posta.no']).map((p) => [p.level, p.code, p.line]), [['blocker', 'hold-conflict', 4]]);
   assert.throws(() => addHold(fastcgi, ['arne.posta.no'], '15s'), /transport fastcgi/);
 });
+
+test('holdProblems: a site whose reverse_proxy comes from a snippet is named with its import line', () => {
+  const src = '(proxy) {\n\treverse_proxy 10.0.0.9:80\n}\n\nhttp://b.example {\n\timport proxy\n}\n';
+  const [p, ...rest] = holdProblems(src, ['b.example']);
+  assert.equal(rest.length, 0);
+  assert.deepEqual([p!.level, p!.code, p!.line], ['blocker', 'hold-no-proxy', 6]);
+  assert.match(p!.message, /site http:\/\/b\.example, line 6: no reverse_proxy written in the site block \(import proxy may bring one/);
+});
