@@ -96,3 +96,11 @@ test('bench: an unknown --only group is refused with exit 2 and names the known 
   assert.match(r.stderr, /unknown group nonesuch; known: start, cockpit, smoke/);
   assert.equal(r.stdout, '');
 });
+
+test('bench: an unknown option is one line on stderr and exit 2, no stack trace', async () => {
+  const r = await bench(['--bogus']);
+  assert.equal(r.code, 2);
+  assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+  assert.match(r.stderr, /^bench: Unknown option '--bogus'.*see npm run bench -- --help/);
+  assert.equal(r.stdout, '');
+});
