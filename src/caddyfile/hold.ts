@@ -74,6 +74,9 @@ interface SiteProxies {
   imports: Directive[];
 }
 
+/** A reverse_proxy's own `transport` subdirective, if it has one. */
+const transportOf = (proxy: Directive) => proxy.body?.find((d) => d.tokens[0]?.text === 'transport');
+
 function proxiesOf(body: Directive[]): Directive[] {
   const out: Directive[] = [];
   const walk = (b: Directive[]) => {
@@ -105,17 +108,19 @@ export function holdProblems(src: string, hosts: string[]): HoldProblem[] {
     throw err;
   }
   for (const s of sites) {
-    if (!s.proxies.length && s.imports.length) {
-      const i = s.imports[0]!;
+    if (!s.proxies.length) {
+      const i = s.imports[0];
       out.push({
         level: 'blocker',
         code: 'hold-no-proxy',
-        line: i.line,
+        line: i?.line ?? s.line,
         site: s.label,
-        message: `site ${s.label}, line ${i.line}: no reverse_proxy written in the site block (${i.tokens.map((t) => t.text).join(' ')} may bring one: hold mode edits only a reverse_proxy written in the site block)`,
-        fix: 'write the reverse_proxy in the site block for the cutover (inline the snippet), or run without [proxy] hold',
+        message: i
+          ? `site ${s.label}, line ${i.line}: no reverse_proxy written in the site block (${i.tokens.map((t) => t.text).join(' ')} may bring one: hold mode edits only a reverse_proxy written in the site block)`
+          : `site ${s.label}: no reverse_proxy to hold requests in`,
+        fix: i ? 'write the reverse_proxy in the site block for the cutover (inline the snippet), or run without [proxy] hold' : 'hold mode needs a reverse_proxy in the site block',
       });
-    } else if (!s.proxies.length) out.push({ level: 'blocker', code: 'hold-no-proxy', line: s.line, site: s.label, message: `site ${s.label}: no reverse_proxy to hold requests in`, fix: 'hold mode needs a reverse_proxy in the site block' });
+    }
     for (const p of s.proxies) {
       const sub = (p.body ?? []).map((d) => ({ name: d.tokens[0]?.text ?? '', line: d.line }));
       const active = sub.find((d) => ACTIVE_HEALTH.includes(d.name));
@@ -131,7 +136,7 @@ export function holdProblems(src: string, hosts: string[]): HoldProblem[] {
       }
       // An http transport of the operator's own (keepalive, tls …) takes the hold's dial_timeout in (addHold);
       // another transport (fastcgi …) is not one hold mode knows how to set.
-      const transport = (p.body ?? []).find((d) => d.tokens[0]?.text === 'transport');
+      const transport = transportOf(p);
       if (transport && transport.tokens[1]?.text !== 'http') {
         out.push({
           level: 'blocker',
@@ -187,12 +192,13 @@ export function addHold(src: string, hosts: string[], duration: string): string 
       const head = p.tokens[0]!;
       const indent = indentOf(src, head.start);
       const step = indent.includes('\t') || !indent ? '\t' : '    ';
-      const transport = p.body?.find((d) => d.tokens[0]?.text === 'transport');
+      const transport = transportOf(p);
       // With the operator's own `transport http`, the dial_timeout goes into it (unless it sets one itself).
       const lines = (transport ? retryLines(duration) : holdLines(duration)).map((l) => `${indent}${step}${l.replace(/^\t/, step)} ${HOLD_MARK}\n`);
       inserts.push(intoBlock(src, p, lines, indent));
       if (transport && !transport.body?.some((d) => d.tokens[0]?.text === 'dial_timeout')) {
-        inserts.push(intoBlock(src, transport, [`${indentOf(src, transport.tokens[0]!.start)}${step}${DIAL_LINE} ${HOLD_MARK}\n`], indentOf(src, transport.tokens[0]!.start)));
+        const inner = indentOf(src, transport.tokens[0]!.start);
+        inserts.push(intoBlock(src, transport, [`${inner}${step}${DIAL_LINE} ${HOLD_MARK}\n`], inner));
       }
     }
   }

@@ -258,19 +258,25 @@ export async function releaseHold(o: ReleaseOptions): Promise<ReleaseResult> {
     progress('done', `${o.hosts.join(', ')} hold nothing; nothing to change`);
     return { backupPath: null, diff: '' };
   }
-  // Both sides without the hold's settings: a dial_timeout of the operator's own transport is left alone (addHold
-  // adds none there) and compares equal; whether anything still holds is its own check.
-  const wrong = (c: unknown) => {
-    const out = configDifferences(expected, withoutHold(c, o.hosts));
-    const { held } = holdState(c, o.hosts);
-    if (held) out.push(`hold: ${held} handler(s) of ${o.hosts.join(', ')} still hold requests (lb_try_duration)`);
-    return out;
-  };
+  const wrong = (c: unknown) => beyondHold(expected, c, o.hosts, 'released');
   const extra = wrong(adaptedNew.config);
   if (extra.length) throw new RepointError(`${path}: refusing the edit: caddy adapt shows changes beyond the hold settings of ${o.hosts.join(', ')}:\n${list(extra)}`);
   const r = await writeReloadConfirm(o, raw, newText, before, 'hold settings removed', wrong);
   progress('done', `${o.hosts.join(', ')}: hold settings removed; backup ${r.backupPath}`);
   return { backupPath: r.backupPath, diff: unifiedDiff(path, oldText, newText) };
+}
+
+/**
+ * What `config` changes beyond the hold settings of `hosts`: against `expected` (a config already without them)
+ * it is compared without them too, so a dial_timeout of the operator's own transport, which addHold leaves alone,
+ * compares equal; and every handler of `hosts` not in the hold state wanted.
+ */
+function beyondHold(expected: unknown, config: unknown, hosts: string[], want: 'held' | 'released'): string[] {
+  const out = configDifferences(expected, withoutHold(config, hosts));
+  const { held, total } = holdState(config, hosts);
+  if (want === 'held' && held < total) out.push(`hold: ${total - held} of ${total} handler(s) of ${hosts.join(', ')} do not hold`);
+  if (want === 'released' && held) out.push(`hold: ${held} handler(s) of ${hosts.join(', ')} still hold requests (lb_try_duration)`);
+  return out;
 }
 
 /** Puts the hold settings into `hosts` of the Caddyfile text `from` (a backup) and makes that live: the mirror of releaseHold. */
@@ -288,12 +294,7 @@ export async function holdFrom(o: ReleaseOptions & { fromText: string; duration:
   }
   const [fromConfig, adaptedNew] = await Promise.all([adaptText(o.fromText, path, o.caddyBinary), adaptText(newText, path, o.caddyBinary)]);
   const expected = withoutHold(fromConfig.config, o.hosts);
-  const wrong = (c: unknown) => {
-    const out = configDifferences(expected, withoutHold(c, o.hosts));
-    const { held, total } = holdState(c, o.hosts);
-    if (held < total) out.push(`hold: ${total - held} of ${total} handler(s) of ${o.hosts.join(', ')} do not hold`);
-    return out;
-  };
+  const wrong = (c: unknown) => beyondHold(expected, c, o.hosts, 'held');
   const extra = wrong(adaptedNew.config);
   if (extra.length) throw new RepointError(`${path}: refusing the edit: caddy adapt shows changes beyond the hold settings:\n${list(extra)}`);
   if (raw.toString('utf8') === newText && !wrong(before.config).length) return { backupPath: null };

@@ -19,7 +19,7 @@
 //                                    //   | {kind:'outage',state:'opened'|'closed'} | {kind:'note',message}
 //       confirm: async (prompt, step, kind) => true,  // kind 'gate': gate.operator (and typed-less confirms);
 //                                    //   'recheck': re-run a step the dead driver was in whose action is not
-//                                    //   repeatable (REPEATABLE_ACTIONS re-run without asking)
+//                                    //   repeatable (isRepeatable: re-run without asking)
 //     };
 //     const out = await run.runStep(key, hooks);  // StepOutcome { state: succeeded|failed, summary, error?,
 //                                                 //   notRun?: 'interrupted' | 'journal-failed' (nothing journaled) }
@@ -40,5 +40,5 @@
 // to the driver; see destructiveSteps() for the list to show.
 export { openRun, RunnerInputError } from './open.ts';
 export { WorldChangedError } from './world.ts';
-export { destructiveSteps, REPEATABLE_ACTIONS } from './policy.ts';
+export { destructiveSteps, isRepeatable } from './policy.ts';
 export type * from './types.ts';

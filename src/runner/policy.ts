@@ -1,8 +1,7 @@
 // Pure decisions of the runner: which steps are destructive in a range, which actions may simply run
 // again when the driver died in the middle of them.
 import type { ResolvedStep } from '../engine/types.ts';
-import { CATALOG } from '../actions/index.ts';
-import { actionNames, descriptorOf, type ActionCatalog } from '../runbook/catalog.ts';
+import { descriptorOf, type ActionCatalog } from '../runbook/catalog.ts';
 
 /**
  * Actions whose executors converge: running them a second time after a partial first attempt leaves the
@@ -13,9 +12,6 @@ export function isRepeatable(catalog: ActionCatalog, action: string): boolean {
   const d = descriptorOf(catalog, action);
   return d !== undefined && d.onceOnly !== true;
 }
-
-/** The registry's repeatable actions. */
-export const REPEATABLE_ACTIONS: ReadonlySet<string> = new Set(actionNames(CATALOG).filter((a) => isRepeatable(CATALOG, a)));
 
 /** The plan slice from `from` through `through` (step ids or keys, inclusive); throws naming unknown ones. */
 export function planRange(plan: readonly ResolvedStep[], from?: string, through?: string): ResolvedStep[] {

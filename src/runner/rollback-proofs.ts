@@ -35,7 +35,6 @@ async function smokeProof(run: RollbackHost, vantage: 'local' | 'public', hooks?
   const id: ProofId = vantage;
   if (!run.runbook.smoke.length || !run.runbook.identities.length) return { id, ok: null, summary: 'the runbook declares no smoke checks', failures: [] };
   if (vantage === 'public' && !run.runbook.proxy) return { id, ok: null, summary: 'the runbook has no proxy', failures: [] };
-  const ex = smoke;
   const step: ResolvedStep = {
     key: `rollback:smoke-legacy-${vantage}`,
     id: `rollback-smoke-legacy-${vantage}`,
@@ -52,7 +51,7 @@ async function smokeProof(run: RollbackHost, vantage: 'local' | 'public', hooks?
   for (;;) {
     const quiet = { ...hooks, onEvent: undefined };
     try {
-      const res = await ex.run(step, run.context(step.key, quiet, [], []));
+      const res = await smoke.run(step, run.context(step.key, quiet, [], []));
       const items = ((res.changed as { items?: SmokeItem[] } | undefined)?.items ?? []);
       const where = vantage === 'local' ? ` at ${[...new Set(items.map((i) => i.url?.replace(/^https?:\/\/([^/]+).*$/, '$1')).filter(Boolean))].join(', ')}` : '';
       return { id, ok: true, summary: `${res.summary}${where}`, failures: [] };

@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { startLab } from '../helpers/lab.ts';
 import { LAB_RUNBOOK } from '../helpers/cutover-lab.ts';
 import { lastEventId, readJournal, startDriver, waitForEvent } from '../helpers/driver.ts';
-import { REPEATABLE_ACTIONS } from '../../src/runner/policy.ts';
+import { isRepeatable } from '../../src/runner/policy.ts';
+import { CATALOG } from '../../src/actions/index.ts';
 
 const applyArgs = (state: string, ...extra: string[]) => ['apply', LAB_RUNBOOK, '--yes', '--allow-destructive', '--state', state, ...extra];
 
@@ -70,7 +71,7 @@ test('kill -9 at 6 step boundaries and in the middle of the copy; each resume co
     // A step ran again only when the driver died inside it, and only if its action is safe to repeat.
     if (ranTwice) {
       assert.ok(interrupted.has(s.key), `${s.key} ran ${s.attempts} times without being interrupted`);
-      assert.ok(REPEATABLE_ACTIONS.has(s.action!), `${s.key} (${s.action}) is not repeatable but ran twice`);
+      assert.ok(isRepeatable(CATALOG, s.action!), `${s.key} (${s.action}) is not repeatable but ran twice`);
       assert.equal(s.attempts, 2, s.key);
     }
     for (const [i, done] of finishedAtKill.entries()) if (done.has(s.key)) assert.equal(s.attempts, done.get(s.key), `${s.key} had finished before kill ${i + 1} and must not run again`);

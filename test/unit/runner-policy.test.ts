@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import type { ResolvedStep } from '../../src/engine/types.ts';
 import { checkRunbookText } from '../../src/runbook/load.ts';
-import { destructiveSteps, planRange, REPEATABLE_ACTIONS } from '../../src/runner/policy.ts';
+import { destructiveSteps, isRepeatable, planRange } from '../../src/runner/policy.ts';
 import { journalChanged, undoRecord } from '../../src/runner/changed.ts';
 import { clientOutageFrom } from '../../src/runner/client-outage.ts';
 import { CATALOG, REGISTRY } from '../../src/actions/index.ts';
@@ -34,8 +34,8 @@ test('destructiveSteps: the lab cutover names its stops, the repoint and the con
 });
 
 test('every action of the lab cutover may be re-run after a crash inside it; gates and deletes may not', () => {
-  for (const s of plan()) assert.ok(REPEATABLE_ACTIONS.has(s.action), `${s.key} (${s.action})`);
-  for (const a of ['gate.operator', 'container.delete', 'exec', 'gate.stability']) assert.ok(!REPEATABLE_ACTIONS.has(a), a);
+  for (const s of plan()) assert.ok(isRepeatable(CATALOG, s.action), `${s.key} (${s.action})`);
+  for (const a of ['gate.operator', 'container.delete', 'exec', 'gate.stability']) assert.ok(!isRepeatable(CATALOG, a), a);
 });
 
 test('journalChanged: the report contract per action, with the executor record kept as undo', () => {

@@ -20,8 +20,6 @@ export interface PostaServerOptions {
   tenants: Tenant[];
   /** 'host': pick the tenant by the Host header (multi-tenant); 'single': one tenant answers every Host. */
   dispatch: 'host' | 'single';
-  /** A connection that never carried a request counts as idle at a stop once it is this old (default NEW_IDLE_MS). */
-  newIdleMs?: number;
 }
 
 export interface PostaServer {
@@ -97,7 +95,7 @@ export function createPostaServer(opts: PostaServerOptions): PostaServer {
         const dropIdle = () => {
           server.closeIdleConnections();
           const now = Date.now();
-          for (const [socket, c] of open) if (c.served === 0 && c.request === null && now - c.since >= (opts.newIdleMs ?? NEW_IDLE_MS)) socket.destroy();
+          for (const [socket, c] of open) if (c.served === 0 && c.request === null && now - c.since >= NEW_IDLE_MS) socket.destroy();
         };
         const idle = setInterval(dropIdle, 50);
         const force = setTimeout(() => {
